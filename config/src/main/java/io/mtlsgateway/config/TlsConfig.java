@@ -1,0 +1,43 @@
+package io.mtlsgateway.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * TLS settings of one listener. Paths are absolute (resolved against the route file's folder).
+ *
+ * @param clientCa trust anchors for client certificates; required unless {@code clientAuth} is none
+ * @param verifyDepth the most intermediates allowed between the leaf and a trust anchor
+ */
+public record TlsConfig(
+        Path certificate,
+        Path privateKey,
+        ClientAuthMode clientAuth,
+        Path clientCa,
+        List<Path> crl,
+        OcspMode ocsp,
+        int verifyDepth,
+        List<TlsProtocol> protocols,
+        boolean sessionTickets) {
+
+    public static final int DEFAULT_VERIFY_DEPTH = 4;
+
+    public TlsConfig {
+        Objects.requireNonNull(certificate, "certificate");
+        Objects.requireNonNull(privateKey, "privateKey");
+        Objects.requireNonNull(clientAuth, "clientAuth");
+        if (clientAuth != ClientAuthMode.NONE) {
+            Objects.requireNonNull(clientCa, "clientCa");
+        }
+        crl = List.copyOf(crl);
+        Objects.requireNonNull(ocsp, "ocsp");
+        if (verifyDepth < 0 || verifyDepth > 16) {
+            throw new IllegalArgumentException("verifyDepth: " + verifyDepth + " (expected: 0..16)");
+        }
+        protocols = List.copyOf(protocols);
+        if (protocols.isEmpty()) {
+            throw new IllegalArgumentException("protocols: empty (expected: TLSv1.3 and/or TLSv1.2)");
+        }
+    }
+}

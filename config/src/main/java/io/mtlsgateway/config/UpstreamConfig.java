@@ -1,0 +1,38 @@
+package io.mtlsgateway.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** A pool of plaintext HTTP/1.1 endpoints that routes forward to. */
+public record UpstreamConfig(
+        String name,
+        List<HostPort> endpoints,
+        Duration connectTimeout,
+        Duration responseTimeout,
+        Duration idleTimeout,
+        int maxConnectionsPerEndpoint,
+        Optional<HealthCheckConfig> healthCheck) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 1024;
+
+    public UpstreamConfig {
+        Objects.requireNonNull(name, "name");
+        endpoints = List.copyOf(endpoints);
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("endpoints: empty (expected: at least one host:port)");
+        }
+        Durations.requirePositive("connectTimeout", connectTimeout);
+        Durations.requirePositive("responseTimeout", responseTimeout);
+        Durations.requirePositive("idleTimeout", idleTimeout);
+        if (maxConnectionsPerEndpoint <= 0) {
+            throw new IllegalArgumentException(
+                    "maxConnectionsPerEndpoint: " + maxConnectionsPerEndpoint + " (expected: > 0)");
+        }
+        Objects.requireNonNull(healthCheck, "healthCheck");
+    }
+}

@@ -1,0 +1,2 @@
+/** The picocli commands: parse arguments, load config, call into the gateway; no logic of their own. */
+package io.mtlsgateway.gateway.cli;

@@ -1,0 +1,82 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.upstream.ListenerRuntime;
+import io.mtlsgateway.gateway.upstream.ProxyHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Holds the HTTP stage back until the TLS handshake, and with it client verification, has
+ * succeeded; then turns the verified chain into the connection's {@link PeerIdentity} once and
+ * replaces itself with the HTTP codec and the proxy. A failed handshake is reported and closed.
+ */
+final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
+    private final ListenerRuntime runtime;
+    private final Function<List<X509Certificate>, PeerIdentity> identities;
+    private final HandshakeFailureLog failures;
+
+    HandshakeGateHandler(ListenerRuntime runtime, Function<List<X509Certificate>, PeerIdentity> identities,
+            HandshakeFailureLog failures) {
+        this.runtime = runtime;
+        this.identities = identities;
+        this.failures = failures;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        ctx.fireUserEventTriggered(evt);
+        if (evt instanceof SslHandshakeCompletionEvent done) {
+            if (done.isSuccess()) {
+                openHttpStage(ctx);
+            } else {
+                failures.record(runtime.name(), ctx.channel().remoteAddress(), done.cause());
+                ctx.close();
+            }
+        }
+    }
+
+    private void openHttpStage(ChannelHandlerContext ctx) {
+        SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
+        PeerIdentity identity = null;
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            List<X509Certificate> x509 = new ArrayList<>(chain.length);
+            for (Certificate cert : chain) {
+                x509.add((X509Certificate) cert);
+            }
+            identity = identities.apply(x509);
+        } catch (SSLPeerUnverifiedException e) {
+            // No client certificate: only possible where clientAuth is optional or none.
+        }
+        String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
+                ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+        ctx.pipeline().addAfter(ctx.name(), PipelineNames.PROXY, new ProxyHandler(runtime, identity, clientAddress));
+        ctx.pipeline().replace(this, PipelineNames.HTTP_CODEC, HttpCodecs.server());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        // SslHandler releases no application data before the handshake completes; anything here
+        // is a bug, and must not reach an HTTP stage that does not exist yet.
+        ReferenceCountUtil.release(msg);
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Handshake failures arrive here too; they are logged once, from the completion event.
+        ctx.close();
+    }
+}

@@ -1,0 +1,2 @@
+/** The immutable route table, path normalisation and per-route authorization: pure functions of the request. */
+package io.mtlsgateway.gateway.routing;

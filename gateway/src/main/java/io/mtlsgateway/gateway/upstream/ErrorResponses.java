@@ -1,0 +1,43 @@
+package io.mtlsgateway.gateway.upstream;
+
+import io.mtlsgateway.gateway.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** The gateway's own responses: a status and a short JSON body with a stable error code. */
+final class ErrorResponses {
+    private ErrorResponses() {}
+
+    /**
+     * Writes an error response.
+     *
+     * @param error a stable, machine-readable code such as {@code no_route}
+     * @param route the matched route's name, or null
+     * @param close whether to close the connection after the response
+     */
+    static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
+            boolean close) {
+        String json = "{\"error\":" + Json.quote(error)
+                + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
+        ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ChannelFuture written = ctx.writeAndFlush(response);
+        written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        return written;
+    }
+}

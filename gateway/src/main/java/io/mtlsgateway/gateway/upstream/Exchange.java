@@ -1,0 +1,316 @@
+package io.mtlsgateway.gateway.upstream;
+
+import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request relayed to an upstream and its response relayed back, streaming both bodies with
+ * backpressure: a side that cannot write stops the other side from reading. Runs entirely on the
+ * downstream connection's event loop, which is also the upstream connection's loop.
+ */
+final class Exchange implements UpstreamListener {
+    private final ProxyHandler owner;
+    private final ChannelHandlerContext downstream;
+    private final UpstreamCluster cluster;
+    private final HttpRequest request;
+    private final boolean clientKeepAlive;
+    private final IdentityHeaderWriter identityHeaders;
+    private final boolean bodiless;
+    /** Body parts that arrived before the upstream connection was ready. */
+    private final ArrayDeque<HttpObject> pendingBody = new ArrayDeque<>();
+
+    private UpstreamCluster.Lease lease;
+    private ScheduledFuture<?> responseTimeout;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean upstreamKeepAlive;
+    private boolean closeAfterResponse;
+    private boolean finished;
+    private boolean retried;
+
+    Exchange(ProxyHandler owner, ChannelHandlerContext downstream, UpstreamCluster cluster, HttpRequest request,
+            boolean clientKeepAlive, IdentityHeaderWriter identityHeaders) {
+        this.owner = owner;
+        this.downstream = downstream;
+        this.cluster = cluster;
+        this.request = request;
+        this.clientKeepAlive = clientKeepAlive;
+        this.identityHeaders = identityHeaders;
+        this.bodiless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+    }
+
+    boolean requestComplete() {
+        return requestComplete;
+    }
+
+    /** Whether more of the request body can be written upstream right now. */
+    boolean wantsRequestData() {
+        return !finished && !requestComplete && lease != null && lease.channel().isWritable();
+    }
+
+    void start() {
+        cluster.acquire().addListener((Future<UpstreamCluster.Lease> f) -> {
+            if (finished) {
+                if (f.isSuccess()) {
+                    f.getNow().giveBack();
+                }
+            } else if (f.isSuccess()) {
+                onConnected(f.getNow());
+            } else if (f.cause() instanceof PoolExhaustedException) {
+                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded");
+            } else if (f.cause() instanceof ConnectTimeoutException) {
+                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout");
+            } else {
+                fail(HttpResponseStatus.BAD_GATEWAY, "upstream_unavailable");
+            }
+        });
+    }
+
+    private void onConnected(UpstreamCluster.Lease newLease) {
+        lease = newLease;
+        lease.handler().attach(this);
+        Channel upstream = lease.channel();
+        // Every message is retained by the write; a failed write closes the connection, which
+        // reports back through onUpstreamClosed.
+        upstream.write(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        HttpObject part;
+        while ((part = pendingBody.poll()) != null) {
+            upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        upstream.flush();
+        long timeoutMillis = cluster.responseTimeout().toMillis();
+        responseTimeout = downstream.executor().schedule(this::onResponseTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+        owner.updateRead();
+    }
+
+    /** A request body part from the client. */
+    void onRequestPart(HttpObject part) {
+        if (finished) {
+            ReferenceCountUtil.release(part);
+            return;
+        }
+        if (part.decoderResult().isFailure()) {
+            // A malformed chunk: the rest of the stream cannot be framed. Never forward it.
+            ReferenceCountUtil.release(part);
+            requestComplete = true;
+            fail(HttpResponseStatus.BAD_REQUEST, "malformed_request");
+            return;
+        }
+        if (part instanceof LastHttpContent last) {
+            identityHeaders.strip(last.trailingHeaders());
+            requestComplete = true;
+        }
+        if (lease == null) {
+            pendingBody.add(part);
+        } else {
+            lease.channel().write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+    }
+
+    void flushUpstream() {
+        if (lease != null && !finished) {
+            lease.channel().flush();
+        }
+    }
+
+    @Override
+    public void onResponse(HttpObject message) {
+        if (finished) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        if (message.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(message);
+            upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error");
+            return;
+        }
+        if (message instanceof HttpResponse response) {
+            onResponseHead(response);
+        }
+        if (message instanceof HttpContent content && !finished) {
+            onResponseContent(content);
+        } else {
+            ReferenceCountUtil.release(message);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        int code = response.status().code();
+        if (code >= 100 && code < 200) {
+            // 100 Continue was already answered by the gateway itself; upgrades are not relayed.
+            if (code == 101) {
+                upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upgrade_not_supported");
+            }
+            return;
+        }
+        responseStarted = true;
+        cancelTimeout();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        HttpHeaders headers = response.headers().copy();
+        boolean lengthKnown = HttpUtil.isContentLengthSet(response);
+        HopByHopHeaders.strip(headers);
+        HttpResponse relayed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
+        boolean noBody = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        closeAfterResponse = !clientKeepAlive;
+        if (!lengthKnown && !noBody) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) || !clientKeepAlive) {
+                // No chunked coding for this client: the end of the body is the end of the connection.
+                closeAfterResponse = true;
+            } else {
+                HttpUtil.setTransferEncodingChunked(relayed, true);
+            }
+        }
+        if (closeAfterResponse) {
+            relayed.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        downstream.write(relayed).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    private void onResponseContent(HttpContent content) {
+        if (!responseStarted) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
+        if (content instanceof LastHttpContent) {
+            ChannelFuture written = downstream.writeAndFlush(content);
+            written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            complete(written);
+            return;
+        }
+        downstream.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (!downstream.channel().isWritable()) {
+            lease.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        if (!finished) {
+            downstream.flush();
+        }
+    }
+
+    private void complete(ChannelFuture lastWrite) {
+        finished = true;
+        cancelTimeout();
+        lease.channel().config().setAutoRead(true);
+        // Reuse only a connection whose exchange ended cleanly on both sides.
+        if (requestComplete && upstreamKeepAlive) {
+            lease.giveBack();
+        } else {
+            lease.discard();
+        }
+        // A response that came before the whole request leaves unread body bytes: close.
+        owner.exchangeFinished(this, lastWrite, closeAfterResponse || !requestComplete);
+    }
+
+    void onDownstreamWritabilityChanged(boolean writable) {
+        if (lease != null && !finished) {
+            lease.channel().config().setAutoRead(writable);
+        }
+    }
+
+    @Override
+    public void onUpstreamWritabilityChanged(boolean writable) {
+        owner.updateRead();
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        if (!responseStarted && canRetry()) {
+            // A kept-alive connection the upstream closed just before our request reached it:
+            // nothing was processed, so a request without a body is safe to send once more.
+            retried = true;
+            cancelTimeout();
+            lease = null;
+            start();
+            return;
+        }
+        upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upstream_reset");
+    }
+
+    private boolean canRetry() {
+        return !retried && bodiless && requestComplete;
+    }
+
+    private void onResponseTimeout() {
+        if (!finished && !responseStarted) {
+            upstreamFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout");
+        }
+    }
+
+    /** The upstream side broke: answer with an error if nothing was sent yet, else cut the client off. */
+    private void upstreamFailed(HttpResponseStatus status, String code) {
+        if (responseStarted) {
+            abort();
+            downstream.close();
+        } else {
+            fail(status, code);
+        }
+    }
+
+    /** Ends the exchange with the gateway's own error response. */
+    private void fail(HttpResponseStatus status, String code) {
+        finished = true;
+        cancelTimeout();
+        if (lease != null) {
+            lease.discard();
+        }
+        releasePending();
+        boolean close = !requestComplete || !clientKeepAlive;
+        ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close);
+        owner.exchangeFinished(this, written, close);
+    }
+
+    /** Ends the exchange at once (the client went away, or the response broke midway). */
+    void abort() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimeout();
+        if (lease != null) {
+            lease.discard();
+        }
+        releasePending();
+    }
+
+    private void cancelTimeout() {
+        if (responseTimeout != null) {
+            responseTimeout.cancel(false);
+            responseTimeout = null;
+        }
+    }
+
+    private void releasePending() {
+        HttpObject part;
+        while ((part = pendingBody.poll()) != null) {
+            ReferenceCountUtil.release(part);
+        }
+    }
+}

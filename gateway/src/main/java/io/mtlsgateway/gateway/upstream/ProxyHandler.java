@@ -1,0 +1,238 @@
+package io.mtlsgateway.gateway.upstream;
+
+import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.routing.NormalizedPath;
+import io.mtlsgateway.gateway.routing.Route;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The HTTP stage of a verified downstream connection: checks and routes each request, authorizes
+ * the caller, rewrites the headers (client copies of identity headers stripped first, then the
+ * trustworthy ones set) and hands the request to an {@link Exchange} that streams it upstream.
+ * One request at a time: pipelined requests wait, unread, until the previous response is done.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
+
+    private final ListenerRuntime runtime;
+    private final PeerIdentity identity;
+    private final String clientAddress;
+    private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    /** Skipping the rest of a request that was answered by the gateway itself. */
+    private boolean discardingBody;
+    private boolean closing;
+
+    /**
+     * @param identity the verified client, or null when the client sent no certificate
+     * @param clientAddress the client's IP address, for X-Forwarded-For
+     */
+    public ProxyHandler(ListenerRuntime runtime, PeerIdentity identity, String clientAddress) {
+        this.runtime = runtime;
+        this.identity = identity;
+        this.clientAddress = clientAddress;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext context) {
+        this.ctx = context;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        if (!(msg instanceof HttpObject http) || closing) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (current != null && !current.requestComplete()) {
+            current.onRequestPart(http);
+        } else if (current != null || !waiting.isEmpty()) {
+            waiting.add(http);
+        } else {
+            dispatch(http);
+        }
+        updateRead();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        if (current != null) {
+            current.flushUpstream();
+        }
+        context.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) {
+        if (current != null) {
+            current.onDownstreamWritabilityChanged(context.channel().isWritable());
+        }
+        context.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) {
+        closing = true;
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        releaseWaiting();
+        context.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        LOG.log(Level.WARNING, "listener {0}: closing connection from {1}: {2}",
+                new Object[] {runtime.name(), clientAddress, cause.toString()});
+        LOG.log(Level.FINE, "connection error", cause);
+        context.close();
+    }
+
+    private void dispatch(HttpObject msg) {
+        if (discardingBody) {
+            discardingBody = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            try {
+                start(request);
+            } finally {
+                ReferenceCountUtil.release(request);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void start(HttpRequest request) {
+        RequestCheck.Result checked = RequestCheck.check(request);
+        if (checked.rejected()) {
+            // The codec cannot be trusted to find the next request after a framing error: close.
+            reject(request, checked.rejectStatus(), checked.rejectCode(), null, true);
+            return;
+        }
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
+            reject(request, HttpResponseStatus.EXPECTATION_FAILED, "expectation_failed", null, false);
+            return;
+        }
+        HttpHeaders headers = request.headers();
+        NormalizedPath path = checked.path();
+        Optional<Route> matched = runtime.routes().match(checked.host(), path.path(), headers::get);
+        if (matched.isEmpty()) {
+            reject(request, HttpResponseStatus.NOT_FOUND, "no_route", null, false);
+            return;
+        }
+        Route route = matched.get();
+        if (!route.policy().allows(identity)) {
+            reject(request, HttpResponseStatus.FORBIDDEN, "forbidden", route.name(), false);
+            return;
+        }
+        HttpRequest upstreamRequest = upstreamRequest(request, route, path, checked.host());
+        if (expect != null) {
+            // Routing and authorization are done on the headers alone: only now invite the body.
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        UpstreamCluster cluster = runtime.upstreams().cluster(ctx.channel().eventLoop(), route.upstream());
+        current = new Exchange(this, ctx, cluster, upstreamRequest, HttpUtil.isKeepAlive(request),
+                runtime.identityHeaders());
+        current.start();
+    }
+
+    private HttpRequest upstreamRequest(HttpRequest request, Route route, NormalizedPath path, String host) {
+        HttpHeaders headers = request.headers().copy();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HopByHopHeaders.strip(headers);
+        headers.remove(HttpHeaderNames.EXPECT);
+        runtime.identityHeaders().strip(headers);
+        runtime.identityHeaders().set(headers, identity);
+        headers.set("X-Forwarded-For", clientAddress);
+        headers.set("X-Forwarded-Proto", "https");
+        headers.set("X-Forwarded-Host", request.headers().get(HttpHeaderNames.HOST));
+        String target = route.pathPrefix()
+                .map(prefix -> path.rewritePrefix(prefix, route.rewritePrefix()))
+                .orElse(path)
+                .target();
+        HttpRequest upstream = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target, headers);
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(upstream, true);
+        }
+        return upstream;
+    }
+
+    /**
+     * Answers a request the gateway will not forward. A request without a body may keep the
+     * connection; one with a body closes it rather than read a body nobody wants.
+     */
+    private void reject(HttpRequest request, HttpResponseStatus status, String code, String route, boolean close) {
+        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        boolean closeAfter = close || hasBody || !HttpUtil.isKeepAlive(request);
+        if (closeAfter) {
+            closing = true;
+            releaseWaiting();
+        } else {
+            discardingBody = !(request instanceof LastHttpContent);
+        }
+        ErrorResponses.write(ctx, status, code, route, closeAfter);
+    }
+
+    /** Called by the exchange when its response has been written (or it failed). */
+    void exchangeFinished(Exchange exchange, ChannelFuture lastWrite, boolean closeConnection) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        if (closeConnection) {
+            closing = true;
+            releaseWaiting();
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        while (current == null && !waiting.isEmpty() && !closing) {
+            dispatch(waiting.poll());
+        }
+        // Body parts of a request started from the queue belong to its exchange now.
+        while (current != null && !current.requestComplete() && !waiting.isEmpty()) {
+            current.onRequestPart(waiting.poll());
+        }
+        updateRead();
+    }
+
+    /** Reads from the client only when the message read next can be used at once. */
+    void updateRead() {
+        boolean read = !closing && (current == null ? waiting.isEmpty() : current.wantsRequestData());
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    private void releaseWaiting() {
+        HttpObject msg;
+        while ((msg = waiting.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+}

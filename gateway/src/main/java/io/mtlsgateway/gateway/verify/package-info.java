@@ -1,0 +1,2 @@
+/** Client-certificate verification: chain, policy and revocation, and the verdict it gives the handshake. */
+package io.mtlsgateway.gateway.verify;

@@ -1,0 +1,58 @@
+package io.mtlsgateway.gateway.testing;
+
+import io.mtlsgateway.config.AdminConfig;
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.HostPort;
+import io.mtlsgateway.config.IdentityTemplate;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.OcspMode;
+import io.mtlsgateway.config.RouteConfig;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.config.TlsProtocol;
+import io.mtlsgateway.config.Transport;
+import io.mtlsgateway.config.UpstreamConfig;
+import io.mtlsgateway.config.XfccMode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Builds gateway configs for tests: one listener on a free loopback port, with the test PKI. */
+public final class GatewayFixture {
+    public static final String LISTENER = "edge";
+
+    private GatewayFixture() {}
+
+    /** The usual identity headers of the tests. */
+    public static Map<String, IdentityTemplate> identityHeaders() {
+        Map<String, IdentityTemplate> headers = new LinkedHashMap<>();
+        headers.put("X-Client-Subject", IdentityTemplate.parse("${subject}"));
+        headers.put("X-Client-Spiffe-Id", IdentityTemplate.parse("${spiffe}"));
+        return headers;
+    }
+
+    public static TlsConfig tls(TestPki pki, ClientAuthMode clientAuth) {
+        return new TlsConfig(pki.serverCertificate, pki.serverKey, clientAuth, pki.clientCaFile, List.of(),
+                OcspMode.OFF, TlsConfig.DEFAULT_VERIFY_DEPTH, List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2), true);
+    }
+
+    public static UpstreamConfig upstream(String name, Duration responseTimeout, int... ports) {
+        List<HostPort> endpoints = java.util.Arrays.stream(ports).mapToObj(p -> new HostPort("127.0.0.1", p)).toList();
+        return new UpstreamConfig(name, endpoints, Duration.ofSeconds(2), responseTimeout,
+                UpstreamConfig.DEFAULT_IDLE_TIMEOUT, UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT,
+                Optional.empty());
+    }
+
+    public static GatewayConfig config(TestPki pki, ClientAuthMode clientAuth, List<RouteConfig> routes,
+            List<UpstreamConfig> upstreams) {
+        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), tls(pki, clientAuth),
+                identityHeaders(), XfccMode.SANITIZE_SET, false);
+        Map<String, UpstreamConfig> byName = new LinkedHashMap<>();
+        upstreams.forEach(u -> byName.put(u.name(), u));
+        return new GatewayConfig(pki.dir.resolve("routes.yaml"), 2, Transport.AUTO,
+                new AdminConfig(new HostPort("127.0.0.1", 0)), List.of(listener), routes, byName);
+    }
+
+}

@@ -1,0 +1,283 @@
+package io.mtlsgateway.gateway.identity;
+
+import io.mtlsgateway.config.IdentityTemplate;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.XfccMode;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Strips every identity header a client sent, then sets trustworthy ones: the listener's templated
+ * headers, X-Forwarded-Client-Cert per the xfcc mode, and the RFC 9440 fields. Built once per
+ * listener (and rebuilt on reload); immutable and safe to share between event loops.
+ *
+ * <p>Use, per request: {@link #strip(HttpHeaders)} on the request headers, then
+ * {@link #set(HttpHeaders, PeerIdentity)} (also when there is no client certificate), and
+ * {@link #stripTrailers(HttpHeaders)} on the trailers of a chunked request.
+ *
+ * <p>Names match case-insensitively and with {@code _} treated as {@code -}, because CGI-style
+ * upstreams (PHP, WSGI, Rack) turn {@code X_Client_Subject} and {@code X-Client-Subject} into the
+ * same variable: a spoofed underscore copy would otherwise sit next to, or override, ours.
+ * Only ASCII letters fold; a name with other characters never equals a configured one.
+ */
+public final class IdentityHeaderWriter {
+    /** Envoy's client-certificate header. */
+    public static final String X_FORWARDED_CLIENT_CERT = "X-Forwarded-Client-Cert";
+    /** RFC 9440: the client's leaf certificate. */
+    public static final String CLIENT_CERT = "Client-Cert";
+    /** RFC 9440: the rest of the client's chain. */
+    public static final String CLIENT_CERT_CHAIN = "Client-Cert-Chain";
+
+    /**
+     * Headers the client may never send, whatever the configuration: the RFC 9440 fields, and the
+     * forwarding headers the gateway sets itself (RFC 7239 {@code Forwarded} too, since an upstream
+     * that reads it would otherwise trust a client-supplied address or scheme).
+     */
+    private static final List<String> ALWAYS_STRIPPED = List.of(
+            CLIENT_CERT, CLIENT_CERT_CHAIN, "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
+            "Forwarded");
+
+    /**
+     * Names an identity header may not take: those the writer or the proxy set, and those that
+     * frame or route the request (overwriting them would desynchronise the upstream's parser).
+     */
+    private static final Set<String> RESERVED = Set.of(
+            "x-forwarded-client-cert", "client-cert", "client-cert-chain", "x-forwarded-for",
+            "x-forwarded-proto", "x-forwarded-host", "forwarded", "host", "content-length",
+            "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
+            "expect");
+
+    private static final String XFCC_NORMALISED = normalise(X_FORWARDED_CLIENT_CERT);
+
+    private final List<TemplatedHeader> templated;
+    private final XfccMode xfccMode;
+    private final boolean rfc9440;
+    private final Optional<String> by;
+    /** Normalised names stripped from request headers (XFCC included only in the sanitizing modes). */
+    private final Set<String> strippedFromHeaders;
+    /** Normalised names stripped from trailers: all of the above plus XFCC in every mode. */
+    private final Set<String> strippedFromTrailers;
+    /** Lengths of every name in either set: most request headers are ruled out without allocating. */
+    private final BitSet candidateLengths = new BitSet();
+    private final boolean forwardsClientXfcc;
+
+    private record TemplatedHeader(String name, IdentityTemplate template) {}
+
+    /**
+     * A writer for this listener.
+     *
+     * @param serverUriSan the URI SAN of the gateway's own certificate on this listener, sent as
+     *        XFCC {@code By}; empty to leave {@code By} out
+     * @throws IllegalArgumentException listing every identity header name or template that cannot be
+     *         used (not a token, reserved, duplicate once normalised, literal text not printable ASCII)
+     */
+    public IdentityHeaderWriter(ListenerConfig listener, Optional<String> serverUriSan) {
+        this(listener.identityHeaders(), listener.xfcc(), listener.rfc9440(), serverUriSan);
+    }
+
+    /**
+     * A writer from its parts; {@link #IdentityHeaderWriter(ListenerConfig, Optional)} is the usual way.
+     *
+     * @throws IllegalArgumentException as the other constructor does
+     */
+    public IdentityHeaderWriter(
+            Map<String, IdentityTemplate> identityHeaders, XfccMode xfccMode, boolean rfc9440,
+            Optional<String> serverUriSan) {
+        this.xfccMode = Objects.requireNonNull(xfccMode, "xfccMode");
+        this.rfc9440 = rfc9440;
+        this.by = Objects.requireNonNull(serverUriSan, "serverUriSan");
+        this.forwardsClientXfcc = xfccMode == XfccMode.APPEND_FORWARD || xfccMode == XfccMode.FORWARD_ONLY;
+
+        List<String> problems = new ArrayList<>();
+        List<TemplatedHeader> headers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        identityHeaders.forEach((name, template) -> {
+            String where = "identityHeaders." + name;
+            String normal = normalise(name);
+            if (!isToken(name)) {
+                problems.add(where + ": not a valid header name (expected: an RFC 9110 token such as X-Client-Subject)");
+            } else if (RESERVED.contains(normal)) {
+                problems.add(where + ": reserved, the gateway sets or relies on this header");
+            } else if (!names.add(normal)) {
+                problems.add(where + ": same header as another entry (names match ignoring case and _ vs -)");
+            }
+            for (IdentityTemplate.Part part : template.parts()) {
+                if (part instanceof IdentityTemplate.Literal literal && !isPrintableAscii(literal.text())) {
+                    problems.add(where + ": template text '" + HeaderValueEncoding.text(literal.text())
+                            + "' has a control or non-ASCII character (expected: printable ASCII)");
+                }
+            }
+            headers.add(new TemplatedHeader(name, template));
+        });
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        this.templated = List.copyOf(headers);
+
+        for (String name : ALWAYS_STRIPPED) {
+            names.add(normalise(name));
+        }
+        Set<String> trailers = new HashSet<>(names);
+        trailers.add(XFCC_NORMALISED);
+        if (!forwardsClientXfcc) {
+            names.add(XFCC_NORMALISED);
+        }
+        this.strippedFromHeaders = Set.copyOf(names);
+        this.strippedFromTrailers = Set.copyOf(trailers);
+        for (String name : trailers) {
+            candidateLengths.set(name.length());
+        }
+    }
+
+    /**
+     * Removes from request headers every copy, in any spelling, of each configured identity header,
+     * of Client-Cert and Client-Cert-Chain, of X-Forwarded-For/-Proto/-Host and Forwarded, and of
+     * X-Forwarded-Client-Cert unless the xfcc mode forwards the client's (append-forward,
+     * forward-only); in those modes only its {@code _} spellings go, since a trusted proxy in front
+     * sends the canonical name and an underscore copy can only be an attempt to shadow it.
+     */
+    public void strip(HttpHeaders headers) {
+        strip(headers, strippedFromHeaders, forwardsClientXfcc);
+    }
+
+    /**
+     * Removes the same names from request trailers, and X-Forwarded-Client-Cert in every mode: no
+     * proxy sends XFCC as a trailer, and upstreams that merge trailers into headers must not see one.
+     */
+    public void stripTrailers(HttpHeaders trailers) {
+        strip(trailers, strippedFromTrailers, false);
+    }
+
+    /**
+     * Adds the identity headers for this client; {@link #strip(HttpHeaders)} must have run first.
+     * Templated headers whose value renders empty are left out. With a {@code null} identity (no
+     * client certificate on an optional or none listener) nothing is added, and, as Envoy does, a
+     * client XFCC kept by append-forward or forward-only is removed: only a peer that proved its
+     * identity is trusted to forward one.
+     */
+    public void set(HttpHeaders headers, PeerIdentity identity) {
+        if (identity == null) {
+            if (forwardsClientXfcc) {
+                headers.remove(X_FORWARDED_CLIENT_CERT);
+            }
+            return;
+        }
+        for (TemplatedHeader header : templated) {
+            String value = IdentityTemplateRenderer.render(header.template(), identity);
+            if (!value.isEmpty()) {
+                headers.set(header.name(), value);
+            }
+        }
+        switch (xfccMode) {
+            case SANITIZE, FORWARD_ONLY -> { }
+            case SANITIZE_SET -> headers.set(X_FORWARDED_CLIENT_CERT, XfccElement.of(identity, by));
+            case APPEND_FORWARD -> headers.set(X_FORWARDED_CLIENT_CERT, appended(headers, identity));
+        }
+        if (rfc9440) {
+            headers.set(CLIENT_CERT, ClientCertFields.clientCert(identity));
+            String chain = ClientCertFields.clientCertChain(identity);
+            if (!chain.isEmpty()) {
+                headers.set(CLIENT_CERT_CHAIN, chain);
+            }
+        }
+    }
+
+    /** The xfcc mode this writer applies. */
+    public XfccMode xfccMode() {
+        return xfccMode;
+    }
+
+    private String appended(HttpHeaders headers, PeerIdentity identity) {
+        // Several XFCC field lines mean the same as one comma-joined line (RFC 9110 §5.3), which is
+        // also XFCC's element separator, so joining keeps every element the proxies before us added.
+        StringBuilder out = new StringBuilder();
+        for (String existing : headers.getAll(X_FORWARDED_CLIENT_CERT)) {
+            String trimmed = existing.strip();
+            if (!trimmed.isEmpty()) {
+                out.append(trimmed).append(',');
+            }
+        }
+        return out.append(XfccElement.of(identity, by)).toString();
+    }
+
+    private void strip(HttpHeaders headers, Set<String> stripped, boolean onlyUnderscoreXfcc) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        List<String> doomed = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
+        while (entries.hasNext()) {
+            CharSequence name = entries.next().getKey();
+            if (!candidateLengths.get(name.length())) {
+                continue;
+            }
+            String normal = normalise(name);
+            boolean strip = stripped.contains(normal)
+                    || (onlyUnderscoreXfcc && normal.equals(XFCC_NORMALISED) && contains(name, '_'));
+            if (strip) {
+                if (doomed == null) {
+                    doomed = new ArrayList<>(2);
+                }
+                doomed.add(name.toString());
+            }
+        }
+        if (doomed != null) {
+            // Removal by name drops every copy of that spelling, whatever its case.
+            for (String name : doomed) {
+                headers.remove(name);
+            }
+        }
+    }
+
+    /** ASCII lowercase with {@code _} as {@code -}: how CGI-style upstreams see a header name. */
+    static String normalise(CharSequence name) {
+        char[] out = new char[name.length()];
+        for (int i = 0; i < out.length; i++) {
+            char c = name.charAt(i);
+            out[i] = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c == '_' ? '-' : c;
+        }
+        return new String(out);
+    }
+
+    private static boolean contains(CharSequence s, char c) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) == c) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isToken(String name) {
+        if (name.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isPrintableAscii(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c >= 0x7F) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

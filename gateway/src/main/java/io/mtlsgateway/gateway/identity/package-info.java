@@ -1,0 +1,5 @@
+/**
+ * The caller's identity, read once per connection from the verified client certificate, and the
+ * header writer that strips client-sent identity headers before setting trustworthy ones.
+ */
+package io.mtlsgateway.gateway.identity;

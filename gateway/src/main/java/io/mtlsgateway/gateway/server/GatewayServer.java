@@ -5,6 +5,7 @@ import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.identity.PeerIdentityCache;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.PemFiles;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,7 @@ public final class GatewayServer implements AutoCloseable {
     private final List<SslContext> tlsContexts = new ArrayList<>();
     private final List<Upstreams> upstreams = new ArrayList<>();
     private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
+    private final PeerIdentityCache identities = new PeerIdentityCache();
 
     private GatewayServer(SocketTransport transport, int workers) {
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gateway-accept", true),
@@ -97,17 +100,22 @@ public final class GatewayServer implements AutoCloseable {
         Upstreams pools = new Upstreams(config.upstreams(), upstreamTemplate);
         upstreams.add(pools);
         ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                IdentityHeaderWriter.of(listener, credentials.chain().get(0)), pools);
+                new IdentityHeaderWriter(listener, uriSan(credentials)), pools);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(new ListenerInitializer(() -> tls, runtime, verificationExecutor, PeerIdentity::of));
+                .childHandler(new ListenerInitializer(() -> tls, runtime, verificationExecutor, identities::get));
         InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
         Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
         serverChannels.put(listener.name(), channel);
+    }
+
+    /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
+    private static Optional<String> uriSan(ServerCredentials credentials) {
+        return PeerIdentity.of(List.of(credentials.chain().get(0))).sanUri().stream().findFirst();
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */

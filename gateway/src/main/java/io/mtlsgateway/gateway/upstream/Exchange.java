@@ -119,7 +119,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (part instanceof LastHttpContent last) {
-            identityHeaders.strip(last.trailingHeaders());
+            identityHeaders.stripTrailers(last.trailingHeaders());
             requestComplete = true;
         }
         if (lease == null) {

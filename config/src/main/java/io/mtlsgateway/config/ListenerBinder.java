@@ -1,0 +1,89 @@
+package io.mtlsgateway.config;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Binds one entry of {@code listeners}. */
+final class ListenerBinder {
+    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440");
+
+    private final References refs;
+    private final TlsBinder tlsBinder;
+
+    ListenerBinder(Path baseDir, References refs) {
+        this.refs = refs;
+        this.tlsBinder = new TlsBinder(baseDir, refs);
+    }
+
+    Optional<ListenerConfig> bind(YamlNode node) {
+        return node.mapping(KEYS).flatMap(this::bind);
+    }
+
+    private Optional<ListenerConfig> bind(YamlMapping listener) {
+        Optional<String> name = listener.required("name", "a listener name", YamlNode::string);
+        name.ifPresent(n -> refs.listenerNames.add(new References.Named(n, listener.get("name").get())));
+        String owner = name.map(n -> "listener '" + YamlNode.show(n) + "'").orElse(listener.owner().path());
+        Optional<HostPort> listen = listener.required("listen", "host:port such as 0.0.0.0:8443", n -> {
+            Optional<HostPort> address = n.hostPort();
+            address.ifPresent(a -> refs.listens.add(new References.Listen(a, n, owner)));
+            return address;
+        });
+        Optional<TlsConfig> tls = listener.required("tls", "a mapping with certificate, privateKey, clientCa",
+                tlsBinder::bind);
+        Optional<Map<String, IdentityTemplate>> identityHeaders =
+                listener.optional("identityHeaders", ListenerBinder::identityHeaders, Map.of());
+        Optional<XfccMode> xfcc = listener.optional(
+                "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
+        Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
+        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440)) {
+            return Optional.empty();
+        }
+        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
+                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get()));
+    }
+
+    private static Optional<Map<String, IdentityTemplate>> identityHeaders(YamlNode node) {
+        return node.freeMapping().flatMap(headers -> {
+            Map<String, IdentityTemplate> templates = new LinkedHashMap<>();
+            Map<String, YamlNode> seen = new HashMap<>();
+            boolean complete = true;
+            for (YamlMapping.Entry entry : headers.entries()) {
+                boolean nameOk = identityHeaderName(entry.key(), entry.keyNode(), seen);
+                Optional<IdentityTemplate> template = entry.value().string().flatMap(text -> {
+                    try {
+                        return Optional.of(IdentityTemplate.parse(text));
+                    } catch (IllegalArgumentException e) {
+                        entry.value().problem(e.getMessage());
+                        return Optional.empty();
+                    }
+                });
+                template.ifPresent(t -> templates.put(entry.key(), t));
+                complete &= nameOk && template.isPresent();
+            }
+            return complete ? Optional.of(templates) : Optional.empty();
+        });
+    }
+
+    private static boolean identityHeaderName(String name, YamlNode keyNode, Map<String, YamlNode> seen) {
+        if (!HeaderNames.isToken(name)) {
+            keyNode.problem("not a valid header name (expected: letters, digits and !#$%&'*+-.^_`|~ only)");
+            return false;
+        }
+        Optional<String> reserved = HeaderNames.reservedReason(name);
+        if (reserved.isPresent()) {
+            keyNode.problem("'" + name + "' cannot be an identity header (" + reserved.get() + ")");
+            return false;
+        }
+        YamlNode first = seen.putIfAbsent(HeaderNames.canonical(name), keyNode);
+        if (first != null) {
+            keyNode.problem("same header as the one at line " + first.line()
+                    + " (header names ignore case, and '_' counts as '-')");
+            return false;
+        }
+        return true;
+    }
+}

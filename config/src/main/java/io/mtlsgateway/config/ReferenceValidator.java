@@ -1,0 +1,80 @@
+package io.mtlsgateway.config;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The checks that need the whole file: unique listener and route names, unique listen addresses,
+ * routes naming defined upstreams, and every referenced file existing and readable.
+ */
+final class ReferenceValidator {
+    private ReferenceValidator() {}
+
+    static void validate(References refs) {
+        unique(refs.listenerNames, "listener name");
+        unique(refs.routeNames, "route name");
+        uniqueAddresses(refs.listens);
+        knownUpstreams(refs);
+        readableFiles(refs.files);
+    }
+
+    private static void unique(List<References.Named> names, String what) {
+        Map<String, References.Named> seen = new HashMap<>();
+        for (References.Named named : names) {
+            References.Named first = seen.putIfAbsent(named.name(), named);
+            if (first != null) {
+                named.node().problem("duplicate " + what + " '" + YamlNode.show(named.name())
+                        + "' (first at line " + first.node().line() + ")");
+            }
+        }
+    }
+
+    private static void uniqueAddresses(List<References.Listen> listens) {
+        // File order decides which one is "first"; a default (no node) comes before anything written.
+        List<References.Listen> ordered = new ArrayList<>(listens);
+        ordered.sort(Comparator.comparingInt((References.Listen l) -> l.node() == null ? 0 : l.node().line())
+                .thenComparingInt(l -> l.node() == null ? 0 : l.node().column()));
+        Map<String, References.Listen> seen = new HashMap<>();
+        for (References.Listen listen : ordered) {
+            // Port 0 asks the OS for a free port, so several of them never collide.
+            if (listen.address().port() == 0) {
+                continue;
+            }
+            String key = listen.address().toString().toLowerCase(Locale.ROOT);
+            References.Listen first = seen.putIfAbsent(key, listen);
+            if (first != null) {
+                String where = first.node() == null ? "" : " (line " + first.node().line() + ")";
+                listen.node().problem(listen.address() + " is already the address of " + first.owner() + where);
+            }
+        }
+    }
+
+    private static void knownUpstreams(References refs) {
+        for (References.Named reference : refs.upstreamReferences) {
+            if (!refs.upstreamNames.contains(reference.name())) {
+                String known = refs.upstreamNames.isEmpty()
+                        ? "an upstream defined under upstreams; none is"
+                        : "one of " + String.join(", ", refs.upstreamNames);
+                reference.node().problem("unknown upstream '" + YamlNode.show(reference.name()) + "' "
+                        + Suggestions.expected(reference.name(), refs.upstreamNames, known));
+            }
+        }
+    }
+
+    private static void readableFiles(List<References.FileRef> files) {
+        for (References.FileRef file : files) {
+            if (!Files.exists(file.path())) {
+                file.node().problem("no such file: " + file.path());
+            } else if (!Files.isRegularFile(file.path())) {
+                file.node().problem("not a regular file: " + file.path());
+            } else if (!Files.isReadable(file.path())) {
+                file.node().problem("file not readable: " + file.path());
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.mtlsgateway.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the binder saw that only the whole file can judge (names, addresses, upstream references,
+ * files), each with the node that wrote it. Collected even where a record could not be built, so
+ * one run reports cross-reference problems alongside the local ones.
+ */
+final class References {
+    /** A name or reference as written, at its node. */
+    record Named(String name, YamlNode node) {}
+
+    /**
+     * An address something listens on; {@code owner} names it in messages; {@code node} is null
+     * for a default the file does not write.
+     */
+    record Listen(HostPort address, YamlNode node, String owner) {}
+
+    /** A file the gateway will read, resolved to an absolute path. */
+    record FileRef(Path path, YamlNode node) {}
+
+    final List<Named> listenerNames = new ArrayList<>();
+    final List<Named> routeNames = new ArrayList<>();
+    final List<Named> upstreamReferences = new ArrayList<>();
+    final Set<String> upstreamNames = new LinkedHashSet<>();
+    final List<Listen> listens = new ArrayList<>();
+    final List<FileRef> files = new ArrayList<>();
+}

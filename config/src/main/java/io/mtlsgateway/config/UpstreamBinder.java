@@ -1,0 +1,91 @@
+package io.mtlsgateway.config;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Binds the {@code upstreams} mapping: upstream name to its endpoints and limits. */
+final class UpstreamBinder {
+    static final List<String> KEYS = List.of(
+            "endpoints", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnectionsPerEndpoint",
+            "healthCheck");
+    static final List<String> HEALTH_CHECK_KEYS = List.of("path", "interval");
+    static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(5);
+
+    private final References refs;
+
+    UpstreamBinder(References refs) {
+        this.refs = refs;
+    }
+
+    Optional<Map<String, UpstreamConfig>> bind(YamlNode node) {
+        return node.freeMapping().flatMap(upstreams -> {
+            // Known before any body is read, so a route naming a broken upstream is not also "unknown".
+            upstreams.entries().forEach(entry -> refs.upstreamNames.add(entry.key()));
+            Map<String, UpstreamConfig> bound = new LinkedHashMap<>();
+            boolean complete = true;
+            for (YamlMapping.Entry entry : upstreams.entries()) {
+                if (entry.key().isBlank()) {
+                    entry.keyNode().problem("empty upstream name (expected: a name routes can refer to)");
+                    complete = false;
+                    continue;
+                }
+                Optional<UpstreamConfig> upstream =
+                        entry.value().mapping(KEYS).flatMap(body -> upstream(entry.key(), body));
+                upstream.ifPresent(u -> bound.put(entry.key(), u));
+                complete &= upstream.isPresent();
+            }
+            return complete ? Optional.of(bound) : Optional.empty();
+        });
+    }
+
+    private static Optional<UpstreamConfig> upstream(String name, YamlMapping upstream) {
+        Optional<List<HostPort>> endpoints = upstream.required("endpoints", "a list of host:port", UpstreamBinder::endpoints);
+        Optional<Duration> connectTimeout = upstream.optional(
+                "connectTimeout", YamlNode::positiveDuration, UpstreamConfig.DEFAULT_CONNECT_TIMEOUT);
+        Optional<Duration> responseTimeout = upstream.optional(
+                "responseTimeout", YamlNode::positiveDuration, UpstreamConfig.DEFAULT_RESPONSE_TIMEOUT);
+        Optional<Duration> idleTimeout = upstream.optional(
+                "idleTimeout", YamlNode::positiveDuration, UpstreamConfig.DEFAULT_IDLE_TIMEOUT);
+        Optional<Integer> maxConnections = upstream.optional("maxConnectionsPerEndpoint",
+                n -> n.integer(1, Integer.MAX_VALUE), UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT);
+        Optional<Optional<HealthCheckConfig>> healthCheck = upstream.optional(
+                "healthCheck", n -> healthCheck(n).map(Optional::of), Optional.empty());
+        if (!Binding.allPresent(endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnections, healthCheck)) {
+            return Optional.empty();
+        }
+        return upstream.owner().problems().construct(upstream.owner(), () -> new UpstreamConfig(
+                name, endpoints.get(), connectTimeout.get(), responseTimeout.get(), idleTimeout.get(),
+                maxConnections.get(), healthCheck.get()));
+    }
+
+    private static Optional<List<HostPort>> endpoints(YamlNode node) {
+        return node.list().flatMap(items -> {
+            if (items.isEmpty()) {
+                node.problem("empty list (expected: at least one host:port)");
+                return Optional.empty();
+            }
+            return Binding.each(items, item -> item.hostPort().filter(endpoint -> {
+                if (endpoint.port() == 0) {
+                    item.problem("'" + endpoint + "' has port 0 (expected: 1..65535)");
+                    return false;
+                }
+                return true;
+            }));
+        });
+    }
+
+    private static Optional<HealthCheckConfig> healthCheck(YamlNode node) {
+        return node.mapping(HEALTH_CHECK_KEYS).flatMap(check -> {
+            Optional<String> path = check.required("path", "a path such as /health", Binding::absolutePath);
+            Optional<Duration> interval =
+                    check.optional("interval", YamlNode::positiveDuration, DEFAULT_HEALTH_CHECK_INTERVAL);
+            if (!Binding.allPresent(path, interval)) {
+                return Optional.empty();
+            }
+            return node.problems().construct(node, () -> new HealthCheckConfig(path.get(), interval.get()));
+        });
+    }
+}

@@ -143,7 +143,7 @@ class ProxyEndToEndTest {
             assertFalse(body.contains("By=evil"), body);
             assertFalse(body.contains("10.9.9.9"), body);
             assertFalse(body.contains("X_Client"), body);
-            assertFalse(body.contains("Client-Cert\""), body);
+            assertFalse(body.contains("\"Client-Cert\""), body);
             assertTrue(body.contains("\"X-Client-Subject\": \"CN=mobile-app,O=Test\""), body);
         }
     }

@@ -10,6 +10,7 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.cert.CertIOException;
@@ -83,6 +84,17 @@ public final class CrlIssuer {
         } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
             throw new IllegalStateException("cannot issue a CRL for " + ca.getSubjectX500Principal(), e);
         }
+    }
+
+    /** The CRL number extension of {@code crl}, or -1 if it has none. */
+    public static BigInteger crlNumber(X509CRL crl) {
+        byte[] extension = crl.getExtensionValue(Extension.cRLNumber.getId());
+        if (extension == null) {
+            return BigInteger.ONE.negate();
+        }
+        // getExtensionValue wraps the extension's DER in an OCTET STRING.
+        byte[] der = ASN1OctetString.getInstance(extension).getOctets();
+        return CRLNumber.getInstance(der).getCRLNumber();
     }
 
     private static String signatureAlgorithmFor(IssuedCertificate issuer) {

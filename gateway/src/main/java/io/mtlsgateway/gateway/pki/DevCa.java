@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -110,8 +111,8 @@ public final class DevCa {
         Path keyFile = folder.resolve(CA_KEY);
         for (Path required : List.of(certFile, keyFile)) {
             if (!Files.isRegularFile(required)) {
-                throw new IOException(required + ": not found; " + folder + " holds no dev CA"
-                        + " (run `mtls-gateway pki init --dir " + dir + "` first)");
+                throw new NoSuchFileException(required.toString(), null, "not found; " + folder
+                        + " holds no dev CA (run `mtls-gateway pki init --dir " + dir + "` first)");
             }
         }
         RevocationLedger ledger = RevocationLedger.open(folder);

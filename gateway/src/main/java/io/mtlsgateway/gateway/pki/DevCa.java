@@ -208,8 +208,8 @@ public final class DevCa {
 
     /**
      * Re-issues {@code ca.crl}: every revoked serial, thisUpdate now, nextUpdate now plus
-     * {@code validity}, the next CRL number. The gateway rejects clients once a CRL is past its
-     * nextUpdate, so re-run this before then.
+     * {@code validity}, the next CRL number. Re-run it before nextUpdate: a verifier may treat a
+     * CRL past its nextUpdate as unusable (the JDK's PKIX validator does).
      *
      * @return the CRL file
      */

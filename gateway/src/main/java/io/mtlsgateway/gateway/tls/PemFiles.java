@@ -117,9 +117,9 @@ public final class PemFiles {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
         try {
-            if (ownerOnly) {
-                setOwnerOnly(tmp);
-            }
+            // Temporary files start owner-only; certificates and CRLs are public and must stay
+            // readable by a gateway running as another user.
+            setPermissions(tmp, ownerOnly ? "rw-------" : "rw-r--r--");
             try (Writer writer = Files.newBufferedWriter(tmp, StandardCharsets.US_ASCII,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 writer.write(text);
@@ -130,9 +130,9 @@ public final class PemFiles {
         }
     }
 
-    private static void setOwnerOnly(Path file) throws IOException {
+    private static void setPermissions(Path file, String permissions) throws IOException {
         try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(permissions));
         } catch (UnsupportedOperationException e) {
             // Not a POSIX file system (Windows): its ACLs are the operator's to set.
         }

@@ -1,0 +1,103 @@
+package io.mtlsgateway.gateway.cli;
+
+import io.mtlsgateway.config.ConfigException;
+import io.mtlsgateway.config.ConfigLoader;
+import io.mtlsgateway.gateway.demo.DemoSetup;
+import io.mtlsgateway.gateway.demo.EchoUpstream;
+import io.mtlsgateway.gateway.server.GatewayServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mtls-gateway demo}: a throwaway PKI, an upstream that echoes what it received, and the
+ * gateway in front of it, with curl commands to try. Serves until Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Run a self-contained demo: dev PKI, echo upstream and gateway on 127.0.0.1.")
+final class DemoCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--dir", paramLabel = "DIR",
+            description = "Keep the PKI and route file in DIR (default: a temporary folder, removed on exit).")
+    private Path dir;
+
+    @Option(names = "--port", defaultValue = "8443", description = "Gateway port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    private int port;
+
+    @Option(names = "--admin-port", defaultValue = "9901", hidden = true)
+    private int adminPort;
+
+    @Override
+    public Integer call() throws Exception {
+        Logging.configure(false);
+        boolean temporary = dir == null;
+        Path folder = temporary ? Files.createTempDirectory("mtls-gateway-demo-") : dir;
+        try {
+            DemoSetup setup = DemoSetup.prepare(folder);
+            try (EchoUpstream upstream = EchoUpstream.start(0)) {
+                Path routes = setup.writeRouteFile("127.0.0.1", port, adminPort, upstream.port());
+                try (GatewayServer server = GatewayServer.start(ConfigLoader.load(routes))) {
+                    printInstructions(setup, routes, server.address("demo").getPort());
+                    StopSignals.await();
+                }
+            }
+            return 0;
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return Main.EXIT_USAGE;
+        } finally {
+            if (temporary) {
+                deleteRecursively(folder);
+            }
+        }
+    }
+
+    private void printInstructions(DemoSetup setup, Path routes, int boundPort) {
+        PrintWriter out = spec.commandLine().getOut();
+        String url = "https://localhost:" + boundPort + "/hello";
+        out.println();
+        out.println("mtls-gateway demo is running on https://127.0.0.1:" + boundPort);
+        out.println("  PKI and route file: " + setup.dir());
+        out.println("  route file:         " + routes);
+        out.println();
+        out.println("With the demo client certificate (expect 200 and the identity the API received):");
+        out.println("curl --cacert " + setup.caCertificate() + " --cert " + setup.clientCertificate() + " --key "
+                + setup.clientKey() + " " + url);
+        out.println();
+        out.println("Without a client certificate (expect the TLS handshake to fail: certificate required):");
+        out.println("curl --cacert " + setup.caCertificate() + " " + url);
+        out.println();
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        Files.walkFileTree(folder, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

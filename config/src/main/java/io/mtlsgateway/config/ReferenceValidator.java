@@ -55,6 +55,9 @@ final class ReferenceValidator {
     }
 
     private static void knownUpstreams(References refs) {
+        if (!refs.upstreamNamesComplete) {
+            return; // the upstreams section itself is reported; every route would only repeat it
+        }
         for (References.Named reference : refs.upstreamReferences) {
             if (!refs.upstreamNames.contains(reference.name())) {
                 String known = refs.upstreamNames.isEmpty()

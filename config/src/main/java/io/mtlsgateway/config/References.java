@@ -28,6 +28,8 @@ final class References {
     final List<Named> routeNames = new ArrayList<>();
     final List<Named> upstreamReferences = new ArrayList<>();
     final Set<String> upstreamNames = new LinkedHashSet<>();
+    /** False when {@code upstreams} is written but is not a mapping: no name can be judged unknown. */
+    boolean upstreamNamesComplete = true;
     final List<Listen> listens = new ArrayList<>();
     final List<FileRef> files = new ArrayList<>();
 }

@@ -21,7 +21,9 @@ final class UpstreamBinder {
     }
 
     Optional<Map<String, UpstreamConfig>> bind(YamlNode node) {
-        return node.freeMapping().flatMap(upstreams -> {
+        Optional<YamlMapping> mapping = node.freeMapping();
+        refs.upstreamNamesComplete = mapping.isPresent();
+        return mapping.flatMap(upstreams -> {
             // Known before any body is read, so a route naming a broken upstream is not also "unknown".
             upstreams.entries().forEach(entry -> refs.upstreamNames.add(entry.key()));
             Map<String, UpstreamConfig> bound = new LinkedHashMap<>();

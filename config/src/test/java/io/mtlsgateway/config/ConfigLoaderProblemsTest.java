@@ -153,6 +153,12 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
+    void doesNotCallEveryUpstreamUnknownWhenTheUpstreamsSectionIsBroken() {
+        String yaml = RouteFiles.MINIMAL.substring(0, RouteFiles.MINIMAL.indexOf("upstreams:")) + "upstreams: [app]\n";
+        files.assertOnlyProblem(yaml, "12:12: upstreams: a list (expected: a mapping)");
+    }
+
+    @Test
     void reportsDuplicateListenerNamesAtTheSecond() {
         String yaml = RouteFiles.MINIMAL.replace("routes:\n", """
                   - name: edge

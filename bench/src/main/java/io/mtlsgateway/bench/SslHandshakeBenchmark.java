@@ -307,7 +307,7 @@ public class SslHandshakeBenchmark {
         }
     }
 
-    private static KeyType keyType(String name) {
+    static KeyType keyType(String name) {
         return switch (name) {
             case "ecp256" -> KeyType.EC_P256;
             case "rsa2048" -> KeyType.RSA_2048;

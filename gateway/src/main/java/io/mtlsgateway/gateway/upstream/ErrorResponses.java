@@ -23,12 +23,15 @@ final class ErrorResponses {
      * @param error a stable, machine-readable code such as {@code no_route}
      * @param route the matched route's name, or null
      * @param close whether to close the connection after the response
+     * @param record the request being answered, told the status and body size
      */
     static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
-            boolean close) {
+            boolean close, RequestRecord record) {
         String json = "{\"error\":" + Json.quote(error)
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
+        record.status(status.code());
+        record.addBytesOut(body.readableBytes());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

@@ -202,6 +202,8 @@ final class Exchange implements UpstreamListener {
         }
         record.addBytesOut(content.content().readableBytes());
         if (content instanceof LastHttpContent) {
+            // Counted before the last write, so a client that has the response sees it counted.
+            owner.requestDone(record);
             ChannelFuture written = downstream.writeAndFlush(content);
             written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             complete(written);
@@ -231,7 +233,6 @@ final class Exchange implements UpstreamListener {
             lease.discard();
         }
         // A response that came before the whole request leaves unread body bytes: close.
-        owner.requestDone(record);
         owner.exchangeFinished(this, lastWrite, closeAfterResponse || !requestComplete);
     }
 
@@ -296,8 +297,8 @@ final class Exchange implements UpstreamListener {
         }
         releasePending();
         boolean close = !requestComplete || !clientKeepAlive || owner.draining();
-        ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close, record);
-        owner.requestDone(record);
+        ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close, record,
+                owner::requestDone);
         owner.exchangeFinished(this, written, close);
     }
 

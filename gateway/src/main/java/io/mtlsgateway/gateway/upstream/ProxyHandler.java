@@ -219,8 +219,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         } else {
             discardingBody = !(request instanceof LastHttpContent);
         }
-        ErrorResponses.write(ctx, status, code, route, closeAfter, record);
-        requestDone(record);
+        ErrorResponses.write(ctx, status, code, route, closeAfter, record, this::requestDone);
     }
 
     /** Tells the observer, once, that a request is done. */

@@ -103,10 +103,13 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     /**
-     * Removes the series of routes and upstreams the current config no longer has, so dashboards
-     * do not show flat lines for things that are gone.
+     * Registers the series of every route and upstream of the config now serving (so a scrape
+     * shows zeros, not gaps), and removes those of routes and upstreams it no longer has, so
+     * dashboards do not show flat lines for things that are gone.
      */
-    public synchronized void retain(Set<String> routeNames, Set<String> upstreamNames) {
+    public synchronized void track(Set<String> routeNames, Set<String> upstreamNames) {
+        routeNames.forEach(this::route);
+        upstreamNames.forEach(this::upstream);
         for (String name : List.copyOf(routes.keySet())) {
             if (!name.equals(NO_ROUTE) && !routeNames.contains(name)) {
                 routes.remove(name);

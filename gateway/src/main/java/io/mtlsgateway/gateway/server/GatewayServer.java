@@ -108,6 +108,7 @@ public final class GatewayServer implements AutoCloseable {
             for (ListenerConfig listener : config.listeners()) {
                 server.bind(listener, transport);
             }
+            server.track(config);
             server.admin = AdminServer.start(config.admin().listen(), server.metrics, server::ready);
             server.metrics.bindRuntime(List.of(server.workerGroup, server.admin.group()));
             server.watcher = new FileWatcher(server::watchedFiles, () -> server.reload("file change"), WATCH_DEBOUNCE);
@@ -211,10 +212,14 @@ public final class GatewayServer implements AutoCloseable {
                     fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
             slots.get(listener.name()).state().getAndSet(fresh).retire();
         }
-        metrics.retain(next.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet()),
-                next.upstreams().keySet());
+        track(next);
         warnAboutRestartOnlyKeys(config, next);
         config = next;
+    }
+
+    private void track(GatewayConfig from) {
+        metrics.track(from.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet()),
+                from.upstreams().keySet());
     }
 
     /** Listeners are sockets: adding, removing or moving one needs a restart. */

@@ -174,4 +174,47 @@ class HotReloadTest {
         assertTrue(outcome.success(), outcome.problems().toString());
         assertEquals(200, status("/new/x"));
     }
+
+    @Test
+    void followsAKubernetesStyleSecretSwapThroughTheDataSymlink() throws Exception {
+        // The kubelet's layout: files are links through ..data, which points at a versioned folder.
+        Path secret = Files.createDirectories(dir.resolve("secret"));
+        Path v1 = Files.createDirectories(secret.resolve("..v1"));
+        PemFiles.write(v1.resolve("tls.crt"), pki.server.chainWithoutRoot().toArray());
+        PemFiles.writePrivateKey(v1.resolve("tls.key"), pki.server.privateKey());
+        Files.createSymbolicLink(secret.resolve("..data"), v1.getFileName());
+        Files.createSymbolicLink(secret.resolve("tls.crt"), Path.of("..data/tls.crt"));
+        Files.createSymbolicLink(secret.resolve("tls.key"), Path.of("..data/tls.key"));
+        CompletableFuture<ReloadOutcome> pointedAtSecret = nextReload();
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
+                .replace(pki.serverCertificate.toString(), secret.resolve("tls.crt").toString())
+                .replace(pki.serverKey.toString(), secret.resolve("tls.key").toString()));
+        assertTrue(pointedAtSecret.get(60, TimeUnit.SECONDS).success());
+
+        IssuedCertificate rotated = new CertificateBuilder().subject("CN=gateway-from-secret").forServer()
+                .dns("localhost").ip("127.0.0.1").signedBy(pki.serverCa);
+        Path v2 = Files.createDirectories(secret.resolve("..v2"));
+        PemFiles.write(v2.resolve("tls.crt"), rotated.chainWithoutRoot().toArray());
+        PemFiles.writePrivateKey(v2.resolve("tls.key"), rotated.privateKey());
+        CompletableFuture<ReloadOutcome> swapped = nextReload();
+        try (Traffic traffic = traffic()) {
+            Path tmp = Files.createSymbolicLink(secret.resolve("..data_tmp"), v2.getFileName());
+            Files.move(tmp, secret.resolve("..data"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            ReloadOutcome outcome = swapped.get(60, TimeUnit.SECONDS);
+            assertEquals("file change", outcome.trigger());
+            assertTrue(outcome.success(), outcome.problems().toString());
+            traffic.awaitMore(6);
+            assertEquals(List.of(), traffic.stop());
+        }
+        try (TlsTestClient fresh = connect(client)) {
+            assertEquals("CN=gateway-from-secret", fresh.serverCertificates()[0].getSubjectX500Principal().getName());
+        }
+    }
+
+    private CompletableFuture<ReloadOutcome> nextReload() {
+        CompletableFuture<ReloadOutcome> next = new CompletableFuture<>();
+        gateway.onReload(next::complete);
+        return next;
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.CrlIssuer;
 import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.tls.PemFiles;
@@ -79,5 +80,40 @@ class CheckCommandTest {
         assertEquals(2, result.code());
         assertTrue(result.err().contains(routeFile + ":"), result.err());
         assertTrue(result.err().contains("unknown upstream 'nowhere'"), result.err());
+    }
+
+    private void withCrl(java.security.cert.X509CRL crl) throws Exception {
+        Path file = dir.resolve("clients.crl");
+        PemFiles.write(file, crl);
+        Files.writeString(routeFile, Files.readString(routeFile).replace("      clientCa: " + pki.clientCaFile + "\n",
+                "      clientCa: " + pki.clientCaFile + "\n      crl: [" + file + "]\n"));
+    }
+
+    @Test
+    void summarisesCrlsAndReportsAStaleOne() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        withCrl(CrlIssuer.issue(pki.clientCa, java.util.List.of(java.math.BigInteger.TEN), now,
+                now.plus(java.time.Duration.ofDays(7))));
+        Result fresh = check();
+        assertEquals(0, fresh.code(), fresh.err());
+        assertTrue(fresh.out().contains("CRL: issuer CN=test client CA,O=Test, 1 revoked, next update"), fresh.out());
+
+        // Same file, now past its nextUpdate.
+        PemFiles.write(dir.resolve("clients.crl"), CrlIssuer.issue(pki.clientCa, java.util.List.of(),
+                now.minus(java.time.Duration.ofDays(2)), now.minus(java.time.Duration.ofDays(1))));
+        Result stale = check();
+        assertEquals(2, stale.code());
+        assertTrue(stale.err().contains("is stale: nextUpdate was"), stale.err());
+    }
+
+    @Test
+    void reportsACrlNotSignedByAnyClientCa() throws Exception {
+        var stranger = new CertificateBuilder().subject("CN=stranger CA").ca(-1).selfSigned();
+        java.time.Instant now = java.time.Instant.now();
+        withCrl(CrlIssuer.issue(stranger, java.util.List.of(), now, now.plus(java.time.Duration.ofDays(7))));
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("CRL issued by CN=stranger CA is not signed by any CA of the client CA bundle"),
+                result.err());
     }
 }

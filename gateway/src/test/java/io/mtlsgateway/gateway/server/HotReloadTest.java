@@ -217,4 +217,19 @@ class HotReloadTest {
         gateway.onReload(next::complete);
         return next;
     }
+
+    @Test
+    void exportsTheCrlNextUpdateOnceAReloadAddsACrl() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant nextUpdate = now.plus(java.time.Duration.ofDays(3));
+        Path crl = dir.resolve("clients.crl");
+        PemFiles.write(crl, io.mtlsgateway.gateway.pki.CrlIssuer.issue(pki.clientCa, List.of(), now, nextUpdate));
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace(
+                "      clientCa: " + pki.clientCaFile + "\n",
+                "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"));
+        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+        assertEquals((double) nextUpdate.getEpochSecond(), gateway.metrics().registry()
+                .get("mtls.gateway.certificate.expiry.timestamp").tag("role", "crl").gauge().value());
+        assertEquals(200, status("/api/x"));
+    }
 }

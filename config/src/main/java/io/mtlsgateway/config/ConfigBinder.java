@@ -1,6 +1,7 @@
 package io.mtlsgateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,10 +14,15 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 final class ConfigBinder {
     static final int SCHEMA_VERSION = 1;
     static final List<String> KEYS =
-            List.of("version", "workers", "transport", "admin", "listeners", "routes", "upstreams");
+            List.of("version", "workers", "transport", "admin", "drainTimeout", "accessLog", "listeners", "routes",
+                    "upstreams");
     static final List<String> ADMIN_KEYS = List.of("listen");
+    static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "path");
+    /** The {@code accessLog.path} value meaning standard output rather than a file. */
+    static final String STDOUT = "stdout";
 
     private final Path source;
+    private final Path baseDir;
     private final References refs;
     private final ListenerBinder listenerBinder;
     private final RouteBinder routeBinder;
@@ -27,6 +33,7 @@ final class ConfigBinder {
      */
     ConfigBinder(Path source, Path baseDir, References refs) {
         this.source = source;
+        this.baseDir = baseDir;
         this.refs = refs;
         this.listenerBinder = new ListenerBinder(baseDir, refs);
         this.routeBinder = new RouteBinder(refs);
@@ -62,16 +69,21 @@ final class ConfigBinder {
             // The default admin address is taken too: a listener on it could never bind.
             refs.listens.add(new References.Listen(admin.get().listen(), null, "the admin endpoint (default)"));
         }
+        Optional<Duration> drainTimeout =
+                root.optional("drainTimeout", YamlNode::positiveDuration, GatewayConfig.DEFAULT_DRAIN_TIMEOUT);
+        Optional<AccessLogConfig> accessLog = root.optional("accessLog", this::accessLog, AccessLogConfig.DEFAULT);
         Optional<List<ListenerConfig>> listeners =
                 root.required("listeners", "a list of listeners", this::listeners);
         Optional<List<RouteConfig>> routes = root.optional(
                 "routes", n -> n.list().flatMap(items -> Binding.each(items, routeBinder::bind)), List.of());
         Optional<Map<String, UpstreamConfig>> upstreams = root.optional("upstreams", upstreamBinder::bind, Map.of());
-        if (!Binding.allPresent(version, workers, transport, admin, listeners, routes, upstreams)) {
+        if (!Binding.allPresent(version, workers, transport, admin, drainTimeout, accessLog, listeners, routes,
+                upstreams)) {
             return Optional.empty();
         }
         return root.owner().problems().construct(root.owner(), () -> new GatewayConfig(
-                source, workers.get(), transport.get(), admin.get(), listeners.get(), routes.get(), upstreams.get()));
+                source, workers.get(), transport.get(), admin.get(), listeners.get(), routes.get(), upstreams.get(),
+                drainTimeout.get(), accessLog.get()));
     }
 
     private Optional<AdminConfig> admin(YamlNode node) {
@@ -82,6 +94,20 @@ final class ConfigBinder {
                 return address;
             }, AdminConfig.DEFAULT_LISTEN);
             return listen.map(AdminConfig::new);
+        });
+    }
+
+    private Optional<AccessLogConfig> accessLog(YamlNode node) {
+        return node.mapping(ACCESS_LOG_KEYS).flatMap(log -> {
+            Optional<Boolean> enabled = log.optional("enabled", YamlNode::bool, true);
+            // A log file need not exist yet (the gateway creates it), so it is not a checked reference.
+            Optional<Optional<Path>> file = log.optional("path", n -> n.string().map(text -> text.equals(STDOUT)
+                    ? Optional.<Path>empty()
+                    : Optional.of(baseDir.resolve(text).toAbsolutePath().normalize())), Optional.empty());
+            if (!Binding.allPresent(enabled, file)) {
+                return Optional.empty();
+            }
+            return Optional.of(new AccessLogConfig(enabled.get(), file.get()));
         });
     }
 

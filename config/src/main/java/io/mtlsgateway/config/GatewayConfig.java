@@ -1,6 +1,7 @@
 package io.mtlsgateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.Objects;
  *
  * @param source the route file this was read from
  * @param workers event-loop threads for the listeners
+ * @param drainTimeout how long a stopping gateway lets in-flight requests finish
+ * @param accessLog where per-request JSON lines go, if anywhere
  */
 public record GatewayConfig(
         Path source,
@@ -21,7 +24,12 @@ public record GatewayConfig(
         AdminConfig admin,
         List<ListenerConfig> listeners,
         List<RouteConfig> routes,
-        Map<String, UpstreamConfig> upstreams) {
+        Map<String, UpstreamConfig> upstreams,
+        Duration drainTimeout,
+        AccessLogConfig accessLog) {
+
+    /** Drain timeout when the file does not set {@code drainTimeout}. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     public GatewayConfig {
         Objects.requireNonNull(source, "source");
@@ -33,5 +41,10 @@ public record GatewayConfig(
         listeners = List.copyOf(listeners);
         routes = List.copyOf(routes);
         upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+        if (drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drainTimeout: " + drainTimeout + " (expected: >= 0)");
+        }
+        Objects.requireNonNull(accessLog, "accessLog");
     }
 }

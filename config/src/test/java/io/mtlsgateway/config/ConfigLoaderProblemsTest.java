@@ -42,8 +42,8 @@ class ConfigLoaderProblemsTest {
     @Test
     void listsTheKnownKeysWhenAnUnknownKeyIsNoNearMiss() {
         files.assertOnlyProblem("version: 1\nlogging: debug\n" + RouteFiles.MINIMAL.substring("version: 1\n".length()),
-                "2:1: unknown key 'logging' (expected one of: version, workers, transport, admin, listeners, "
-                        + "routes, upstreams)");
+                "2:1: unknown key 'logging' (expected one of: version, workers, transport, admin, drainTimeout, "
+                        + "accessLog, listeners, routes, upstreams)");
     }
 
     @Test

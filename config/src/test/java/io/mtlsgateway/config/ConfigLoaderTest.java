@@ -104,7 +104,8 @@ class ConfigLoaderTest {
                 Optional.of(new HealthCheckConfig("/health", Duration.ofSeconds(10))));
         GatewayConfig expected = new GatewayConfig(
                 files.file.toAbsolutePath(), 3, Transport.EPOLL, new AdminConfig(new HostPort("127.0.0.1", 9902)),
-                List.of(listener), List.of(route), Map.of("payments", upstream));
+                List.of(listener), List.of(route), Map.of("payments", upstream), GatewayConfig.DEFAULT_DRAIN_TIMEOUT,
+                AccessLogConfig.DEFAULT);
         assertEquals(expected, config);
         assertEquals(List.of("X-Client-Subject", "X-Client-Spiffe-Id"),
                 List.copyOf(config.listeners().get(0).identityHeaders().keySet()), "file order kept");
@@ -243,5 +244,35 @@ class ConfigLoaderTest {
 
         assertEquals(Duration.ofSeconds(1), ledger.connectTimeout());
         assertEquals(Duration.ofSeconds(3), ledger.responseTimeout());
+    }
+
+    @Test
+    void readsDrainTimeoutAndAccessLogFile() throws ConfigException {
+        GatewayConfig config = files.load(RouteFiles.MINIMAL + """
+                drainTimeout: 5s
+                accessLog: { enabled: true, path: logs/access.log }
+                """);
+
+        assertEquals(java.time.Duration.ofSeconds(5), config.drainTimeout());
+        assertEquals(new AccessLogConfig(true, java.util.Optional.of(files.dir.resolve("logs/access.log")
+                .toAbsolutePath().normalize())), config.accessLog());
+    }
+
+    @Test
+    void defaultsToThirtySecondDrainAndAccessLogOnStdout() throws ConfigException {
+        GatewayConfig config = files.load(RouteFiles.MINIMAL);
+
+        assertEquals(GatewayConfig.DEFAULT_DRAIN_TIMEOUT, config.drainTimeout());
+        assertEquals(AccessLogConfig.DEFAULT, config.accessLog());
+        assertEquals(AccessLogConfig.OFF, files.load(RouteFiles.MINIMAL + "accessLog: { enabled: false }\n")
+                .accessLog());
+    }
+
+    @Test
+    void rejectsUnknownAccessLogKeyAndBadDrainTimeout() {
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> files.load(RouteFiles.MINIMAL + "drainTimeout: soon\naccessLog: { file: x }\n"));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key 'file'"), e.getMessage());
     }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code mtls-gateway run --config FILE}: serve until SIGTERM or SIGINT. */
+/**
+ * {@code mtls-gateway run --config FILE}: serve until SIGTERM or SIGINT, then drain; SIGHUP
+ * reloads.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Serve the route file until stopped.")
 final class RunCommand implements Callable<Integer> {
     @Spec
@@ -34,7 +37,10 @@ final class RunCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         try (GatewayServer server = GatewayServer.start(loaded)) {
+            ReloadSignal.install(server);
             StopSignals.await();
+            // Exit 0 even when the drain timed out: the stop was asked for and carried out.
+            server.drain();
         }
         return 0;
     }

@@ -1,6 +1,9 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.metrics.HandshakeReason;
+import io.mtlsgateway.gateway.metrics.ListenerMetrics;
+import io.mtlsgateway.gateway.upstream.DrainEvent;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.mtlsgateway.gateway.upstream.ProxyHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,6 +16,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -26,28 +30,39 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final ListenerRuntime runtime;
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures;
+    private final ListenerMetrics metrics;
+    /** When the connection was accepted: the handshake's duration includes waiting for the client. */
+    private final long acceptedNanos = System.nanoTime();
 
     HandshakeGateHandler(ListenerRuntime runtime, Function<List<X509Certificate>, PeerIdentity> identities,
-            HandshakeFailureLog failures) {
+            HandshakeFailureLog failures, ListenerMetrics metrics) {
         this.runtime = runtime;
         this.identities = identities;
         this.failures = failures;
+        this.metrics = metrics;
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         ctx.fireUserEventTriggered(evt);
         if (evt instanceof SslHandshakeCompletionEvent done) {
+            long nanos = System.nanoTime() - acceptedNanos;
             if (done.isSuccess()) {
-                openHttpStage(ctx);
+                PeerIdentity identity = openHttpStage(ctx);
+                metrics.handshakeSucceeded(nanos, Optional.ofNullable(identity).map(PeerIdentity::notAfter));
             } else {
-                failures.record(runtime.name(), ctx.channel().remoteAddress(), done.cause());
+                HandshakeReason reason = HandshakeFailureClassifier.classify(done.cause());
+                metrics.handshakeFailed(nanos, reason);
+                failures.record(runtime.name(), ctx.channel().remoteAddress(), reason, done.cause());
                 ctx.close();
             }
+        } else if (evt instanceof DrainEvent) {
+            // Still in the handshake: no request is in flight, so there is nothing to wait for.
+            ctx.close();
         }
     }
 
-    private void openHttpStage(ChannelHandlerContext ctx) {
+    private PeerIdentity openHttpStage(ChannelHandlerContext ctx) {
         SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
         PeerIdentity identity = null;
         try {
@@ -64,6 +79,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
         ctx.pipeline().addAfter(ctx.name(), PipelineNames.PROXY, new ProxyHandler(runtime, identity, clientAddress));
         ctx.pipeline().replace(this, PipelineNames.HTTP_CODEC, HttpCodecs.server());
+        return identity;
     }
 
     @Override

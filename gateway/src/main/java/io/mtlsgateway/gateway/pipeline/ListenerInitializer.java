@@ -1,11 +1,13 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
-import io.mtlsgateway.gateway.upstream.ListenerRuntime;
+import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.ReferenceCountUtil;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -14,36 +16,65 @@ import java.util.function.Supplier;
 
 /**
  * A new downstream connection: TLS first, and a gate that admits the HTTP stage only after the
- * client has been verified. The TLS context is read per connection, so a reload changes new
- * connections only.
+ * client has been verified. The listener's snapshot is read per connection, so a reload changes
+ * new connections only.
  */
 public final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
-    private final Supplier<SslContext> tlsContext;
-    private final ListenerRuntime runtime;
+    private final Supplier<? extends ListenerSnapshot> snapshots;
+    private final ListenerMetrics metrics;
+    private final ConnectionTracker connections;
     private final Executor verificationExecutor;
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures = new HandshakeFailureLog();
 
     /**
+     * @param snapshots the listener's current snapshot, read once per connection
      * @param verificationExecutor runs client-chain verification, off the event loop
      * @param identities turns a verified chain (leaf first) into the caller's identity
      */
-    public ListenerInitializer(Supplier<SslContext> tlsContext, ListenerRuntime runtime,
-            Executor verificationExecutor, Function<List<X509Certificate>, PeerIdentity> identities) {
-        this.tlsContext = tlsContext;
-        this.runtime = runtime;
+    public ListenerInitializer(Supplier<? extends ListenerSnapshot> snapshots, ListenerMetrics metrics,
+            ConnectionTracker connections, Executor verificationExecutor,
+            Function<List<X509Certificate>, PeerIdentity> identities) {
+        this.snapshots = snapshots;
+        this.metrics = metrics;
+        this.connections = connections;
         this.verificationExecutor = verificationExecutor;
         this.identities = identities;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        SslHandler tls = tlsContext.get().newHandler(ch.alloc(), verificationExecutor);
+        if (!connections.admit(ch, metrics)) {
+            return;
+        }
+        ListenerSnapshot snapshot = retainCurrent();
+        SslHandler tls;
+        try {
+            tls = snapshot.tls().newHandler(ch.alloc(), verificationExecutor);
+        } finally {
+            // The engine holds its own reference for as long as the connection lives.
+            ReferenceCountUtil.release(snapshot.tls());
+        }
         tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
-                .addLast(PipelineNames.HANDSHAKE_GATE, new HandshakeGateHandler(runtime, identities, failures));
+                .addLast(PipelineNames.HANDSHAKE_GATE,
+                        new HandshakeGateHandler(snapshot.runtime(), identities, failures, metrics));
+    }
+
+    /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */
+    private ListenerSnapshot retainCurrent() {
+        while (true) {
+            ListenerSnapshot snapshot = snapshots.get();
+            SslContext context = snapshot.tls();
+            try {
+                ReferenceCountUtil.retain(context);
+                return snapshot;
+            } catch (IllegalReferenceCountException e) {
+                // Replaced and released between the read and the retain: the next read sees the new one.
+            }
+        }
     }
 }

@@ -1,19 +1,19 @@
 package io.mtlsgateway.gateway.server;
 
-import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
-import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
-import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.config.RouteConfig;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.accesslog.AccessLog;
 import io.mtlsgateway.gateway.identity.PeerIdentityCache;
+import io.mtlsgateway.gateway.metrics.AdminServer;
+import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.metrics.RequestObserver;
+import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
-import io.mtlsgateway.gateway.routing.RouteTable;
-import io.mtlsgateway.gateway.tls.PemFiles;
-import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
-import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
-import io.mtlsgateway.gateway.upstream.ListenerRuntime;
-import io.mtlsgateway.gateway.upstream.Upstreams;
-import io.mtlsgateway.gateway.verify.ClientChainVerifier;
+import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
+import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
+import io.mtlsgateway.gateway.upstream.ExchangeObserver;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -21,121 +21,321 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
  * A running gateway: one event-loop group serving every listener, with upstream connections on
- * the same loops. Built from a validated config; {@link #close()} stops accepting, lets open
- * exchanges finish within a bound, and releases everything.
+ * the same loops, an admin endpoint on its own loop, a file watcher and a reload thread. Built
+ * from a validated config; {@link #reload} swaps in a new one, {@link #drain} stops gracefully.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    private static final Duration WATCH_DEBOUNCE = Duration.ofMillis(250);
 
+    /** One listener: its bound channel and the state new connections are served with. */
+    private record Slot(ListenerConfig config, AtomicReference<ListenerState> state, Channel channel) {}
+
+    private final GatewayMetrics metrics = new GatewayMetrics();
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
+    private final Bootstrap upstreamTemplate;
     private final ThreadPoolExecutor verificationExecutor;
-    private final List<SslContext> tlsContexts = new ArrayList<>();
-    private final List<Upstreams> upstreams = new ArrayList<>();
-    private final Map<String, Channel> serverChannels = new LinkedHashMap<>();
     private final PeerIdentityCache identities = new PeerIdentityCache();
+    private final ConnectionTracker connections = new ConnectionTracker();
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final ExchangeObserver observer;
+    private final Optional<AccessLog> accessLog;
+    private final ConfigReloader reloader;
+    private volatile GatewayConfig config;
+    private volatile boolean ready;
+    private AdminServer admin;
+    private FileWatcher watcher;
+    private boolean closed;
 
-    private GatewayServer(SocketTransport transport, int workers) {
+    private GatewayServer(GatewayConfig config, SocketTransport transport) throws Exception {
+        this.config = config;
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gateway-accept", true),
                 transport.ioHandlerFactory());
-        this.workerGroup = new MultiThreadIoEventLoopGroup(workers, new DefaultThreadFactory("gateway-io", true),
-                transport.ioHandlerFactory());
+        this.workerGroup = new MultiThreadIoEventLoopGroup(config.workers(),
+                new DefaultThreadFactory("gateway-io", true), transport.ioHandlerFactory());
+        this.upstreamTemplate = new Bootstrap()
+                .channel(transport.socketChannel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
         int verifiers = Math.max(2, Runtime.getRuntime().availableProcessors());
         // Bounded: under a handshake flood the queue fills and the event loop verifies inline
         // rather than letting memory grow without limit.
         this.verificationExecutor = new ThreadPoolExecutor(verifiers, verifiers, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(4096), new DefaultThreadFactory("gateway-verify", true),
                 new ThreadPoolExecutor.CallerRunsPolicy());
+        this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
+        this.observer = new RequestObserver(metrics, accessLog.isPresent() ? accessLog.get()::log : r -> {});
+        this.reloader = new ConfigReloader(config.source(), this::apply, metrics);
     }
 
     /**
-     * Binds every listener of the config and starts serving.
+     * Binds every listener and the admin endpoint, starts watching the files, and serves.
      *
      * @throws Exception when a file cannot be loaded or an address cannot be bound; nothing is
      *     left running then
      */
     public static GatewayServer start(GatewayConfig config) throws Exception {
         SocketTransport transport = SocketTransport.select(config.transport());
-        GatewayServer server = new GatewayServer(transport, config.workers());
+        GatewayServer server = new GatewayServer(config, transport);
         try {
             for (ListenerConfig listener : config.listeners()) {
-                server.bind(config, listener, transport);
+                server.bind(listener, transport);
             }
+            server.track(config);
+            server.admin = AdminServer.start(config.admin().listen(), server.metrics, server::ready);
+            server.metrics.bindRuntime(List.of(server.workerGroup, server.admin.group()));
+            server.watcher = new FileWatcher(server::watchedFiles, () -> server.reload("file change"), WATCH_DEBOUNCE);
+            server.watcher.start();
+            server.ready = true;
         } catch (Exception | Error e) {
             server.close();
             throw e;
         }
         LOG.info(() -> "transport " + transport.name() + ", " + config.workers() + " event loop(s); listening on "
-                + server.serverChannels.values().stream().map(c -> c.localAddress().toString()).toList());
+                + server.slots.values().stream().map(s -> s.channel().localAddress().toString()).toList()
+                + "; admin on " + server.admin.address());
         return server;
     }
 
-    private void bind(GatewayConfig config, ListenerConfig listener, SocketTransport transport) throws Exception {
-        ServerCredentials credentials = ServerCredentials.load(listener.tls());
-        ClientChainVerifier verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
-                : ClientChainVerifier.trusting(PemFiles.readCertificates(listener.tls().clientCa()));
-        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
-        tlsContexts.add(tls);
-        Bootstrap upstreamTemplate = new Bootstrap()
-                .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        Upstreams pools = new Upstreams(config.upstreams(), upstreamTemplate);
-        upstreams.add(pools);
-        ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                new IdentityHeaderWriter(listener, uriSan(credentials)), pools);
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childHandler(new ListenerInitializer(() -> tls, runtime, verificationExecutor, identities::get));
-        InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
-        Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
-        serverChannels.put(listener.name(), channel);
+    private void bind(ListenerConfig listener, SocketTransport transport) throws Exception {
+        ListenerState state = build(config, listener);
+        AtomicReference<ListenerState> current = new AtomicReference<>(state);
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
+                            connections, verificationExecutor, identities::get));
+            InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
+            Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
+            slots.put(listener.name(), new Slot(listener, current, channel));
+        } catch (RuntimeException | Error e) {
+            state.retire();
+            throw e;
+        }
     }
 
-    /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
-    private static Optional<String> uriSan(ServerCredentials credentials) {
-        return PeerIdentity.of(List.of(credentials.chain().get(0))).sanUri().stream().findFirst();
+    private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
+        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer);
+        metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
+                state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+        return state;
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */
     public InetSocketAddress address(String listenerName) {
-        Channel channel = serverChannels.get(listenerName);
-        if (channel == null) {
+        Slot slot = slots.get(listenerName);
+        if (slot == null) {
             throw new IllegalArgumentException("no listener named " + listenerName);
         }
-        return (InetSocketAddress) channel.localAddress();
+        return (InetSocketAddress) slot.channel().localAddress();
     }
 
-    /** Stops accepting, waits briefly for open connections, and releases every resource. */
+    /** Where the admin endpoint is bound. */
+    public InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
+    /** Whether {@code /readyz} says ready: listeners bound, certificates loaded, not draining. */
+    public boolean ready() {
+        return ready && !connections.draining();
+    }
+
+    /**
+     * Re-reads the route file and every file it references, off the event loops, and swaps the
+     * new state in for new connections; a config that cannot be used leaves the old one serving.
+     * SIGHUP and the file watcher both come here.
+     */
+    public CompletableFuture<ReloadOutcome> reload(String trigger) {
+        return reloader.reload(trigger);
+    }
+
+    /** Told about every reload as it ends (tests wait on file-triggered reloads with this). */
+    public void onReload(Consumer<ReloadOutcome> listener) {
+        reloader.addListener(listener);
+    }
+
+    /** Runs on the reload thread. */
+    private void apply(GatewayConfig next) throws ReloadRefusedException {
+        List<String> refused = listenerSetChanges(config, next);
+        if (!refused.isEmpty()) {
+            throw new ReloadRefusedException(refused);
+        }
+        Map<String, ListenerState> built = new LinkedHashMap<>();
+        try {
+            for (ListenerConfig listener : next.listeners()) {
+                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer));
+            }
+        } catch (Exception e) {
+            built.values().forEach(ListenerState::retire);
+            throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
+                    : List.of(String.valueOf(e.getMessage())));
+        }
+        // Validated whole: only now does anything change.
+        for (ListenerConfig listener : next.listeners()) {
+            ListenerState fresh = built.get(listener.name());
+            metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
+                    fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
+            slots.get(listener.name()).state().getAndSet(fresh).retire();
+        }
+        track(next);
+        warnAboutRestartOnlyKeys(config, next);
+        config = next;
+    }
+
+    private void track(GatewayConfig from) {
+        metrics.track(from.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet()),
+                from.upstreams().keySet());
+    }
+
+    /** Listeners are sockets: adding, removing or moving one needs a restart. */
+    private static List<String> listenerSetChanges(GatewayConfig before, GatewayConfig after) {
+        Map<String, ListenerConfig> old = new LinkedHashMap<>();
+        before.listeners().forEach(l -> old.put(l.name(), l));
+        Set<String> names = new LinkedHashSet<>();
+        List<String> problems = new ArrayList<>();
+        for (ListenerConfig listener : after.listeners()) {
+            names.add(listener.name());
+            ListenerConfig previous = old.get(listener.name());
+            if (previous == null) {
+                problems.add("listener '" + listener.name() + "' was added: adding a listener needs a restart");
+            } else if (!previous.listen().equals(listener.listen())) {
+                problems.add("listener '" + listener.name() + "' moved from " + previous.listen() + " to "
+                        + listener.listen() + ": changing a listen address needs a restart");
+            }
+        }
+        for (String name : old.keySet()) {
+            if (!names.contains(name)) {
+                problems.add("listener '" + name + "' was removed: removing a listener needs a restart");
+            }
+        }
+        return problems;
+    }
+
+    private static void warnAboutRestartOnlyKeys(GatewayConfig before, GatewayConfig after) {
+        List<String> keys = new ArrayList<>();
+        if (before.workers() != after.workers()) {
+            keys.add("workers");
+        }
+        if (before.transport() != after.transport()) {
+            keys.add("transport");
+        }
+        if (!before.admin().equals(after.admin())) {
+            keys.add("admin");
+        }
+        if (!before.accessLog().equals(after.accessLog())) {
+            keys.add("accessLog");
+        }
+        if (!keys.isEmpty()) {
+            LOG.warning(() -> "reload: changes to " + keys + " take effect at the next restart");
+        }
+    }
+
+    /** The route file and every file it references: what the watcher watches. */
+    private Set<Path> watchedFiles() {
+        GatewayConfig current = config;
+        Set<Path> files = new LinkedHashSet<>();
+        files.add(current.source());
+        for (ListenerConfig listener : current.listeners()) {
+            TlsConfig tls = listener.tls();
+            files.add(tls.certificate());
+            files.add(tls.privateKey());
+            if (tls.clientCa() != null) {
+                files.add(tls.clientCa());
+            }
+            files.addAll(tls.crl());
+        }
+        files.removeIf(Objects::isNull);
+        return files;
+    }
+
+    /**
+     * Stops gracefully, as SIGTERM asks: {@code /readyz} turns 503, the listeners stop accepting,
+     * idle connections close, busy ones answer their in-flight request with {@code Connection:
+     * close}; whatever is still open after {@code drainTimeout} is closed.
+     *
+     * @return whether every connection finished within the timeout
+     */
+    public boolean drain() {
+        Duration timeout = config.drainTimeout();
+        LOG.info(() -> "draining: " + connections.size() + " open connection(s), up to " + timeout);
+        CompletableFuture<Void> drained = connections.drain();
+        slots.values().forEach(slot -> slot.channel().close().syncUninterruptibly());
+        try {
+            drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            LOG.info("drained: every in-flight request was answered");
+            return true;
+        } catch (TimeoutException e) {
+            LOG.warning(() -> "drain timeout: closing " + connections.size() + " connection(s) still open");
+            connections.closeAll();
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            connections.closeAll();
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Releases every resource at once (after {@link #drain()} for a graceful stop). */
     @Override
-    public void close() {
-        serverChannels.values().forEach(channel -> channel.close().syncUninterruptibly());
-        upstreams.forEach(Upstreams::closeIdle);
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ready = false;
+        if (watcher != null) {
+            watcher.close();
+        }
+        reloader.close();
+        slots.values().forEach(slot -> slot.channel().close().syncUninterruptibly());
+        connections.closeAll();
+        slots.values().forEach(slot -> slot.state().get().runtime().upstreams().closeIdle());
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
-        tlsContexts.forEach(ReferenceCountUtil::release);
-        tlsContexts.clear();
+        // The pools went with the event loops; only the contexts are left to release.
+        slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+        if (admin != null) {
+            admin.close();
+        }
+        accessLog.ifPresent(AccessLog::close);
+        metrics.close();
     }
 }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.function.Consumer;
 
 /** The gateway's own responses: a status and a short JSON body with a stable error code. */
 final class ErrorResponses {
@@ -23,12 +24,17 @@ final class ErrorResponses {
      * @param error a stable, machine-readable code such as {@code no_route}
      * @param route the matched route's name, or null
      * @param close whether to close the connection after the response
+     * @param record the request being answered, told the status and body size
+     * @param done told the request is done, before the response is written: whoever reads the
+     *     response can already see it counted
      */
     static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
-            boolean close) {
+            boolean close, RequestRecord record, Consumer<RequestRecord> done) {
         String json = "{\"error\":" + Json.quote(error)
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
+        record.status(status.code());
+        record.addBytesOut(body.readableBytes());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
@@ -36,6 +42,7 @@ final class ErrorResponses {
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
+        done.accept(record);
         ChannelFuture written = ctx.writeAndFlush(response);
         written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
         return written;

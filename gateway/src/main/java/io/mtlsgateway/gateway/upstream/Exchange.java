@@ -40,6 +40,7 @@ final class Exchange implements UpstreamListener {
     private final boolean bodiless;
     /** Body parts that arrived before the upstream connection was ready. */
     private final ArrayDeque<HttpObject> pendingBody = new ArrayDeque<>();
+    private final RequestRecord record;
 
     private UpstreamCluster.Lease lease;
     private ScheduledFuture<?> responseTimeout;
@@ -51,7 +52,8 @@ final class Exchange implements UpstreamListener {
     private boolean retried;
 
     Exchange(ProxyHandler owner, ChannelHandlerContext downstream, UpstreamCluster cluster, HttpRequest request,
-            boolean clientKeepAlive, IdentityHeaderWriter identityHeaders) {
+            boolean clientKeepAlive, IdentityHeaderWriter identityHeaders, RequestRecord record) {
+        this.record = record;
         this.owner = owner;
         this.downstream = downstream;
         this.cluster = cluster;
@@ -91,6 +93,7 @@ final class Exchange implements UpstreamListener {
     private void onConnected(UpstreamCluster.Lease newLease) {
         lease = newLease;
         lease.handler().attach(this);
+        record.upstreamEndpoint(lease.pool().endpoint().toString());
         Channel upstream = lease.channel();
         // Every message is retained by the write; a failed write closes the connection, which
         // reports back through onUpstreamClosed.
@@ -117,6 +120,9 @@ final class Exchange implements UpstreamListener {
             requestComplete = true;
             fail(HttpResponseStatus.BAD_REQUEST, "malformed_request");
             return;
+        }
+        if (part instanceof HttpContent content) {
+            record.addBytesIn(content.content().readableBytes());
         }
         if (part instanceof LastHttpContent last) {
             identityHeaders.stripTrailers(last.trailingHeaders());
@@ -166,6 +172,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         responseStarted = true;
+        record.status(code);
         cancelTimeout();
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         HttpHeaders headers = response.headers().copy();
@@ -173,7 +180,7 @@ final class Exchange implements UpstreamListener {
         HopByHopHeaders.strip(headers);
         HttpResponse relayed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
         boolean noBody = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
-        closeAfterResponse = !clientKeepAlive;
+        closeAfterResponse = !clientKeepAlive || owner.draining();
         if (!lengthKnown && !noBody) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) || !clientKeepAlive) {
                 // No chunked coding for this client: the end of the body is the end of the connection.
@@ -193,7 +200,10 @@ final class Exchange implements UpstreamListener {
             ReferenceCountUtil.release(content);
             return;
         }
+        record.addBytesOut(content.content().readableBytes());
         if (content instanceof LastHttpContent) {
+            // Counted before the last write, so a client that has the response sees it counted.
+            owner.requestDone(record);
             ChannelFuture written = downstream.writeAndFlush(content);
             written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             complete(written);
@@ -266,6 +276,7 @@ final class Exchange implements UpstreamListener {
 
     /** The upstream side broke: answer with an error if nothing was sent yet, else cut the client off. */
     private void upstreamFailed(HttpResponseStatus status, String code) {
+        record.upstreamError(code);
         if (responseStarted) {
             abort();
             downstream.close();
@@ -276,14 +287,18 @@ final class Exchange implements UpstreamListener {
 
     /** Ends the exchange with the gateway's own error response. */
     private void fail(HttpResponseStatus status, String code) {
+        if (code.startsWith("upstream_")) {
+            record.upstreamError(code);
+        }
         finished = true;
         cancelTimeout();
         if (lease != null) {
             lease.discard();
         }
         releasePending();
-        boolean close = !requestComplete || !clientKeepAlive;
-        ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close);
+        boolean close = !requestComplete || !clientKeepAlive || owner.draining();
+        ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close, record,
+                owner::requestDone);
         owner.exchangeFinished(this, written, close);
     }
 
@@ -298,6 +313,7 @@ final class Exchange implements UpstreamListener {
             lease.discard();
         }
         releasePending();
+        owner.requestDone(record);
     }
 
     private void cancelTimeout() {

@@ -42,6 +42,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Skipping the rest of a request that was answered by the gateway itself. */
     private boolean discardingBody;
     private boolean closing;
+    /** The gateway is stopping: answer what is in flight with Connection: close, then close. */
+    private boolean draining;
 
     /**
      * @param identity the verified client, or null when the client sent no certificate
@@ -91,6 +93,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object evt) {
+        if (evt instanceof DrainEvent) {
+            draining = true;
+            if (current == null && waiting.isEmpty()) {
+                // Idle keep-alive connection: nothing in flight to wait for.
+                closing = true;
+                context.close();
+            }
+        }
+        context.fireUserEventTriggered(evt);
+    }
+
+    boolean draining() {
+        return draining;
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext context) {
         closing = true;
         if (current != null) {
@@ -127,27 +146,30 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(HttpRequest request) {
+        RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(), identity);
+        runtime.observer().requestStarted(record);
         RequestCheck.Result checked = RequestCheck.check(request);
         if (checked.rejected()) {
             // The codec cannot be trusted to find the next request after a framing error: close.
-            reject(request, checked.rejectStatus(), checked.rejectCode(), null, true);
+            reject(request, checked.rejectStatus(), checked.rejectCode(), null, true, record);
             return;
         }
         String expect = request.headers().get(HttpHeaderNames.EXPECT);
         if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.trim())) {
-            reject(request, HttpResponseStatus.EXPECTATION_FAILED, "expectation_failed", null, false);
+            reject(request, HttpResponseStatus.EXPECTATION_FAILED, "expectation_failed", null, false, record);
             return;
         }
         HttpHeaders headers = request.headers();
         NormalizedPath path = checked.path();
         Optional<Route> matched = runtime.routes().match(checked.host(), path.path(), headers::get);
         if (matched.isEmpty()) {
-            reject(request, HttpResponseStatus.NOT_FOUND, "no_route", null, false);
+            reject(request, HttpResponseStatus.NOT_FOUND, "no_route", null, false, record);
             return;
         }
         Route route = matched.get();
+        record.route(route.name(), route.upstream());
         if (!route.policy().allows(identity)) {
-            reject(request, HttpResponseStatus.FORBIDDEN, "forbidden", route.name(), false);
+            reject(request, HttpResponseStatus.FORBIDDEN, "forbidden", route.name(), false, record);
             return;
         }
         HttpRequest upstreamRequest = upstreamRequest(request, route, path, checked.host());
@@ -158,7 +180,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         UpstreamCluster cluster = runtime.upstreams().cluster(ctx.channel().eventLoop(), route.upstream());
         current = new Exchange(this, ctx, cluster, upstreamRequest, HttpUtil.isKeepAlive(request),
-                runtime.identityHeaders());
+                runtime.identityHeaders(), record);
         current.start();
     }
 
@@ -187,16 +209,24 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * Answers a request the gateway will not forward. A request without a body may keep the
      * connection; one with a body closes it rather than read a body nobody wants.
      */
-    private void reject(HttpRequest request, HttpResponseStatus status, String code, String route, boolean close) {
+    private void reject(HttpRequest request, HttpResponseStatus status, String code, String route, boolean close,
+            RequestRecord record) {
         boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        boolean closeAfter = close || hasBody || !HttpUtil.isKeepAlive(request);
+        boolean closeAfter = close || hasBody || !HttpUtil.isKeepAlive(request) || draining;
         if (closeAfter) {
             closing = true;
             releaseWaiting();
         } else {
             discardingBody = !(request instanceof LastHttpContent);
         }
-        ErrorResponses.write(ctx, status, code, route, closeAfter);
+        ErrorResponses.write(ctx, status, code, route, closeAfter, record, this::requestDone);
+    }
+
+    /** Tells the observer, once, that a request is done. */
+    void requestDone(RequestRecord record) {
+        if (record.finish()) {
+            runtime.observer().requestFinished(record);
+        }
     }
 
     /** Called by the exchange when its response has been written (or it failed). */
@@ -205,7 +235,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         current = null;
-        if (closeConnection) {
+        if (closeConnection || draining) {
             closing = true;
             releaseWaiting();
             lastWrite.addListener(ChannelFutureListener.CLOSE);

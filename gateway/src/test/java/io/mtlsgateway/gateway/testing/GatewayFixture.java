@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.testing;
 
+import io.mtlsgateway.config.AccessLogConfig;
 import io.mtlsgateway.config.AdminConfig;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
@@ -52,7 +53,8 @@ public final class GatewayFixture {
         Map<String, UpstreamConfig> byName = new LinkedHashMap<>();
         upstreams.forEach(u -> byName.put(u.name(), u));
         return new GatewayConfig(pki.dir.resolve("routes.yaml"), 2, Transport.AUTO,
-                new AdminConfig(new HostPort("127.0.0.1", 0)), List.of(listener), routes, byName);
+                new AdminConfig(new HostPort("127.0.0.1", 0)), List.of(listener), routes, byName,
+                GatewayConfig.DEFAULT_DRAIN_TIMEOUT, AccessLogConfig.OFF);
     }
 
 }

@@ -12,6 +12,8 @@ import java.nio.file.Path;
  */
 public final class TestPki {
     public final IssuedCertificate clientCa;
+    /** Signs server certificates; a rotated one from it stays trusted by the test clients. */
+    public final IssuedCertificate serverCa;
     public final IssuedCertificate server;
     public final Path dir;
     public final Path serverCertificate;
@@ -20,7 +22,7 @@ public final class TestPki {
 
     public TestPki(Path dir) throws IOException {
         this.dir = dir;
-        IssuedCertificate serverCa = new CertificateBuilder().subject("CN=test server CA").ca(-1).selfSigned();
+        this.serverCa = new CertificateBuilder().subject("CN=test server CA").ca(-1).selfSigned();
         this.server = new CertificateBuilder().subject("CN=gateway").forServer().dns("localhost").ip("127.0.0.1")
                 .uri("spiffe://test.example/gateway").signedBy(serverCa);
         this.clientCa = new CertificateBuilder().subject("CN=test client CA,O=Test").ca(-1).selfSigned();

@@ -74,6 +74,11 @@ public final class TlsTestClient implements AutoCloseable {
         return this;
     }
 
+    /** The certificate chain the server presented, leaf first. */
+    public X509Certificate[] serverCertificates() throws IOException {
+        return (X509Certificate[]) socket.getSession().getPeerCertificates();
+    }
+
     /** The output stream, for streaming a large body. */
     public OutputStream output() {
         return out;

@@ -1,0 +1,125 @@
+package io.mtlsgateway.gateway.accesslog;
+
+import io.mtlsgateway.config.AccessLogConfig;
+import io.mtlsgateway.gateway.upstream.RequestRecord;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Hands finished requests from the event loops to one writer thread through a bounded queue.
+ * When the queue is full (the disk or the log collector is slower than the traffic) a line is
+ * dropped and counted rather than ever blocking an event loop.
+ */
+public final class AccessLog implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(AccessLog.class.getName());
+    static final int CAPACITY = 16_384;
+
+    private final BlockingQueue<RequestRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
+    private final Writer out;
+    private final boolean ownsOut;
+    private final Runnable onDrop;
+    private final Thread writer;
+    private volatile boolean closed;
+
+    private AccessLog(Writer out, boolean ownsOut, Runnable onDrop) {
+        this.out = out;
+        this.ownsOut = ownsOut;
+        this.onDrop = onDrop;
+        this.writer = new Thread(this::run, "gateway-access-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /**
+     * Opens the log the config asks for; empty when it is switched off.
+     *
+     * @param onDrop counts a dropped line
+     */
+    public static java.util.Optional<AccessLog> open(AccessLogConfig config, Runnable onDrop) throws IOException {
+        if (!config.enabled()) {
+            return java.util.Optional.empty();
+        }
+        if (config.file().isEmpty()) {
+            return java.util.Optional.of(to(System.out, false, onDrop));
+        }
+        var file = config.file().get();
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        OutputStream stream = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        return java.util.Optional.of(to(stream, true, onDrop));
+    }
+
+    /** A log writing to {@code stream}; closes it on {@link #close()} only when {@code owns}. */
+    public static AccessLog to(OutputStream stream, boolean owns, Runnable onDrop) {
+        return new AccessLog(new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 64 * 1024),
+                owns, onDrop);
+    }
+
+    /** Queues a finished request; never blocks. */
+    public void log(RequestRecord record) {
+        if (closed || !queue.offer(record)) {
+            onDrop.run();
+        }
+    }
+
+    private void run() {
+        List<RequestRecord> batch = new ArrayList<>(256);
+        try {
+            while (true) {
+                RequestRecord first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    if (closed) {
+                        break;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                queue.drainTo(batch, 255);
+                for (RequestRecord record : batch) {
+                    out.write(AccessLogLine.format(record));
+                    out.write('\n');
+                }
+                batch.clear();
+                // Flushed per batch: a line reaches the file while it still matters, and a busy
+                // gateway still writes in large chunks.
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "access log: cannot write, no more lines will be written: {0}", e.toString());
+            closed = true;
+        }
+    }
+
+    /** Writes what is queued, stops the writer, and closes the file. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+            out.flush();
+            if (ownsOut) {
+                out.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "access log: cannot close: {0}", e.toString());
+        }
+    }
+}

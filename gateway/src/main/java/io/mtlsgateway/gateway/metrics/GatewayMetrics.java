@@ -1,0 +1,143 @@
+package io.mtlsgateway.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gateway's meter registry and every meter in it. Meters are created when a listener, route
+ * or upstream first appears in a config and kept (with their counts) across reloads; a reload that
+ * drops a route or upstream removes its series.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+    /** The {@code route} label of requests no route matched (404) or that were refused before routing. */
+    public static final String NO_ROUTE = "none";
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, ListenerMetrics> listeners = new ConcurrentHashMap<>();
+    private final Map<String, RouteMetrics> routes = new ConcurrentHashMap<>();
+    private final Map<String, UpstreamMetrics> upstreams = new ConcurrentHashMap<>();
+    private final Counter reloadSuccess = reloads("success");
+    private final Counter reloadFailure = reloads("failure");
+    private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
+            .description("Access log lines dropped because the writer fell behind")
+            .register(registry);
+    private JvmGcMetrics gc;
+
+    public GatewayMetrics() {
+        route(NO_ROUTE);
+    }
+
+    private Counter reloads(String outcome) {
+        return Counter.builder("mtls.gateway.config.reloads")
+                .description("Config reloads by outcome; a failed one keeps the previous config serving")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** Adds JVM, process and Netty allocator and event-loop meters. */
+    public synchronized void bindRuntime(Collection<? extends EventExecutorGroup> eventLoopGroups) {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            new NettyAllocatorMetrics(provider).bindTo(registry);
+        }
+        for (EventExecutorGroup group : eventLoopGroups) {
+            new NettyEventExecutorMetrics(group).bindTo(registry);
+        }
+    }
+
+    /** The registry, for the admin endpoint's scrape. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public ListenerMetrics listener(String name) {
+        return listeners.computeIfAbsent(name, n -> new ListenerMetrics(registry, n));
+    }
+
+    RouteMetrics route(String name) {
+        return routes.computeIfAbsent(name, n -> new RouteMetrics(registry, n));
+    }
+
+    UpstreamMetrics upstream(String name) {
+        return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n));
+    }
+
+    public void reloadSucceeded() {
+        reloadSuccess.increment();
+    }
+
+    public void reloadFailed() {
+        reloadFailure.increment();
+    }
+
+    /** Counts an access log line dropped because the writer fell behind. */
+    public void accessLogDropped() {
+        accessLogDropped.increment();
+    }
+
+    /**
+     * Registers the series of every route and upstream of the config now serving (so a scrape
+     * shows zeros, not gaps), and removes those of routes and upstreams it no longer has, so
+     * dashboards do not show flat lines for things that are gone.
+     */
+    public synchronized void track(Set<String> routeNames, Set<String> upstreamNames) {
+        routeNames.forEach(this::route);
+        upstreamNames.forEach(this::upstream);
+        for (String name : List.copyOf(routes.keySet())) {
+            if (!name.equals(NO_ROUTE) && !routeNames.contains(name)) {
+                routes.remove(name);
+                removeTagged("route", name);
+            }
+        }
+        for (String name : List.copyOf(upstreams.keySet())) {
+            if (!upstreamNames.contains(name)) {
+                upstreams.remove(name);
+                removeTagged("upstream", name);
+            }
+        }
+    }
+
+    private void removeTagged(String key, String value) {
+        Tag tag = Tag.of(key, value);
+        for (Meter meter : List.copyOf(registry.getMeters())) {
+            if (meter.getId().getName().startsWith("mtls.gateway.") && meter.getId().getTags().contains(tag)) {
+                registry.remove(meter);
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (gc != null) {
+            gc.close();
+        }
+        registry.close();
+    }
+}

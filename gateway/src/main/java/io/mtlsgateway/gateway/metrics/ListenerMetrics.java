@@ -1,0 +1,111 @@
+package io.mtlsgateway.gateway.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One listener's meters, registered once and kept across reloads: handshakes by outcome and
+ * reason, handshake duration, open connections, how close clients are to expiry, and the expiry
+ * of the listener's own certificate, trust anchors and CRLs.
+ */
+public final class ListenerMetrics {
+    private final MeterRegistry registry;
+    private final String listener;
+    private final Map<HandshakeReason, Counter> handshakes = new EnumMap<>(HandshakeReason.class);
+    private final Timer handshakeDuration;
+    private final DistributionSummary clientValidity;
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile double serverExpiry = Double.NaN;
+    private volatile double caExpiry = Double.NaN;
+    private volatile double crlNextUpdate = Double.NaN;
+    private Gauge crlGauge;
+
+    ListenerMetrics(MeterRegistry registry, String listener) {
+        this.registry = registry;
+        this.listener = listener;
+        for (HandshakeReason reason : HandshakeReason.values()) {
+            handshakes.put(reason, Counter.builder("mtls.gateway.handshakes")
+                    .description("TLS handshakes by outcome and bounded reason")
+                    .tag("listener", listener)
+                    .tag("outcome", reason == HandshakeReason.NONE ? "success" : "failure")
+                    .tag("reason", reason.label())
+                    .register(registry));
+        }
+        handshakeDuration = Timer.builder("mtls.gateway.handshake.duration")
+                .description("Time from accepting a connection to the end of its TLS handshake")
+                .tag("listener", listener)
+                .serviceLevelObjectives(Buckets.LATENCY)
+                .register(registry);
+        clientValidity = DistributionSummary.builder("mtls.gateway.client.cert.remaining.validity")
+                .description("Remaining validity of client certificates at their handshake")
+                .baseUnit("seconds")
+                .tag("listener", listener)
+                .serviceLevelObjectives(Buckets.VALIDITY_SECONDS)
+                .register(registry);
+        Gauge.builder("mtls.gateway.connections.active", active, AtomicInteger::get)
+                .description("Open downstream connections")
+                .tag("listener", listener)
+                .register(registry);
+        expiryGauge("server", () -> serverExpiry);
+        expiryGauge("ca", () -> caExpiry);
+    }
+
+    private Gauge expiryGauge(String role, java.util.function.DoubleSupplier value) {
+        return Gauge.builder("mtls.gateway.certificate.expiry.timestamp", value::getAsDouble)
+                .description("Unix time when the earliest certificate (or CRL, nextUpdate) of this role expires")
+                .baseUnit("seconds")
+                .tag("listener", listener)
+                .tag("role", role)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** A successful handshake, and the remaining validity of the client's certificate if it sent one. */
+    public void handshakeSucceeded(long durationNanos, Optional<Instant> clientNotAfter) {
+        handshakes.get(HandshakeReason.NONE).increment();
+        handshakeDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+        clientNotAfter.ifPresent(notAfter ->
+                clientValidity.record(Math.max(0, notAfter.getEpochSecond() - Instant.now().getEpochSecond())));
+    }
+
+    /** A failed handshake. */
+    public void handshakeFailed(long durationNanos, HandshakeReason reason) {
+        handshakes.get(reason == HandshakeReason.NONE ? HandshakeReason.OTHER : reason).increment();
+        handshakeDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void connectionOpened() {
+        active.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        active.decrementAndGet();
+    }
+
+    /**
+     * Publishes the expiry of what the listener now serves with; called on every (re)load.
+     *
+     * @param crlNextUpdate the earliest nextUpdate of the listener's CRLs; empty when it has none,
+     *     which removes the series
+     */
+    public synchronized void certificates(Instant server, Optional<Instant> earliestCa, Optional<Instant> crlNextUpdate) {
+        serverExpiry = server.getEpochSecond();
+        caExpiry = earliestCa.map(i -> (double) i.getEpochSecond()).orElse(Double.NaN);
+        this.crlNextUpdate = crlNextUpdate.map(i -> (double) i.getEpochSecond()).orElse(Double.NaN);
+        if (crlNextUpdate.isPresent() && crlGauge == null) {
+            crlGauge = expiryGauge("crl", () -> this.crlNextUpdate);
+        } else if (crlNextUpdate.isEmpty() && crlGauge != null) {
+            registry.remove(crlGauge);
+            crlGauge = null;
+        }
+    }
+}

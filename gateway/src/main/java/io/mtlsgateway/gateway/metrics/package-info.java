@@ -1,0 +1,2 @@
+/** Pre-registered Prometheus meters with bounded labels, and the admin endpoint that serves them. */
+package io.mtlsgateway.gateway.metrics;

@@ -1,0 +1,77 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.mtlsgateway.gateway.metrics.ListenerMetrics;
+import io.mtlsgateway.gateway.upstream.DrainEvent;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Every open downstream connection of the gateway, so that a stop can drain them: tell each one
+ * to finish its in-flight request and close, then learn when the last one has gone.
+ */
+public final class ConnectionTracker {
+    private final ChannelGroup open = new DefaultChannelGroup("downstream", GlobalEventExecutor.INSTANCE);
+    private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private volatile boolean draining;
+
+    /**
+     * Tracks a new connection; during a drain it is closed instead.
+     *
+     * @return whether the connection may be served
+     */
+    boolean admit(Channel channel, ListenerMetrics metrics) {
+        if (draining) {
+            channel.close();
+            return false;
+        }
+        metrics.connectionOpened();
+        channel.closeFuture().addListener(f -> {
+            metrics.connectionClosed();
+            checkDrained();
+        });
+        open.add(channel);
+        if (draining) {
+            // The drain started between the check and the add and may have missed this one.
+            channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+        return true;
+    }
+
+    /** Connections currently open. */
+    public int size() {
+        return open.size();
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Starts draining: idle connections close now, busy ones after their in-flight request.
+     *
+     * @return completes when no connection is left open
+     */
+    public CompletableFuture<Void> drain() {
+        draining = true;
+        for (Channel channel : open) {
+            channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE));
+        }
+        checkDrained();
+        return drained;
+    }
+
+    private void checkDrained() {
+        // The group drops a channel when it closes, but possibly after this listener ran.
+        if (draining && open.stream().noneMatch(Channel::isOpen)) {
+            drained.complete(null);
+        }
+    }
+
+    /** Closes whatever is still open (the drain timeout passed). */
+    public void closeAll() {
+        open.close().awaitUninterruptibly();
+    }
+}

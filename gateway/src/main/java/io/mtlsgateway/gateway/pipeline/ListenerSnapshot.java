@@ -1,0 +1,16 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.mtlsgateway.gateway.upstream.ListenerRuntime;
+import io.netty.handler.ssl.SslContext;
+
+/**
+ * What a new connection is served with, read once when it is accepted: the TLS context and the
+ * HTTP-stage runtime of one config snapshot. A reload publishes a new snapshot; connections that
+ * are already open keep theirs.
+ */
+public interface ListenerSnapshot {
+    /** A reference-counted context; its owner releases it when the snapshot is replaced. */
+    SslContext tls();
+
+    ListenerRuntime runtime();
+}

@@ -1,0 +1,92 @@
+package io.mtlsgateway.gateway.server;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
+import io.mtlsgateway.gateway.routing.RouteTable;
+import io.mtlsgateway.gateway.tls.ListenerMaterial;
+import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
+import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
+import io.mtlsgateway.gateway.upstream.ExchangeObserver;
+import io.mtlsgateway.gateway.upstream.ListenerRuntime;
+import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.mtlsgateway.gateway.verify.ClientChainVerifier;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything one listener serves new connections with, built from one config snapshot: the TLS
+ * context (with its client verifier), the routes, the identity-header writer and the upstream
+ * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
+ */
+final class ListenerState implements ListenerSnapshot {
+    private final SslContext tls;
+    private final ListenerRuntime runtime;
+    private final ListenerMaterial material;
+
+    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material) {
+        this.tls = tls;
+        this.runtime = runtime;
+        this.material = material;
+    }
+
+    /**
+     * The one place a listener's runtime objects are made from config: start and reload both
+     * come here, so a richer verifier (CRLs, OCSP) slots in once.
+     *
+     * @throws ListenerMaterial.MaterialException when a file is missing, unreadable or inconsistent
+     * @throws Exception when BoringSSL refuses the material
+     */
+    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+            ExchangeObserver observer) throws Exception {
+        ListenerMaterial material = ListenerMaterial.load(listener.tls());
+        ClientChainVerifier verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
+                : ClientChainVerifier.trusting(material.clientCas());
+        ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
+        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
+        try {
+            ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+                    new IdentityHeaderWriter(listener, uriSan(credentials)),
+                    new Upstreams(config.upstreams(), upstreamTemplate), observer);
+            return new ListenerState(tls, runtime, material);
+        } catch (RuntimeException | Error e) {
+            ReferenceCountUtil.release(tls);
+            throw e;
+        }
+    }
+
+    /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
+    private static Optional<String> uriSan(ServerCredentials credentials) {
+        return PeerIdentity.of(List.of(credentials.chain().get(0))).sanUri().stream().findFirst();
+    }
+
+    @Override
+    public SslContext tls() {
+        return tls;
+    }
+
+    @Override
+    public ListenerRuntime runtime() {
+        return runtime;
+    }
+
+    ListenerMaterial material() {
+        return material;
+    }
+
+    /**
+     * Gives up this state's hold on its resources. Open connections keep working: each TLS engine
+     * holds its own reference to the context, and busy upstream connections finish their exchange
+     * (then idle out).
+     */
+    void retire() {
+        ReferenceCountUtil.release(tls);
+        runtime.upstreams().closeIdle();
+    }
+}

@@ -1,0 +1,119 @@
+package io.mtlsgateway.gateway.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.CrlIssuer;
+import io.mtlsgateway.gateway.testing.RouteFile;
+import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.tls.PemFiles;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mtls-gateway check}: the summary of a good route file, and every problem of a bad one. */
+class CheckCommandTest {
+    @TempDir
+    Path dir;
+
+    TestPki pki;
+    Path routeFile;
+
+    @BeforeEach
+    void writeRouteFile() throws Exception {
+        pki = new TestPki(dir);
+        routeFile = dir.resolve("routes.yaml");
+        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api"), 8080, ""));
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private Result check() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("check", "--config", routeFile.toString());
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void summarisesEveryCertificateWithItsExpiryAndExitsZero() {
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("listener edge:"), result.out());
+        assertTrue(result.out().contains("server certificate: CN=gateway, expires "), result.out());
+        assertTrue(result.out().contains("days left) (key matches)"), result.out());
+        assertTrue(result.out().contains("client CA: CN=test client CA,O=Test"), result.out());
+        assertTrue(result.out().trim().endsWith("ok"), result.out());
+    }
+
+    @Test
+    void listsEveryProblemWithItsFileAndExitsTwo() throws Exception {
+        // Two problems at once: a key of another certificate, and a leaf in the CA bundle.
+        PemFiles.writePrivateKey(pki.serverKey, pki.client("other", null).privateKey());
+        PemFiles.write(pki.clientCaFile, pki.clientCa.certificate(), pki.client("leaf", null).certificate());
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(pki.serverKey + ": the private key does not belong"), result.err());
+        assertTrue(result.err().contains(pki.clientCaFile + ": not a CA certificate: CN=leaf,O=Test"), result.err());
+        assertTrue(result.err().contains("check failed: 2 problem(s)"), result.err());
+    }
+
+    @Test
+    void reportsAServerChainInTheWrongOrder() throws Exception {
+        var other = new CertificateBuilder().subject("CN=unrelated CA").ca(-1).selfSigned();
+        PemFiles.write(pki.serverCertificate, pki.server.certificate(), other.certificate());
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("is not signed by certificate 2 (CN=unrelated CA)"), result.err());
+    }
+
+    @Test
+    void reportsRouteFileProblemsWithLineAndColumn() throws Exception {
+        Files.writeString(routeFile, Files.readString(routeFile).replace("upstream: echo", "upstream: nowhere"));
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(routeFile + ":"), result.err());
+        assertTrue(result.err().contains("unknown upstream 'nowhere'"), result.err());
+    }
+
+    private void withCrl(java.security.cert.X509CRL crl) throws Exception {
+        Path file = dir.resolve("clients.crl");
+        PemFiles.write(file, crl);
+        Files.writeString(routeFile, Files.readString(routeFile).replace("      clientCa: " + pki.clientCaFile + "\n",
+                "      clientCa: " + pki.clientCaFile + "\n      crl: [" + file + "]\n"));
+    }
+
+    @Test
+    void summarisesCrlsAndReportsAStaleOne() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        withCrl(CrlIssuer.issue(pki.clientCa, java.util.List.of(java.math.BigInteger.TEN), now,
+                now.plus(java.time.Duration.ofDays(7))));
+        Result fresh = check();
+        assertEquals(0, fresh.code(), fresh.err());
+        assertTrue(fresh.out().contains("CRL: issuer CN=test client CA,O=Test, 1 revoked, next update"), fresh.out());
+
+        // Same file, now past its nextUpdate.
+        PemFiles.write(dir.resolve("clients.crl"), CrlIssuer.issue(pki.clientCa, java.util.List.of(),
+                now.minus(java.time.Duration.ofDays(2)), now.minus(java.time.Duration.ofDays(1))));
+        Result stale = check();
+        assertEquals(2, stale.code());
+        assertTrue(stale.err().contains("is stale: nextUpdate was"), stale.err());
+    }
+
+    @Test
+    void reportsACrlNotSignedByAnyClientCa() throws Exception {
+        var stranger = new CertificateBuilder().subject("CN=stranger CA").ca(-1).selfSigned();
+        java.time.Instant now = java.time.Instant.now();
+        withCrl(CrlIssuer.issue(stranger, java.util.List.of(), now, now.plus(java.time.Duration.ofDays(7))));
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains("CRL issued by CN=stranger CA is not signed by any CA of the client CA bundle"),
+                result.err());
+    }
+}

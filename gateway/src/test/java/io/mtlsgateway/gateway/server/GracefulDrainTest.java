@@ -1,0 +1,112 @@
+package io.mtlsgateway.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.RouteConfig;
+import io.mtlsgateway.config.RouteMatch;
+import io.mtlsgateway.gateway.demo.EchoUpstream;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.AdminClient;
+import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.HeldUpstream;
+import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.testing.TlsTestClient;
+import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What SIGTERM does (the signal handler calls {@link GatewayServer#drain()}, as these tests do). */
+class GracefulDrainTest {
+    @TempDir
+    Path dir;
+
+    TestPki pki;
+    EchoUpstream echo;
+    HeldUpstream held;
+    GatewayServer gateway;
+    IssuedCertificate client;
+
+    @BeforeEach
+    void start() throws Exception {
+        pki = new TestPki(dir);
+        echo = EchoUpstream.start(0);
+        held = new HeldUpstream();
+        client = pki.client("app", null);
+    }
+
+    private void startGateway(Duration drainTimeout) throws Exception {
+        GatewayConfig base = GatewayFixture.config(pki, ClientAuthMode.REQUIRE, List.of(
+                new RouteConfig("slow", new RouteMatch(Optional.empty(), Optional.of("/slow"), Map.of()), "held",
+                        List.of(), Optional.empty()),
+                new RouteConfig("api", new RouteMatch(Optional.empty(), Optional.of("/api"), Map.of()), "echo",
+                        List.of(), Optional.empty())), List.of(
+                GatewayFixture.upstream("echo", Duration.ofSeconds(30), echo.port()),
+                GatewayFixture.upstream("held", Duration.ofSeconds(60), held.port())));
+        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+                base.listeners(), base.routes(), base.upstreams(), drainTimeout, base.accessLog()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        echo.close();
+        held.close();
+    }
+
+    private TlsTestClient connect() throws Exception {
+        return TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER), pki.server.root(), client);
+    }
+
+    @Test
+    void answersInFlightRequestsClosesIdleConnectionsAndTurnsNotReady() throws Exception {
+        startGateway(Duration.ofSeconds(30));
+        AdminClient admin = new AdminClient(gateway.adminAddress());
+        assertEquals(200, admin.status("/readyz"));
+        try (TlsTestClient busy = connect(); TlsTestClient idle = connect()) {
+            assertEquals(200, idle.send("GET /api/a HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+            busy.send("GET /slow/b HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            held.awaitRequest();
+
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(gateway::drain);
+            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
+            assertEquals(503, admin.status("/readyz"));
+            assertEquals(200, admin.status("/healthz"));
+            assertFalse(drained.isDone(), "a request is still in flight");
+
+            held.release();
+            Response response = busy.readResponse();
+            assertEquals(200, response.status());
+            assertEquals("held", response.body());
+            assertEquals("close", response.headers().get("connection"));
+            assertTrue(drained.get(60, TimeUnit.SECONDS), "every in-flight request finished");
+        }
+        assertThrows(Exception.class, this::connect, "no longer accepting");
+    }
+
+    @Test
+    void closesWhatIsStillBusyWhenTheDrainTimeoutPasses() throws Exception {
+        startGateway(Duration.ofMillis(200));
+        try (TlsTestClient busy = connect()) {
+            busy.send("GET /slow/b HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            held.awaitRequest();
+            assertFalse(gateway.drain());
+            assertTrue(busy.closedByServer());
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package io.mtlsgateway.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.config.ConfigLoader;
+import io.mtlsgateway.gateway.demo.EchoUpstream;
+import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.RouteFile;
+import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.testing.TlsTestClient;
+import io.mtlsgateway.gateway.testing.Traffic;
+import io.mtlsgateway.gateway.tls.PemFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reloads of certificates, client CAs and routes while clients keep sending requests. */
+class HotReloadTest {
+    @TempDir
+    Path dir;
+
+    TestPki pki;
+    EchoUpstream upstream;
+    GatewayServer gateway;
+    Path routeFile;
+    IssuedCertificate client;
+
+    @BeforeEach
+    void start() throws Exception {
+        pki = new TestPki(dir);
+        upstream = EchoUpstream.start(0);
+        client = pki.client("app", null);
+        routeFile = dir.resolve("routes.yaml");
+        Files.writeString(routeFile, routes(RouteFile.route("api", "/api")));
+        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
+    }
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private String routes(String routesYaml) {
+        return RouteFile.text(pki, routesYaml, upstream.port(), "");
+    }
+
+    private TlsTestClient connect(IssuedCertificate certificate) throws Exception {
+        return TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER), pki.server.root(), certificate);
+    }
+
+    private int status(String path) throws Exception {
+        try (TlsTestClient connection = connect(client)) {
+            return connection.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status();
+        }
+    }
+
+    private Traffic traffic() throws InterruptedException {
+        return new Traffic(2, gateway.address(GatewayFixture.LISTENER), pki.server.root(), client, "/api/x")
+                .awaitWarm();
+    }
+
+    @Test
+    void rotatesTheServerCertificateUnderLoadWithoutAFailedRequest() throws Exception {
+        // Same CA as before, so clients keep trusting the gateway across the rotation.
+        IssuedCertificate rotated = new CertificateBuilder().subject("CN=gateway-rotated").forServer()
+                .dns("localhost").ip("127.0.0.1").signedBy(pki.serverCa);
+        try (TlsTestClient open = connect(client)) {
+            Traffic traffic = traffic();
+            PemFiles.write(pki.serverCertificate, rotated.chainWithoutRoot().toArray());
+            PemFiles.writePrivateKey(pki.serverKey, rotated.privateKey());
+            ReloadOutcome outcome = gateway.reload("test").get(30, TimeUnit.SECONDS);
+            assertTrue(outcome.success(), outcome.problems().toString());
+            traffic.awaitMore(6);
+            assertEquals(List.of(), traffic.stop());
+
+            try (TlsTestClient fresh = connect(client)) {
+                assertEquals("CN=gateway-rotated", fresh.serverCertificates()[0].getSubjectX500Principal().getName());
+            }
+            // The connection opened before the rotation keeps its old session and still works.
+            assertEquals("CN=gateway", open.serverCertificates()[0].getSubjectX500Principal().getName());
+            assertEquals(200, open.send("GET /api/old HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+        }
+    }
+
+    @Test
+    void appliesARouteChangeUnderLoadWithoutAFailedRequest() throws Exception {
+        assertEquals(404, status("/new/x"));
+        try (Traffic traffic = traffic()) {
+            RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api") + RouteFile.route("new", "/new")));
+            assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+            traffic.awaitMore(6);
+            assertEquals(List.of(), traffic.stop());
+        }
+        assertEquals(200, status("/new/x"));
+    }
+
+    @Test
+    void appliesAClientCaChangeToNewConnections() throws Exception {
+        IssuedCertificate otherCa = new CertificateBuilder().subject("CN=second client CA").ca(-1).selfSigned();
+        IssuedCertificate newcomer = new CertificateBuilder().subject("CN=newcomer").forClient().signedBy(otherCa);
+        assertThrows(Exception.class, () -> connect(newcomer).send("GET /api/x HTTP/1.1\r\nHost: l\r\n\r\n")
+                .readResponse());
+        try (Traffic traffic = traffic()) {
+            PemFiles.write(pki.clientCaFile, pki.clientCa.certificate(), otherCa.certificate());
+            assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+            traffic.awaitMore(6);
+            assertEquals(List.of(), traffic.stop());
+        }
+        try (TlsTestClient connection = connect(newcomer)) {
+            assertEquals(200, connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+        }
+    }
+
+    @Test
+    void keepsServingAndCountsTheFailureWhenTheNewRouteFileIsBroken() throws Exception {
+        CompletableFuture<ReloadOutcome> reloaded = new CompletableFuture<>();
+        gateway.onReload(reloaded::complete);
+        try (Traffic traffic = traffic()) {
+            // Left to the file watcher alone, so exactly one reload reads the broken file.
+            RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace("upstream: echo",
+                    "upstream: nowhere"));
+            ReloadOutcome outcome = reloaded.get(60, TimeUnit.SECONDS);
+            assertFalse(outcome.success());
+            assertTrue(outcome.problems().get(0).contains(routeFile + ":"), outcome.problems().toString());
+            assertTrue(outcome.problems().get(0).contains("unknown upstream 'nowhere'"), outcome.problems().toString());
+            traffic.awaitMore(6);
+            assertEquals(List.of(), traffic.stop());
+        }
+        assertEquals(1.0, gateway.metrics().registry().get("mtls.gateway.config.reloads")
+                .tag("outcome", "failure").counter().count());
+        assertEquals(200, status("/api/still"));
+    }
+
+    @Test
+    void keepsServingWhenTheNewKeyDoesNotMatchTheCertificate() throws Exception {
+        PemFiles.writePrivateKey(pki.serverKey, pki.client("other", null).privateKey());
+        ReloadOutcome outcome = gateway.reload("test").get(30, TimeUnit.SECONDS);
+        assertFalse(outcome.success());
+        assertTrue(outcome.problems().get(0).contains("does not belong"), outcome.problems().toString());
+        assertEquals(200, status("/api/still"));
+    }
+
+    @Test
+    void refusesAListenerChangeThatNeedsARestart() throws Exception {
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace("- name: edge", "- name: moved"));
+        ReloadOutcome outcome = gateway.reload("test").get(30, TimeUnit.SECONDS);
+        assertFalse(outcome.success());
+        assertTrue(outcome.problems().toString().contains("needs a restart"), outcome.problems().toString());
+    }
+
+    @Test
+    void reloadsWhenTheWatcherSeesTheRouteFileChange() throws Exception {
+        CompletableFuture<ReloadOutcome> reloaded = new CompletableFuture<>();
+        gateway.onReload(reloaded::complete);
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api") + RouteFile.route("new", "/new")));
+        ReloadOutcome outcome = reloaded.get(60, TimeUnit.SECONDS);
+        assertEquals("file change", outcome.trigger());
+        assertTrue(outcome.success(), outcome.problems().toString());
+        assertEquals(200, status("/new/x"));
+    }
+
+    @Test
+    void followsAKubernetesStyleSecretSwapThroughTheDataSymlink() throws Exception {
+        // The kubelet's layout: files are links through ..data, which points at a versioned folder.
+        Path secret = Files.createDirectories(dir.resolve("secret"));
+        Path v1 = Files.createDirectories(secret.resolve("..v1"));
+        PemFiles.write(v1.resolve("tls.crt"), pki.server.chainWithoutRoot().toArray());
+        PemFiles.writePrivateKey(v1.resolve("tls.key"), pki.server.privateKey());
+        Files.createSymbolicLink(secret.resolve("..data"), v1.getFileName());
+        Files.createSymbolicLink(secret.resolve("tls.crt"), Path.of("..data/tls.crt"));
+        Files.createSymbolicLink(secret.resolve("tls.key"), Path.of("..data/tls.key"));
+        CompletableFuture<ReloadOutcome> pointedAtSecret = nextReload();
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
+                .replace(pki.serverCertificate.toString(), secret.resolve("tls.crt").toString())
+                .replace(pki.serverKey.toString(), secret.resolve("tls.key").toString()));
+        assertTrue(pointedAtSecret.get(60, TimeUnit.SECONDS).success());
+
+        IssuedCertificate rotated = new CertificateBuilder().subject("CN=gateway-from-secret").forServer()
+                .dns("localhost").ip("127.0.0.1").signedBy(pki.serverCa);
+        Path v2 = Files.createDirectories(secret.resolve("..v2"));
+        PemFiles.write(v2.resolve("tls.crt"), rotated.chainWithoutRoot().toArray());
+        PemFiles.writePrivateKey(v2.resolve("tls.key"), rotated.privateKey());
+        CompletableFuture<ReloadOutcome> swapped = nextReload();
+        try (Traffic traffic = traffic()) {
+            Path tmp = Files.createSymbolicLink(secret.resolve("..data_tmp"), v2.getFileName());
+            Files.move(tmp, secret.resolve("..data"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            ReloadOutcome outcome = swapped.get(60, TimeUnit.SECONDS);
+            assertEquals("file change", outcome.trigger());
+            assertTrue(outcome.success(), outcome.problems().toString());
+            traffic.awaitMore(6);
+            assertEquals(List.of(), traffic.stop());
+        }
+        try (TlsTestClient fresh = connect(client)) {
+            assertEquals("CN=gateway-from-secret", fresh.serverCertificates()[0].getSubjectX500Principal().getName());
+        }
+    }
+
+    private CompletableFuture<ReloadOutcome> nextReload() {
+        CompletableFuture<ReloadOutcome> next = new CompletableFuture<>();
+        gateway.onReload(next::complete);
+        return next;
+    }
+
+    @Test
+    void exportsTheCrlNextUpdateOnceAReloadAddsACrl() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant nextUpdate = now.plus(java.time.Duration.ofDays(3));
+        Path crl = dir.resolve("clients.crl");
+        PemFiles.write(crl, io.mtlsgateway.gateway.pki.CrlIssuer.issue(pki.clientCa, List.of(), now, nextUpdate));
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace(
+                "      clientCa: " + pki.clientCaFile + "\n",
+                "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"));
+        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+        assertEquals((double) nextUpdate.getEpochSecond(), gateway.metrics().registry()
+                .get("mtls.gateway.certificate.expiry.timestamp").tag("role", "crl").gauge().value());
+        assertEquals(200, status("/api/x"));
+    }
+}

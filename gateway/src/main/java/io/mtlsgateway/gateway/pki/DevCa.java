@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pki;
 
+import io.mtlsgateway.gateway.tls.KeyPairCheck;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -13,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,7 +128,9 @@ public final class DevCa {
             throw new IOException(certFile + ": " + cert.getSubjectX500Principal() + " is not a CA certificate");
         }
         PrivateKey key = PemFiles.readPrivateKey(keyFile);
-        requireMatchingKey(cert, key, certFile, keyFile);
+        if (!KeyPairCheck.matches(key, cert)) {
+            throw new IOException(keyFile + ": is not the private key of " + certFile);
+        }
         return new DevCa(folder, new IssuedCertificate(cert, key, List.of()), ledger);
     }
 
@@ -304,26 +306,6 @@ public final class DevCa {
         }
     }
 
-    private static void requireMatchingKey(X509Certificate cert, PrivateKey key, Path certFile, Path keyFile)
-            throws IOException {
-        String algorithm = key.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
-        byte[] probe = "mtls-gateway dev CA key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(cert.getPublicKey());
-            verifier.update(probe);
-            if (verifier.verify(signature)) {
-                return;
-            }
-        } catch (GeneralSecurityException e) {
-            // Different key types, for one: fall through to the same message.
-        }
-        throw new IOException(keyFile + ": is not the private key of " + certFile);
-    }
 
     private static void createPrivateDirectory(Path folder) throws IOException {
         if (Files.isDirectory(folder)) {

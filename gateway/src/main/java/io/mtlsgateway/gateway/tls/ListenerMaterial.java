@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -59,7 +58,7 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
         if (chain != null) {
             checkChainOrder(tls.certificate(), chain, problems);
         }
-        if (chain != null && key != null && !matches(key, chain.get(0))) {
+        if (chain != null && key != null && !KeyPairCheck.matches(key, chain.get(0))) {
             problems.add(tls.privateKey() + ": the private key does not belong to the first certificate of "
                     + tls.certificate());
         }
@@ -158,27 +157,5 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
         }
         problems.add(file + ": CRL issued by " + crl.getIssuerX500Principal().getName()
                 + " is not signed by any CA of the client CA bundle");
-    }
-
-    /** Whether the key signs what the certificate's public key verifies. */
-    private static boolean matches(PrivateKey key, X509Certificate leaf) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            default -> key.getAlgorithm(); // Ed25519, Ed448
-        };
-        try {
-            byte[] probe = "mtls-gateway key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(leaf.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 }

@@ -205,7 +205,18 @@ public final class GatewayServer implements AutoCloseable {
             throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
-        // Validated whole: only now does anything change.
+        swapIn(next, built);
+    }
+
+    /**
+     * Validated whole: only now does anything change. Synchronized with {@link #close()}, so a
+     * reload that finishes while the server stops releases what it built instead of leaking it.
+     */
+    private synchronized void swapIn(GatewayConfig next, Map<String, ListenerState> built) {
+        if (closed) {
+            built.values().forEach(ListenerState::retire);
+            return;
+        }
         for (ListenerConfig listener : next.listeners()) {
             ListenerState fresh = built.get(listener.name());
             metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),

@@ -97,10 +97,11 @@ public final class GatewayServer implements AutoCloseable {
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        Upstreams pools = new Upstreams(config.upstreams(), upstreamTemplate);
+        Upstreams pools = new Upstreams(config.upstreams(), upstreamTemplate, config.workers());
         upstreams.add(pools);
+        pools.startHealthChecks(workerGroup);
         ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                new IdentityHeaderWriter(listener, uriSan(credentials)), pools);
+                new IdentityHeaderWriter(listener, uriSan(credentials)), pools, listener.http());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())

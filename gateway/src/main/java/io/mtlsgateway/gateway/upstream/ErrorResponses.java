@@ -14,7 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 
 /** The gateway's own responses: a status and a short JSON body with a stable error code. */
-final class ErrorResponses {
+public final class ErrorResponses {
     private ErrorResponses() {}
 
     /**
@@ -24,7 +24,7 @@ final class ErrorResponses {
      * @param route the matched route's name, or null
      * @param close whether to close the connection after the response
      */
-    static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
+    public static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
             boolean close) {
         String json = "{\"error\":" + Json.quote(error)
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";

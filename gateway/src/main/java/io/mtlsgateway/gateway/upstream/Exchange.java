@@ -110,6 +110,11 @@ final class Exchange implements UpstreamListener {
         while ((part = pendingBody.poll()) != null) {
             upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+        if (retried) {
+            // The first attempt took the request's (empty) end with it; the encoder needs one too,
+            // or it would wait for body content and refuse the connection's next request.
+            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
         if (!owner.reading()) {
             upstream.flush();
         }

@@ -52,7 +52,6 @@ final class Exchange implements UpstreamListener {
     private boolean closeAfterResponse;
     private boolean finished;
     private boolean retried;
-    private boolean upgrading;
 
     Exchange(ProxyHandler owner, ChannelHandlerContext downstream, UpstreamCluster cluster, HttpRequest request,
             boolean clientKeepAlive, IdentityHeaderWriter identityHeaders, boolean upgrade, boolean via) {
@@ -164,14 +163,6 @@ final class Exchange implements UpstreamListener {
             upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error");
             return;
         }
-        if (upgrading) {
-            // Only the empty end of the 101 can come before the switch; then the codecs are gone.
-            ReferenceCountUtil.release(message);
-            if (message instanceof LastHttpContent) {
-                switchToTunnel();
-            }
-            return;
-        }
         if (message instanceof HttpResponse response) {
             onResponseHead(response);
         }
@@ -224,12 +215,11 @@ final class Exchange implements UpstreamListener {
     }
 
     /**
-     * Relays the 101 with the protocol it names; the switch itself waits for the end of the 101
-     * message, after which every byte either side sends is the new protocol's.
+     * Relays the 101 with the protocol it names and switches both connections to a byte tunnel at
+     * once: every byte either side sends after the 101 head is the new protocol's.
      */
     private void startUpgrade(HttpResponse response) {
         responseStarted = true;
-        upgrading = true;
         cancelTimeout();
         lease.succeeded();
         // Nothing from the client may reach the upstream's HTTP decoder position any more.
@@ -246,7 +236,7 @@ final class Exchange implements UpstreamListener {
         }
         downstream.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        downstream.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        switchToTunnel();
     }
 
     private void switchToTunnel() {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -24,8 +25,9 @@ final class Tunnel {
     private Tunnel() {}
 
     /**
-     * Rewires both pipelines. Call it on the shared event loop once the 101 has been written to
-     * the client and the end of the upstream's 101 message has been read.
+     * Rewires both pipelines. Call it on the shared event loop as soon as the 101 head has been
+     * read from the upstream and written to the client; whatever the upstream decoder still holds
+     * or emits after that reaches the relay.
      *
      * @param downstream the client connection's pipeline, still holding the HTTP stage
      */
@@ -70,11 +72,18 @@ final class Tunnel {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof ByteBuf)) {
-                ReferenceCountUtil.release(msg);
+            Object bytes = msg;
+            if (msg instanceof HttpContent content) {
+                // Decoded just before the codec left (a 101 whose decoder expected a body, as for
+                // the old Hixie-76 WebSocket handshake): its bytes belong to the tunnel.
+                bytes = content.content().retain();
+                content.release();
+            }
+            if (!(bytes instanceof ByteBuf)) {
+                ReferenceCountUtil.release(bytes);
                 return;
             }
-            peer.write(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            peer.write(bytes).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             if (!peer.isWritable()) {
                 ctx.channel().config().setAutoRead(false);
             }

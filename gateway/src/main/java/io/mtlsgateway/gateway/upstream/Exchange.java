@@ -132,7 +132,7 @@ final class Exchange implements UpstreamListener {
             // A malformed chunk: the rest of the stream cannot be framed. Never forward it.
             ReferenceCountUtil.release(part);
             requestComplete = true;
-            fail(HttpResponseStatus.BAD_REQUEST, "malformed_request");
+            fail(HttpResponseStatus.BAD_REQUEST, "malformed_request", true);
             return;
         }
         if (part instanceof LastHttpContent last) {
@@ -347,13 +347,18 @@ final class Exchange implements UpstreamListener {
 
     /** Ends the exchange with the gateway's own error response. */
     private void fail(HttpResponseStatus status, String code) {
+        fail(status, code, false);
+    }
+
+    /** @param mustClose the client connection cannot be trusted any more (a framing error) */
+    private void fail(HttpResponseStatus status, String code, boolean mustClose) {
         finished = true;
         cancelTimeout();
         if (lease != null) {
             lease.discard();
         }
         releasePending();
-        boolean close = !requestComplete || !clientKeepAlive;
+        boolean close = mustClose || !requestComplete || !clientKeepAlive;
         ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close);
         owner.exchangeFinished(this, written, close);
     }

@@ -225,8 +225,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * connection; one with a body closes it rather than read a body nobody wants.
      */
     private void reject(HttpRequest request, HttpResponseStatus status, String code, String route, boolean close) {
-        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        boolean closeAfter = close || hasBody || !HttpUtil.isKeepAlive(request);
+        // Short-circuit: a request refused for its framing may hold a Content-Length that does not parse.
+        boolean closeAfter = close || HttpUtil.isTransferEncodingChunked(request)
+                || HttpUtil.getContentLength(request, 0L) > 0 || !HttpUtil.isKeepAlive(request);
         if (closeAfter) {
             closing = true;
             releaseWaiting();

@@ -1,6 +1,7 @@
 package io.mtlsgateway.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +10,8 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440");
+    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http");
+    static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via");
 
     private final References refs;
     private final TlsBinder tlsBinder;
@@ -39,11 +41,29 @@ final class ListenerBinder {
         Optional<XfccMode> xfcc = listener.optional(
                 "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
-        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440)) {
+        Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
+        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http)) {
             return Optional.empty();
         }
         return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
-                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get()));
+                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get()));
+    }
+
+    private static Optional<HttpSettings> http(YamlNode node) {
+        return node.mapping(HTTP_KEYS).flatMap(http -> {
+            Optional<Integer> maxHeaderCount = http.optional("maxHeaderCount", n -> n.integer(1, 10_000),
+                    HttpSettings.DEFAULT_MAX_HEADER_COUNT);
+            Optional<Duration> headerReadTimeout = http.optional("headerReadTimeout",
+                    YamlNode::positiveDuration, HttpSettings.DEFAULT_HEADER_READ_TIMEOUT);
+            Optional<Duration> idleTimeout = http.optional("idleTimeout", YamlNode::positiveDuration,
+                    HttpSettings.DEFAULT_IDLE_TIMEOUT);
+            Optional<Boolean> via = http.optional("via", YamlNode::bool, false);
+            if (!Binding.allPresent(maxHeaderCount, headerReadTimeout, idleTimeout, via)) {
+                return Optional.empty();
+            }
+            return node.problems().construct(node, () -> new HttpSettings(
+                    maxHeaderCount.get(), headerReadTimeout.get(), idleTimeout.get(), via.get()));
+        });
     }
 
     private static Optional<Map<String, IdentityTemplate>> identityHeaders(YamlNode node) {

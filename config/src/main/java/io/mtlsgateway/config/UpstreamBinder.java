@@ -10,8 +10,11 @@ import java.util.Optional;
 final class UpstreamBinder {
     static final List<String> KEYS = List.of(
             "endpoints", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnectionsPerEndpoint",
-            "healthCheck");
-    static final List<String> HEALTH_CHECK_KEYS = List.of("path", "interval");
+            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection");
+    static final List<String> HEALTH_CHECK_KEYS =
+            List.of("path", "interval", "timeout", "unhealthyThreshold", "healthyThreshold");
+    static final List<String> OUTLIER_DETECTION_KEYS =
+            List.of("consecutiveFailures", "baseEjection", "maxEjection");
     static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(5);
 
     private final References refs;
@@ -55,12 +58,20 @@ final class UpstreamBinder {
                 n -> n.integer(1, Integer.MAX_VALUE), UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT);
         Optional<Optional<HealthCheckConfig>> healthCheck = upstream.optional(
                 "healthCheck", n -> healthCheck(n).map(Optional::of), Optional.empty());
-        if (!Binding.allPresent(endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnections, healthCheck)) {
+        Optional<LoadBalancing> loadBalancing = upstream.optional("loadBalancing",
+                n -> n.choice(LoadBalancing.values(), LoadBalancing::yamlName), LoadBalancing.ROUND_ROBIN);
+        Optional<Integer> maxPending = upstream.optional("maxPendingRequests",
+                n -> n.integer(0, Integer.MAX_VALUE), UpstreamConfig.DEFAULT_MAX_PENDING_REQUESTS);
+        Optional<OutlierDetectionConfig> outlierDetection = upstream.optional(
+                "outlierDetection", UpstreamBinder::outlierDetection, OutlierDetectionConfig.defaults());
+        if (!Binding.allPresent(endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnections, healthCheck,
+                loadBalancing, maxPending, outlierDetection)) {
             return Optional.empty();
         }
         return upstream.owner().problems().construct(upstream.owner(), () -> new UpstreamConfig(
                 name, endpoints.get(), connectTimeout.get(), responseTimeout.get(), idleTimeout.get(),
-                maxConnections.get(), healthCheck.get()));
+                maxConnections.get(), healthCheck.get(), loadBalancing.get(), maxPending.get(),
+                outlierDetection.get()));
     }
 
     private static Optional<List<HostPort>> endpoints(YamlNode node) {
@@ -84,10 +95,33 @@ final class UpstreamBinder {
             Optional<String> path = check.required("path", "a path such as /health", Binding::absolutePath);
             Optional<Duration> interval =
                     check.optional("interval", YamlNode::positiveDuration, DEFAULT_HEALTH_CHECK_INTERVAL);
-            if (!Binding.allPresent(path, interval)) {
+            Optional<Duration> timeout =
+                    check.optional("timeout", YamlNode::positiveDuration, HealthCheckConfig.DEFAULT_TIMEOUT);
+            Optional<Integer> unhealthy = check.optional("unhealthyThreshold", n -> n.integer(1, 1000),
+                    HealthCheckConfig.DEFAULT_UNHEALTHY_THRESHOLD);
+            Optional<Integer> healthy = check.optional("healthyThreshold", n -> n.integer(1, 1000),
+                    HealthCheckConfig.DEFAULT_HEALTHY_THRESHOLD);
+            if (!Binding.allPresent(path, interval, timeout, unhealthy, healthy)) {
                 return Optional.empty();
             }
-            return node.problems().construct(node, () -> new HealthCheckConfig(path.get(), interval.get()));
+            return node.problems().construct(node, () -> new HealthCheckConfig(
+                    path.get(), interval.get(), timeout.get(), unhealthy.get(), healthy.get()));
+        });
+    }
+
+    private static Optional<OutlierDetectionConfig> outlierDetection(YamlNode node) {
+        return node.mapping(OUTLIER_DETECTION_KEYS).flatMap(detection -> {
+            Optional<Integer> failures = detection.optional("consecutiveFailures", n -> n.integer(0, 1_000_000),
+                    OutlierDetectionConfig.DEFAULT_CONSECUTIVE_FAILURES);
+            Optional<Duration> base = detection.optional("baseEjection", YamlNode::positiveDuration,
+                    OutlierDetectionConfig.DEFAULT_BASE_EJECTION);
+            Optional<Duration> max = detection.optional("maxEjection", YamlNode::positiveDuration,
+                    OutlierDetectionConfig.DEFAULT_MAX_EJECTION);
+            if (!Binding.allPresent(failures, base, max)) {
+                return Optional.empty();
+            }
+            return node.problems().construct(node, () -> new OutlierDetectionConfig(
+                    failures.get(), base.get(), max.get()));
         });
     }
 }

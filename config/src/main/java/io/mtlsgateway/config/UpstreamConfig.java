@@ -5,7 +5,13 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-/** A pool of plaintext HTTP/1.1 endpoints that routes forward to. */
+/**
+ * A pool of plaintext HTTP/1.1 endpoints that routes forward to.
+ *
+ * @param maxConnectionsPerEndpoint open connections per endpoint, shared out between event loops
+ * @param maxPendingRequests requests that may wait for a connection when every one is busy; more
+ *     get 503 at once (0: no waiting)
+ */
 public record UpstreamConfig(
         String name,
         List<HostPort> endpoints,
@@ -13,12 +19,16 @@ public record UpstreamConfig(
         Duration responseTimeout,
         Duration idleTimeout,
         int maxConnectionsPerEndpoint,
-        Optional<HealthCheckConfig> healthCheck) {
+        Optional<HealthCheckConfig> healthCheck,
+        LoadBalancing loadBalancing,
+        int maxPendingRequests,
+        OutlierDetectionConfig outlierDetection) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT = 1024;
+    public static final int DEFAULT_MAX_PENDING_REQUESTS = 1024;
 
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
@@ -34,5 +44,17 @@ public record UpstreamConfig(
                     "maxConnectionsPerEndpoint: " + maxConnectionsPerEndpoint + " (expected: > 0)");
         }
         Objects.requireNonNull(healthCheck, "healthCheck");
+        Objects.requireNonNull(loadBalancing, "loadBalancing");
+        if (maxPendingRequests < 0) {
+            throw new IllegalArgumentException("maxPendingRequests: " + maxPendingRequests + " (expected: >= 0)");
+        }
+        Objects.requireNonNull(outlierDetection, "outlierDetection");
+    }
+
+    /** An upstream with the default load balancing, wait queue and passive ejection. */
+    public UpstreamConfig(String name, List<HostPort> endpoints, Duration connectTimeout, Duration responseTimeout,
+            Duration idleTimeout, int maxConnectionsPerEndpoint, Optional<HealthCheckConfig> healthCheck) {
+        this(name, endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck,
+                LoadBalancing.ROUND_ROBIN, DEFAULT_MAX_PENDING_REQUESTS, OutlierDetectionConfig.defaults());
     }
 }

@@ -109,6 +109,24 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
+    void suggestsTheLoadBalancingPolicyNearestToAMisspelling() {
+        files.assertOnlyProblem(RouteFiles.MINIMAL + "    loadBalancing: least-outstandng\n",
+                "15:20: upstreams.app.loadBalancing: 'least-outstandng' (did you mean 'least-outstanding'? expected: one of round-robin, least-outstanding)");
+    }
+
+    @Test
+    void rejectsAMaxEjectionShorterThanTheBaseEjection() {
+        files.assertOnlyProblem(RouteFiles.MINIMAL + "    outlierDetection: { baseEjection: 1m, maxEjection: 10s }\n",
+                "15:23: upstreams.app.outlierDetection: maxEjection: PT10S (expected: >= baseEjection PT1M)");
+    }
+
+    @Test
+    void rejectsAnUnknownKeyInTheListenersHttpSettings() {
+        files.assertOnlyProblem(RouteFiles.MINIMAL.replace("    tls:\n", "    http: { maxHeaderCont: 10 }\n    tls:\n"),
+                "5:13: listeners[0].http: unknown key 'maxHeaderCont' (did you mean 'maxHeaderCount'?)");
+    }
+
+    @Test
     void reportsABadDurationWithTheAcceptedForms() {
         files.assertOnlyProblem(RouteFiles.MINIMAL + "    connectTimeout: 2 seconds\n",
                 "15:21: upstreams.app.connectTimeout: bad duration '2 seconds' "

@@ -52,6 +52,7 @@ class ConfigLoaderTest {
                       X-Client-Spiffe-Id: "spiffe=${spiffe}"
                     xfcc: append-forward
                     rfc9440: true
+                    http: { maxHeaderCount: 50, headerReadTimeout: 5s, idleTimeout: 2m, via: true }
                 routes:
                   - name: payments
                     match:
@@ -72,7 +73,10 @@ class ConfigLoaderTest {
                     responseTimeout: 5m
                     idleTimeout: 1h
                     maxConnectionsPerEndpoint: 64
-                    healthCheck: { path: /health, interval: 10s }
+                    healthCheck: { path: /health, interval: 10s, timeout: 1s, unhealthyThreshold: 3, healthyThreshold: 2 }
+                    loadBalancing: least-outstanding
+                    maxPendingRequests: 10
+                    outlierDetection: { consecutiveFailures: 3, baseEjection: 10s, maxEjection: 1m }
                 """;
 
         GatewayConfig config = files.load(yaml);
@@ -86,7 +90,8 @@ class ConfigLoaderTest {
                 certs.resolve("ca.pem"), List.of(certs.resolve("ca.crl"), certs.resolve("other.crl")),
                 OcspMode.SOFT_FAIL, 2, List.of(TlsProtocol.TLS_1_3), false);
         ListenerConfig listener = new ListenerConfig(
-                "edge", new HostPort("0.0.0.0", 8443), tls, headers, XfccMode.APPEND_FORWARD, true);
+                "edge", new HostPort("0.0.0.0", 8443), tls, headers, XfccMode.APPEND_FORWARD, true,
+                new HttpSettings(50, Duration.ofSeconds(5), Duration.ofMinutes(2), true));
         RouteConfig route = new RouteConfig(
                 "payments",
                 new RouteMatch(Optional.of("api.example.com"), Optional.of("/payments"), Map.of("X-Tenant", "bank")),
@@ -101,7 +106,9 @@ class ConfigLoaderTest {
         UpstreamConfig upstream = new UpstreamConfig(
                 "payments", List.of(new HostPort("127.0.0.1", 8080), new HostPort("::1", 8081)),
                 Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofHours(1), 64,
-                Optional.of(new HealthCheckConfig("/health", Duration.ofSeconds(10))));
+                Optional.of(new HealthCheckConfig("/health", Duration.ofSeconds(10), Duration.ofSeconds(1), 3, 2)),
+                LoadBalancing.LEAST_OUTSTANDING, 10,
+                new OutlierDetectionConfig(3, Duration.ofSeconds(10), Duration.ofMinutes(1)));
         GatewayConfig expected = new GatewayConfig(
                 files.file.toAbsolutePath(), 3, Transport.EPOLL, new AdminConfig(new HostPort("127.0.0.1", 9902)),
                 List.of(listener), List.of(route), Map.of("payments", upstream), GatewayConfig.DEFAULT_DRAIN_TIMEOUT,
@@ -139,6 +146,11 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(60), upstream.idleTimeout());
         assertEquals(1024, upstream.maxConnectionsPerEndpoint());
         assertEquals(Optional.empty(), upstream.healthCheck());
+        assertEquals(LoadBalancing.ROUND_ROBIN, upstream.loadBalancing());
+        assertEquals(1024, upstream.maxPendingRequests());
+        assertEquals(new OutlierDetectionConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5)),
+                upstream.outlierDetection());
+        assertEquals(new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false), listener.http());
     }
 
     @Test

@@ -77,8 +77,11 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         }
         String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+        HttpTimeouts timeouts = new HttpTimeouts(runtime.http());
         ctx.pipeline().addAfter(ctx.name(), PipelineNames.PROXY, new ProxyHandler(runtime, identity, clientAddress));
+        ctx.pipeline().addAfter(ctx.name(), PipelineNames.HTTP_GUARD, timeouts.messageSide());
         ctx.pipeline().replace(this, PipelineNames.HTTP_CODEC, HttpCodecs.server());
+        ctx.pipeline().addBefore(PipelineNames.HTTP_CODEC, PipelineNames.HTTP_TIMEOUTS, timeouts.rawSide());
         return identity;
     }
 

@@ -2,7 +2,6 @@ package io.mtlsgateway.gateway.pipeline;
 
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * HTTP/1.1 codecs with strict parsing set explicitly, so no system property can loosen them:
@@ -31,9 +30,9 @@ public final class HttpCodecs {
                 .setAllowPartialChunks(true);
     }
 
-    /** The codec for a downstream (client-facing) connection. */
-    public static HttpServerCodec server() {
-        return new HttpServerCodec(strict());
+    /** The codec for a downstream (client-facing) connection; also refuses obs-fold and HTTP/0.9. */
+    public static StrictServerCodec server() {
+        return new StrictServerCodec(strict());
     }
 
     /** The codec for an upstream connection; a response missing at close is reported as a failure. */

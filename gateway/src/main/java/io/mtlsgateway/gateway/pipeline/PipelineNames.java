@@ -3,18 +3,26 @@ package io.mtlsgateway.gateway.pipeline;
 /**
  * Every handler name, in pipeline order. A downstream connection starts as
  * {@code tls -> handshake-gate}; once the client is verified the gate replaces itself with
- * {@code http-codec -> http-guard -> proxy}. An upstream connection is
- * {@code upstream-codec -> upstream-idle -> upstream}.
+ * {@code http-timeouts -> http-codec -> http-guard -> proxy}. An upstream connection is
+ * {@code upstream-codec -> upstream-idle -> upstream}. After a 101 Switching Protocols both become
+ * byte tunnels: {@code tls -> tunnel-idle -> tunnel} and {@code tunnel}.
  */
 public final class PipelineNames {
     public static final String TLS = "tls";
     public static final String HANDSHAKE_GATE = "handshake-gate";
+    /** Raw-byte side of the header-read and idle timeouts (sees when a request starts). */
+    public static final String HTTP_TIMEOUTS = "http-timeouts";
     public static final String HTTP_CODEC = "http-codec";
+    /** Message side of the timeouts (sees when a request head is complete and a response ends). */
+    public static final String HTTP_GUARD = "http-guard";
     public static final String PROXY = "proxy";
 
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_IDLE = "upstream-idle";
     public static final String UPSTREAM_HANDLER = "upstream";
+
+    public static final String TUNNEL = "tunnel";
+    public static final String TUNNEL_IDLE = "tunnel-idle";
 
     private PipelineNames() {}
 }

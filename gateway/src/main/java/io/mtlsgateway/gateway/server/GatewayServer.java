@@ -126,6 +126,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private void bind(ListenerConfig listener, SocketTransport transport) throws Exception {
         ListenerState state = build(config, listener);
+        state.runtime().upstreams().startHealthChecks(workerGroup);
         AtomicReference<ListenerState> current = new AtomicReference<>(state);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -219,6 +220,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         for (ListenerConfig listener : next.listeners()) {
             ListenerState fresh = built.get(listener.name());
+            fresh.runtime().upstreams().startHealthChecks(workerGroup);
             metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
                     fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
             slots.get(listener.name()).state().getAndSet(fresh).retire();

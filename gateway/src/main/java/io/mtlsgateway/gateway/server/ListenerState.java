@@ -53,7 +53,7 @@ final class ListenerState implements ListenerSnapshot {
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials)),
-                    new Upstreams(config.upstreams(), upstreamTemplate), observer);
+                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers()), listener.http(), observer);
             return new ListenerState(tls, runtime, material);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -19,20 +20,29 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keep-alive connections to one endpoint, owned by one event loop: only that loop touches this
  * pool, so it needs no locks. Idle connections are reused last-in first-out (the warmest first).
+ * At the connection limit a request may wait (bounded by its cluster) until a connection is given
+ * back or closes; a waiter not served within the connect timeout fails as overloaded.
  */
 final class EndpointPool {
     private final HostPort endpoint;
+    private final EndpointHealth health;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final int maxConnections;
+    private final long waitMillis;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int open;
+    /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
+    private int outstanding;
 
-    EndpointPool(HostPort endpoint, EventLoop loop, Bootstrap template, Duration connectTimeout,
+    EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, Duration connectTimeout,
             Duration idleTimeout, int maxConnections) {
-        this.endpoint = endpoint;
+        this.endpoint = health.endpoint();
+        this.health = health;
         this.loop = loop;
         this.maxConnections = maxConnections;
+        this.waitMillis = connectTimeout.toMillis();
         long idleMillis = idleTimeout.toMillis();
         this.bootstrap = template.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
@@ -52,39 +62,112 @@ final class EndpointPool {
         return endpoint;
     }
 
-    /** A connection ready for one request: an idle one still open, or a new one. */
-    Future<Channel> acquire() {
+    EndpointHealth health() {
+        return health;
+    }
+
+    int outstanding() {
+        return outstanding;
+    }
+
+    int waiting() {
+        return waiters.size();
+    }
+
+    /** Whether a request could get a connection at once (an idle one, or room for a new one). */
+    boolean hasCapacity() {
+        return !idle.isEmpty() || open < maxConnections;
+    }
+
+    /**
+     * A connection ready for one request: an idle one still open, or a new one; when the pool is
+     * at its limit and {@code mayWait}, the first connection given back or freed up.
+     */
+    Future<Channel> acquire(boolean mayWait) {
         Promise<Channel> promise = loop.newPromise();
+        outstanding++;
+        Channel reusable = pollIdle();
+        if (reusable != null) {
+            return promise.setSuccess(reusable);
+        }
+        if (open < maxConnections) {
+            connect(promise);
+        } else if (mayWait) {
+            Waiter waiter = new Waiter(promise);
+            waiter.timeout = loop.schedule(() -> {
+                if (waiters.remove(waiter)) {
+                    outstanding--;
+                    promise.tryFailure(new PoolExhaustedException(endpoint));
+                }
+            }, waitMillis, TimeUnit.MILLISECONDS);
+            waiters.add(waiter);
+        } else {
+            outstanding--;
+            promise.setFailure(new PoolExhaustedException(endpoint));
+        }
+        return promise;
+    }
+
+    private Channel pollIdle() {
         Channel reusable;
         while ((reusable = idle.pollFirst()) != null) {
+            // A connection the upstream closed is not active any more: never hand it out again.
             if (reusable.isActive()) {
-                return promise.setSuccess(reusable);
+                return reusable;
             }
         }
-        if (open >= maxConnections) {
-            return promise.setFailure(new PoolExhaustedException(endpoint));
-        }
+        return null;
+    }
+
+    private void connect(Promise<Channel> promise) {
         open++;
         ChannelFuture connect = bootstrap.connect(endpoint.host(), endpoint.port());
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> {
             open--;
             idle.remove(channel);
+            serveWaiter();
         });
         connect.addListener(f -> {
             if (f.isSuccess()) {
-                promise.setSuccess(channel);
+                if (!promise.trySuccess(channel)) {
+                    release(channel);
+                }
             } else {
-                promise.setFailure(f.cause());
+                outstanding--;
+                promise.tryFailure(f.cause());
             }
         });
-        return promise;
     }
 
     /** Takes a connection back after a complete exchange; only call it for a connection fit for reuse. */
     void release(Channel channel) {
-        if (channel.isActive()) {
-            idle.addFirst(channel);
+        outstanding--;
+        if (!channel.isActive()) {
+            return;
+        }
+        Waiter waiter = waiters.poll();
+        if (waiter != null) {
+            waiter.timeout.cancel(false);
+            if (waiter.promise.trySuccess(channel)) {
+                return;
+            }
+            outstanding--;
+        }
+        idle.addFirst(channel);
+    }
+
+    /** A lease ended without the connection coming back (closed, or handed over to a tunnel). */
+    void forget() {
+        outstanding--;
+    }
+
+    /** A connection closed: a waiter may open a new one in its place. */
+    private void serveWaiter() {
+        if (open < maxConnections && !waiters.isEmpty()) {
+            Waiter waiter = waiters.poll();
+            waiter.timeout.cancel(false);
+            connect(waiter.promise);
         }
     }
 
@@ -93,6 +176,15 @@ final class EndpointPool {
         Channel channel;
         while ((channel = idle.pollFirst()) != null) {
             channel.close();
+        }
+    }
+
+    private static final class Waiter {
+        final Promise<Channel> promise;
+        ScheduledFuture<?> timeout;
+
+        Waiter(Promise<Channel> promise) {
+            this.promise = promise;
         }
     }
 }

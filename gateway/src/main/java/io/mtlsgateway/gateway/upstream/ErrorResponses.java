@@ -15,8 +15,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.function.Consumer;
 
 /** The gateway's own responses: a status and a short JSON body with a stable error code. */
-final class ErrorResponses {
+public final class ErrorResponses {
     private ErrorResponses() {}
+
+    /** Writes an error response to a request that was never parsed far enough to be recorded. */
+    public static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error,
+            boolean close) {
+        return write(ctx, status, error, null, close, null, null);
+    }
 
     /**
      * Writes an error response.
@@ -24,17 +30,19 @@ final class ErrorResponses {
      * @param error a stable, machine-readable code such as {@code no_route}
      * @param route the matched route's name, or null
      * @param close whether to close the connection after the response
-     * @param record the request being answered, told the status and body size
+     * @param record the request being answered, told the status and body size; null for none
      * @param done told the request is done, before the response is written: whoever reads the
      *     response can already see it counted
      */
-    static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
+    public static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
             boolean close, RequestRecord record, Consumer<RequestRecord> done) {
         String json = "{\"error\":" + Json.quote(error)
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
-        record.status(status.code());
-        record.addBytesOut(body.readableBytes());
+        if (record != null) {
+            record.status(status.code());
+            record.addBytesOut(body.readableBytes());
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
@@ -42,7 +50,9 @@ final class ErrorResponses {
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
-        done.accept(record);
+        if (record != null) {
+            done.accept(record);
+        }
         ChannelFuture written = ctx.writeAndFlush(response);
         written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
         return written;

@@ -38,6 +38,9 @@ final class Exchange implements UpstreamListener {
     private final boolean clientKeepAlive;
     private final IdentityHeaderWriter identityHeaders;
     private final boolean bodiless;
+    /** The request asks to switch protocols (WebSocket and the like); a 101 turns this into a tunnel. */
+    private final boolean upgrade;
+    private final boolean via;
     /** Body parts that arrived before the upstream connection was ready. */
     private final ArrayDeque<HttpObject> pendingBody = new ArrayDeque<>();
     private final RequestRecord record;
@@ -52,7 +55,8 @@ final class Exchange implements UpstreamListener {
     private boolean retried;
 
     Exchange(ProxyHandler owner, ChannelHandlerContext downstream, UpstreamCluster cluster, HttpRequest request,
-            boolean clientKeepAlive, IdentityHeaderWriter identityHeaders, RequestRecord record) {
+            boolean clientKeepAlive, IdentityHeaderWriter identityHeaders, boolean upgrade, boolean via,
+            RequestRecord record) {
         this.record = record;
         this.owner = owner;
         this.downstream = downstream;
@@ -61,6 +65,8 @@ final class Exchange implements UpstreamListener {
         this.clientKeepAlive = clientKeepAlive;
         this.identityHeaders = identityHeaders;
         this.bodiless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
+        this.upgrade = upgrade;
+        this.via = via;
     }
 
     boolean requestComplete() {
@@ -73,7 +79,12 @@ final class Exchange implements UpstreamListener {
     }
 
     void start() {
-        cluster.acquire().addListener((Future<UpstreamCluster.Lease> f) -> {
+        start(null);
+    }
+
+    /** @param avoid the endpoint that just failed this request, when retrying */
+    private void start(EndpointPool avoid) {
+        cluster.acquire(avoid).addListener((Future<UpstreamCluster.Lease> f) -> {
             if (finished) {
                 if (f.isSuccess()) {
                     f.getNow().giveBack();
@@ -102,7 +113,14 @@ final class Exchange implements UpstreamListener {
         while ((part = pendingBody.poll()) != null) {
             upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
-        upstream.flush();
+        if (retried) {
+            // The first attempt took the request's (empty) end with it; the encoder needs one too,
+            // or it would wait for body content and refuse the connection's next request.
+            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        if (!owner.reading()) {
+            upstream.flush();
+        }
         long timeoutMillis = cluster.responseTimeout().toMillis();
         responseTimeout = downstream.executor().schedule(this::onResponseTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
         owner.updateRead();
@@ -118,7 +136,7 @@ final class Exchange implements UpstreamListener {
             // A malformed chunk: the rest of the stream cannot be framed. Never forward it.
             ReferenceCountUtil.release(part);
             requestComplete = true;
-            fail(HttpResponseStatus.BAD_REQUEST, "malformed_request");
+            fail(HttpResponseStatus.BAD_REQUEST, "malformed_request", true);
             return;
         }
         if (part instanceof HttpContent content) {
@@ -164,20 +182,29 @@ final class Exchange implements UpstreamListener {
 
     private void onResponseHead(HttpResponse response) {
         int code = response.status().code();
-        if (code >= 100 && code < 200) {
-            // 100 Continue was already answered by the gateway itself; upgrades are not relayed.
-            if (code == 101) {
-                upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upgrade_not_supported");
+        if (code == 101) {
+            if (upgrade && requestComplete) {
+                startUpgrade(response);
+            } else {
+                upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "unexpected_upgrade");
             }
+            return;
+        }
+        if (code >= 100 && code < 200) {
+            // 100 Continue was already answered by the gateway itself.
             return;
         }
         responseStarted = true;
         record.status(code);
         cancelTimeout();
+        lease.succeeded();
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         HttpHeaders headers = response.headers().copy();
         boolean lengthKnown = HttpUtil.isContentLengthSet(response);
         HopByHopHeaders.strip(headers);
+        if (via) {
+            headers.add(HttpHeaderNames.VIA, ProxyHandler.VIA);
+        }
         HttpResponse relayed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
         boolean noBody = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
         closeAfterResponse = !clientKeepAlive || owner.draining();
@@ -193,6 +220,39 @@ final class Exchange implements UpstreamListener {
             relayed.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         downstream.write(relayed).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /**
+     * Relays the 101 with the protocol it names and switches both connections to a byte tunnel at
+     * once: every byte either side sends after the 101 head is the new protocol's.
+     */
+    private void startUpgrade(HttpResponse response) {
+        responseStarted = true;
+        cancelTimeout();
+        lease.succeeded();
+        // Nothing from the client may reach the upstream's HTTP decoder position any more.
+        downstream.channel().config().setAutoRead(false);
+        HttpHeaders headers = response.headers().copy();
+        String protocol = headers.get(HttpHeaderNames.UPGRADE);
+        HopByHopHeaders.strip(headers);
+        if (protocol != null) {
+            headers.set(HttpHeaderNames.UPGRADE, protocol);
+        }
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        if (via) {
+            headers.add(HttpHeaderNames.VIA, ProxyHandler.VIA);
+        }
+        downstream.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        switchToTunnel();
+    }
+
+    private void switchToTunnel() {
+        finished = true;
+        Channel upstream = lease.channel();
+        lease.handOver();
+        downstream.flush();
+        owner.upgraded(this, upstream);
     }
 
     private void onResponseContent(HttpContent content) {
@@ -253,19 +313,28 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (!responseStarted && canRetry()) {
-            // A kept-alive connection the upstream closed just before our request reached it:
-            // nothing was processed, so a request without a body is safe to send once more.
+            // Nothing came back, and the request is idempotent and small enough to still have
+            // whole (no body): sending it once more, to another endpoint, cannot do harm twice.
             retried = true;
             cancelTimeout();
+            lease.failed();
+            EndpointPool failed = lease.pool();
+            lease.discard();
             lease = null;
-            start();
+            start(failed);
             return;
         }
         upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upstream_reset");
     }
 
     private boolean canRetry() {
-        return !retried && bodiless && requestComplete;
+        return !retried && bodiless && requestComplete && !upgrade && isIdempotent(request.method());
+    }
+
+    /** RFC 9110 section 9.2.2 (TRACE is refused before it gets here). */
+    private static boolean isIdempotent(HttpMethod method) {
+        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
+                || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
     }
 
     private void onResponseTimeout() {
@@ -277,6 +346,9 @@ final class Exchange implements UpstreamListener {
     /** The upstream side broke: answer with an error if nothing was sent yet, else cut the client off. */
     private void upstreamFailed(HttpResponseStatus status, String code) {
         record.upstreamError(code);
+        if (lease != null) {
+            lease.failed();
+        }
         if (responseStarted) {
             abort();
             downstream.close();
@@ -287,6 +359,11 @@ final class Exchange implements UpstreamListener {
 
     /** Ends the exchange with the gateway's own error response. */
     private void fail(HttpResponseStatus status, String code) {
+        fail(status, code, false);
+    }
+
+    /** @param mustClose the client connection cannot be trusted any more (a framing error) */
+    private void fail(HttpResponseStatus status, String code, boolean mustClose) {
         if (code.startsWith("upstream_")) {
             record.upstreamError(code);
         }
@@ -296,7 +373,7 @@ final class Exchange implements UpstreamListener {
             lease.discard();
         }
         releasePending();
-        boolean close = !requestComplete || !clientKeepAlive || owner.draining();
+        boolean close = mustClose || !requestComplete || !clientKeepAlive || owner.draining();
         ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close, record,
                 owner::requestDone);
         owner.exchangeFinished(this, written, close);

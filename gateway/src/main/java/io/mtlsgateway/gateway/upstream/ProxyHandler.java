@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.upstream;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.routing.NormalizedPath;
 import io.mtlsgateway.gateway.routing.Route;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,6 +33,8 @@ import java.util.logging.Logger;
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
+    /** Our Via entry (RFC 9110 section 7.6.3): a pseudonym, never a host name or version. */
+    static final String VIA = "1.1 mtls-gateway";
 
     private final ListenerRuntime runtime;
     private final PeerIdentity identity;
@@ -44,6 +47,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The gateway is stopping: answer what is in flight with Connection: close, then close. */
     private boolean draining;
+    /** Between channelRead and channelReadComplete: writes upstream wait for the flush at the end. */
+    private boolean reading;
 
     /**
      * @param identity the verified client, or null when the client sent no certificate
@@ -66,6 +71,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        reading = true;
         if (current != null && !current.requestComplete()) {
             current.onRequestPart(http);
         } else if (current != null || !waiting.isEmpty()) {
@@ -78,6 +84,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext context) {
+        reading = false;
         if (current != null) {
             current.flushUpstream();
         }
@@ -148,7 +155,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void start(HttpRequest request) {
         RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(), identity);
         runtime.observer().requestStarted(record);
-        RequestCheck.Result checked = RequestCheck.check(request);
+        RequestCheck.Result checked = RequestCheck.check(request, runtime.http().maxHeaderCount());
         if (checked.rejected()) {
             // The codec cannot be trusted to find the next request after a framing error: close.
             reject(request, checked.rejectStatus(), checked.rejectCode(), null, true, record);
@@ -172,7 +179,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             reject(request, HttpResponseStatus.FORBIDDEN, "forbidden", route.name(), false, record);
             return;
         }
-        HttpRequest upstreamRequest = upstreamRequest(request, route, path, checked.host());
+        boolean upgrade = isUpgrade(request);
+        HttpRequest upstreamRequest = upstreamRequest(request, route, path, checked.host(), upgrade);
         if (expect != null) {
             // Routing and authorization are done on the headers alone: only now invite the body.
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
@@ -180,14 +188,43 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         UpstreamCluster cluster = runtime.upstreams().cluster(ctx.channel().eventLoop(), route.upstream());
         current = new Exchange(this, ctx, cluster, upstreamRequest, HttpUtil.isKeepAlive(request),
-                runtime.identityHeaders(), record);
+                runtime.identityHeaders(), upgrade, runtime.http().via(), record);
         current.start();
     }
 
-    private HttpRequest upstreamRequest(HttpRequest request, Route route, NormalizedPath path, String host) {
+    /**
+     * A protocol switch the gateway relays: {@code Connection: upgrade} with an {@code Upgrade}
+     * header on a request without a body. Never h2c: after it the client could send any request
+     * to the upstream inside the tunnel, past routing and authorization.
+     */
+    private static boolean isUpgrade(HttpRequest request) {
+        String protocols = request.headers().get(HttpHeaderNames.UPGRADE);
+        if (protocols == null || protocols.isBlank() || !request.protocolVersion().equals(HttpVersion.HTTP_1_1)
+                || !request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                || HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) != 0) {
+            return false;
+        }
+        for (String protocol : protocols.split(",")) {
+            if (protocol.trim().toLowerCase(java.util.Locale.ROOT).startsWith("h2c")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private HttpRequest upstreamRequest(HttpRequest request, Route route, NormalizedPath path, String host,
+            boolean upgrade) {
         HttpHeaders headers = request.headers().copy();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
+        if (upgrade) {
+            // The one hop-by-hop exchange we relay: the upstream must see the switch requested.
+            headers.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        if (runtime.http().via()) {
+            headers.add(HttpHeaderNames.VIA, VIA);
+        }
         headers.remove(HttpHeaderNames.EXPECT);
         runtime.identityHeaders().strip(headers);
         runtime.identityHeaders().set(headers, identity);
@@ -211,8 +248,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      */
     private void reject(HttpRequest request, HttpResponseStatus status, String code, String route, boolean close,
             RequestRecord record) {
-        boolean hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-        boolean closeAfter = close || hasBody || !HttpUtil.isKeepAlive(request) || draining;
+        // Short-circuit: a request refused for its framing may hold a Content-Length that does not parse.
+        boolean closeAfter = close || HttpUtil.isTransferEncodingChunked(request)
+                || HttpUtil.getContentLength(request, 0L) > 0 || !HttpUtil.isKeepAlive(request) || draining;
         if (closeAfter) {
             closing = true;
             releaseWaiting();
@@ -249,6 +287,35 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             current.onRequestPart(waiting.poll());
         }
         updateRead();
+    }
+
+    /**
+     * The upstream agreed to switch protocols and the 101 is on its way to the client: from now on
+     * this connection is a byte tunnel to {@code upstream}, and this handler leaves the pipeline.
+     */
+    void upgraded(Exchange exchange, Channel upstream) {
+        if (current != exchange) {
+            upstream.close();
+            return;
+        }
+        current = null;
+        if (!waiting.isEmpty()) {
+            // The client sent more before the 101: it would be read as the new protocol. Refuse.
+            releaseWaiting();
+            upstream.close();
+            ctx.close();
+            return;
+        }
+        Tunnel.open(ctx.pipeline(), upstream, runtime.http().idleTimeout());
+    }
+
+    /**
+     * Whether messages of the current read may still follow. A request head is not flushed upstream
+     * until the read ends, so a malformed body later in the same read (a bad chunk size) aborts the
+     * exchange before a single byte of it reaches the upstream.
+     */
+    boolean reading() {
+        return reading;
     }
 
     /** Reads from the client only when the message read next can be used at once. */

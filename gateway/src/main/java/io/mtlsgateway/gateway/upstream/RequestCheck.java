@@ -37,7 +37,8 @@ final class RequestCheck {
 
     private RequestCheck() {}
 
-    static Result check(HttpRequest request) {
+    /** @param maxHeaderCount header fields allowed; more get 431 */
+    static Result check(HttpRequest request, int maxHeaderCount) {
         if (request.decoderResult().isFailure()) {
             Throwable cause = request.decoderResult().cause();
             if (cause instanceof TooLongHttpLineException) {
@@ -47,6 +48,9 @@ final class RequestCheck {
                 return Result.reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large");
             }
             return Result.reject(HttpResponseStatus.BAD_REQUEST, "malformed_request");
+        }
+        if (request.headers().size() > maxHeaderCount) {
+            return Result.reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too_many_headers");
         }
         HttpVersion version = request.protocolVersion();
         if (version.majorVersion() != 1 || version.minorVersion() > 1) {

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.upstream;
 
+import io.mtlsgateway.config.LoadBalancing;
 import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -7,27 +8,45 @@ import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One upstream's endpoints as seen from one event loop: picks endpoints round-robin and, when a
- * connection cannot be made, tries the next endpoint (nothing was sent, so this is always safe).
+ * One upstream's endpoints as seen from one event loop: picks an endpoint by the configured
+ * policy among those in rotation (not ejected, not failing health checks) and, when a connection
+ * cannot be made, tries another endpoint (nothing was sent, so this is always safe). If no endpoint
+ * is in rotation every endpoint is tried anyway: a guess beats refusing all traffic.
  */
 final class UpstreamCluster {
     private final String name;
     private final List<EndpointPool> endpoints;
     private final Duration responseTimeout;
+    private final LoadBalancing policy;
+    private final int maxPending;
     private final EventLoop loop;
     private int next;
 
-    UpstreamCluster(UpstreamConfig config, EventLoop loop, Bootstrap template) {
+    /**
+     * @param health one entry per endpoint, shared with the other loops' clusters
+     * @param loops how many event loops share the connection and queue limits
+     */
+    UpstreamCluster(UpstreamConfig config, List<EndpointHealth> health, EventLoop loop, Bootstrap template,
+            int loops) {
         this.name = config.name();
         this.loop = loop;
         this.responseTimeout = config.responseTimeout();
-        this.endpoints = config.endpoints().stream()
-                .map(endpoint -> new EndpointPool(endpoint, loop, template, config.connectTimeout(),
-                        config.idleTimeout(), config.maxConnectionsPerEndpoint()))
+        this.policy = config.loadBalancing();
+        this.maxPending = share(config.maxPendingRequests(), loops, 0);
+        int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
+        this.endpoints = health.stream()
+                .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(), config.idleTimeout(),
+                        maxConnections))
                 .toList();
+    }
+
+    /** This loop's part of a limit: rounded up, so no loop is left with nothing. */
+    private static int share(int total, int loops, int atLeast) {
+        return Math.max(atLeast, (int) ((total + (long) loops - 1) / loops));
     }
 
     String name() {
@@ -40,27 +59,93 @@ final class UpstreamCluster {
 
     /** A connection to some endpoint; fails with the last endpoint's error when none can be reached. */
     Future<Lease> acquire() {
+        return acquire(null);
+    }
+
+    /**
+     * A connection to an endpoint other than {@code avoid} when there is another one (a retry
+     * should not go back to the endpoint that just failed).
+     */
+    Future<Lease> acquire(EndpointPool avoid) {
         Promise<Lease> promise = loop.newPromise();
-        int first = next;
-        next = (next + 1) % endpoints.size();
-        tryEndpoint(first, 0, promise);
+        List<EndpointPool> candidates = inRotation(avoid);
+        tryEndpoint(candidates, pick(candidates), 0, promise);
         return promise;
     }
 
-    private void tryEndpoint(int index, int attempt, Promise<Lease> promise) {
-        EndpointPool pool = endpoints.get(index);
-        pool.acquire().addListener((Future<Channel> f) -> {
+    private List<EndpointPool> inRotation(EndpointPool avoid) {
+        long now = System.nanoTime();
+        List<EndpointPool> available = new ArrayList<>(endpoints.size());
+        for (EndpointPool pool : endpoints) {
+            if (pool != avoid && pool.health().available(now)) {
+                available.add(pool);
+            }
+        }
+        if (available.isEmpty()) {
+            available.addAll(endpoints);
+            if (avoid != null && available.size() > 1) {
+                available.remove(avoid);
+            }
+        }
+        return available;
+    }
+
+    /** The index in {@code candidates} to try first. */
+    private int pick(List<EndpointPool> candidates) {
+        int start = Math.floorMod(next++, candidates.size());
+        int best = -1;
+        for (int i = 0; i < candidates.size(); i++) {
+            int index = (start + i) % candidates.size();
+            EndpointPool pool = candidates.get(index);
+            if (policy == LoadBalancing.ROUND_ROBIN) {
+                if (pool.hasCapacity()) {
+                    return index;
+                }
+            } else if (best < 0 || better(pool, candidates.get(best))) {
+                best = index;
+            }
+        }
+        // Round robin with every endpoint full: queue on the endpoint whose turn it was.
+        return best < 0 ? start : best;
+    }
+
+    private static boolean better(EndpointPool pool, EndpointPool than) {
+        if (pool.hasCapacity() != than.hasCapacity()) {
+            return pool.hasCapacity();
+        }
+        return pool.outstanding() < than.outstanding();
+    }
+
+    private void tryEndpoint(List<EndpointPool> candidates, int index, int attempt, Promise<Lease> promise) {
+        EndpointPool pool = candidates.get(index);
+        boolean mayWait = waiting() < maxPending;
+        pool.acquire(mayWait).addListener((Future<Channel> f) -> {
             if (f.isSuccess()) {
                 if (!promise.trySuccess(new Lease(pool, f.getNow()))) {
                     // The exchange gave up meanwhile (client went away): keep the connection.
                     pool.release(f.getNow());
                 }
-            } else if (attempt + 1 < endpoints.size() && !promise.isDone()) {
-                tryEndpoint((index + 1) % endpoints.size(), attempt + 1, promise);
+                return;
+            }
+            if (f.cause() instanceof PoolExhaustedException) {
+                promise.tryFailure(f.cause());
+                return;
+            }
+            pool.health().requestFailed(System.nanoTime());
+            if (attempt + 1 < candidates.size() && !promise.isDone()) {
+                tryEndpoint(candidates, (index + 1) % candidates.size(), attempt + 1, promise);
             } else {
                 promise.tryFailure(f.cause());
             }
         });
+    }
+
+    private int waiting() {
+        int waiting = 0;
+        for (EndpointPool pool : endpoints) {
+            waiting += pool.waiting();
+        }
+        return waiting;
     }
 
     void closeIdle() {
@@ -73,6 +158,16 @@ final class UpstreamCluster {
             return channel.pipeline().get(UpstreamChannelHandler.class);
         }
 
+        /** The endpoint answered (any status): it is alive. */
+        void succeeded() {
+            pool.health().requestSucceeded();
+        }
+
+        /** The endpoint failed this request at the transport level. */
+        void failed() {
+            pool.health().requestFailed(System.nanoTime());
+        }
+
         void giveBack() {
             handler().detach();
             pool.release(channel);
@@ -80,7 +175,13 @@ final class UpstreamCluster {
 
         void discard() {
             handler().detach();
+            pool.forget();
             channel.close();
+        }
+
+        /** The connection leaves the pool for good but stays open (it became a tunnel). */
+        void handOver() {
+            pool.forget();
         }
     }
 }

@@ -3,25 +3,47 @@ package io.mtlsgateway.gateway.upstream;
 import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Every upstream of a config snapshot, with separate pools per event loop so a downstream
  * connection only ever uses upstream connections on its own loop (no cross-thread hand-off).
+ * Endpoint health (ejection, health checks) is shared by all loops.
  */
 public final class Upstreams {
     private final Map<String, UpstreamConfig> configs;
     private final Bootstrap template;
+    private final int loops;
+    private final Map<String, List<EndpointHealth>> health = new LinkedHashMap<>();
     private final Map<EventLoop, Map<String, UpstreamCluster>> perLoop = new ConcurrentHashMap<>();
+    private final List<HealthChecker> checkers = new ArrayList<>();
 
     /**
      * @param template a bootstrap with the transport's socket channel class and options set
+     * @param loops how many event loops serve requests: the per-endpoint limits are shared out between them
      */
-    public Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template) {
+    public Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template, int loops) {
         this.configs = Map.copyOf(configs);
         this.template = template;
+        this.loops = loops;
+        configs.forEach((name, config) -> health.put(name, config.endpoints().stream()
+                .map(endpoint -> new EndpointHealth(endpoint, config.outlierDetection(), config.healthCheck()))
+                .toList()));
+    }
+
+    /** Starts the active health checks of every upstream that has them, on one loop of {@code group}. */
+    public void startHealthChecks(EventLoopGroup group) {
+        configs.forEach((name, config) -> config.healthCheck().ifPresent(check -> {
+            HealthChecker checker = new HealthChecker(check, health.get(name), group.next(), template);
+            checkers.add(checker);
+            checker.start();
+        }));
     }
 
     /** The named upstream's pools for this loop; call it on that loop. */
@@ -37,12 +59,14 @@ public final class Upstreams {
 
     private Map<String, UpstreamCluster> clustersFor(EventLoop loop) {
         Map<String, UpstreamCluster> clusters = new HashMap<>();
-        configs.forEach((name, config) -> clusters.put(name, new UpstreamCluster(config, loop, template)));
+        configs.forEach((name, config) ->
+                clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops)));
         return clusters;
     }
 
-    /** Closes idle connections on every loop; in-use ones close when their exchange ends. */
+    /** Stops health checks and closes idle connections on every loop; in-use ones close when their exchange ends. */
     public void closeIdle() {
+        checkers.forEach(HealthChecker::stop);
         perLoop.forEach((loop, clusters) -> loop.execute(() -> clusters.values().forEach(UpstreamCluster::closeIdle)));
     }
 }

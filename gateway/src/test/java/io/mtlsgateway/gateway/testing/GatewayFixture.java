@@ -5,10 +5,12 @@ import io.mtlsgateway.config.AdminConfig;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.HostPort;
+import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.config.IdentityTemplate;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.config.RouteConfig;
+import io.mtlsgateway.config.RouteMatch;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.config.TlsProtocol;
 import io.mtlsgateway.config.Transport;
@@ -48,13 +50,33 @@ public final class GatewayFixture {
 
     public static GatewayConfig config(TestPki pki, ClientAuthMode clientAuth, List<RouteConfig> routes,
             List<UpstreamConfig> upstreams) {
+        return config(pki, clientAuth, routes, upstreams, 2, HttpSettings.defaults());
+    }
+
+    /**
+     * @param workers event loops; 1 puts every connection on the same loop, which makes per-loop
+     *     pool behaviour (limits, queue, least-outstanding) deterministic
+     */
+    public static GatewayConfig config(TestPki pki, ClientAuthMode clientAuth, List<RouteConfig> routes,
+            List<UpstreamConfig> upstreams, int workers, HttpSettings http) {
         ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), tls(pki, clientAuth),
-                identityHeaders(), XfccMode.SANITIZE_SET, false);
+                identityHeaders(), XfccMode.SANITIZE_SET, false, http);
         Map<String, UpstreamConfig> byName = new LinkedHashMap<>();
         upstreams.forEach(u -> byName.put(u.name(), u));
-        return new GatewayConfig(pki.dir.resolve("routes.yaml"), 2, Transport.AUTO,
+        return new GatewayConfig(pki.dir.resolve("routes.yaml"), workers, Transport.AUTO,
                 new AdminConfig(new HostPort("127.0.0.1", 0)), List.of(listener), routes, byName,
                 GatewayConfig.DEFAULT_DRAIN_TIMEOUT, AccessLogConfig.OFF);
+    }
+
+    /** A route for every request under {@code pathPrefix}, open to any verified client. */
+    public static RouteConfig route(String name, String pathPrefix, String upstream) {
+        return new RouteConfig(name, new RouteMatch(Optional.empty(), Optional.of(pathPrefix), Map.of()), upstream,
+                List.of(), Optional.empty());
+    }
+
+    /** Loopback endpoints for these ports. */
+    public static List<HostPort> endpoints(int... ports) {
+        return java.util.Arrays.stream(ports).mapToObj(p -> new HostPort("127.0.0.1", p)).toList();
     }
 
 }

@@ -114,6 +114,27 @@ public final class TlsTestClient implements AutoCloseable {
         return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
     }
 
+    /** Reads one response head only (an interim 1xx too), leaving any body unread. */
+    public Response readHead() throws IOException {
+        String statusLine = readLine();
+        if (statusLine == null) {
+            throw new EOFException("connection closed before a response");
+        }
+        int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String line = readLine(); line != null && !line.isEmpty(); line = readLine()) {
+            int colon = line.indexOf(':');
+            headers.merge(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim(),
+                    (a, b) -> a + ", " + b);
+        }
+        return new Response(status, headers, "");
+    }
+
+    /** Reads exactly {@code n} raw bytes (after a protocol switch, say). */
+    public String readBytes(int n) throws IOException {
+        return new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
+    }
+
     /** Whether the server closed the connection (a read returns end of stream). */
     public boolean closedByServer() throws IOException {
         try {

@@ -1,0 +1,146 @@
+package io.mtlsgateway.gateway.upstream;
+
+import io.mtlsgateway.config.HealthCheckConfig;
+import io.mtlsgateway.gateway.pipeline.HttpCodecs;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Active health checks of one upstream's endpoints: every interval, a GET of the check path on a
+ * fresh connection to each endpoint (never a pooled one, so checks and traffic cannot disturb each
+ * other), off the request path on one event loop. The verdicts go to the shared {@link EndpointHealth}.
+ */
+final class HealthChecker {
+    private final HealthCheckConfig config;
+    private final List<EndpointHealth> endpoints;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
+    private volatile boolean stopped;
+
+    HealthChecker(HealthCheckConfig config, List<EndpointHealth> endpoints, EventLoop loop, Bootstrap template) {
+        this.config = config;
+        this.endpoints = endpoints;
+        this.loop = loop;
+        this.bootstrap = template.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
+    }
+
+    void start() {
+        long interval = config.interval().toMillis();
+        loop.execute(() -> {
+            for (EndpointHealth endpoint : endpoints) {
+                if (!stopped) {
+                    schedules.add(loop.scheduleWithFixedDelay(() -> check(endpoint), 0, interval, TimeUnit.MILLISECONDS));
+                }
+            }
+        });
+    }
+
+    void stop() {
+        stopped = true;
+        loop.execute(() -> schedules.forEach(s -> s.cancel(false)));
+    }
+
+    private void check(EndpointHealth endpoint) {
+        if (stopped) {
+            return;
+        }
+        Probe probe = new Probe(endpoint);
+        Channel channel = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(HttpCodecs.client(), probe);
+            }
+        }).connect(endpoint.endpoint().host(), endpoint.endpoint().port()).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                probe.finish(false);
+            }
+        }).channel();
+        probe.timeout = loop.schedule(() -> {
+            probe.finish(false);
+            channel.close();
+        }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** One check: passes on a 2xx response head, fails on anything else, a close or the timeout. */
+    private final class Probe extends ChannelInboundHandlerAdapter {
+        private final EndpointHealth endpoint;
+        private ScheduledFuture<?> timeout;
+        private boolean done;
+
+        Probe(EndpointHealth endpoint) {
+            this.endpoint = endpoint;
+        }
+
+        void finish(boolean passed) {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (timeout != null) {
+                timeout.cancel(false);
+            }
+            if (!stopped) {
+                endpoint.checkResult(passed);
+            }
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, config.path());
+            request.headers()
+                    .set(HttpHeaderNames.HOST, endpoint.endpoint().toString())
+                    .set(HttpHeaderNames.USER_AGENT, "mtls-gateway-health-check")
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            ctx.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            try {
+                if (msg instanceof HttpResponse response) {
+                    int code = response.status().code();
+                    if (code >= 200 || response.decoderResult().isFailure()) {
+                        finish(!response.decoderResult().isFailure() && code < 300);
+                        ctx.close();
+                    }
+                }
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            finish(false);
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            finish(false);
+            ctx.close();
+        }
+    }
+}

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.cli;
 import io.mtlsgateway.config.ConfigException;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.RouteShadowing;
 import io.mtlsgateway.gateway.server.ConfigCheck;
 import io.mtlsgateway.gateway.server.ConfigCheck.ListenerReport;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
@@ -47,6 +48,10 @@ final class CheckCommand implements Callable<Integer> {
         List<ListenerReport> reports = ConfigCheck.run(loaded, now);
         out.println(config + ": " + loaded.listeners().size() + " listener(s), " + loaded.routes().size()
                 + " route(s), " + loaded.upstreams().size() + " upstream(s); admin on " + loaded.admin().listen());
+        // A shadowed route is legal but almost always a mistake in the order of the routes.
+        for (String warning : RouteShadowing.warnings(loaded.routes())) {
+            err.println(config + ": warning: " + warning);
+        }
         int problems = 0;
         for (ListenerReport report : reports) {
             out.println("listener " + report.listener() + ":");

@@ -53,6 +53,15 @@ class CheckCommandTest {
     }
 
     @Test
+    void warnsAboutARouteThatAnEarlierOneShadowsButStillPasses() throws Exception {
+        Files.writeString(routeFile, RouteFile.text(pki,
+                RouteFile.route("everything", "/") + RouteFile.route("api", "/api"), 8080, ""));
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.err().contains("warning: routes[1] 'api' can never match"), result.err());
+    }
+
+    @Test
     void listsEveryProblemWithItsFileAndExitsTwo() throws Exception {
         // Two problems at once: a key of another certificate, and a leaf in the CA bundle.
         PemFiles.writePrivateKey(pki.serverKey, pki.client("other", null).privateKey());

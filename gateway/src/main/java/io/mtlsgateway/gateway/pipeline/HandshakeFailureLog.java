@@ -1,13 +1,21 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
+import io.mtlsgateway.gateway.verify.RejectionReason;
 import java.net.SocketAddress;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLHandshakeException;
 
-/** Logs each failed handshake once, with the most specific reason the cause chain holds. */
+/**
+ * Logs each failed handshake once: for a refused client certificate, the bounded reason and the
+ * leaf's subject, issuer and serial (enough to find the client, never the certificate itself);
+ * otherwise the most specific message the cause chain holds.
+ */
 public final class HandshakeFailureLog {
     private static final Logger LOG = Logger.getLogger(HandshakeFailureLog.class.getName());
+    /** BoringSSL's words when clientAuth is require and the client sent no certificate. */
+    private static final String NO_CERTIFICATE = "PEER_DID_NOT_RETURN_A_CERTIFICATE";
 
     void record(String listener, SocketAddress peer, Throwable cause) {
         LOG.log(Level.WARNING, "listener {0}: TLS handshake with {1} failed: {2}",
@@ -15,10 +23,22 @@ public final class HandshakeFailureLog {
         LOG.log(Level.FINE, "handshake failure", cause);
     }
 
-    /** The innermost message: the verifier's own reason, not the engine's generic wrapper. */
+    /** The verifier's reason with the client's names, or the innermost message of the cause chain. */
     static String reason(Throwable cause) {
         Throwable innermost = cause;
-        while (innermost.getCause() != null && innermost.getCause() != innermost) {
+        while (true) {
+            if (innermost instanceof ClientCertificateRejectedException rejected) {
+                return "client certificate rejected: reason=" + rejected.rejection().reason().label()
+                        + " subject=\"" + rejected.subject() + "\" issuer=\"" + rejected.issuer()
+                        + "\" serial=" + rejected.serial() + ": " + rejected.rejection().detail();
+            }
+            if (innermost.getMessage() != null && innermost.getMessage().contains(NO_CERTIFICATE)) {
+                return "client certificate rejected: reason=" + RejectionReason.NO_CERTIFICATE.label()
+                        + ": the client sent no certificate";
+            }
+            if (innermost.getCause() == null || innermost.getCause() == innermost) {
+                break;
+            }
             innermost = innermost.getCause();
         }
         if (innermost instanceof SSLHandshakeException && innermost.getMessage() == null) {

@@ -8,12 +8,11 @@ import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.identity.PeerIdentityCache;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.routing.RouteTable;
-import io.mtlsgateway.gateway.tls.PemFiles;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.mtlsgateway.gateway.upstream.Upstreams;
-import io.mtlsgateway.gateway.verify.ClientChainVerifier;
+import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -89,8 +88,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private void bind(GatewayConfig config, ListenerConfig listener, SocketTransport transport) throws Exception {
         ServerCredentials credentials = ServerCredentials.load(listener.tls());
-        ClientChainVerifier verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
-                : ClientChainVerifier.trusting(PemFiles.readCertificates(listener.tls().clientCa()));
+        VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
+                : VerifierTrustManager.forListener(listener.tls());
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
         tlsContexts.add(tls);
         Bootstrap upstreamTemplate = new Bootstrap()

@@ -47,7 +47,13 @@ public final class GatewayFixture {
 
     public static GatewayConfig config(TestPki pki, ClientAuthMode clientAuth, List<RouteConfig> routes,
             List<UpstreamConfig> upstreams) {
-        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), tls(pki, clientAuth),
+        return config(pki, tls(pki, clientAuth), routes, upstreams);
+    }
+
+    /** A config whose one listener has these TLS settings (client CA, CRLs, OCSP, verifyDepth). */
+    public static GatewayConfig config(TestPki pki, TlsConfig tls, List<RouteConfig> routes,
+            List<UpstreamConfig> upstreams) {
+        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), tls,
                 identityHeaders(), XfccMode.SANITIZE_SET, false);
         Map<String, UpstreamConfig> byName = new LinkedHashMap<>();
         upstreams.forEach(u -> byName.put(u.name(), u));

@@ -69,8 +69,15 @@ public final class CrlIndex {
             this.nextUpdate = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
         }
 
+        /** The key that last verified, compared by identity first: hashing a key costs more than the look-up. */
+        volatile PublicKey lastVerified;
+
         boolean signedBy(X509Certificate issuer) {
-            return signatureChecks.computeIfAbsent(issuer.getPublicKey(), key -> {
+            PublicKey issuerKey = issuer.getPublicKey();
+            if (issuerKey == lastVerified) {
+                return true;
+            }
+            boolean verified = signatureChecks.computeIfAbsent(issuerKey, key -> {
                 boolean[] usage = issuer.getKeyUsage();
                 if (usage != null && (usage.length < 7 || !usage[6])) {
                     return false; // RFC 5280: a CRL issuer with a key usage must have cRLSign
@@ -82,6 +89,10 @@ public final class CrlIndex {
                     return false;
                 }
             });
+            if (verified) {
+                lastVerified = issuerKey;
+            }
+            return verified;
         }
     }
 

@@ -201,6 +201,16 @@ class ClientVerificationEndToEndTest {
         assertTrue(e.getMessage().contains(pki.serverCertificate.toString()), e.getMessage());
     }
 
+    @Test
+    void aCrlThatCannotBeLoadedIsAStartupErrorNamingTheFile() throws Exception {
+        Path broken = java.nio.file.Files.writeString(dir.resolve("broken.crl"), "-----BEGIN X509 CRL-----\nAAAA\n");
+        TlsConfig tls = new TlsConfig(pki.serverCertificate, pki.serverKey, ClientAuthMode.REQUIRE,
+                chains.clientCaFile, List.of(broken), OcspMode.OFF, 4, List.of(TlsProtocol.TLS_1_3), true);
+        IOException e = assertThrows(IOException.class, () -> GatewayServer.start(GatewayFixture.config(pki, tls,
+                List.of(), List.of())));
+        assertTrue(e.getMessage().contains(broken.toString()), e.getMessage());
+    }
+
     /**
      * The alert as the JDK client reports it. In TLS 1.3 the client's handshake completes before
      * the server has verified it, so the alert arrives on the first read.

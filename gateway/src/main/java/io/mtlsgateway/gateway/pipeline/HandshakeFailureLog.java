@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
 import io.mtlsgateway.gateway.verify.RejectionReason;
 import java.net.SocketAddress;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLHandshakeException;
@@ -14,8 +15,6 @@ import javax.net.ssl.SSLHandshakeException;
  */
 public final class HandshakeFailureLog {
     private static final Logger LOG = Logger.getLogger(HandshakeFailureLog.class.getName());
-    /** BoringSSL's words when clientAuth is require and the client sent no certificate. */
-    private static final String NO_CERTIFICATE = "PEER_DID_NOT_RETURN_A_CERTIFICATE";
 
     void record(String listener, SocketAddress peer, Throwable cause) {
         LOG.log(Level.WARNING, "listener {0}: TLS handshake with {1} failed: {2}",
@@ -25,20 +24,19 @@ public final class HandshakeFailureLog {
 
     /** The verifier's reason with the client's names, or the innermost message of the cause chain. */
     static String reason(Throwable cause) {
+        Optional<ClientCertificateRejectedException> rejected = ClientCertificateRejectedException.in(cause);
+        if (rejected.isPresent()) {
+            ClientCertificateRejectedException r = rejected.get();
+            return "client certificate rejected: reason=" + r.rejection().reason().label() + " subject=\""
+                    + r.subject() + "\" issuer=\"" + r.issuer() + "\" serial=" + r.serial() + ": "
+                    + r.rejection().detail();
+        }
+        if (ClientCertificateRejectedException.reasonOf(cause).orElse(null) == RejectionReason.NO_CERTIFICATE) {
+            return "client certificate rejected: reason=" + RejectionReason.NO_CERTIFICATE.label()
+                    + ": the client sent no certificate";
+        }
         Throwable innermost = cause;
-        while (true) {
-            if (innermost instanceof ClientCertificateRejectedException rejected) {
-                return "client certificate rejected: reason=" + rejected.rejection().reason().label()
-                        + " subject=\"" + rejected.subject() + "\" issuer=\"" + rejected.issuer()
-                        + "\" serial=" + rejected.serial() + ": " + rejected.rejection().detail();
-            }
-            if (innermost.getMessage() != null && innermost.getMessage().contains(NO_CERTIFICATE)) {
-                return "client certificate rejected: reason=" + RejectionReason.NO_CERTIFICATE.label()
-                        + ": the client sent no certificate";
-            }
-            if (innermost.getCause() == null || innermost.getCause() == innermost) {
-                break;
-            }
+        while (innermost.getCause() != null && innermost.getCause() != innermost) {
             innermost = innermost.getCause();
         }
         if (innermost instanceof SSLHandshakeException && innermost.getMessage() == null) {

@@ -7,6 +7,8 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 
 /**
  * What the JDK's PKIX validator leaves unchecked for a client chain (notes §4): weak keys, SHA-1
@@ -67,6 +69,10 @@ final class ClientCertificatePolicy {
             return new Verdict.Rejected(RejectionReason.WEAK_KEY, who + " is signed with " + cert.getSigAlgName()
                     + ", which is not accepted (SHA-1 and older are forgeable); re-issue it with SHA-256 or stronger");
         }
+        if (signature.equals("RSASSA-PSS") && pssHashIsSha1(cert)) {
+            return new Verdict.Rejected(RejectionReason.WEAK_KEY, who + " is signed with RSASSA-PSS over SHA-1,"
+                    + " which is not accepted; re-issue it with SHA-256 or stronger");
+        }
         PublicKey key = cert.getPublicKey();
         if (key instanceof RSAPublicKey rsa) {
             int bits = rsa.getModulus().bitLength();
@@ -85,6 +91,16 @@ final class ClientCertificatePolicy {
                     + " key, which is not accepted (expected: EC, RSA or EdDSA)");
         }
         return null;
+    }
+
+    /** RSASSA-PSS names its hash in parameters, and an absent hash means SHA-1 (RFC 4055). */
+    private static boolean pssHashIsSha1(X509Certificate cert) {
+        byte[] parameters = cert.getSigAlgParams();
+        if (parameters == null) {
+            return true;
+        }
+        RSASSAPSSparams pss = RSASSAPSSparams.getInstance(parameters);
+        return pss.getHashAlgorithm().getAlgorithm().equals(OIWObjectIdentifiers.idSHA1);
     }
 
     private static List<String> extendedKeyUsage(X509Certificate cert) {

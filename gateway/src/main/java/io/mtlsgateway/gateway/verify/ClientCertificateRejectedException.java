@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.verify;
 
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -10,6 +11,8 @@ import javax.security.auth.x500.X500Principal;
  */
 public final class ClientCertificateRejectedException extends CertificateException {
     private static final long serialVersionUID = 1L;
+    /** BoringSSL's words when clientAuth is require and the client sent no certificate. */
+    private static final String NO_CERTIFICATE = "PEER_DID_NOT_RETURN_A_CERTIFICATE";
 
     private final transient Verdict.Rejected rejection;
     private final String subject;
@@ -22,6 +25,34 @@ public final class ClientCertificateRejectedException extends CertificateExcepti
         this.subject = field(() -> leaf.getSubjectX500Principal().getName(X500Principal.RFC2253));
         this.issuer = field(() -> leaf.getIssuerX500Principal().getName(X500Principal.RFC2253));
         this.serial = field(() -> leaf.getSerialNumber().toString(16));
+    }
+
+    /** The verifier's rejection in a failed handshake's cause chain, if that is why it failed. */
+    public static Optional<ClientCertificateRejectedException> in(Throwable handshakeFailure) {
+        for (Throwable t = handshakeFailure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ClientCertificateRejectedException rejected) {
+                return Optional.of(rejected);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The bounded reason of a failed handshake, for logs and metrics: the verifier's reason, or
+     * {@code no_certificate} when BoringSSL reports that the client sent none (that case never
+     * reaches the verifier); empty for failures that are not about the client certificate.
+     */
+    public static Optional<RejectionReason> reasonOf(Throwable handshakeFailure) {
+        Optional<ClientCertificateRejectedException> rejected = in(handshakeFailure);
+        if (rejected.isPresent()) {
+            return Optional.of(rejected.get().rejection().reason());
+        }
+        for (Throwable t = handshakeFailure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(NO_CERTIFICATE)) {
+                return Optional.of(RejectionReason.NO_CERTIFICATE);
+            }
+        }
+        return Optional.empty();
     }
 
     public Verdict.Rejected rejection() {

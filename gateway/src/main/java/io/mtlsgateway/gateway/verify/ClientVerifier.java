@@ -32,6 +32,8 @@ import java.util.Objects;
 public final class ClientVerifier {
     /** Verdicts kept for repeat clients; about 2 KB each. */
     public static final int DEFAULT_CACHE_SIZE = 10_000;
+    /** OCSP answers kept (one per client certificate), independent of the verdict cache. */
+    private static final int OCSP_CACHE_SIZE = 10_000;
     /** How long a handshake waits for an OCSP responder. */
     public static final Duration DEFAULT_OCSP_TIMEOUT = Duration.ofSeconds(2);
 
@@ -55,7 +57,7 @@ public final class ClientVerifier {
         OcspFetcher fetcher = builder.ocspFetcher != null ? builder.ocspFetcher
                 : new HttpOcspFetcher(builder.ocspTimeout);
         this.ocsp = new OcspChecker(builder.ocspMode, builder.ocspTimeout, builder.ocspFailureTtl, fetcher,
-                builder.clock, builder.cacheSize);
+                builder.clock, OCSP_CACHE_SIZE);
     }
 
     /** A builder trusting these CA certificates (the clientCa bundle). */

@@ -67,6 +67,18 @@ class ClientVerifierTest {
     }
 
     @Test
+    void acceptsRsaPssWithSha256ButNotWithSha1() throws Exception {
+        IssuedCertificate rsaCa = new CertificateBuilder().subject("CN=pss CA").keyType(
+                io.mtlsgateway.gateway.pki.KeyType.RSA_2048).ca(0).signedBy(chains.root);
+        IssuedCertificate pss256 = ClientChains.leaf("pss256").signatureAlgorithm("SHA256withRSAandMGF1")
+                .signedBy(rsaCa);
+        IssuedCertificate pss1 = ClientChains.leaf("pss1").signatureAlgorithm("SHA1withRSAandMGF1").signedBy(rsaCa);
+        assertInstanceOf(Verdict.Accepted.class, verifier.verify(ClientChains.sent(pss256)));
+        Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class, verifier.verify(ClientChains.sent(pss1)));
+        assertEquals(RejectionReason.WEAK_KEY, rejected.reason(), rejected.detail());
+    }
+
+    @Test
     void acceptsClientIssuedDirectlyByTheAnchor() {
         IssuedCertificate direct = ClientChains.leaf("direct").signedBy(chains.root);
         assertInstanceOf(Verdict.Accepted.class, verifier.verify(ClientChains.sent(direct)));

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Mutual-TLS reverse proxy for plaintext HTTP services.",
-        subcommands = {CommandLine.HelpCommand.class, RunCommand.class, CheckCommand.class, DemoCommand.class, PkiCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, RunCommand.class, CheckCommand.class, DemoCommand.class,
+                PkiCommand.class, VerifyCommand.class})
 public final class Main {
     /** Exit code of a check that failed or a certificate that was rejected. */
     public static final int EXIT_REJECTED = 1;

@@ -11,10 +11,26 @@ public enum HandshakeReason {
     NO_CERTIFICATE("no_certificate"),
     /** The chain does not lead to a configured trust anchor. */
     UNTRUSTED("untrusted"),
-    /** A certificate of the chain is expired or not yet valid. */
+    /** A certificate of the chain is expired. */
     EXPIRED("expired"),
+    /** A certificate of the chain is not valid yet. */
+    NOT_YET_VALID("not_yet_valid"),
     /** A certificate of the chain is revoked. */
     REVOKED("revoked"),
+    /** OCSP could not say whether the certificate is revoked (hard-fail). */
+    REVOCATION_UNKNOWN("revocation_unknown"),
+    /** The CRL for an issuer in the chain is past its next update. */
+    CRL_EXPIRED("crl_expired"),
+    /** Key usage or extended key usage does not allow client authentication. */
+    BAD_USAGE("bad_usage"),
+    /** Basic, path-length or name constraints are violated. */
+    CONSTRAINTS("constraints"),
+    /** A key or signature algorithm is too weak. */
+    WEAK_KEY("weak_key"),
+    /** A certificate cannot be parsed or has an unknown critical extension. */
+    MALFORMED("malformed"),
+    /** The chain is longer than verifyDepth allows. */
+    DEPTH("depth"),
     /** The client did not finish the handshake in time. */
     TIMEOUT("timeout"),
     /** The client closed the connection during the handshake. */

@@ -1,5 +1,9 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
+import io.mtlsgateway.gateway.verify.RejectionReason;
+import java.util.Optional;
+
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -19,6 +23,11 @@ public final class HandshakeFailureClassifier {
     private HandshakeFailureClassifier() {}
 
     public static HandshakeReason classify(Throwable cause) {
+        // The verifier names its own bounded reason; the labels are the same by construction.
+        Optional<RejectionReason> rejection = ClientCertificateRejectedException.reasonOf(cause);
+        if (rejection.isPresent()) {
+            return HandshakeReason.valueOf(rejection.get().name());
+        }
         HandshakeReason found = HandshakeReason.OTHER;
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
             HandshakeReason reason = classifyOne(t);

@@ -44,6 +44,9 @@ final class FileWatcher implements AutoCloseable {
     private final Map<Path, WatchKey> watched = new HashMap<>();
     private final Thread thread;
     private volatile boolean closed;
+    /** Handed from start() to the watcher thread (Thread.start orders the writes before the reads). */
+    private Set<Path> baseline;
+    private Map<Path, String> baselineHashes;
 
     /**
      * @param files the files to watch, asked again after every reload (the config may now point elsewhere)
@@ -59,15 +62,22 @@ final class FileWatcher implements AutoCloseable {
         thread.setDaemon(true);
     }
 
+    /**
+     * Registers the directories and takes the baseline hashes before returning, so a change made
+     * right after start is seen as a change, then watches on the watcher thread.
+     */
     void start() {
+        Set<Path> current = files.get();
+        watchDirectoriesOf(current);
+        baseline = current;
+        baselineHashes = hashes(current);
         thread.start();
     }
 
     private void run() {
         try {
-            Set<Path> current = files.get();
-            watchDirectoriesOf(current);
-            Map<Path, String> hashes = hashes(current);
+            Set<Path> current = baseline;
+            Map<Path, String> hashes = baselineHashes;
             while (!closed) {
                 WatchKey key = watcher.take();
                 drain(key);

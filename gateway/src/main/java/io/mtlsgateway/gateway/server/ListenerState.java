@@ -13,7 +13,7 @@ import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
 import io.mtlsgateway.gateway.upstream.ExchangeObserver;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.mtlsgateway.gateway.upstream.Upstreams;
-import io.mtlsgateway.gateway.verify.ClientChainVerifier;
+import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
@@ -46,8 +46,8 @@ final class ListenerState implements ListenerSnapshot {
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
-        ClientChainVerifier verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
-                : ClientChainVerifier.trusting(material.clientCas());
+        VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
+                : VerifierTrustManager.forListener(listener.tls());
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
         try {

@@ -32,7 +32,7 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
     }
 
     /** Files that cannot be used; every problem found, each naming its file. */
-    public static final class MaterialException extends Exception {
+    public static final class MaterialException extends java.io.IOException {
         private static final long serialVersionUID = 1L;
         private final transient List<String> problems;
 
@@ -144,9 +144,16 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
         }
     }
 
+    /**
+     * A CRL from a CA of the bundle must carry that CA's signature. A CRL from an intermediate the
+     * bundle does not hold (clients send their intermediates) cannot be checked here: the verifier
+     * checks it against the intermediate once a client's chain has proved that intermediate.
+     */
     private static void checkCrlIssuer(Path file, X509CRL crl, List<X509Certificate> cas, List<String> problems) {
+        boolean issuerInBundle = false;
         for (X509Certificate ca : cas) {
             if (ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
+                issuerInBundle = true;
                 try {
                     crl.verify(ca.getPublicKey());
                     return;
@@ -155,7 +162,9 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
                 }
             }
         }
-        problems.add(file + ": CRL issued by " + crl.getIssuerX500Principal().getName()
-                + " is not signed by any CA of the client CA bundle");
+        if (issuerInBundle) {
+            problems.add(file + ": CRL issued by " + crl.getIssuerX500Principal().getName()
+                    + " is not signed by that CA of the client CA bundle");
+        }
     }
 }

@@ -116,13 +116,14 @@ class CheckCommandTest {
     }
 
     @Test
-    void reportsACrlNotSignedByAnyClientCa() throws Exception {
-        var stranger = new CertificateBuilder().subject("CN=stranger CA").ca(-1).selfSigned();
+    void reportsACrlThatNamesAClientCaButIsNotSignedByIt() throws Exception {
+        // Same issuer name as the client CA, another key: a forged or misfiled CRL.
+        var impostor = new CertificateBuilder().subject("CN=test client CA,O=Test").ca(-1).selfSigned();
         java.time.Instant now = java.time.Instant.now();
-        withCrl(CrlIssuer.issue(stranger, java.util.List.of(), now, now.plus(java.time.Duration.ofDays(7))));
+        withCrl(CrlIssuer.issue(impostor, java.util.List.of(), now, now.plus(java.time.Duration.ofDays(7))));
         Result result = check();
         assertEquals(2, result.code());
-        assertTrue(result.err().contains("CRL issued by CN=stranger CA is not signed by any CA of the client CA bundle"),
+        assertTrue(result.err().contains("CRL issued by CN=test client CA,O=Test is not signed by that CA"),
                 result.err());
     }
 }

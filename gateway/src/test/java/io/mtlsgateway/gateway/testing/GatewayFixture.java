@@ -50,7 +50,13 @@ public final class GatewayFixture {
 
     public static GatewayConfig config(TestPki pki, ClientAuthMode clientAuth, List<RouteConfig> routes,
             List<UpstreamConfig> upstreams) {
-        return config(pki, clientAuth, routes, upstreams, 2, HttpSettings.defaults());
+        return config(pki, tls(pki, clientAuth), routes, upstreams, 2, HttpSettings.defaults());
+    }
+
+    /** A config whose one listener has these TLS settings (client CA, CRLs, OCSP, verifyDepth). */
+    public static GatewayConfig config(TestPki pki, TlsConfig tls, List<RouteConfig> routes,
+            List<UpstreamConfig> upstreams) {
+        return config(pki, tls, routes, upstreams, 2, HttpSettings.defaults());
     }
 
     /**
@@ -59,7 +65,12 @@ public final class GatewayFixture {
      */
     public static GatewayConfig config(TestPki pki, ClientAuthMode clientAuth, List<RouteConfig> routes,
             List<UpstreamConfig> upstreams, int workers, HttpSettings http) {
-        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), tls(pki, clientAuth),
+        return config(pki, tls(pki, clientAuth), routes, upstreams, workers, http);
+    }
+
+    private static GatewayConfig config(TestPki pki, TlsConfig tls, List<RouteConfig> routes,
+            List<UpstreamConfig> upstreams, int workers, HttpSettings http) {
+        ListenerConfig listener = new ListenerConfig(LISTENER, new HostPort("127.0.0.1", 0), tls,
                 identityHeaders(), XfccMode.SANITIZE_SET, false, http);
         Map<String, UpstreamConfig> byName = new LinkedHashMap<>();
         upstreams.forEach(u -> byName.put(u.name(), u));

@@ -14,7 +14,14 @@ import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509KeyManager;
+import java.net.Socket;
+import java.security.Principal;
+import java.security.PrivateKey;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -52,12 +59,14 @@ public final class TlsTestClient implements AutoCloseable {
             keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(keyStore, new char[0]);
         }
+        KeyManager[] keyManagers = keys == null ? null
+                : new KeyManager[] {new AlwaysPresent((X509KeyManager) keys.getKeyManagers()[0])};
         KeyStore trustStore = KeyStore.getInstance("PKCS12");
         trustStore.load(null, null);
         trustStore.setCertificateEntry("server-root", trustedServerRoot);
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(trustStore);
-        context.init(keys == null ? null : keys.getKeyManagers(), trust.getTrustManagers(), null);
+        context.init(keyManagers, trust.getTrustManagers(), null);
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(address.getAddress(), address.getPort());
         socket.setSoTimeout(30_000);
         if (protocols.length > 0) {
@@ -135,6 +144,11 @@ public final class TlsTestClient implements AutoCloseable {
         return new String(in.readNBytes(n), StandardCharsets.ISO_8859_1);
     }
 
+    /** The input stream, to read the server's first bytes (or its alert) directly. */
+    public InputStream input() {
+        return in;
+    }
+
     /** Whether the server closed the connection (a read returns end of stream). */
     public boolean closedByServer() throws IOException {
         try {
@@ -177,6 +191,54 @@ public final class TlsTestClient implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+    }
+
+    /**
+     * Presents the client certificate whatever CAs the server names in its CertificateRequest: the
+     * JDK would otherwise send no certificate when its issuer is not listed, and tests of untrusted
+     * chains could never reach the server's verifier.
+     */
+    private static final class AlwaysPresent extends X509ExtendedKeyManager {
+        private final X509KeyManager keys;
+
+        AlwaysPresent(X509KeyManager keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return keys.chooseClientAlias(keyType, null, socket);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return keys.chooseClientAlias(keyType, null, null);
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return keys.getClientAliases(keyType, null);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return keys.getServerAliases(keyType, issuers);
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return keys.chooseServerAlias(keyType, issuers, socket);
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return keys.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return keys.getPrivateKey(alias);
+        }
     }
 
     /** A response as read off the wire; header names in lower case. */

@@ -1,0 +1,318 @@
+package io.mtlsgateway.gateway.verify;
+
+import io.mtlsgateway.config.OcspMode;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.tls.PemFiles;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Decides whether a client certificate chain gets in, and if not, says exactly why. Plain Java:
+ * the proxy (through {@link VerifierTrustManager}) and {@code mtls-gateway verify} run this same
+ * class.
+ *
+ * <p>Order: structure and depth; building the path to a clientCa anchor from what the client sent;
+ * JDK PKIX validation with BouncyCastle signatures; policy (key strength, SHA-1, EKU, key usage, a
+ * CA is not a client); revocation: the CRL index for every certificate of the path, then OCSP for
+ * the leaf. The first three steps and the policy are cached per chain (never revocation).
+ *
+ * <p>Thread-safe. An instance holds fixed trust: new anchors or CRLs mean a new instance, which
+ * also starts with an empty cache.
+ */
+public final class ClientVerifier {
+    /** Verdicts kept for repeat clients; about 2 KB each. */
+    public static final int DEFAULT_CACHE_SIZE = 10_000;
+    /** OCSP answers kept (one per client certificate), independent of the verdict cache. */
+    private static final int OCSP_CACHE_SIZE = 10_000;
+    /** How long a handshake waits for an OCSP responder. */
+    public static final Duration DEFAULT_OCSP_TIMEOUT = Duration.ofSeconds(2);
+
+    private final TrustAnchors anchors;
+    private final ChainBuilder chains;
+    private final PkixValidation pkix;
+    private final VerdictCache cache;
+    private final CrlIndex crls;
+    private final OcspChecker ocsp;
+    private final int verifyDepth;
+    private final Clock clock;
+
+    private ClientVerifier(Builder builder, TrustAnchors anchors) {
+        this.anchors = anchors;
+        this.verifyDepth = builder.verifyDepth;
+        this.chains = new ChainBuilder(anchors, builder.intermediates, builder.verifyDepth);
+        this.pkix = new PkixValidation(anchors);
+        this.cache = new VerdictCache(builder.cacheSize);
+        this.crls = builder.crls;
+        this.clock = builder.clock;
+        OcspFetcher fetcher = builder.ocspFetcher != null ? builder.ocspFetcher
+                : new HttpOcspFetcher(builder.ocspTimeout);
+        this.ocsp = new OcspChecker(builder.ocspMode, builder.ocspTimeout, builder.ocspFailureTtl, fetcher,
+                builder.clock, OCSP_CACHE_SIZE);
+    }
+
+    /** A builder trusting these CA certificates (the clientCa bundle). */
+    public static Builder builder(List<X509Certificate> trustAnchors) {
+        return new Builder(trustAnchors);
+    }
+
+    /**
+     * The verifier a listener runs: its clientCa, crl files, ocsp mode and verifyDepth.
+     *
+     * @throws IOException naming the file: unreadable clientCa, a non-CA certificate in it, or a
+     *     CRL that cannot be loaded
+     */
+    public static ClientVerifier forListener(TlsConfig tls) throws IOException {
+        return forListener(tls, Clock.systemUTC());
+    }
+
+    /** As {@link #forListener(TlsConfig)}, with a clock for validation time (tests). */
+    public static ClientVerifier forListener(TlsConfig tls, Clock clock) throws IOException {
+        Path caFile = Objects.requireNonNull(tls.clientCa(), "clientCa");
+        List<X509Certificate> cas = PemFiles.readCertificates(caFile);
+        try {
+            return builder(cas).crlFiles(tls.crl()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth()).clock(clock)
+                    .build();
+        } catch (GeneralSecurityException e) {
+            throw new IOException(caFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The trust anchors, to advertise in the CertificateRequest. */
+    public List<X509Certificate> anchors() {
+        return anchors.certificates();
+    }
+
+    /**
+     * Full verification of what the client sent, leaf first; may wait for an OCSP responder, so
+     * never call it on an event loop.
+     */
+    public Verdict verify(List<X509Certificate> presented) {
+        return verify(presented, true);
+    }
+
+    /**
+     * Full verification.
+     *
+     * @param mayFetch false when the caller must not block (an event loop): OCSP then uses cached
+     *     answers only
+     */
+    public Verdict verify(List<X509Certificate> presented, boolean mayFetch) {
+        Instant now = clock.instant();
+        Verdict.Rejected structure = structure(presented);
+        if (structure != null) {
+            return structure;
+        }
+        ByteBuffer key;
+        try {
+            key = VerdictCache.key(presented);
+        } catch (CertificateEncodingException | RuntimeException e) {
+            return malformed(e);
+        }
+        VerdictCache.Entry entry = cache.get(key, now);
+        if (entry == null) {
+            Verdict validated;
+            try {
+                validated = validate(presented, now);
+            } catch (RuntimeException e) {
+                // Netty's lazily parsed certificates throw unchecked exceptions on bad DER.
+                return malformed(e);
+            }
+            if (validated instanceof Verdict.Rejected rejected) {
+                return rejected;
+            }
+            Verdict.Accepted accepted = (Verdict.Accepted) validated;
+            entry = VerdictCache.Entry.of(accepted.path(), accepted.anchor());
+            cache.put(key, entry);
+        }
+        Verdict.Rejected revoked = revocation(entry.path(), entry.anchor(), now, mayFetch);
+        return revoked != null ? revoked : new Verdict.Accepted(entry.path(), entry.anchor());
+    }
+
+    /**
+     * What a resumed session needs re-checked, cheaply enough for the event loop: the path still
+     * reaches an anchor of this verifier, every certificate is still within its validity, and
+     * nothing is revoked by the CRL index or by a cached OCSP answer. No signature is verified
+     * (the full handshake did) and no network is used.
+     */
+    public Verdict recheck(List<X509Certificate> presented) {
+        Instant now = clock.instant();
+        Verdict.Rejected structure = structure(presented);
+        if (structure != null) {
+            return structure;
+        }
+        try {
+            ChainBuilder.Result built = chains.build(presented);
+            if (built.rejection() != null) {
+                return built.rejection();
+            }
+            List<X509Certificate> path = built.built().path();
+            for (X509Certificate cert : path) {
+                if (now.isAfter(cert.getNotAfter().toInstant())) {
+                    return new Verdict.Rejected(RejectionReason.EXPIRED, Certificates.describe(cert)
+                            + " expired at " + cert.getNotAfter().toInstant() + " (resumed session)");
+                }
+                if (now.isBefore(cert.getNotBefore().toInstant())) {
+                    return new Verdict.Rejected(RejectionReason.NOT_YET_VALID, Certificates.describe(cert)
+                            + " is not valid before " + cert.getNotBefore().toInstant() + " (resumed session)");
+                }
+            }
+            Verdict.Rejected revoked = revocation(path, built.built().anchor(), now, false);
+            return revoked != null ? revoked : new Verdict.Accepted(path, built.built().anchor());
+        } catch (RuntimeException e) {
+            return malformed(e);
+        }
+    }
+
+    private Verdict.Rejected structure(List<X509Certificate> presented) {
+        if (presented.isEmpty()) {
+            return new Verdict.Rejected(RejectionReason.NO_CERTIFICATE, "the client sent no certificate");
+        }
+        // Cheap bound before any parsing: a leaf, verifyDepth intermediates and perhaps the root.
+        if (presented.size() > verifyDepth + 2) {
+            return new Verdict.Rejected(RejectionReason.DEPTH, "the client sent " + presented.size()
+                    + " certificates; at most " + (verifyDepth + 2) + " fit verifyDepth " + verifyDepth);
+        }
+        return null;
+    }
+
+    private Verdict validate(List<X509Certificate> presented, Instant now) {
+        ChainBuilder.Result built = chains.build(presented);
+        if (built.rejection() != null) {
+            return built.rejection();
+        }
+        List<X509Certificate> path = built.built().path();
+        PkixValidation.Result validated = pkix.validate(path, now);
+        if (validated.rejection() != null) {
+            return validated.rejection();
+        }
+        Verdict.Rejected policy = ClientCertificatePolicy.check(path);
+        return policy != null ? policy : new Verdict.Accepted(path, validated.anchor());
+    }
+
+    private Verdict.Rejected revocation(List<X509Certificate> path, X509Certificate anchor, Instant now,
+            boolean mayFetch) {
+        for (int i = 0; i < path.size(); i++) {
+            X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : anchor;
+            Verdict.Rejected revoked = crls.check(path.get(i), issuer, now);
+            if (revoked != null) {
+                return revoked;
+            }
+        }
+        return ocsp.check(path.get(0), path.size() > 1 ? path.get(1) : anchor, now, mayFetch);
+    }
+
+    private static Verdict.Rejected malformed(Exception e) {
+        return new Verdict.Rejected(RejectionReason.MALFORMED, "a certificate of the chain cannot be parsed: "
+                + e.getMessage());
+    }
+
+    /** Number of cached chain verdicts (for tests and metrics). */
+    int cachedChains() {
+        return cache.size();
+    }
+
+    /** Settings of a verifier; defaults: no CRL, OCSP off, verifyDepth 4, system clock. */
+    public static final class Builder {
+        private final List<X509Certificate> trustAnchors;
+        private final List<X509Certificate> intermediates = new ArrayList<>();
+        private List<Path> crlFiles = List.of();
+        private CrlIndex crls;
+        private OcspMode ocspMode = OcspMode.OFF;
+        private Duration ocspTimeout = DEFAULT_OCSP_TIMEOUT;
+        private Duration ocspFailureTtl = Duration.ofSeconds(30);
+        private OcspFetcher ocspFetcher;
+        private int verifyDepth = TlsConfig.DEFAULT_VERIFY_DEPTH;
+        private Clock clock = Clock.systemUTC();
+        private int cacheSize = DEFAULT_CACHE_SIZE;
+
+        private Builder(List<X509Certificate> trustAnchors) {
+            this.trustAnchors = List.copyOf(trustAnchors);
+        }
+
+        /**
+         * Intermediates available to every path as if the client had sent them, and known CRL
+         * issuers ({@code verify --intermediates}).
+         */
+        public Builder intermediates(List<X509Certificate> certificates) {
+            intermediates.addAll(certificates);
+            return this;
+        }
+
+        /** CRL files, PEM or DER, loaded by {@link #build()}. */
+        public Builder crlFiles(List<Path> files) {
+            this.crlFiles = List.copyOf(files);
+            return this;
+        }
+
+        /** A CRL index built elsewhere (replaces {@link #crlFiles}). */
+        public Builder crls(CrlIndex index) {
+            this.crls = Objects.requireNonNull(index, "index");
+            return this;
+        }
+
+        public Builder ocsp(OcspMode mode) {
+            this.ocspMode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /** How long to wait for an OCSP responder (default 2 s). */
+        public Builder ocspTimeout(Duration timeout) {
+            this.ocspTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** How to reach OCSP responders (default: HTTP POST with the JDK client). */
+        public Builder ocspFetcher(OcspFetcher fetcher) {
+            this.ocspFetcher = Objects.requireNonNull(fetcher, "fetcher");
+            return this;
+        }
+
+        /** The most intermediates between leaf and anchor. */
+        public Builder verifyDepth(int depth) {
+            if (depth < 0) {
+                throw new IllegalArgumentException("verifyDepth: " + depth + " (expected: >= 0)");
+            }
+            this.verifyDepth = depth;
+            return this;
+        }
+
+        /** The source of validation time ({@code verify --at} uses a fixed clock). */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** Verdict cache size; 0 disables it (benchmarks of the cold path). */
+        public Builder cacheSize(int entries) {
+            if (entries < 0) {
+                throw new IllegalArgumentException("cacheSize: " + entries + " (expected: >= 0)");
+            }
+            this.cacheSize = entries;
+            return this;
+        }
+
+        /**
+         * @throws GeneralSecurityException when a trust anchor is not a CA certificate
+         * @throws IOException naming a CRL file that cannot be loaded
+         */
+        public ClientVerifier build() throws GeneralSecurityException, IOException {
+            TrustAnchors anchors = TrustAnchors.of(trustAnchors);
+            if (crls == null) {
+                List<X509Certificate> known = new ArrayList<>(trustAnchors);
+                known.addAll(intermediates);
+                crls = crlFiles.isEmpty() ? CrlIndex.empty() : CrlIndex.load(crlFiles, known);
+            }
+            return new ClientVerifier(this, anchors);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.mtlsgateway.gateway.verify;
+
+import io.mtlsgateway.gateway.pki.BouncyCastle;
+import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.cert.CertPath;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertPathValidatorException.BasicReason;
+import java.security.cert.CertPathValidatorException.Reason;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXCertPathValidatorResult;
+import java.security.cert.PKIXParameters;
+import java.security.cert.PKIXReason;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * RFC 5280 path validation by the JDK (signatures, validity, basic and name constraints, CA key
+ * usage, path length, unknown critical extensions), with BouncyCastle verifying signatures because
+ * it is several times faster than the JDK's ECDSA. Revocation is ours (CRL index, OCSP), not the
+ * JDK's, which is too slow and too global (notes §3).
+ */
+final class PkixValidation {
+    /** The validated anchor, or why validation failed. */
+    record Result(X509Certificate anchor, Verdict.Rejected rejection) {}
+
+    private final TrustAnchors anchors;
+
+    PkixValidation(TrustAnchors anchors) {
+        this.anchors = anchors;
+    }
+
+    Result validate(List<X509Certificate> path, Instant at) {
+        try {
+            CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
+            PKIXParameters parameters = new PKIXParameters(anchors.pkixAnchors());
+            parameters.setRevocationEnabled(false);
+            parameters.setSigProvider(BouncyCastle.provider().getName());
+            parameters.setDate(Date.from(at));
+            var result = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
+                    .validate(certPath, parameters);
+            return new Result(result.getTrustAnchor().getTrustedCert(), null);
+        } catch (CertPathValidatorException e) {
+            return new Result(null, explain(e, path, at));
+        } catch (CertificateException e) {
+            return new Result(null, new Verdict.Rejected(RejectionReason.MALFORMED,
+                    "the chain cannot be parsed: " + e.getMessage()));
+        } catch (InvalidAlgorithmParameterException e) {
+            throw new IllegalStateException("trust anchors rejected by PKIX", e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PKIX validation unavailable", e);
+        }
+    }
+
+    private static Verdict.Rejected explain(CertPathValidatorException e, List<X509Certificate> path, Instant at) {
+        int index = e.getIndex();
+        X509Certificate cert = index >= 0 && index < path.size() ? path.get(index) : path.get(0);
+        String who = (cert == path.get(0) ? "client certificate " : "intermediate ") + Certificates.describe(cert);
+        Reason reason = e.getReason();
+        if (reason == BasicReason.EXPIRED) {
+            return rejected(RejectionReason.EXPIRED, who + " expired at " + cert.getNotAfter().toInstant()
+                    + " (validation time " + at + ")");
+        }
+        if (reason == BasicReason.NOT_YET_VALID) {
+            return rejected(RejectionReason.NOT_YET_VALID, who + " is not valid before "
+                    + cert.getNotBefore().toInstant() + " (validation time " + at + ")");
+        }
+        if (reason == BasicReason.INVALID_SIGNATURE) {
+            return rejected(RejectionReason.UNTRUSTED, "the signature on " + who + " does not verify with the key of"
+                    + " its issuer " + Certificates.name(cert.getIssuerX500Principal())
+                    + " (a different CA with the same name, or a tampered certificate)");
+        }
+        if (reason == BasicReason.ALGORITHM_CONSTRAINED) {
+            return rejected(RejectionReason.WEAK_KEY, who + " uses an algorithm or key size this JVM disables: "
+                    + e.getMessage());
+        }
+        if (reason == PKIXReason.NO_TRUST_ANCHOR || reason == PKIXReason.NAME_CHAINING) {
+            return rejected(RejectionReason.UNTRUSTED, who + " does not chain to a clientCa trust anchor: "
+                    + e.getMessage());
+        }
+        if (reason == PKIXReason.UNRECOGNIZED_CRIT_EXT) {
+            Set<String> critical = cert.getCriticalExtensionOIDs();
+            return rejected(RejectionReason.MALFORMED, who + " has a critical extension this verifier does not"
+                    + " understand (critical extensions: " + critical + "); RFC 5280 requires rejecting it");
+        }
+        if (reason == PKIXReason.NOT_CA_CERT || reason == PKIXReason.PATH_TOO_LONG
+                || reason == PKIXReason.INVALID_KEY_USAGE || reason == PKIXReason.INVALID_NAME
+                || reason == PKIXReason.INVALID_POLICY) {
+            return rejected(RejectionReason.CONSTRAINTS, who + " breaks a constraint of its chain: " + e.getMessage());
+        }
+        // The JDK reports some failures (name constraints among them) as UNSPECIFIED.
+        return rejected(RejectionReason.CONSTRAINTS, who + " failed path validation: " + e.getMessage());
+    }
+
+    private static Verdict.Rejected rejected(RejectionReason reason, String detail) {
+        return new Verdict.Rejected(reason, detail);
+    }
+}

@@ -1,0 +1,94 @@
+package io.mtlsgateway.gateway.verify;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Chains that passed path validation and policy, keyed by SHA-256 over the DER of what the client
+ * sent, so a repeat client skips the signature checks (about a millisecond) and pays a hash
+ * (microseconds). Holds no revocation state: CRL and OCSP are checked on every handshake. Lives
+ * with one verifier, whose trust anchors are fixed, so new trust means a new, empty cache.
+ */
+final class VerdictCache {
+    /** A validated path and the window in which all of its certificates are valid. */
+    record Entry(List<X509Certificate> path, X509Certificate anchor, Instant notBefore, Instant notAfter) {
+        static Entry of(List<X509Certificate> path, X509Certificate anchor) {
+            Instant notBefore = Instant.MIN;
+            Instant notAfter = Instant.MAX;
+            for (X509Certificate cert : path) {
+                Instant from = cert.getNotBefore().toInstant();
+                Instant until = cert.getNotAfter().toInstant();
+                notBefore = from.isAfter(notBefore) ? from : notBefore;
+                notAfter = until.isBefore(notAfter) ? until : notAfter;
+            }
+            return new Entry(List.copyOf(path), anchor, notBefore, notAfter);
+        }
+
+        boolean validAt(Instant at) {
+            return !at.isBefore(notBefore) && !at.isAfter(notAfter);
+        }
+    }
+
+    private final int capacity;
+    private final Map<ByteBuffer, Entry> entries;
+
+    VerdictCache(int capacity) {
+        this.capacity = capacity;
+        this.entries = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Entry> eldest) {
+                return size() > VerdictCache.this.capacity;
+            }
+        };
+    }
+
+    /** The cache key of a presented chain. */
+    static ByteBuffer key(List<X509Certificate> presented) throws CertificateEncodingException {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            for (X509Certificate cert : presented) {
+                byte[] der = cert.getEncoded();
+                // Length-prefixed, so two different splits of the same bytes never collide.
+                sha256.update(ByteBuffer.allocate(4).putInt(der.length).array());
+                sha256.update(der);
+            }
+            return ByteBuffer.wrap(sha256.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+
+    /** The entry, only if every certificate of its path is valid at {@code at}; expiry is re-checked here. */
+    Entry get(ByteBuffer key, Instant at) {
+        if (capacity == 0) {
+            return null;
+        }
+        Entry entry;
+        synchronized (entries) {
+            entry = entries.get(key);
+        }
+        return entry != null && entry.validAt(at) ? entry : null;
+    }
+
+    void put(ByteBuffer key, Entry entry) {
+        if (capacity == 0) {
+            return;
+        }
+        synchronized (entries) {
+            entries.put(key, entry);
+        }
+    }
+
+    int size() {
+        synchronized (entries) {
+            return entries.size();
+        }
+    }
+}

@@ -259,7 +259,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 jdk="$(java -version 2>&1 | sed -n 2p)"
 nginx_version="$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')"
-nginx_openssl="$("$nginx_bin" -V 2>&1 | grep -o 'built with OpenSSL [^ ]*' | head -1 | sed 's/built with //')"
+nginx_openssl="$("$nginx_bin" -V 2>&1 | grep -m1 '^built with' | sed 's/^built with //')"
 openssl_version="$(openssl version 2>/dev/null || echo unknown)"
 netty_version="$(sed -n 's:.*<netty.version>\(.*\)</netty.version>.*:\1:p' pom.xml)"
 load_before="$(loadavg)"

@@ -12,6 +12,7 @@
 #   LOAD_MODES="keepalive handshake"
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
 #   LOAD_HANDSHAKE_CONNECTIONS=8    concurrent connection openers in handshake mode
+#   LOAD_PROTOCOLS=TLSv1.3,TLSv1.2  what the load client offers (TLSv1.2 alone compares TLS 1.2 handshakes)
 #   LOAD_CLIENT_THREADS=2    load-client event loops
 #   LOAD_WORKERS=2           gateway workers = nginx worker_processes (the proxy under test)
 #   LOAD_UPSTREAM_WORKERS=1  worker_processes of the shared upstream nginx
@@ -33,6 +34,7 @@ keepalive_connections="${LOAD_KEEPALIVE_CONNECTIONS:-16}"
 handshake_connections="${LOAD_HANDSHAKE_CONNECTIONS:-8}"
 client_threads="${LOAD_CLIENT_THREADS:-2}"
 workers="${LOAD_WORKERS:-2}"
+protocols="${LOAD_PROTOCOLS:-TLSv1.3,TLSv1.2}"
 
 gateway_jar="$root/gateway/target/mtls-gateway.jar"
 bench_jar="$root/bench/target/benchmarks.jar"
@@ -168,9 +170,11 @@ EOF
     ssl_verify_client on;
     ssl_verify_depth 4;
     ssl_protocols TLSv1.3 TLSv1.2;
-    # The gateway's TLS 1.2 suites (AEAD with forward secrecy); TLS 1.3 suites are OpenSSL's defaults, the same
-    # three the gateway allows.
+    # The gateway's suites in the gateway's order, chosen by server preference as the gateway does, so both
+    # negotiate the same suite whatever the client offers first.
     ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;
+    ssl_prefer_server_ciphers on;
     location / {
       proxy_pass http://app;
       proxy_http_version 1.1;
@@ -249,6 +253,22 @@ identity_nginx="$(request "$nginx_port" /identity)"
 say "gateway forwards: $identity_gateway"
 say "nginx   forwards: $identity_nginx"
 
+# The same handshake shape on both (version, suite, key exchange, tickets), as OpenSSL's own client sees it.
+handshake_shape() { # port
+  command -v openssl >/dev/null || { echo "not checked: openssl not installed"; return 0; }
+  printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' \
+    | timeout 10 openssl s_client -connect "127.0.0.1:$1" -servername localhost -CAfile "$pki/ca.pem" \
+        -cert "$pki/loadclient.pem" -key "$pki/loadclient.key" -ign_eof 2>&1 \
+    | awk '/^New, / { cipher = $0 } /^Server Temp Key: / { sub(/^Server Temp Key: /, ""); kx = $0 }
+           /^Peer signature type: / { sub(/^Peer signature type: /, ""); sig = $0 }
+           /Session Ticket arrived/ { tickets++ }
+           END { printf "%s; key exchange %s; signature %s; %d session tickets\n", cipher, kx, sig, tickets }'
+}
+shape_gateway="$(handshake_shape "$gateway_port")"
+shape_nginx="$(handshake_shape "$nginx_port")"
+say "gateway handshake: $shape_gateway"
+say "nginx   handshake: $shape_nginx"
+
 # CPU time is charged to the proxy's processes: the gateway's JVM; nginx's master and workers.
 children() { ps -o pid= --ppid "$1" | tr -d ' ' | paste -sd, -; }
 nginx_pids="$nginx_pid,$(children "$nginx_pid")"
@@ -279,7 +299,7 @@ run_client() {
   java -cp "$bench_jar" io.mtlsgateway.bench.load.LoadClient --mode "$1" --host 127.0.0.1 \
     --port "$port" --server-name localhost --ca "$pki/ca.pem" --cert "$pki/loadclient.pem" \
     --key "$pki/loadclient.key" --connections "$connections" --threads "$client_threads" \
-    --warmup "$3" --duration "$4" --label "$2" --proxy-pids "$proxy_pids" \
+    --warmup "$3" --duration "$4" --label "$2" --protocols "$protocols" --proxy-pids "$proxy_pids" \
     --upstream-pids "$upstream_pids" --clock-ticks "$(getconf CLK_TCK)" || client_status=$?
 }
 
@@ -334,6 +354,7 @@ jq -s \
   --arg netty "$netty_version" --arg loadBefore "$load_before" --arg loadAfter "$load_after" \
   --arg uptimeBefore "$uptime_before" --arg uptimeAfter "$(uptime)" \
   --arg idGateway "$identity_gateway" --arg idNginx "$identity_nginx" \
+  --arg shapeGateway "$shape_gateway" --arg shapeNginx "$shape_nginx" --arg protocols "$protocols" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
   --argjson workers "$workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" '
@@ -349,8 +370,9 @@ jq -s \
                 loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndProxy: $prime, rounds: $rounds, proxyWorkers: $workers,
-                 clientThreads: $clientThreads, keepaliveConnections: $kaConn, handshakeConnections: $hsConn},
+                 clientThreads: $clientThreads, clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn},
       identityForwarded: {gateway: $idGateway, nginx: $idNginx},
+      handshakeSeenByOpensslClient: {gateway: $shapeGateway, nginx: $shapeNginx},
       allValid: ($runs | all(.valid)),
       summary: (reduce ($runs[] | select(.valid) | .mode) as $m ([]; if any(.[]; . == $m) then . else . + [$m] end)
         | map(. as $m

@@ -34,9 +34,10 @@ public final class HandshakeFailureLog {
         while (innermost.getCause() != null && innermost.getCause() != innermost) {
             innermost = innermost.getCause();
         }
-        if (innermost instanceof SSLHandshakeException && innermost.getMessage() == null) {
-            return "handshake failed";
+        if (innermost.getMessage() == null) {
+            // A close or timeout mid-handshake often carries no message: its type is the reason.
+            return innermost instanceof SSLHandshakeException ? "handshake failed" : innermost.getClass().getSimpleName();
         }
-        return String.valueOf(innermost.getMessage());
+        return innermost.getMessage();
     }
 }

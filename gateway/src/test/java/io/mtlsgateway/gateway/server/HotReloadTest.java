@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.CrlIssuer;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.RouteFile;
@@ -125,6 +126,35 @@ class HotReloadTest {
         try (TlsTestClient connection = connect(newcomer)) {
             assertEquals(200, connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
         }
+    }
+
+    @Test
+    void refusesAClientTheNewCrlRevokesWhileOthersKeepBeingServed() throws Exception {
+        Path crl = dir.resolve("clients.crl");
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant nextWeek = now.plus(java.time.Duration.ofDays(7));
+        PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(), now, nextWeek));
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
+                .replace("      clientCa: " + pki.clientCaFile + "\n",
+                        "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"));
+        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+        IssuedCertificate doomed = pki.client("doomed", null);
+        try (TlsTestClient connection = connect(doomed)) {
+            assertEquals(200, connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+        }
+        try (Traffic traffic = traffic()) {
+            PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(doomed.certificate().getSerialNumber()),
+                    now, nextWeek));
+            assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+            traffic.awaitMore(6);
+            assertEquals(List.of(), traffic.stop());
+        }
+        Exception refused = assertThrows(Exception.class, () -> {
+            try (TlsTestClient connection = connect(doomed)) {
+                connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse();
+            }
+        });
+        assertTrue(String.valueOf(refused.getMessage()).contains("certificate_revoked"), refused.toString());
     }
 
     @Test

@@ -16,6 +16,13 @@ final class HopByHopHeaders {
             HttpHeaderNames.TE, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION);
 
+    /**
+     * Never removed because Connection names them: they frame or address the message. A client
+     * listing Content-Length in Connection would otherwise have its body forwarded unframed, and
+     * the upstream would read that body as a second request that skipped routing and authorization.
+     */
+    private static final Set<String> FRAMING = Set.of("content-length", "host", "trailer");
+
     private HopByHopHeaders() {}
 
     static void strip(HttpHeaders headers) {
@@ -23,7 +30,7 @@ final class HopByHopHeaders {
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
                 String name = token.trim();
-                if (!name.isEmpty()) {
+                if (!name.isEmpty() && !FRAMING.contains(name.toLowerCase(java.util.Locale.ROOT))) {
                     named.add(name);
                 }
             }

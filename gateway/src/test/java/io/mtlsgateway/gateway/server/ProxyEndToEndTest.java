@@ -280,6 +280,25 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void keepsTheBodyFramedWhenConnectionNamesContentLength() throws Exception {
+        // Listing Content-Length in Connection must not strip the framing: the body would reach
+        // the upstream unframed and be read there as a second request that skipped authorization.
+        String hidden = "GET /admin/smuggled HTTP/1.1\r\nHost: localhost\r\nX-Client-Subject: CN=admin\r\n\r\n";
+        int before = upstream.requestCount();
+        try (TlsTestClient connection = connect(client)) {
+            Response response = connection.send("POST /api/upload HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: keep-alive, Content-Length\r\nContent-Length: " + hidden.length() + "\r\n\r\n"
+                    + hidden).readResponse();
+            assertEquals(200, response.status());
+            assertTrue(response.body().contains("\"bodyBytes\": " + hidden.length()), response.body());
+            // A request on the same connection after it is answered normally: the pooled upstream
+            // connection did not see the body as a request.
+            assertTrue(get(connection, "/api/after", "").body().contains("\"path\": \"/api/after\""));
+        }
+        assertEquals(before + 2, upstream.requestCount());
+    }
+
+    @Test
     void servesTls12ClientsToo() throws Exception {
         try (TlsTestClient connection = TlsTestClient.connect(address, pki.server.root(), client, "TLSv1.2")) {
             assertEquals(200, get(connection, "/api/tls12", "").status());

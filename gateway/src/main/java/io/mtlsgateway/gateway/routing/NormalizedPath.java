@@ -98,6 +98,15 @@ public record NormalizedPath(String path, String query) {
             if (segment.equals(".") || (segment.isEmpty() && !last)) {
                 continue;
             }
+            int semicolon = segment.indexOf(';');
+            if (semicolon >= 0) {
+                String name = segment.substring(0, semicolon);
+                if (name.equals(".") || name.equals("..")) {
+                    // Servlet containers drop ";params" and then resolve "..;" as "..": the
+                    // upstream would see another path than the one routed and authorized.
+                    throw new InvalidPathException("dot segment with parameters in path");
+                }
+            }
             if (segment.equals("..")) {
                 if (segments.isEmpty()) {
                     throw new InvalidPathException("path climbs above the root");

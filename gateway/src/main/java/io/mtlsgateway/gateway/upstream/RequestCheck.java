@@ -123,7 +123,12 @@ final class RequestCheck {
                 return null;
             }
         }
-        return host.isEmpty() ? null : host.toLowerCase(Locale.ROOT);
+        // "api.example.com." names the same host as "api.example.com" (a fully qualified name):
+        // route on one spelling, or the dotted one falls through to a broader route.
+        if (host.endsWith(".") && !host.startsWith("[")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return host.isEmpty() || host.endsWith(".") ? null : host.toLowerCase(Locale.ROOT);
     }
 
     private static boolean validPort(String colonAndPort) {

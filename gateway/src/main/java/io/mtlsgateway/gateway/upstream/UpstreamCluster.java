@@ -170,7 +170,10 @@ final class UpstreamCluster {
 
         void giveBack() {
             handler().detach();
-            pool.release(channel);
+            // The codec may still be decoding the rest of this read. Bytes past the response (a
+            // body on a 204, say) must reach the detached handler, which closes the connection,
+            // never the next exchange: so the connection is handed out again only after this read.
+            channel.eventLoop().execute(() -> pool.release(channel));
         }
 
         void discard() {

@@ -6,7 +6,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Every open downstream connection of the gateway, so that a stop can drain them: tell each one
@@ -34,8 +37,10 @@ public final class ConnectionTracker {
         });
         open.add(channel);
         if (draining) {
-            // The drain started between the check and the add and may have missed this one.
-            channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+            // The drain started between the check and the add and may have missed this one; it
+            // has no handler yet that could finish anything, so it just closes.
+            channel.close();
+            return false;
         }
         return true;
     }
@@ -61,6 +66,31 @@ public final class ConnectionTracker {
         }
         checkDrained();
         return drained;
+    }
+
+    /**
+     * Fires an event on every open connection, each on its own event loop.
+     *
+     * @return completes when every connection has seen it
+     */
+    public CompletableFuture<Void> broadcast(Object event) {
+        List<CompletableFuture<Void>> seen = new ArrayList<>();
+        for (Channel channel : open) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            seen.add(done);
+            try {
+                channel.eventLoop().execute(() -> {
+                    try {
+                        channel.pipeline().fireUserEventTriggered(event);
+                    } finally {
+                        done.complete(null);
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                done.complete(null); // the loop is shutting down: so is the connection
+            }
+        }
+        return CompletableFuture.allOf(seen.toArray(CompletableFuture[]::new));
     }
 
     private void checkDrained() {

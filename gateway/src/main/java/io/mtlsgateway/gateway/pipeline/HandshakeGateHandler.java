@@ -65,9 +65,9 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private PeerIdentity openHttpStage(ChannelHandlerContext ctx) {
         SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
         PeerIdentity identity = null;
+        List<X509Certificate> x509 = new ArrayList<>();
         try {
             Certificate[] chain = session.getPeerCertificates();
-            List<X509Certificate> x509 = new ArrayList<>(chain.length);
             for (Certificate cert : chain) {
                 x509.add((X509Certificate) cert);
             }
@@ -78,7 +78,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
         HttpTimeouts timeouts = new HttpTimeouts(runtime.http());
-        ctx.pipeline().addAfter(ctx.name(), PipelineNames.PROXY, new ProxyHandler(runtime, identity, clientAddress));
+        ctx.pipeline().addAfter(ctx.name(), PipelineNames.PROXY, new ProxyHandler(runtime, identity, x509, clientAddress));
         ctx.pipeline().addAfter(ctx.name(), PipelineNames.HTTP_GUARD, timeouts.messageSide());
         ctx.pipeline().replace(this, PipelineNames.HTTP_CODEC, HttpCodecs.server());
         ctx.pipeline().addBefore(PipelineNames.HTTP_CODEC, PipelineNames.HTTP_TIMEOUTS, timeouts.rawSide());

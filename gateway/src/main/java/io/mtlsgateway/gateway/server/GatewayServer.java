@@ -14,6 +14,7 @@ import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.upstream.ExchangeObserver;
+import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -206,17 +207,27 @@ public final class GatewayServer implements AutoCloseable {
             throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
-        swapIn(next, built);
+        List<CompletableFuture<Void>> rechecked = swapIn(next, built);
+        // The reload is done when every open connection has re-checked its client against the
+        // new trust material (a revoked client's connection then closes after its request).
+        try {
+            CompletableFuture.allOf(rechecked.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warning(() -> "reload: open connections did not all re-check their client in time: " + e);
+        }
     }
 
     /**
      * Validated whole: only now does anything change. Synchronized with {@link #close()}, so a
      * reload that finishes while the server stops releases what it built instead of leaking it.
      */
-    private synchronized void swapIn(GatewayConfig next, Map<String, ListenerState> built) {
+    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built) {
+        List<CompletableFuture<Void>> rechecked = new ArrayList<>();
         if (closed) {
             built.values().forEach(ListenerState::retire);
-            return;
+            return rechecked;
         }
         for (ListenerConfig listener : next.listeners()) {
             ListenerState fresh = built.get(listener.name());
@@ -224,10 +235,15 @@ public final class GatewayServer implements AutoCloseable {
             metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
                     fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
             slots.get(listener.name()).state().getAndSet(fresh).retire();
+            TrustChangedEvent trustChange = fresh.trustChange();
+            if (trustChange != null) {
+                rechecked.add(connections.broadcast(trustChange));
+            }
         }
         track(next);
         warnAboutRestartOnlyKeys(config, next);
         config = next;
+        return rechecked;
     }
 
     private void track(GatewayConfig from) {

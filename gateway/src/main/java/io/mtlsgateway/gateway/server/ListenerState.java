@@ -12,6 +12,7 @@ import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
 import io.mtlsgateway.gateway.upstream.ExchangeObserver;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
+import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
@@ -29,11 +30,14 @@ final class ListenerState implements ListenerSnapshot {
     private final SslContext tls;
     private final ListenerRuntime runtime;
     private final ListenerMaterial material;
+    private final VerifierTrustManager verifier;
 
-    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material) {
+    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
+            VerifierTrustManager verifier) {
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
+        this.verifier = verifier;
     }
 
     /**
@@ -54,7 +58,7 @@ final class ListenerState implements ListenerSnapshot {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials)),
                     new Upstreams(config.upstreams(), upstreamTemplate, config.workers()), listener.http(), observer);
-            return new ListenerState(tls, runtime, material);
+            return new ListenerState(tls, runtime, material, verifier);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -78,6 +82,11 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerMaterial material() {
         return material;
+    }
+
+    /** What open connections must hear when this state replaces another (null: nothing to re-check). */
+    TrustChangedEvent trustChange() {
+        return verifier == null ? null : new TrustChangedEvent(runtime.name(), verifier::stillTrusts);
     }
 
     /**

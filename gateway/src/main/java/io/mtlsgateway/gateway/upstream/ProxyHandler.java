@@ -20,7 +20,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,6 +40,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ListenerRuntime runtime;
     private final PeerIdentity identity;
+    /** The client's chain as verified at the handshake, leaf first; empty without a certificate. */
+    private final List<X509Certificate> peerChain;
     private final String clientAddress;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
@@ -49,14 +53,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean draining;
     /** Between channelRead and channelReadComplete: writes upstream wait for the flush at the end. */
     private boolean reading;
+    /** A reload stopped trusting the client: its in-flight request finishes, nothing more is served. */
+    private boolean untrusted;
 
     /**
      * @param identity the verified client, or null when the client sent no certificate
+     * @param peerChain the chain the client was verified with, leaf first (empty without one)
      * @param clientAddress the client's IP address, for X-Forwarded-For
      */
-    public ProxyHandler(ListenerRuntime runtime, PeerIdentity identity, String clientAddress) {
+    public ProxyHandler(ListenerRuntime runtime, PeerIdentity identity, List<X509Certificate> peerChain,
+            String clientAddress) {
         this.runtime = runtime;
         this.identity = identity;
+        this.peerChain = List.copyOf(peerChain);
         this.clientAddress = clientAddress;
     }
 
@@ -101,6 +110,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext context, Object evt) {
+        if (evt instanceof TrustChangedEvent change && change.listener().equals(runtime.name())
+                && !peerChain.isEmpty() && !untrusted && !change.stillTrusted().test(peerChain)) {
+            LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
+                    + "the reloaded trust material no longer accepts its certificate",
+                    new Object[] {runtime.name(), clientAddress, identity.subject(), identity.serial()});
+            untrusted = true;
+            draining = true;
+            releaseWaiting();
+            if (current == null) {
+                closing = true;
+                context.close();
+            }
+        }
         if (evt instanceof DrainEvent) {
             draining = true;
             if (current == null && waiting.isEmpty()) {
@@ -136,6 +158,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(HttpObject msg) {
+        if (untrusted) {
+            ReferenceCountUtil.release(msg);
+            closing = true;
+            ctx.close();
+            return;
+        }
         if (discardingBody) {
             discardingBody = !(msg instanceof LastHttpContent);
             ReferenceCountUtil.release(msg);

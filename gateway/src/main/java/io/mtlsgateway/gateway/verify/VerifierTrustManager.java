@@ -107,6 +107,14 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
     }
 
     /** Sent in the CertificateRequest, so clients pick a certificate from one of these CAs. */
+    /**
+     * Whether a chain accepted earlier still passes, from what is known without waiting (CRL
+     * index, cached OCSP answers, validity): safe to call on an event loop.
+     */
+    public boolean stillTrusts(java.util.List<X509Certificate> chain) {
+        return verifier.recheck(chain) instanceof Verdict.Accepted;
+    }
+
     @Override
     public X509Certificate[] getAcceptedIssuers() {
         return acceptedIssuers.clone();

@@ -158,6 +158,30 @@ class HotReloadTest {
     }
 
     @Test
+    void closesAnOpenConnectionOfAClientTheNewCrlRevokes() throws Exception {
+        Path crl = dir.resolve("clients.crl");
+        java.time.Instant now = java.time.Instant.now();
+        java.time.Instant nextWeek = now.plus(java.time.Duration.ofDays(7));
+        PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(), now, nextWeek));
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
+                .replace("      clientCa: " + pki.clientCaFile + "\n",
+                        "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"));
+        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+        IssuedCertificate doomed = pki.client("doomed", null);
+        try (TlsTestClient kept = connect(client); TlsTestClient connection = connect(doomed)) {
+            assertEquals(200, connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+            PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(doomed.certificate().getSerialNumber()),
+                    now, nextWeek));
+            assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+            // DESIGN.md: a connection whose client is now revoked is closed after its in-flight request.
+            assertThrows(java.io.IOException.class, () ->
+                    connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse());
+            // Another client's open connection is not disturbed.
+            assertEquals(200, kept.send("GET /api/y HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+        }
+    }
+
+    @Test
     void keepsServingAndCountsTheFailureWhenTheNewRouteFileIsBroken() throws Exception {
         CompletableFuture<ReloadOutcome> reloaded = new CompletableFuture<>();
         gateway.onReload(reloaded::complete);

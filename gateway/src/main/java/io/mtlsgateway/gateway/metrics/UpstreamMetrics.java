@@ -10,7 +10,7 @@ import java.util.Map;
 final class UpstreamMetrics {
     /** Every kind; an error code outside this list counts as {@code other}. */
     static final List<String> KINDS = List.of("unavailable", "connect_timeout", "timeout", "reset", "overloaded",
-            "protocol_error", "upgrade_not_supported", "other");
+            "protocol_error", "idle", "unexpected_upgrade", "other");
 
     private final Map<String, Counter> byKind = new LinkedHashMap<>();
 

@@ -121,9 +121,22 @@ final class Exchange implements UpstreamListener {
         if (!owner.reading()) {
             upstream.flush();
         }
-        long timeoutMillis = cluster.responseTimeout().toMillis();
-        responseTimeout = downstream.executor().schedule(this::onResponseTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+        if (requestComplete) {
+            armResponseTimeout();
+        }
         owner.updateRead();
+    }
+
+    /**
+     * The response timeout counts from the end of the request (as Envoy's does): a long upload
+     * is not the upstream being slow to answer.
+     */
+    private void armResponseTimeout() {
+        if (responseTimeout == null && !responseStarted) {
+            long timeoutMillis = cluster.responseTimeout().toMillis();
+            responseTimeout = downstream.executor().schedule(this::onResponseTimeout, timeoutMillis,
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A request body part from the client. */
@@ -136,7 +149,13 @@ final class Exchange implements UpstreamListener {
             // A malformed chunk: the rest of the stream cannot be framed. Never forward it.
             ReferenceCountUtil.release(part);
             requestComplete = true;
-            fail(HttpResponseStatus.BAD_REQUEST, "malformed_request", true);
+            if (responseStarted) {
+                // A status line went out already: a second response cannot follow it.
+                abort();
+                downstream.close();
+            } else {
+                fail(HttpResponseStatus.BAD_REQUEST, "malformed_request", true);
+            }
             return;
         }
         if (part instanceof HttpContent content) {
@@ -150,6 +169,9 @@ final class Exchange implements UpstreamListener {
             pendingBody.add(part);
         } else {
             lease.channel().write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            if (requestComplete) {
+                armResponseTimeout();
+            }
         }
     }
 
@@ -335,6 +357,13 @@ final class Exchange implements UpstreamListener {
     private static boolean isIdempotent(HttpMethod method) {
         return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
                 || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+    }
+
+    @Override
+    public void onUpstreamIdle() {
+        if (!finished) {
+            upstreamFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_idle");
+        }
     }
 
     private void onResponseTimeout() {

@@ -53,8 +53,16 @@ final class UpstreamChannelHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && listener == null) {
+        if (evt instanceof IdleStateEvent) {
+            // Idle in the pool: retire it. Idle in use: neither side moved for a whole idle
+            // timeout (a stalled upstream, or a client that stopped reading), so the exchange
+            // gives up rather than hold both connections forever.
+            UpstreamListener current = listener;
+            listener = null;
             ctx.close();
+            if (current != null) {
+                current.onUpstreamIdle();
+            }
             return;
         }
         ReferenceCountUtil.release(evt);

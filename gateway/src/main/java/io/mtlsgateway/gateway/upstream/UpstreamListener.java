@@ -13,6 +13,9 @@ interface UpstreamListener {
     /** The upstream connection's writability changed. */
     void onUpstreamWritabilityChanged(boolean writable);
 
+    /** Nothing moved on the connection in use for a whole idle timeout; it is being closed. */
+    void onUpstreamIdle();
+
     /** The upstream connection closed or failed while in use. */
     void onUpstreamClosed(Throwable cause);
 }

@@ -43,7 +43,13 @@ public final class IdentityHeaderWriter {
      */
     private static final List<String> ALWAYS_STRIPPED = List.of(
             CLIENT_CERT, CLIENT_CERT_CHAIN, "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
-            "Forwarded");
+            "Forwarded",
+            // Other claims about the client or the URL that upstreams commonly trust from a proxy:
+            // a client address (X-Real-IP, True-Client-IP), the outer port and prefix, and the
+            // URL-override headers some frameworks (IIS, Symfony) route by, which would let a
+            // caller reach a path other than the one the gateway authorized.
+            "X-Real-IP", "True-Client-IP", "X-Forwarded-Port", "X-Forwarded-Prefix",
+            "X-Original-URL", "X-Rewrite-URL");
 
     /**
      * Names an identity header may not take: those the writer or the proxy set, and those that

@@ -132,7 +132,9 @@ class ProxyEndToEndTest {
                 + "X_Client_Spiffe_Id: spiffe://evil/x\r\n"
                 + "X-Forwarded-Client-Cert: By=evil;Hash=00\r\n"
                 + "X-Forwarded-For: 10.9.9.9\r\n"
-                + "Client-Cert: :AAAA:\r\n";
+                + "Client-Cert: :AAAA:\r\n"
+                + "X-Original-URL: /admin/users\r\n"
+                + "X-Real-IP: 10.8.8.8\r\n";
         try (TlsTestClient connection = connect(client)) {
             Response response = get(connection, "/api/x", forged);
             assertEquals(200, response.status());
@@ -142,6 +144,8 @@ class ProxyEndToEndTest {
             assertFalse(body.contains("spiffe://evil"), body);
             assertFalse(body.contains("By=evil"), body);
             assertFalse(body.contains("10.9.9.9"), body);
+            assertFalse(body.contains("/admin/users"), body);
+            assertFalse(body.contains("10.8.8.8"), body);
             assertFalse(body.contains("X_Client"), body);
             assertFalse(body.contains("\"Client-Cert\""), body);
             assertTrue(body.contains("\"X-Client-Subject\": \"CN=mobile-app,O=Test\""), body);

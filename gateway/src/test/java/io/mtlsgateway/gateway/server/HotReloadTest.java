@@ -76,6 +76,22 @@ class HotReloadTest {
                 .awaitWarm();
     }
 
+    /** Points the listener at a CRL of the client CA revoking these serials, and reloads. */
+    private Path useCrlRevoking(List<java.math.BigInteger> serials) throws Exception {
+        Path crl = dir.resolve("clients.crl");
+        writeCrl(crl, serials);
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
+                .replace("      clientCa: " + pki.clientCaFile + "\n",
+                        "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"));
+        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+        return crl;
+    }
+
+    private void writeCrl(Path crl, List<java.math.BigInteger> serials) throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, serials, now, now.plus(java.time.Duration.ofDays(7))));
+    }
+
     @Test
     void rotatesTheServerCertificateUnderLoadWithoutAFailedRequest() throws Exception {
         // Same CA as before, so clients keep trusting the gateway across the rotation.
@@ -130,21 +146,13 @@ class HotReloadTest {
 
     @Test
     void refusesAClientTheNewCrlRevokesWhileOthersKeepBeingServed() throws Exception {
-        Path crl = dir.resolve("clients.crl");
-        java.time.Instant now = java.time.Instant.now();
-        java.time.Instant nextWeek = now.plus(java.time.Duration.ofDays(7));
-        PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(), now, nextWeek));
-        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
-                .replace("      clientCa: " + pki.clientCaFile + "\n",
-                        "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"));
-        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+        Path crl = useCrlRevoking(List.of());
         IssuedCertificate doomed = pki.client("doomed", null);
         try (TlsTestClient connection = connect(doomed)) {
             assertEquals(200, connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
         }
         try (Traffic traffic = traffic()) {
-            PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(doomed.certificate().getSerialNumber()),
-                    now, nextWeek));
+            writeCrl(crl, List.of(doomed.certificate().getSerialNumber()));
             assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
             traffic.awaitMore(6);
             assertEquals(List.of(), traffic.stop());
@@ -159,19 +167,11 @@ class HotReloadTest {
 
     @Test
     void closesAnOpenConnectionOfAClientTheNewCrlRevokes() throws Exception {
-        Path crl = dir.resolve("clients.crl");
-        java.time.Instant now = java.time.Instant.now();
-        java.time.Instant nextWeek = now.plus(java.time.Duration.ofDays(7));
-        PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(), now, nextWeek));
-        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
-                .replace("      clientCa: " + pki.clientCaFile + "\n",
-                        "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"));
-        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+        Path crl = useCrlRevoking(List.of());
         IssuedCertificate doomed = pki.client("doomed", null);
         try (TlsTestClient kept = connect(client); TlsTestClient connection = connect(doomed)) {
             assertEquals(200, connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
-            PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(doomed.certificate().getSerialNumber()),
-                    now, nextWeek));
+            writeCrl(crl, List.of(doomed.certificate().getSerialNumber()));
             assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
             // DESIGN.md: a connection whose client is now revoked is closed after its in-flight request.
             assertThrows(java.io.IOException.class, () ->

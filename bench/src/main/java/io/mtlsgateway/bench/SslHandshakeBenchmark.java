@@ -10,18 +10,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.nio.ByteBuffer;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLEngineResult;
-import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -43,14 +37,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>One operation is one full handshake: create both engines from the Netty contexts, pump records between
  * {@code wrap}/{@code unwrap} (running delegated tasks) until both engines report {@code FINISHED}, release
  * the engines. Both sides run on the benchmark thread, so an operation costs client <em>and</em> server CPU.
- * The {@link CpuTime} counters add the benchmark thread's CPU time, in total and inside the server engine only
- * (which is what the gateway pays): on a shared machine CPU time per handshake is far steadier than wall time.
+ * The {@link HandshakeCpuTime} counters add the benchmark thread's CPU time, in total and inside the server
+ * engine only (which is what the gateway pays): on a shared machine CPU time per handshake is far steadier than
+ * wall time.
  *
  * <p>Trust is checked by the JDK default trust managers built by {@code SslContextBuilder.trustManager(ca)}
  * and every handshake presents the same client certificate, so the JDK's certificate caches stay warm: an
  * upper bound for the gateway, whose verifier sees many distinct clients.
  *
- * <p>Not final, nor are its nested states: JMH generates subclasses of them.
+ * <p>Not final: JMH generates a subclass of it.
  */
 @State(Scope.Thread)
 @Fork(1)
@@ -71,15 +66,6 @@ public class SslHandshakeBenchmark {
         }
     }
 
-    // A handshake flight can hold several records and wrap() insists on a whole packet of free space,
-    // so each direction gets room for many packets; the buffers are reused across handshakes.
-    private static final int NETWORK_BUFFER_BYTES = 256 * 1024;
-    private static final int APPLICATION_BUFFER_BYTES = 64 * 1024;
-    // A TLS 1.2 or 1.3 handshake needs 2-3 round trips; anything far beyond that is a stuck state machine.
-    private static final int MAX_ROUNDS = 32;
-    private static final int MAX_STEPS_PER_TURN = 64;
-    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
     @Param({"JDK", "OPENSSL"})
     public Provider provider;
 
@@ -93,39 +79,11 @@ public class SslHandshakeBenchmark {
     private SslContext serverContext;
     private SslContext clientContext;
     private ServerVerificationCounter clientTrust;
-    private ByteBuffer clientToServer;
-    private ByteBuffer serverToClient;
-    private ByteBuffer applicationData;
-
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
-    /**
-     * CPU time of the benchmark thread, summed over the measured iterations; divide by {@link #handshakes}.
-     * Each reading is a system call (well under a microsecond), small next to a handshake.
-     */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class CpuTime {
-        /** CPU nanoseconds of whole handshakes (both engines, engine creation and release). */
-        public long cpuNanos;
-        /** CPU nanoseconds inside server {@code beginHandshake}/{@code wrap}/{@code unwrap} and its delegated tasks. */
-        public long serverCpuNanos;
-        /** Handshakes completed. */
-        public long handshakes;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            cpuNanos = 0;
-            serverCpuNanos = 0;
-            handshakes = 0;
-        }
-    }
+    private InMemoryHandshake pump;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-        if (!THREADS.isCurrentThreadCpuTimeSupported()) {
-            throw new IllegalStateException("this JVM cannot measure thread CPU time");
-        }
+        InMemoryHandshake.requireThreadCpuTime();
         if (provider == Provider.OPENSSL && !OpenSsl.isAvailable()) {
             throw new IllegalStateException("netty-tcnative is not usable here", OpenSsl.unavailabilityCause());
         }
@@ -151,10 +109,7 @@ public class SslHandshakeBenchmark {
                 .build();
 
         // Mirror SslHandler: it hands direct buffers to the OpenSSL engine and heap buffers to the JDK one.
-        boolean direct = provider == Provider.OPENSSL;
-        clientToServer = allocate(NETWORK_BUFFER_BYTES, direct);
-        serverToClient = allocate(NETWORK_BUFFER_BYTES, direct);
-        applicationData = allocate(APPLICATION_BUFFER_BYTES, direct);
+        pump = new InMemoryHandshake(provider == Provider.OPENSSL);
 
         checkOneHandshake(server.certificate(), client.certificate());
     }
@@ -170,7 +125,7 @@ public class SslHandshakeBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
-    public int handshakeThroughput(CpuTime time) throws SSLException {
+    public int handshakeThroughput(HandshakeCpuTime time) throws SSLException {
         return handshake(time);
     }
 
@@ -178,18 +133,18 @@ public class SslHandshakeBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public int handshakeTime(CpuTime time) throws SSLException {
+    public int handshakeTime(HandshakeCpuTime time) throws SSLException {
         return handshake(time);
     }
 
-    private int handshake(CpuTime time) throws SSLException {
-        long cpuStart = THREADS.getCurrentThreadCpuTime();
+    private int handshake(HandshakeCpuTime time) throws SSLException {
+        long cpuStart = InMemoryHandshake.threadCpuNanos();
         long checksBefore = clientTrust.serverChecks();
         // Engines are created inside the measured operation: the gateway creates one per connection too.
         SSLEngine client = clientContext.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
         SSLEngine server = serverContext.newEngine(ByteBufAllocator.DEFAULT);
         try {
-            int bytes = pump(client, server, time);
+            int bytes = pump.run(client, server, time);
             if (clientTrust.serverChecks() != checksBefore + 1) {
                 throw new IllegalStateException("the handshake was resumed, not full; the benchmark is invalid");
             }
@@ -201,100 +156,8 @@ public class SslHandshakeBenchmark {
             // ReferenceCountedOpenSslEngine frees its native SSL only when released.
             ReferenceCountUtil.release(client);
             ReferenceCountUtil.release(server);
-            time.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpuStart;
+            time.cpuNanos += InMemoryHandshake.threadCpuNanos() - cpuStart;
         }
-    }
-
-    /** Runs the handshake to completion and returns the bytes exchanged; throws if it cannot complete. */
-    private int pump(SSLEngine client, SSLEngine server, CpuTime time) throws SSLException {
-        clientToServer.clear();
-        serverToClient.clear();
-        client.beginHandshake();
-        long start = THREADS.getCurrentThreadCpuTime();
-        server.beginHandshake();
-        time.serverCpuNanos += THREADS.getCurrentThreadCpuTime() - start;
-
-        boolean clientFinished = false;
-        boolean serverFinished = false;
-        int bytes = 0;
-        for (int round = 0; round < MAX_ROUNDS; round++) {
-            bytes -= clientToServer.position();
-            clientFinished |= takeTurn(client, serverToClient, clientToServer);
-            bytes += clientToServer.position();
-
-            bytes -= serverToClient.position();
-            start = THREADS.getCurrentThreadCpuTime();
-            serverFinished |= takeTurn(server, clientToServer, serverToClient);
-            time.serverCpuNanos += THREADS.getCurrentThreadCpuTime() - start;
-            bytes += serverToClient.position();
-
-            if (clientFinished && serverFinished && isEstablished(client) && isEstablished(server)) {
-                return bytes;
-            }
-        }
-        throw new IllegalStateException("handshake did not complete in " + MAX_ROUNDS + " rounds: client "
-                + client.getHandshakeStatus() + " finished=" + clientFinished + ", server "
-                + server.getHandshakeStatus() + " finished=" + serverFinished);
-    }
-
-    private static boolean isEstablished(SSLEngine engine) {
-        // A failed engine also stops handshaking, but it has closed at least one direction.
-        return engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
-                && !engine.isInboundDone() && !engine.isOutboundDone();
-    }
-
-    /**
-     * Lets one engine work until it waits for its peer. {@code in} and {@code out} are in write mode.
-     *
-     * @return whether it finished its handshake
-     */
-    private boolean takeTurn(SSLEngine engine, ByteBuffer in, ByteBuffer out) throws SSLException {
-        boolean finished = false;
-        // Whether the engine may have buffered work that only an unwrap call (even an empty one) advances.
-        boolean mayAdvance = false;
-        for (int step = 0; step < MAX_STEPS_PER_TURN; step++) {
-            SSLEngineResult result;
-            switch (engine.getHandshakeStatus()) {
-                case NEED_TASK -> {
-                    for (Runnable task = engine.getDelegatedTask(); task != null; task = engine.getDelegatedTask()) {
-                        task.run();
-                    }
-                    mayAdvance = true;
-                    continue;
-                }
-                case NEED_WRAP -> result = engine.wrap(EMPTY, out);
-                case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-                    // The OpenSSL engine resumes its state machine only inside unwrap: after delegated tasks, and
-                    // (TLS 1.2 client) after the record carrying the server's Finished was consumed. So it is
-                    // called once more without new input before concluding that it waits for its peer.
-                    if (in.position() == 0 && !mayAdvance) {
-                        return finished;
-                    }
-                    in.flip();
-                    try {
-                        result = engine.unwrap(in, applicationData);
-                    } finally {
-                        in.compact();
-                        applicationData.clear();
-                    }
-                    if (result.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW
-                            || result.bytesConsumed() == 0 && result.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP) {
-                        return finished; // no whole record left; the peer has not written the rest yet
-                    }
-                    mayAdvance = result.bytesConsumed() > 0;
-                }
-                default -> {
-                    // NOT_HANDSHAKING after beginHandshake means done. Only a wrap/unwrap result can say FINISHED,
-                    // and the OpenSSL engine may complete inside a delegated task, so this is the other signal.
-                    return true;
-                }
-            }
-            if (result.getStatus() != SSLEngineResult.Status.OK) {
-                throw new IllegalStateException("unexpected " + result + " from " + engine.getClass().getSimpleName());
-            }
-            finished |= result.getHandshakeStatus() == HandshakeStatus.FINISHED;
-        }
-        throw new IllegalStateException("engine made no handshake progress in " + MAX_STEPS_PER_TURN + " steps");
     }
 
     /** One handshake outside the measurement proving the setup is what the parameters claim. */
@@ -302,7 +165,7 @@ public class SslHandshakeBenchmark {
         SSLEngine client = clientContext.newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
         SSLEngine server = serverContext.newEngine(ByteBufAllocator.DEFAULT);
         try {
-            pump(client, server, new CpuTime());
+            pump.run(client, server, new HandshakeCpuTime());
             SSLSession serverSession = server.getSession();
             SSLSession clientSession = client.getSession();
             Certificate[] clientChain = serverSession.getPeerCertificates();
@@ -333,9 +196,5 @@ public class SslHandshakeBenchmark {
 
     private static X509Certificate[] chain(IssuedCertificate certificate) {
         return certificate.chainWithoutRoot().toArray(X509Certificate[]::new);
-    }
-
-    private static ByteBuffer allocate(int bytes, boolean direct) {
-        return direct ? ByteBuffer.allocateDirect(bytes) : ByteBuffer.allocate(bytes);
     }
 }

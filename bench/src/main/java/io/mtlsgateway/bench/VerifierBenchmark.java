@@ -4,6 +4,9 @@ import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
 import io.mtlsgateway.gateway.verify.Verdict;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +22,12 @@ import org.openjdk.jmh.annotations.State;
  * Client-chain verification cost (ECDSA P-256 leaf + intermediate to a root): a new client (cache
  * miss: path building, PKIX with BouncyCastle signatures, policy) versus a repeat client (cache
  * hit: SHA-256 of the chain plus the revocation look-ups).
+ *
+ * <p>{@link #verifyCacheMiss} hands the verifier the same certificate objects every time, and the JDK's
+ * certificate objects remember a signature they already verified, so it measures a miss without the
+ * signature checks. {@link #verifyCacheMissDistinctClients} is the miss the gateway pays: each call parses a
+ * different client's leaf from DER, as Netty does for every handshake, cycling through more clients than
+ * the JDK's parsed-certificate cache holds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,6 +36,7 @@ public class VerifierBenchmark {
     private ClientVerifier cached;
     private ClientVerifier uncached;
     private List<X509Certificate> chain;
+    private IssuedCertificate issuer;
 
     @Setup
     public void setUp() throws Exception {
@@ -36,6 +46,7 @@ public class VerifierBenchmark {
         IssuedCertificate leaf = new CertificateBuilder().subject("CN=bench client").forClient()
                 .uri("spiffe://bench.example/client").signedBy(intermediate);
         chain = leaf.chainWithoutRoot();
+        issuer = intermediate;
         cached = ClientVerifier.builder(List.of(root.certificate())).build();
         uncached = ClientVerifier.builder(List.of(root.certificate())).cacheSize(0).build();
         if (!(cached.verify(chain) instanceof Verdict.Accepted) || !(uncached.verify(chain) instanceof Verdict.Accepted)) {
@@ -43,9 +54,50 @@ public class VerifierBenchmark {
         }
     }
 
+    /** 1,000 clients' DER under the benchmark's intermediate, used in turn; one per benchmark thread. */
+    @State(Scope.Thread)
+    public static class DistinctClients {
+        static final int CLIENTS = 1000;
+        byte[][] leaves;
+        byte[] intermediate;
+        CertificateFactory factory;
+        int next;
+
+        @Setup
+        public void setUp(VerifierBenchmark benchmark) throws Exception {
+            factory = CertificateFactory.getInstance("X.509");
+            intermediate = benchmark.issuer.certificate().getEncoded();
+            leaves = new byte[CLIENTS][];
+            for (int i = 0; i < CLIENTS; i++) {
+                leaves[i] = new CertificateBuilder().subject("CN=bench client " + i).forClient()
+                        .uri("spiffe://bench.example/client/" + i).signedBy(benchmark.issuer).certificate().getEncoded();
+            }
+        }
+
+        List<X509Certificate> nextChain() throws CertificateException {
+            byte[] leaf = leaves[next];
+            next = next + 1 == CLIENTS ? 0 : next + 1;
+            return List.of(parse(leaf), parse(intermediate));
+        }
+
+        private X509Certificate parse(byte[] der) throws CertificateException {
+            return (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(der));
+        }
+    }
+
     @Benchmark
     public Verdict verifyCacheMiss() {
         return uncached.verify(chain);
+    }
+
+    @Benchmark
+    public Verdict verifyCacheMissDistinctClients(DistinctClients clients) throws CertificateException {
+        Verdict verdict = uncached.verify(clients.nextChain());
+        // Cheap, and a rejected chain would measure a different path.
+        if (!(verdict instanceof Verdict.Accepted)) {
+            throw new IllegalStateException("distinct client rejected: " + verdict);
+        }
+        return verdict;
     }
 
     @Benchmark

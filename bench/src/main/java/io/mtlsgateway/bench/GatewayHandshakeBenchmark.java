@@ -1,0 +1,296 @@
+package io.mtlsgateway.bench;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.OcspMode;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.config.TlsProtocol;
+import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.tls.PemFiles;
+import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
+import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
+import io.mtlsgateway.gateway.verify.ClientVerifier;
+import io.mtlsgateway.gateway.verify.VerifierTrustManager;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Full mutual-TLS handshakes, in memory, against the server side the gateway itself builds: the context from
+ * {@link ServerTlsContextFactory#build} (BoringSSL, {@code USE_TASKS}, the gateway's cipher list) with a
+ * {@link VerifierTrustManager} over a {@link ClientVerifier} trusting a test root. All keys are ECDSA P-256;
+ * each client sends its leaf and the shared intermediate, as in {@link VerifierBenchmark}.
+ *
+ * <p>{@code clients = 1}: every handshake presents the same chain, so after the first the verifier answers
+ * from its verdict cache (hash of the chain, validity window, revocation). {@code clients = 1000}: the
+ * handshakes cycle through 1,000 distinct client certificates generated in setup, and every one is a verdict
+ * cache miss (path building, PKIX with BouncyCastle signatures, policy) — see {@link #VERDICT_CACHE_ENTRIES}.
+ *
+ * <p>One operation is one handshake, engines created and released inside it, pumped by
+ * {@link InMemoryHandshake}; the verification task the server engine hands out runs inline, so its CPU is in
+ * {@link HandshakeCpuTime#serverCpuNanos}, the figure to read (what the gateway pays per handshake). The
+ * client side (one Netty OpenSSL context per client certificate) runs on the same thread and is in the wall
+ * time and in {@code cpuNanos}. Each operation checks that the handshake completed, that it was full (the
+ * client verified the server and the server's verifier was asked in full, never to resume), and that the
+ * verifier accepted the expected client's leaf; any deviation throws and fails the run.
+ *
+ * <p>Not final: JMH generates a subclass of it.
+ */
+@State(Scope.Thread)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(1)
+public class GatewayHandshakeBenchmark {
+    /**
+     * Verdict cache size, below the 1,000 clients on purpose. The cache is LRU and the clients are used in a
+     * fixed round robin, so a chain is always evicted 500 handshakes before it comes back: every handshake of
+     * the 1,000-client case misses, while the cache still does the look-up, insert and eviction it does in
+     * production. A fresh verifier per iteration would not do: an iteration holds more than 1,000 handshakes,
+     * so from the second lap on they would hit. The 1-client case hits with any size.
+     */
+    static final int VERDICT_CACHE_ENTRIES = 500;
+
+    /** Distinct client certificates presented in turn. */
+    @Param({"1", "1000"})
+    public int clients;
+
+    /** The only protocol the listener and the clients offer. */
+    @Param({"TLSv1.3", "TLSv1.2"})
+    public String protocol;
+
+    private SslContext serverContext;
+    private ClientVerificationCounter serverTrust;
+    private SslContext[] clientContexts;
+    private byte[][] clientLeaves;
+    private ServerVerificationCounter clientTrust;
+    private InMemoryHandshake pump;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        InMemoryHandshake.requireThreadCpuTime();
+        if (!OpenSsl.isAvailable()) {
+            throw new IllegalStateException("netty-tcnative is not usable here", OpenSsl.unavailabilityCause());
+        }
+        IssuedCertificate root = new CertificateBuilder().subject("CN=bench client root").ca(-1).selfSigned();
+        IssuedCertificate intermediate = new CertificateBuilder().subject("CN=bench client intermediate").ca(0)
+                .signedBy(root);
+        IssuedCertificate server = new CertificateBuilder().subject("CN=gateway").forServer().dns("localhost")
+                .signedBy(root);
+
+        buildGatewayServer(server, root);
+        clientTrust = ServerVerificationCounter.trusting(root.certificate());
+        clientContexts = new SslContext[clients];
+        clientLeaves = new byte[clients][];
+        for (int i = 0; i < clients; i++) {
+            IssuedCertificate leaf = new CertificateBuilder().subject("CN=bench client " + i).forClient()
+                    .uri("spiffe://bench.example/client/" + i).signedBy(intermediate);
+            clientLeaves[i] = leaf.certificate().getEncoded();
+            clientContexts[i] = SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.OPENSSL_REFCNT)
+                    .keyManager(leaf.privateKey(), leaf.chainWithoutRoot())
+                    .trustManager(clientTrust)
+                    .protocols(protocol)
+                    .build();
+        }
+        pump = new InMemoryHandshake(true);
+        checkOneHandshake(server.certificate());
+        reportJdkParseCache();
+    }
+
+    /**
+     * Builds the verifier and the server context the way the gateway does for a listener: from a TLS config
+     * whose files are written here and read back by the gateway's own code. Only the verdict cache size
+     * differs from {@link ClientVerifier#forListener}. Sets {@link #serverTrust} and {@link #serverContext}.
+     */
+    private void buildGatewayServer(IssuedCertificate server, IssuedCertificate root)
+            throws IOException, GeneralSecurityException {
+        Path dir = Files.createTempDirectory("gateway-handshake-bench");
+        try {
+            TlsConfig tls = new TlsConfig(dir.resolve("server.pem"), dir.resolve("server.key"),
+                    ClientAuthMode.REQUIRE, dir.resolve("client-ca.pem"), List.of(), OcspMode.OFF,
+                    TlsConfig.DEFAULT_VERIFY_DEPTH, List.of(protocol(protocol)), false);
+            PemFiles.write(tls.certificate(), server.chainWithoutRoot().toArray());
+            PemFiles.writePrivateKey(tls.privateKey(), server.privateKey());
+            PemFiles.write(tls.clientCa(), root.certificate());
+            ClientVerifier verifier = ClientVerifier.builder(PemFiles.readCertificates(tls.clientCa()))
+                    .crlFiles(tls.crl())
+                    .ocsp(tls.ocsp())
+                    .verifyDepth(tls.verifyDepth())
+                    .cacheSize(VERDICT_CACHE_ENTRIES)
+                    .build();
+            serverTrust = new ClientVerificationCounter(new VerifierTrustManager(verifier));
+            serverContext = ServerTlsContextFactory.build(tls, ServerCredentials.load(tls), serverTrust);
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        // Printed so the log shows the verifier really did the work the figures are about.
+        System.out.println("# server verifier: " + serverTrust.fullChecks() + " full verifications, "
+                + serverTrust.accepted() + " accepted, " + serverTrust.resumptions() + " resumptions");
+        // OPENSSL_REFCNT contexts own native SSL_CTXs.
+        ReferenceCountUtil.release(serverContext);
+        for (SslContext context : clientContexts) {
+            ReferenceCountUtil.release(context);
+        }
+    }
+
+    /** Handshakes per second. */
+    @Benchmark
+    @BenchmarkMode(Mode.Throughput)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    public int handshakeThroughput(HandshakeCpuTime time) throws SSLException {
+        return handshake(time);
+    }
+
+    /** Microseconds per handshake. */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int handshakeTime(HandshakeCpuTime time) throws SSLException {
+        return handshake(time);
+    }
+
+    private int handshake(HandshakeCpuTime time) throws SSLException {
+        int client = next;
+        next = next + 1 == clients ? 0 : next + 1;
+        long serverChecks = clientTrust.serverChecks();
+        long accepted = serverTrust.accepted();
+        long resumptions = serverTrust.resumptions();
+        int bytes;
+        long cpuStart = InMemoryHandshake.threadCpuNanos();
+        SSLEngine clientEngine = clientContexts[client].newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        SSLEngine serverEngine = serverContext.newEngine(ByteBufAllocator.DEFAULT);
+        try {
+            bytes = pump.run(clientEngine, serverEngine, time);
+            // The client caches TLS 1.2 sessions by host and port; forgetting it keeps the next handshake full.
+            clientEngine.getSession().invalidate();
+        } finally {
+            ReferenceCountUtil.release(clientEngine);
+            ReferenceCountUtil.release(serverEngine);
+            time.cpuNanos += InMemoryHandshake.threadCpuNanos() - cpuStart;
+        }
+        requireFullVerifiedHandshake(client, serverChecks, accepted, resumptions);
+        time.handshakes++;
+        return bytes;
+    }
+
+    /** Throws unless the last handshake was full and the gateway's verifier accepted client {@code client}. */
+    private void requireFullVerifiedHandshake(int client, long serverChecks, long accepted, long resumptions) {
+        if (clientTrust.serverChecks() != serverChecks + 1 || serverTrust.resumptions() != resumptions) {
+            throw new IllegalStateException("the handshake was resumed, not full; the benchmark is invalid");
+        }
+        if (serverTrust.accepted() != accepted + 1) {
+            throw new IllegalStateException("the gateway's verifier did not accept exactly once in this handshake");
+        }
+        try {
+            // getEncoded() copies the DER BoringSSL handed over; it does not parse.
+            if (!Arrays.equals(serverTrust.lastAcceptedLeaf().getEncoded(), clientLeaves[client])) {
+                throw new IllegalStateException("the verifier accepted another certificate than client " + client);
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot encode the accepted leaf", e);
+        }
+    }
+
+    /** One handshake outside the measurement proving the setup is what the parameters claim. */
+    private void checkOneHandshake(X509Certificate serverCert) throws SSLException {
+        SSLEngine client = clientContexts[0].newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
+        SSLEngine server = serverContext.newEngine(ByteBufAllocator.DEFAULT);
+        try {
+            pump.run(client, server, new HandshakeCpuTime());
+            SSLSession serverSession = server.getSession();
+            Certificate[] clientChain = serverSession.getPeerCertificates();
+            if (!protocol.equals(serverSession.getProtocol()) || !protocol.equals(client.getSession().getProtocol())) {
+                throw new IllegalStateException("negotiated " + serverSession.getProtocol() + ", expected " + protocol);
+            }
+            if (!client.getSession().getPeerCertificates()[0].equals(serverCert) || clientChain.length != 2
+                    || !Arrays.equals(clientChain[0].getEncoded(), clientLeaves[0])) {
+                throw new IllegalStateException("peers did not authenticate with the generated certificates");
+            }
+            if (serverTrust.accepted() != 1 || serverTrust.resumptions() != 0) {
+                throw new IllegalStateException("the gateway's verifier did not accept the check handshake");
+            }
+            client.getSession().invalidate();
+            System.out.println("# " + clients + " client(s): " + serverSession.getProtocol() + " "
+                    + serverSession.getCipherSuite() + ", client chain of " + clientChain.length
+                    + ", verdict cache " + VERDICT_CACHE_ENTRIES + " entries");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot encode a peer certificate", e);
+        } finally {
+            ReferenceCountUtil.release(client);
+            ReferenceCountUtil.release(server);
+        }
+    }
+
+    /**
+     * The JDK keeps a bounded cache of parsed certificates keyed by their DER (notes §1.2), and Netty parses the
+     * client's chain through it, so a repeat leaf can come back as the same, already verified object. With
+     * 1,000 clients in round robin that cache must not hold a leaf for a whole lap, or the "distinct clients"
+     * would partly be served from it: checked here by parsing a lap's worth and asking for the first again.
+     */
+    private void reportJdkParseCache() throws GeneralSecurityException {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        Certificate first = factory.generateCertificate(new ByteArrayInputStream(clientLeaves[0]));
+        for (int i = 1; i < clients; i++) {
+            factory.generateCertificate(new ByteArrayInputStream(clientLeaves[i]));
+        }
+        boolean kept = factory.generateCertificate(new ByteArrayInputStream(clientLeaves[0])) == first;
+        System.out.println("# JDK parse cache returns client 0's parsed leaf again after a lap of " + clients
+                + ": " + kept);
+        if (kept && clients > 1) {
+            throw new IllegalStateException("the JDK's certificate cache spans all " + clients + " clients;"
+                    + " distinct clients would partly hit it");
+        }
+    }
+
+    private static TlsProtocol protocol(String jsseName) {
+        for (TlsProtocol candidate : TlsProtocol.values()) {
+            if (candidate.jsseName().equals(jsseName)) {
+                return candidate;
+            }
+        }
+        throw new IllegalArgumentException("protocol: " + jsseName + " (expected: TLSv1.3 or TLSv1.2)");
+    }
+}

@@ -7,6 +7,7 @@
 # Settings (environment):
 #   LOAD_DURATION=20         measured seconds per run
 #   LOAD_WARMUP=5            warm-up seconds per run (not measured)
+#   LOAD_GATEWAY_ACCESS_LOG=false  the gateway's access log (nginx's is off)
 #   LOAD_PRIME=15            unmeasured seconds of each mode against each proxy before round 1 (JIT warm-up)
 #   LOAD_ROUNDS=2            rounds; each round runs every mode against gateway, then nginx
 #   LOAD_MODES="keepalive handshake"
@@ -208,6 +209,9 @@ version: 1
 workers: $workers
 admin:
   listen: 127.0.0.1:$admin_port
+# nginx runs with access_log off; the same job here (LOAD_GATEWAY_ACCESS_LOG=true measures its cost).
+accessLog:
+  enabled: ${LOAD_GATEWAY_ACCESS_LOG:-false}
 listeners:
   - name: load
     listen: 127.0.0.1:$gateway_port

@@ -1,5 +1,6 @@
 package io.mtlsgateway.bench.load;
 
+import io.mtlsgateway.bench.ServerVerificationCounter;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
@@ -34,7 +35,7 @@ public final class LoadClient {
             System.err.println("load: BoringSSL (netty-tcnative) is not available: " + OpenSsl.unavailabilityCause());
             System.exit(2);
         }
-        CountingTrustManager trust = CountingTrustManager.trusting(options.ca());
+        ServerVerificationCounter trust = ServerVerificationCounter.trusting(options.ca());
         SslContext context = SslContextBuilder.forClient()
                 .sslProvider(SslProvider.OPENSSL_REFCNT)
                 .keyManager(options.cert().toFile(), options.key().toFile())

@@ -1,6 +1,7 @@
 package io.mtlsgateway.bench.load;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.mtlsgateway.bench.ServerVerificationCounter;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -39,7 +40,7 @@ final class LoadRun {
 
     private final LoadOptions options;
     private final SslContext sslContext;
-    private final CountingTrustManager trust;
+    private final ServerVerificationCounter trust;
     private final AtomicLong requestsStarted = new AtomicLong();
     private final AtomicLong capReachedAt = new AtomicLong(Long.MAX_VALUE);
     private final AtomicInteger loggedErrors = new AtomicInteger();
@@ -47,7 +48,7 @@ final class LoadRun {
     private long warmupEnd;
     private long measureEnd;
 
-    LoadRun(LoadOptions options, SslContext sslContext, CountingTrustManager trust) {
+    LoadRun(LoadOptions options, SslContext sslContext, ServerVerificationCounter trust) {
         this.options = options;
         this.sslContext = sslContext;
         this.trust = trust;

@@ -17,7 +17,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.util.concurrent.EventExecutorGroup;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +54,7 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     /** Adds JVM, process and Netty allocator and event-loop meters. */
-    public synchronized void bindRuntime(Collection<? extends EventExecutorGroup> eventLoopGroups) {
+    public synchronized void bindRuntime(java.util.Map<String, ? extends EventExecutorGroup> eventLoopGroups) {
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -67,9 +66,10 @@ public final class GatewayMetrics implements AutoCloseable {
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
             new NettyAllocatorMetrics(provider).bindTo(registry);
         }
-        for (EventExecutorGroup group : eventLoopGroups) {
-            new NettyEventExecutorMetrics(group).bindTo(registry);
-        }
+        // One binder per group, told apart by a tag: the binder's own gauges would collide otherwise.
+        eventLoopGroups.forEach((name, group) ->
+                new NettyEventExecutorMetrics(group, io.micrometer.core.instrument.Tags.of("group", name))
+                        .bindTo(registry));
     }
 
     /** The registry, for the admin endpoint's scrape. */

@@ -17,7 +17,9 @@ public final class HandshakeFailureLog {
     private static final Logger LOG = Logger.getLogger(HandshakeFailureLog.class.getName());
 
     void record(String listener, SocketAddress peer, HandshakeReason reason, Throwable cause) {
-        LOG.log(Level.WARNING, "listener {0}: TLS handshake with {1} failed: reason={2}: {3}",
+        // A peer that hangs up mid-handshake (TCP health checks, port scans) is counted, not shouted about.
+        Level level = reason == HandshakeReason.CLOSED ? Level.FINE : Level.WARNING;
+        LOG.log(level, "listener {0}: TLS handshake with {1} failed: reason={2}: {3}",
                 new Object[] {listener, peer, reason.label(), detail(cause)});
         LOG.log(Level.FINE, "handshake failure", cause);
     }

@@ -13,6 +13,7 @@ import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
+import io.mtlsgateway.gateway.tls.SessionTickets;
 import io.mtlsgateway.gateway.upstream.ExchangeObserver;
 import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
@@ -103,6 +104,7 @@ public final class GatewayServer implements AutoCloseable {
      *     left running then
      */
     public static GatewayServer start(GatewayConfig config) throws Exception {
+        SessionTickets.configure(config);
         SocketTransport transport = SocketTransport.select(config.transport());
         GatewayServer server = new GatewayServer(config, transport);
         try {
@@ -111,7 +113,7 @@ public final class GatewayServer implements AutoCloseable {
             }
             server.track(config);
             server.admin = AdminServer.start(config.admin().listen(), server.metrics, server::ready);
-            server.metrics.bindRuntime(List.of(server.workerGroup, server.admin.group()));
+            server.metrics.bindRuntime(Map.of("io", server.workerGroup, "admin", server.admin.group()));
             server.watcher = new FileWatcher(server::watchedFiles, () -> server.reload("file change"), WATCH_DEBOUNCE);
             server.watcher.start();
             server.ready = true;
@@ -288,6 +290,9 @@ public final class GatewayServer implements AutoCloseable {
         }
         if (!before.accessLog().equals(after.accessLog())) {
             keys.add("accessLog");
+        }
+        if (SessionTickets.changed(before, after)) {
+            keys.add("tls.sessionTickets");
         }
         if (!keys.isEmpty()) {
             LOG.warning(() -> "reload: changes to " + keys + " take effect at the next restart");

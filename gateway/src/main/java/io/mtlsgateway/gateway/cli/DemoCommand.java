@@ -35,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8443", description = "Gateway port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     private int port;
 
-    @Option(names = "--admin-port", defaultValue = "9901", hidden = true)
+    @Option(names = "--admin-port", defaultValue = "9901", description = "Admin (metrics, health) port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     private int adminPort;
 
     @Override
@@ -77,6 +77,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("Without a client certificate (expect the TLS handshake to fail: certificate required):");
         out.println("curl --cacert " + setup.caCertificate() + " " + url);
+        out.println();
+        out.println("Metrics (Prometheus) and health, on the loopback-only admin port:");
+        out.println("curl http://127.0.0.1:" + adminPort + "/metrics");
         out.println();
         out.println("Press Ctrl-C to stop.");
         out.flush();

@@ -3,6 +3,7 @@ package io.mtlsgateway.config;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Which header names a route file may use for identity headers and route matches. */
 final class HeaderNames {
@@ -25,7 +26,21 @@ final class HeaderNames {
             Map.entry("client-cert", "set by the rfc9440 setting"),
             Map.entry("client-cert-chain", "set by the rfc9440 setting"));
 
+    /**
+     * Headers that claim who the client is or where it came from: the gateway strips the client's
+     * copies and sets its own, so a route that matched on them would be chosen by a forgery.
+     */
+    private static final Set<String> CLIENT_CLAIMS = Set.of(
+            "x-forwarded-client-cert", "client-cert", "client-cert-chain", "x-forwarded-for",
+            "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "forwarded",
+            "x-real-ip", "true-client-ip");
+
     private HeaderNames() {}
+
+    /** Whether the header states a claim about the client that only the gateway may make. */
+    static boolean isClientClaim(String name) {
+        return CLIENT_CLAIMS.contains(canonical(name));
+    }
 
     /** Whether {@code name} is an HTTP field name (an RFC 9110 token). */
     static boolean isToken(String name) {

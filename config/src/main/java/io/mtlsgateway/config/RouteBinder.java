@@ -64,6 +64,10 @@ final class RouteBinder {
                 boolean nameOk = HeaderNames.isToken(entry.key());
                 if (!nameOk) {
                     entry.keyNode().problem("not a valid header name (expected: letters, digits and !#$%&'*+-.^_`|~ only)");
+                } else if (HeaderNames.isClientClaim(entry.key())) {
+                    nameOk = false;
+                    entry.keyNode().problem("a route cannot match on " + entry.key() + ": routes are matched on what"
+                            + " the client sent, and any client can send this header (use 'allow' to select by identity)");
                 }
                 Optional<String> value = entry.value().string();
                 value.ifPresent(v -> values.put(entry.key(), v));

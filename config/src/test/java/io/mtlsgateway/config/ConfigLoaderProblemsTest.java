@@ -328,6 +328,15 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
+    void refusesARouteThatMatchesOnAHeaderAnyClientCanForge() {
+        files.assertOnlyProblem(RouteFiles.MINIMAL.replace("    upstream: app\n",
+                        "    match: { headers: { X-Forwarded-Client-Cert: x } }\n    upstream: app\n"),
+                "11:25: routes[0].match.headers.X-Forwarded-Client-Cert: a route cannot match on "
+                        + "X-Forwarded-Client-Cert: routes are matched on what the client sent, and any client can "
+                        + "send this header (use 'allow' to select by identity)");
+    }
+
+    @Test
     void rejectsAnIdentityHeaderNameThatIsNotAnHttpToken() {
         files.assertOnlyProblem(RouteFiles.MINIMAL.replace("routes:\n",
                         "    identityHeaders:\n      \"X-Client Subject\": \"${subject}\"\nroutes:\n"),

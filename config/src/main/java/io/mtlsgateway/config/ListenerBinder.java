@@ -38,6 +38,8 @@ final class ListenerBinder {
                 tlsBinder::bind);
         Optional<Map<String, IdentityTemplate>> identityHeaders =
                 listener.optional("identityHeaders", ListenerBinder::identityHeaders, Map.of());
+        identityHeaders.ifPresent(headers ->
+                headers.keySet().forEach(header -> refs.identityHeaderNames.add(HeaderNames.canonical(header))));
         Optional<XfccMode> xfcc = listener.optional(
                 "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);

@@ -21,6 +21,18 @@ final class ReferenceValidator {
         uniqueAddresses(refs.listens);
         knownUpstreams(refs);
         readableFiles(refs.files);
+        noRouteMatchesOnIdentityHeaders(refs);
+    }
+
+    /** The gateway sets identity headers after routing: a route matching one matches a forgery. */
+    private static void noRouteMatchesOnIdentityHeaders(References refs) {
+        for (References.Named header : refs.routeMatchHeaders) {
+            if (refs.identityHeaderNames.contains(HeaderNames.canonical(header.name()))) {
+                header.node().problem("a route cannot match on " + header.name() + ": it is an identity header,"
+                        + " which routes see as the client sent it, before the gateway replaces it"
+                        + " (use 'allow' to select by identity)");
+            }
+        }
     }
 
     private static void unique(List<References.Named> names, String what) {

@@ -2,6 +2,7 @@ package io.mtlsgateway.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,4 +33,8 @@ final class References {
     boolean upstreamNamesComplete = true;
     final List<Listen> listens = new ArrayList<>();
     final List<FileRef> files = new ArrayList<>();
+    /** Identity header names of every listener, in their canonical form. */
+    final Set<String> identityHeaderNames = new HashSet<>();
+    /** Header names routes match on, with where they are written. */
+    final List<Named> routeMatchHeaders = new ArrayList<>();
 }

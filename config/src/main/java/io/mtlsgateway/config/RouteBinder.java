@@ -26,7 +26,7 @@ final class RouteBinder {
     private Optional<RouteConfig> bind(YamlMapping route) {
         Optional<String> name = route.required("name", "a route name", YamlNode::string);
         name.ifPresent(n -> refs.routeNames.add(new References.Named(n, route.get("name").get())));
-        Optional<RouteMatch> match = route.optional("match", RouteBinder::match, RouteMatch.any());
+        Optional<RouteMatch> match = route.optional("match", this::match, RouteMatch.any());
         Optional<String> upstream = route.required("upstream", "the name of an upstream", n -> {
             Optional<String> reference = n.string();
             reference.ifPresent(r -> refs.upstreamReferences.add(new References.Named(r, n)));
@@ -42,13 +42,13 @@ final class RouteBinder {
                 name.get(), match.get(), upstream.get(), allow.get(), rewritePrefix.get()));
     }
 
-    private static Optional<RouteMatch> match(YamlNode node) {
+    private Optional<RouteMatch> match(YamlNode node) {
         return node.mapping(MATCH_KEYS).flatMap(match -> {
             Optional<Optional<String>> host =
                     match.optional("host", n -> n.string().map(Optional::of), Optional.empty());
             Optional<Optional<String>> pathPrefix =
                     match.optional("pathPrefix", n -> Binding.absolutePath(n).map(Optional::of), Optional.empty());
-            Optional<Map<String, String>> headers = match.optional("headers", RouteBinder::headers, Map.of());
+            Optional<Map<String, String>> headers = match.optional("headers", this::headers, Map.of());
             if (!Binding.allPresent(host, pathPrefix, headers)) {
                 return Optional.empty();
             }
@@ -56,7 +56,7 @@ final class RouteBinder {
         });
     }
 
-    private static Optional<Map<String, String>> headers(YamlNode node) {
+    private Optional<Map<String, String>> headers(YamlNode node) {
         return node.freeMapping().flatMap(headers -> {
             Map<String, String> values = new LinkedHashMap<>();
             boolean complete = true;
@@ -68,6 +68,9 @@ final class RouteBinder {
                     nameOk = false;
                     entry.keyNode().problem("a route cannot match on " + entry.key() + ": routes are matched on what"
                             + " the client sent, and any client can send this header (use 'allow' to select by identity)");
+                }
+                if (nameOk) {
+                    refs.routeMatchHeaders.add(new References.Named(entry.key(), entry.keyNode()));
                 }
                 Optional<String> value = entry.value().string();
                 value.ifPresent(v -> values.put(entry.key(), v));

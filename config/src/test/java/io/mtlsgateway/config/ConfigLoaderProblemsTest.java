@@ -337,6 +337,16 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
+    void refusesARouteThatMatchesOnAConfiguredIdentityHeader() {
+        String yaml = RouteFiles.MINIMAL
+                .replace("routes:\n", "    identityHeaders:\n      X-Client-Subject: \"${subject}\"\nroutes:\n")
+                .replace("    upstream: app\n", "    match: { headers: { x_client_subject: CN=admin } }\n    upstream: app\n");
+        files.assertOnlyProblem(yaml, "13:25: routes[0].match.headers.x_client_subject: a route cannot match on "
+                + "x_client_subject: it is an identity header, which routes see as the client sent it, before the "
+                + "gateway replaces it (use 'allow' to select by identity)");
+    }
+
+    @Test
     void rejectsAnIdentityHeaderNameThatIsNotAnHttpToken() {
         files.assertOnlyProblem(RouteFiles.MINIMAL.replace("routes:\n",
                         "    identityHeaders:\n      \"X-Client Subject\": \"${subject}\"\nroutes:\n"),

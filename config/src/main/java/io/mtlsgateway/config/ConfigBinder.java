@@ -1,5 +1,6 @@
 package io.mtlsgateway.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -97,13 +98,26 @@ final class ConfigBinder {
         });
     }
 
+    /** {@code stdout}, or a file relative to the route file's folder. */
+    private Optional<Optional<Path>> logPath(YamlNode node) {
+        return node.string().flatMap(text -> {
+            if (text.equals(STDOUT)) {
+                return Optional.of(Optional.<Path>empty());
+            }
+            try {
+                return Optional.of(Optional.of(baseDir.resolve(text).toAbsolutePath().normalize()));
+            } catch (InvalidPathException e) {
+                node.problem(node.describe() + " is not a valid path (" + e.getReason() + ")");
+                return Optional.empty();
+            }
+        });
+    }
+
     private Optional<AccessLogConfig> accessLog(YamlNode node) {
         return node.mapping(ACCESS_LOG_KEYS).flatMap(log -> {
             Optional<Boolean> enabled = log.optional("enabled", YamlNode::bool, true);
             // A log file need not exist yet (the gateway creates it), so it is not a checked reference.
-            Optional<Optional<Path>> file = log.optional("path", n -> n.string().map(text -> text.equals(STDOUT)
-                    ? Optional.<Path>empty()
-                    : Optional.of(baseDir.resolve(text).toAbsolutePath().normalize())), Optional.empty());
+            Optional<Optional<Path>> file = log.optional("path", this::logPath, Optional.empty());
             if (!Binding.allPresent(enabled, file)) {
                 return Optional.empty();
             }

@@ -47,6 +47,15 @@ class ConfigLoaderGarbageTest {
     }
 
     @Test
+    void reportsAnAccessLogPathThatIsNotAPathAtItsNode() {
+        List<String> problems = problemsOf(RouteFiles.MINIMAL.replace("version: 1\n",
+                "version: 1\naccessLog: { path: \"a\\0b\" }\n"));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(files.file + ":2:20: accessLog.path"), problems.toString());
+        assertTrue(problems.get(0).contains("is not a valid path"), problems.toString());
+    }
+
+    @Test
     void rejectsAListAtTheRoot() {
         assertEquals(List.of(files.file + ":1:1: the route file is a list "
                 + "(expected: a mapping with version, listeners, routes and upstreams)"), problemsOf("- version: 1\n"));

@@ -143,7 +143,8 @@ public final class GatewayServer implements AutoCloseable {
             InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
             Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
             slots.put(listener.name(), new Slot(listener, current, channel));
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) {
+            // A bind failure (port in use) is a checked BindException rethrown as is.
             state.retire();
             throw e;
         }

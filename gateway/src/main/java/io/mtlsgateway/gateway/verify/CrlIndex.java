@@ -146,9 +146,15 @@ public final class CrlIndex {
         if (idp != null) {
             IssuingDistributionPoint point =
                     IssuingDistributionPoint.getInstance(ASN1OctetString.getInstance(idp).getOctets());
-            if (point.isIndirectCRL() || point.getOnlySomeReasons() != null) {
-                throw new IOException(where + " is an indirect or reason-partitioned CRL, which is not supported;"
-                        + " configure a complete CRL signed by the issuing CA itself");
+            // Only a complete CRL is understood: the index keeps the newest CRL per issuer, so a
+            // partitioned one (a shard of a distribution point, user- or CA-only) would hide
+            // serials revoked in an older shard.
+            if (point.isIndirectCRL() || point.getOnlySomeReasons() != null || point.getDistributionPoint() != null
+                    || point.onlyContainsUserCerts() || point.onlyContainsCACerts()
+                    || point.onlyContainsAttributeCerts()) {
+                throw new IOException(where + " is an indirect or partitioned CRL (issuingDistributionPoint limits"
+                        + " its scope), which is not supported; configure a complete CRL signed by the issuing CA"
+                        + " itself");
             }
         }
         if (crl.hasUnsupportedCriticalExtension()) {

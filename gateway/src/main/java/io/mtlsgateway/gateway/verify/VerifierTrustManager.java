@@ -112,7 +112,12 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
      * index, cached OCSP answers, validity): safe to call on an event loop.
      */
     public boolean stillTrusts(java.util.List<X509Certificate> chain) {
-        return verifier.recheck(chain) instanceof Verdict.Accepted;
+        // A new verifier starts with an empty OCSP cache: "no fresh answer cached" is not a reason
+        // to cut a client off mid-connection (hard-fail applies to its next handshake). Only a
+        // definite no closes it: revoked, expired, no longer anchored.
+        Verdict verdict = verifier.recheck(chain);
+        return verdict instanceof Verdict.Accepted
+                || verdict instanceof Verdict.Rejected rejected && rejected.reason() == RejectionReason.REVOCATION_UNKNOWN;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.mtlsgateway.gateway.upstream.DrainEvent;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.mtlsgateway.gateway.upstream.ProxyHandler;
+import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -33,6 +36,11 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final ListenerMetrics metrics;
     /** When the connection was accepted: the handshake's duration includes waiting for the client. */
     private final long acceptedNanos = System.nanoTime();
+
+    private static final Logger LOG = Logger.getLogger(HandshakeGateHandler.class.getName());
+
+    /** A reload that changed trust while this handshake was in progress, if any. */
+    private TrustChangedEvent trustChange;
 
     HandshakeGateHandler(ListenerRuntime runtime, Function<List<X509Certificate>, PeerIdentity> identities,
             HandshakeFailureLog failures, ListenerMetrics metrics) {
@@ -59,6 +67,10 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         } else if (evt instanceof DrainEvent) {
             // Still in the handshake: no request is in flight, so there is nothing to wait for.
             ctx.close();
+        } else if (evt instanceof TrustChangedEvent change && change.listener().equals(runtime.name())) {
+            // This handshake is being verified with the trust material of before the reload:
+            // the chain it ends with is checked again against the new one before HTTP opens.
+            trustChange = change;
         }
     }
 
@@ -74,6 +86,13 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
             identity = identities.apply(x509);
         } catch (SSLPeerUnverifiedException e) {
             // No client certificate: only possible where clientAuth is optional or none.
+        }
+        if (trustChange != null && !x509.isEmpty() && !trustChange.stillTrusted().test(x509)) {
+            LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
+                    + "trust material reloaded during its handshake no longer accepts its certificate",
+                    new Object[] {runtime.name(), ctx.channel().remoteAddress(), identity.subject(), identity.serial()});
+            ctx.close();
+            return identity;
         }
         String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());

@@ -90,18 +90,38 @@ final class FileWatcher implements AutoCloseable {
                     continue;
                 }
                 changed(hashes, now);
-                reload.get().join();
+                awaitReload(reload.get());
                 current = files.get();
                 watchDirectoriesOf(current);
-                // What the reload read is the new baseline, whether it was applied or refused: a
-                // broken file is not retried until it changes again.
-                hashes = hashes(current);
+                // The baseline is what was seen before the reload read the files, whether it was
+                // applied or refused (a broken file is not retried until it changes again). A file
+                // written while the reload ran then differs from it and triggers another reload,
+                // instead of being taken as already applied. Files the new config added are new.
+                Map<Path, String> next = new HashMap<>();
+                for (Path path : current) {
+                    next.put(path, now.containsKey(path) ? now.get(path) : hash(path));
+                }
+                hashes = next;
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing
         } catch (RuntimeException e) {
             if (!closed) {
                 LOG.log(Level.SEVERE, "file watcher stopped; reload with SIGHUP from now on", e);
+            }
+        }
+    }
+
+    /** Waits for the reload, but not past close (a closed reloader may never complete it). */
+    private void awaitReload(java.util.concurrent.Future<?> pending) throws InterruptedException {
+        while (!closed) {
+            try {
+                pending.get(1, TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.TimeoutException e) {
+                // still running: check close, wait again
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                return; // the reloader reports its own failures
             }
         }
     }

@@ -19,7 +19,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
@@ -72,6 +75,23 @@ class CrlIndexTest {
         IOException e = assertThrows(IOException.class,
                 () -> CrlIndex.load(List.of(file), List.of(root.certificate())));
         assertTrue(e.getMessage().contains("indirect"), e.getMessage());
+    }
+
+    @Test
+    void refusesAPartitionedCrlAtLoad() throws Exception {
+        // A shard of a distribution point: the index keeps the newest CRL per issuer, so accepting
+        // shards would hide the serials revoked in an older one.
+        GeneralNames shard = new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                "http://crl.example/1.crl"));
+        Path file = write("shard.crl", crl(new Extension(Extension.issuingDistributionPoint, true,
+                new IssuingDistributionPoint(new DistributionPointName(shard), false, false, null, false, false)
+                        .getEncoded())));
+        IOException e = assertThrows(IOException.class,
+                () -> CrlIndex.load(List.of(file), List.of(root.certificate())));
+        assertTrue(e.getMessage().contains("partitioned"), e.getMessage());
+        Path userOnly = write("user-only.crl", crl(new Extension(Extension.issuingDistributionPoint, true,
+                new IssuingDistributionPoint(null, true, false, null, false, false).getEncoded())));
+        assertThrows(IOException.class, () -> CrlIndex.load(List.of(userOnly), List.of(root.certificate())));
     }
 
     @Test

@@ -237,8 +237,9 @@ public final class GatewayServer implements AutoCloseable {
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
             metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
                     fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
-            slots.get(listener.name()).state().getAndSet(fresh).retire();
-            TrustChangedEvent trustChange = fresh.trustChange();
+            ListenerState previous = slots.get(listener.name()).state().getAndSet(fresh);
+            TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
+            previous.retire();
             if (trustChange != null) {
                 rechecked.add(connections.broadcast(trustChange));
             }

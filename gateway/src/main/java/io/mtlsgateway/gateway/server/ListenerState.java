@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.server;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
@@ -31,13 +32,15 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerRuntime runtime;
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
+    private final TlsConfig tlsConfig;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig) {
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
         this.verifier = verifier;
+        this.tlsConfig = tlsConfig;
     }
 
     /**
@@ -58,7 +61,7 @@ final class ListenerState implements ListenerSnapshot {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials)),
                     new Upstreams(config.upstreams(), upstreamTemplate, config.workers()), listener.http(), observer);
-            return new ListenerState(tls, runtime, material, verifier);
+            return new ListenerState(tls, runtime, material, verifier, listener.tls());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -84,9 +87,19 @@ final class ListenerState implements ListenerSnapshot {
         return material;
     }
 
-    /** What open connections must hear when this state replaces another (null: nothing to re-check). */
-    TrustChangedEvent trustChange() {
-        return verifier == null ? null : new TrustChangedEvent(runtime.name(), verifier::stillTrusts);
+    /**
+     * What open connections must hear when this state replaces {@code previous}: null when nothing
+     * about client trust changed (anchors, CRLs, OCSP mode, depth), so a route-only reload does
+     * not re-check every connection.
+     */
+    TrustChangedEvent trustChangeSince(ListenerState previous) {
+        boolean sameTrust = tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
+                && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
+                && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()
+                // Certificates and CRLs compare by their encoding.
+                && material.clientCas().equals(previous.material.clientCas())
+                && material.crls().equals(previous.material.crls());
+        return verifier == null || sameTrust ? null : new TrustChangedEvent(runtime.name(), verifier::stillTrusts);
     }
 
     /**

@@ -18,8 +18,8 @@ import javax.security.auth.x500.X500Principal;
 
 /**
  * What the gateway knows about a verified client: the fields of its leaf certificate, in the forms
- * the identity headers and the authorization rules use. Computed once per connection (see
- * {@link PeerIdentityCache}); immutable and safe to share between threads.
+ * the identity headers and the authorization rules use. Computed once per accepted chain (with
+ * the verifier's verdict, {@code Verdict.Accepted}); immutable and safe to share between threads.
  *
  * <p>Values are kept exactly as the certificate states them (RFC 2253 text, SAN strings as
  * encoded); making them safe for an HTTP header is the header writer's job, so that authorization
@@ -38,7 +38,7 @@ import javax.security.auth.x500.X500Principal;
  * @param notBefore start of the leaf's validity
  * @param notAfter end of the leaf's validity
  * @param leafPem the leaf as PEM, {@code \n} line endings, 64-character lines, ending with a newline
- * @param chainPem every certificate the client sent, as PEM, leaf first (so {@code chainPem.get(0)}
+ * @param chainPem the validated path (without the trust anchor), as PEM, leaf first (so {@code chainPem.get(0)}
  *        equals {@code leafPem}); this is what Envoy's XFCC {@code Chain} holds
  */
 public record PeerIdentity(

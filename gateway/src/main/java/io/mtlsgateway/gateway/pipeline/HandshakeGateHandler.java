@@ -3,32 +3,31 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
+import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
+import io.mtlsgateway.gateway.verify.Verdict;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLEngine;
 
 /**
  * Holds the HTTP stage back until the TLS handshake, and with it client verification, has
- * succeeded; then turns the verified chain into the connection's {@link PeerIdentity} once and
- * replaces itself with the HTTP codec and the proxy. A failed handshake is reported and closed.
+ * succeeded; then takes the verifier's verdict for this connection (the validated path and its
+ * {@link PeerIdentity}, computed once, off the event loop) and replaces itself with the HTTP stage. A failed handshake is reported and closed.
  */
 final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final String listener;
     private final HttpStage.Factory httpStage;
-    private final Function<List<X509Certificate>, PeerIdentity> identities;
+    private final HandshakeVerdicts verdicts;
     private final HandshakeFailureLog failures;
     private final ListenerMetrics metrics;
     /** When the connection was accepted: the handshake's duration includes waiting for the client. */
@@ -39,11 +38,10 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     /** A reload that changed trust while this handshake was in progress, if any. */
     private TrustChangedEvent trustChange;
 
-    HandshakeGateHandler(ListenerSnapshot snapshot, Function<List<X509Certificate>, PeerIdentity> identities,
-            HandshakeFailureLog failures, ListenerMetrics metrics) {
+    HandshakeGateHandler(ListenerSnapshot snapshot, HandshakeFailureLog failures, ListenerMetrics metrics) {
         this.listener = snapshot.listener();
         this.httpStage = snapshot.httpStage();
-        this.identities = identities;
+        this.verdicts = snapshot.verdicts();
         this.failures = failures;
         this.metrics = metrics;
     }
@@ -73,19 +71,18 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     }
 
     private PeerIdentity openHttpStage(ChannelHandlerContext ctx) {
-        SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
-        PeerIdentity identity = null;
-        List<X509Certificate> x509 = new ArrayList<>();
-        try {
-            Certificate[] chain = session.getPeerCertificates();
-            for (Certificate cert : chain) {
-                x509.add((X509Certificate) cert);
-            }
-            identity = identities.apply(x509);
-        } catch (SSLPeerUnverifiedException e) {
-            // No client certificate: only possible where clientAuth is optional or none.
+        SSLEngine engine = ctx.pipeline().get(SslHandler.class).engine();
+        Optional<Verdict.Accepted> verdict = verdicts.take(engine);
+        if (verdict.isEmpty() && presentedCertificate(engine)) {
+            // A chain got in that the verifier never accepted: never serve it as anonymous.
+            LOG.log(Level.WARNING, "listener {0}: closing the connection of {1}: its certificate has no verdict",
+                    new Object[] {listener, ctx.channel().remoteAddress()});
+            ctx.close();
+            return null;
         }
-        if (trustChange != null && !x509.isEmpty() && !trustChange.stillTrusted().test(x509)) {
+        PeerIdentity identity = verdict.map(Verdict.Accepted::identity).orElse(null);
+        List<X509Certificate> path = verdict.map(Verdict.Accepted::path).orElse(List.of());
+        if (trustChange != null && !path.isEmpty() && !trustChange.stillTrusted().test(path)) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
                     + "trust material reloaded during its handshake no longer accepts its certificate",
                     new Object[] {listener, ctx.channel().remoteAddress(), identity.subject(), identity.serial()});
@@ -94,8 +91,17 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         }
         String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-        httpStage.create(new VerifiedPeer(identity, x509, clientAddress)).install(ctx);
+        httpStage.create(new VerifiedPeer(identity, path, clientAddress)).install(ctx);
         return identity;
+    }
+
+    /** Whether the client sent a certificate (no parsing: only whether there is one). */
+    private static boolean presentedCertificate(SSLEngine engine) {
+        try {
+            return engine.getSession().getPeerCertificates().length > 0;
+        } catch (SSLPeerUnverifiedException e) {
+            return false;
+        }
     }
 
     @Override

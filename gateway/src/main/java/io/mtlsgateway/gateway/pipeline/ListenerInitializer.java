@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.pipeline;
 
-import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -8,10 +7,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
-import java.security.cert.X509Certificate;
-import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -26,22 +22,18 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     private final ListenerMetrics metrics;
     private final ConnectionTracker connections;
     private final Executor verificationExecutor;
-    private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures = new HandshakeFailureLog();
 
     /**
      * @param snapshots the listener's current snapshot, read once per connection
      * @param verificationExecutor runs client-chain verification, off the event loop
-     * @param identities turns a verified chain (leaf first) into the caller's identity
      */
     public ListenerInitializer(Supplier<? extends ListenerSnapshot> snapshots, ListenerMetrics metrics,
-            ConnectionTracker connections, Executor verificationExecutor,
-            Function<List<X509Certificate>, PeerIdentity> identities) {
+            ConnectionTracker connections, Executor verificationExecutor) {
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.connections = connections;
         this.verificationExecutor = verificationExecutor;
-        this.identities = identities;
     }
 
     @Override
@@ -61,7 +53,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,
-                        new HandshakeGateHandler(snapshot, identities, failures, metrics));
+                        new HandshakeGateHandler(snapshot, failures, metrics));
     }
 
     /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */

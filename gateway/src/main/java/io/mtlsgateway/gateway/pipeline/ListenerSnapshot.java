@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -13,6 +14,9 @@ public interface ListenerSnapshot {
 
     /** A reference-counted context; its owner releases it when the snapshot is replaced. */
     SslContext tls();
+
+    /** Where the verifier leaves each handshake's accepted verdict for the gate. */
+    HandshakeVerdicts verdicts();
 
     /** Builds the HTTP stage once a connection's client is verified. */
     HttpStage.Factory httpStage();

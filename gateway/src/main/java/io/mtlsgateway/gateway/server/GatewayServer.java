@@ -5,7 +5,6 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.accesslog.AccessLog;
-import io.mtlsgateway.gateway.identity.PeerIdentityCache;
 import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
@@ -64,7 +63,6 @@ public final class GatewayServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final Bootstrap upstreamTemplate;
     private final ThreadPoolExecutor verificationExecutor;
-    private final PeerIdentityCache identities = new PeerIdentityCache();
     private final ConnectionTracker connections = new ConnectionTracker();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final ExchangeObserver observer;
@@ -139,7 +137,7 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
-                            connections, verificationExecutor, identities::get));
+                            connections, verificationExecutor));
             InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
             Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
             slots.put(listener.name(), new Slot(listener, current, channel));

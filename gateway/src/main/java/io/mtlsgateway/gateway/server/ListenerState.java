@@ -17,10 +17,13 @@ import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.mtlsgateway.gateway.verify.ClientVerifier;
+import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,6 +33,9 @@ import java.util.Optional;
  * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
  */
 final class ListenerState implements ListenerSnapshot {
+    /** Without client auth no chain is verified: the gate finds no verdict, the client is anonymous. */
+    private static final HandshakeVerdicts NO_VERDICTS = new HandshakeVerdicts();
+
     private final SslContext tls;
     private final ListenerRuntime runtime;
     private final ListenerMaterial material;
@@ -56,7 +62,7 @@ final class ListenerState implements ListenerSnapshot {
             ExchangeObserver observer) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
-                : VerifierTrustManager.forListener(listener.tls());
+                : new VerifierTrustManager(ClientVerifier.forListener(listener.tls(), material, Clock.systemUTC()));
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
         try {
@@ -83,6 +89,11 @@ final class ListenerState implements ListenerSnapshot {
     @Override
     public String listener() {
         return runtime.name();
+    }
+
+    @Override
+    public HandshakeVerdicts verdicts() {
+        return verifier == null ? NO_VERDICTS : verifier.verdicts();
     }
 
     @Override

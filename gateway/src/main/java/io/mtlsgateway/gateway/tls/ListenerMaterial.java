@@ -10,25 +10,37 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Every file a listener's TLS settings point at, read and checked together: the server chain
  * (leaf first, each certificate signed by the next), the key (matching the leaf), the client CA
  * bundle (CA certificates only) and the CRLs (each signed by a CA of the bundle). Used by both
- * {@code run} (and every reload) and {@code check}, so they can never disagree about a file.
+ * {@code run} (and every reload) and {@code check}, so they can never disagree about a file; and read
+ * once: the client verifier is built from these very certificates and CRLs, not from the files again.
  *
  * @param clientCas empty when client auth is none
+ * @param crlFiles the CRLs of each file, in the order the config lists the files
  */
 public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key, List<X509Certificate> clientCas,
-        List<X509CRL> crls) {
+        Map<Path, List<X509CRL>> crlFiles) {
 
     public ListenerMaterial {
         serverChain = List.copyOf(serverChain);
         clientCas = List.copyOf(clientCas);
-        crls = List.copyOf(crls);
+        Map<Path, List<X509CRL>> copy = new LinkedHashMap<>();
+        crlFiles.forEach((file, crls) -> copy.put(file, List.copyOf(crls)));
+        crlFiles = Collections.unmodifiableMap(copy);
+    }
+
+    /** Every CRL of every file. */
+    public List<X509CRL> crls() {
+        return crlFiles.values().stream().flatMap(List::stream).toList();
     }
 
     /** Files that cannot be used; every problem found, each naming its file. */
@@ -74,14 +86,14 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
                 }
             }
         }
-        List<X509CRL> crls = new ArrayList<>();
+        Map<Path, List<X509CRL>> crls = new LinkedHashMap<>();
         for (Path file : tls.crl()) {
             List<X509CRL> read = read(problems, () -> PemFiles.readCrls(file));
             if (read != null) {
                 for (X509CRL crl : read) {
                     checkCrlIssuer(file, crl, cas == null ? List.of() : cas, problems);
                 }
-                crls.addAll(read);
+                crls.computeIfAbsent(file, f -> new ArrayList<>()).addAll(read);
             }
         }
         if (!problems.isEmpty()) {
@@ -102,7 +114,7 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
 
     /** The earliest nextUpdate among the CRLs: when the first of them goes stale. */
     public Optional<Instant> earliestCrlNextUpdate() {
-        return crls.stream().filter(c -> c.getNextUpdate() != null).map(c -> c.getNextUpdate().toInstant())
+        return crls().stream().filter(c -> c.getNextUpdate() != null).map(c -> c.getNextUpdate().toInstant())
                 .min(Comparator.naturalOrder());
     }
 

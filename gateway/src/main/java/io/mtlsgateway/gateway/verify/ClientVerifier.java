@@ -2,7 +2,7 @@ package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.config.TlsConfig;
-import io.mtlsgateway.gateway.tls.PemFiles;
+import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -66,22 +66,21 @@ public final class ClientVerifier {
     }
 
     /**
-     * The verifier a listener runs: its clientCa, crl files, ocsp mode and verifyDepth.
+     * The verifier a listener runs (its clientCa, crl files, ocsp mode and verifyDepth), from the CA certificates and CRLs its material already holds:
+     * the files are read once per start or reload, and the checks and the verifier see the same bytes.
      *
-     * @throws IOException naming the file: unreadable clientCa, a non-CA certificate in it, or a
-     *     CRL that cannot be loaded
+     * @param clock the source of validation time (tests pin it)
+     * @throws IOException naming the file of a CA certificate or CRL the verifier cannot use
      */
-    public static ClientVerifier forListener(TlsConfig tls) throws IOException {
-        return forListener(tls, Clock.systemUTC());
-    }
-
-    /** As {@link #forListener(TlsConfig)}, with a clock for validation time (tests). */
-    public static ClientVerifier forListener(TlsConfig tls, Clock clock) throws IOException {
+    public static ClientVerifier forListener(TlsConfig tls, ListenerMaterial material, Clock clock)
+            throws IOException {
         Path caFile = Objects.requireNonNull(tls.clientCa(), "clientCa");
-        List<X509Certificate> cas = PemFiles.readCertificates(caFile);
         try {
-            return builder(cas).crlFiles(tls.crl()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth()).clock(clock)
-                    .build();
+            Builder builder = builder(material.clientCas()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth())
+                    .clock(clock);
+            builder.crls(material.crlFiles().isEmpty() ? CrlIndex.empty()
+                    : CrlIndex.of(material.crlFiles(), material.clientCas()));
+            return builder.build();
         } catch (GeneralSecurityException e) {
             throw new IOException(caFile + ": " + e.getMessage(), e);
         }
@@ -130,12 +129,12 @@ public final class ClientVerifier {
             if (validated instanceof Verdict.Rejected rejected) {
                 return rejected;
             }
-            Verdict.Accepted accepted = (Verdict.Accepted) validated;
-            entry = VerdictCache.Entry.of(accepted.path(), accepted.anchor());
+            entry = VerdictCache.Entry.of((Verdict.Accepted) validated);
             cache.put(key, entry);
         }
-        Verdict.Rejected revoked = revocation(entry.path(), entry.anchor(), now, mayFetch);
-        return revoked != null ? revoked : new Verdict.Accepted(entry.path(), entry.anchor());
+        Verdict.Accepted accepted = entry.accepted();
+        Verdict.Rejected revoked = revocation(accepted.path(), accepted.anchor(), now, mayFetch);
+        return revoked != null ? revoked : accepted;
     }
 
     /**

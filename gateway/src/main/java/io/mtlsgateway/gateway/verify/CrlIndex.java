@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,10 +116,24 @@ public final class CrlIndex {
      *     extension we do not know, or a signature that does not verify with its known issuer
      */
     public static CrlIndex load(List<Path> files, Collection<X509Certificate> knownIssuers) throws IOException {
-        Map<X500Principal, List<IssuerCrl>> index = new HashMap<>();
+        Map<Path, List<X509CRL>> read = new LinkedHashMap<>();
         for (Path file : files) {
-            for (X509CRL crl : PemFiles.readCrls(file)) {
-                add(index, crl, file.toString(), knownIssuers);
+            read.computeIfAbsent(file, f -> new ArrayList<>()).addAll(PemFiles.readCrls(file));
+        }
+        return of(read, knownIssuers);
+    }
+
+    /**
+     * An index of CRLs already read, each file's CRLs named by the file in messages.
+     *
+     * @throws IOException as {@link #load} does, without reading anything
+     */
+    public static CrlIndex of(Map<Path, List<X509CRL>> crlFiles, Collection<X509Certificate> knownIssuers)
+            throws IOException {
+        Map<X500Principal, List<IssuerCrl>> index = new HashMap<>();
+        for (Map.Entry<Path, List<X509CRL>> file : crlFiles.entrySet()) {
+            for (X509CRL crl : file.getValue()) {
+                add(index, crl, file.getKey().toString(), knownIssuers);
             }
         }
         return new CrlIndex(freeze(index));

@@ -9,20 +9,23 @@ import java.util.Objects;
 public sealed interface Verdict permits Verdict.Accepted, Verdict.Rejected {
 
     /**
-     * The client is trusted.
+     * The client is trusted. The handshake and {@code mtls-gateway verify} both take the identity
+     * from here, so they cannot disagree about who a client is.
      *
      * @param path the validated path, leaf first, without the trust anchor
      * @param anchor the clientCa certificate the path ends at
+     * @param identity the client's identity, read from {@code path}
      */
-    record Accepted(List<X509Certificate> path, X509Certificate anchor) implements Verdict {
+    record Accepted(List<X509Certificate> path, X509Certificate anchor, PeerIdentity identity) implements Verdict {
         public Accepted {
             path = List.copyOf(path);
             Objects.requireNonNull(anchor, "anchor");
+            Objects.requireNonNull(identity, "identity");
         }
 
-        /** The client's identity, read from the validated path. */
-        public PeerIdentity identity() {
-            return PeerIdentity.of(path);
+        /** Reads the identity from the validated path (once: callers keep the verdict, not the path). */
+        public Accepted(List<X509Certificate> path, X509Certificate anchor) {
+            this(path, anchor, PeerIdentity.of(path));
         }
     }
 

@@ -17,18 +17,18 @@ import java.util.Map;
  * with one verifier, whose trust anchors are fixed, so new trust means a new, empty cache.
  */
 final class VerdictCache {
-    /** A validated path and the window in which all of its certificates are valid. */
-    record Entry(List<X509Certificate> path, X509Certificate anchor, Instant notBefore, Instant notAfter) {
-        static Entry of(List<X509Certificate> path, X509Certificate anchor) {
+    /** An accepted path (with its identity) and the window in which all of its certificates are valid. */
+    record Entry(Verdict.Accepted accepted, Instant notBefore, Instant notAfter) {
+        static Entry of(Verdict.Accepted accepted) {
             Instant notBefore = Instant.MIN;
             Instant notAfter = Instant.MAX;
-            for (X509Certificate cert : path) {
+            for (X509Certificate cert : accepted.path()) {
                 Instant from = cert.getNotBefore().toInstant();
                 Instant until = cert.getNotAfter().toInstant();
                 notBefore = from.isAfter(notBefore) ? from : notBefore;
                 notAfter = until.isBefore(notAfter) ? until : notAfter;
             }
-            return new Entry(List.copyOf(path), anchor, notBefore, notAfter);
+            return new Entry(accepted, notBefore, notAfter);
         }
 
         boolean validAt(Instant at) {

@@ -1,12 +1,10 @@
 package io.mtlsgateway.gateway.verify;
 
-import io.mtlsgateway.config.TlsConfig;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.ResumableX509ExtendedTrustManager;
 import io.netty.internal.tcnative.CertificateVerifier;
 import io.netty.util.internal.ThreadExecutorMap;
-import java.io.IOException;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -18,37 +16,42 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * Puts a {@link ClientVerifier} into BoringSSL's handshake. Full handshakes run on the
  * verification executor (the context uses {@code USE_TASKS}); resumed ones on the event loop, where
  * only the cheap re-check runs. A rejection becomes the X509_V_ERR code that makes BoringSSL send
- * the alert of DESIGN.md, with the verdict as the exception's cause for the failure log.
+ * the alert of DESIGN.md, with the verdict as the exception's cause for the failure log. An
+ * accepted verdict is handed to the connection's handshake gate through {@link #verdicts()}.
  */
 public final class VerifierTrustManager extends X509ExtendedTrustManager implements ResumableX509ExtendedTrustManager {
     private final ClientVerifier verifier;
     private final X509Certificate[] acceptedIssuers;
+    private final HandshakeVerdicts verdicts = new HandshakeVerdicts();
 
     public VerifierTrustManager(ClientVerifier verifier) {
         this.verifier = verifier;
         this.acceptedIssuers = verifier.anchors().toArray(X509Certificate[]::new);
     }
 
-    /** The trust manager of a listener (see {@link ClientVerifier#forListener(TlsConfig)}). */
-    public static VerifierTrustManager forListener(TlsConfig tls) throws IOException {
-        return new VerifierTrustManager(ClientVerifier.forListener(tls));
-    }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
         // Under a handshake flood the bounded executor runs tasks on the caller, the event loop:
         // never wait for a network answer there.
-        throwIfRejected(verifier.verify(List.of(chain), !onEventLoop()), chain);
+        conclude(verifier.verify(List.of(chain), !onEventLoop()), chain, engine);
     }
 
     @Override
     public void resumeClientTrusted(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
-        throwIfRejected(verifier.recheck(List.of(chain)), chain);
+        conclude(verifier.recheck(List.of(chain)), chain, engine);
     }
 
-    private static void throwIfRejected(Verdict verdict, X509Certificate[] chain) throws CertificateException {
-        if (verdict instanceof Verdict.Rejected rejected) {
+    /** Where the accepted verdicts of this trust manager's handshakes wait for their gate. */
+    public HandshakeVerdicts verdicts() {
+        return verdicts;
+    }
+
+    private void conclude(Verdict verdict, X509Certificate[] chain, SSLEngine engine) throws CertificateException {
+        if (verdict instanceof Verdict.Accepted accepted) {
+            verdicts.accepted(engine, accepted);
+        } else if (verdict instanceof Verdict.Rejected rejected) {
             ClientCertificateRejectedException cause = new ClientCertificateRejectedException(rejected,
                     chain.length > 0 ? chain[0] : null);
             throw new OpenSslCertificateException(cause.getMessage(), cause, errorCode(rejected.reason()));
@@ -106,7 +109,6 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
         throw new CertificateException("this trust manager verifies clients only");
     }
 
-    /** Sent in the CertificateRequest, so clients pick a certificate from one of these CAs. */
     /**
      * Whether a chain accepted earlier still passes, from what is known without waiting (CRL
      * index, cached OCSP answers, validity): safe to call on an event loop.
@@ -120,6 +122,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
                 || verdict instanceof Verdict.Rejected rejected && rejected.reason() == RejectionReason.REVOCATION_UNKNOWN;
     }
 
+    /** Sent in the CertificateRequest, so clients pick a certificate from one of these CAs. */
     @Override
     public X509Certificate[] getAcceptedIssuers() {
         return acceptedIssuers.clone();

@@ -3,8 +3,6 @@ package io.mtlsgateway.gateway.identity;
 import static io.mtlsgateway.gateway.identity.TestCertificates.INTERMEDIATE;
 import static io.mtlsgateway.gateway.identity.TestCertificates.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,47 +102,6 @@ class PeerIdentityTest {
     @Test
     void emptyChainIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> PeerIdentity.of(List.of()));
-    }
-
-    @Test
-    void cacheReturnsTheSameIdentityForTheSameChain() {
-        PeerIdentityCache cache = new PeerIdentityCache();
-        List<X509Certificate> chain = client("CN=a").signedBy(INTERMEDIATE).chainWithoutRoot();
-
-        PeerIdentity first = cache.get(chain);
-
-        assertSame(first, cache.get(List.copyOf(chain)));
-        assertEquals(1, cache.size());
-    }
-
-    @Test
-    void cacheKeepsSameLeafWithDifferentChainsApart() {
-        PeerIdentityCache cache = new PeerIdentityCache();
-        IssuedCertificate leaf = client("CN=a").signedBy(INTERMEDIATE);
-
-        PeerIdentity leafOnly = cache.get(List.of(leaf.certificate()));
-        PeerIdentity withIntermediate = cache.get(leaf.chainWithoutRoot());
-
-        assertNotSame(leafOnly, withIntermediate);
-        assertEquals(1, leafOnly.chainPem().size());
-        assertEquals(2, withIntermediate.chainPem().size());
-    }
-
-    @Test
-    void cacheEvictsTheLeastRecentlyUsedBeyondItsBound() {
-        PeerIdentityCache cache = new PeerIdentityCache(2);
-        List<X509Certificate> a = List.of(client("CN=a").signedBy(INTERMEDIATE).certificate());
-        List<X509Certificate> b = List.of(client("CN=b").signedBy(INTERMEDIATE).certificate());
-        List<X509Certificate> c = List.of(client("CN=c").signedBy(INTERMEDIATE).certificate());
-        PeerIdentity identityA = cache.get(a);
-        PeerIdentity identityB = cache.get(b);
-        cache.get(a); // a is now more recent than b
-
-        cache.get(c);
-
-        assertEquals(2, cache.size());
-        assertSame(identityA, cache.get(a));
-        assertNotSame(identityB, cache.get(b));
     }
 
     private static X509Certificate parse(String pem) throws Exception {

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.ClientChains;
 import io.mtlsgateway.gateway.testing.ClientChains.Case;
+import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,8 +104,20 @@ class ClientVerifierTest {
         PemFiles.write(bundle, chains.root.certificate(), leaf.certificate());
         TlsConfig tls = new TlsConfig(bundle, bundle, ClientAuthMode.REQUIRE, bundle, List.of(), OcspMode.OFF, 4,
                 List.of(TlsProtocol.TLS_1_3), true);
-        IOException io = assertThrows(IOException.class, () -> ClientVerifier.forListener(tls));
+        ListenerMaterial material = new ListenerMaterial(List.of(), null,
+                List.of(chains.root.certificate(), leaf.certificate()), Map.of());
+        IOException io = assertThrows(IOException.class,
+                () -> ClientVerifier.forListener(tls, material, Clock.systemUTC()));
         assertTrue(io.getMessage().startsWith(bundle.toString()), io.getMessage());
+    }
+
+    @Test
+    void aRepeatClientGetsTheIdentityReadOnceFromItsValidatedPath() throws Exception {
+        ClientVerifier cached = ClientVerifier.builder(List.of(chains.root.certificate())).build();
+        Verdict.Accepted first = assertInstanceOf(Verdict.Accepted.class, cached.verify(ClientChains.sent(chains.good)));
+        Verdict.Accepted again = assertInstanceOf(Verdict.Accepted.class, cached.verify(ClientChains.sent(chains.good)));
+        assertSame(first.identity(), again.identity());
+        assertEquals(first.path().size(), first.identity().chainPem().size());
     }
 
     @Test

@@ -1,49 +1,69 @@
 package io.mtlsgateway.config;
 
+import java.util.LinkedHashSet;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Which header names a route file may use for identity headers and route matches. */
-final class HeaderNames {
+/**
+ * The one home of the gateway's rules about header names: which describe a connection, which
+ * frame a message, which the gateway sets or strips. The route file validator, the identity-header
+ * writer and hop-by-hop handling all read these sets, so they cannot disagree. Names are in
+ * canonical form: lower case, {@code _} read as {@code -} (CGI-style upstreams read them as one).
+ */
+public final class HeaderNames {
     private static final String TCHAR_SYMBOLS = "!#$%&'*+-.^_`|~";
 
-    // Lower case, '_' read as '-' (the gateway strips CGI-style spellings as the same header).
-    private static final Map<String, String> RESERVED = Map.ofEntries(
-            Map.entry("connection", "a hop-by-hop header"),
-            Map.entry("keep-alive", "a hop-by-hop header"),
-            Map.entry("proxy-connection", "a hop-by-hop header"),
-            Map.entry("te", "a hop-by-hop header"),
-            Map.entry("trailer", "a hop-by-hop header"),
-            Map.entry("transfer-encoding", "a hop-by-hop header"),
-            Map.entry("upgrade", "a hop-by-hop header"),
-            Map.entry("proxy-authenticate", "a hop-by-hop header"),
-            Map.entry("proxy-authorization", "a hop-by-hop header"),
-            Map.entry("host", "managed by the gateway"),
-            Map.entry("content-length", "managed by the gateway"),
-            Map.entry("x-forwarded-client-cert", "set by the xfcc setting"),
-            Map.entry("client-cert", "set by the rfc9440 setting"),
-            Map.entry("client-cert-chain", "set by the rfc9440 setting"));
+    /** Headers that describe one connection (RFC 9110 section 7.6.1): removed before any message is relayed. */
+    public static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "te",
+            "transfer-encoding", "upgrade", "proxy-authenticate", "proxy-authorization");
 
     /**
-     * Headers that claim who the client is or where it came from: the gateway strips the client's
-     * copies and sets its own, so a route that matched on them would be chosen by a forgery.
+     * Headers that frame or address a message: never removed because Connection names them. A client
+     * listing Content-Length in Connection would otherwise have its body forwarded unframed, and the
+     * upstream would read that body as a second request that skipped routing and authorization.
      */
-    private static final Set<String> CLIENT_CLAIMS = Set.of(
-            "x-forwarded-client-cert", "client-cert", "client-cert-chain", "x-forwarded-for",
-            "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-forwarded-prefix", "forwarded",
-            "x-real-ip", "true-client-ip");
+    public static final Set<String> FRAMING = Set.of("content-length", "host", "trailer");
+
+    /** Envoy's client-certificate header; kept or replaced per the listener's xfcc mode. */
+    public static final String X_FORWARDED_CLIENT_CERT = "x-forwarded-client-cert";
+
+    /** Headers the gateway sets itself on every forwarded request (XFCC per the xfcc mode). */
+    public static final Set<String> SET_BY_GATEWAY = Set.of(X_FORWARDED_CLIENT_CERT, "client-cert",
+            "client-cert-chain", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+
+    /**
+     * Other claims about the client or the URL that upstreams commonly trust from a proxy: stripped
+     * from every request. A client address (RFC 7239 Forwarded, X-Real-IP, True-Client-IP), the
+     * outer port and prefix, and the URL-override headers some frameworks (IIS, Symfony) route by,
+     * which would let a caller reach a path other than the one the gateway authorized.
+     */
+    public static final Set<String> OTHER_CLIENT_CLAIMS = Set.of("forwarded", "x-real-ip", "true-client-ip",
+            "x-forwarded-port", "x-forwarded-prefix", "x-original-url", "x-rewrite-url");
+
+    /** The expectation the gateway answers itself (100-continue) and never forwards. */
+    public static final String EXPECT = "expect";
 
     private HeaderNames() {}
 
+    /**
+     * Every header that claims who the client is or where it came from: the client's copies are
+     * stripped and the gateway's own set, so a route that matched on one would be chosen by a forgery.
+     */
+    public static Set<String> clientClaims() {
+        Set<String> claims = new LinkedHashSet<>(SET_BY_GATEWAY);
+        claims.addAll(OTHER_CLIENT_CLAIMS);
+        return Set.copyOf(claims);
+    }
+
     /** Whether the header states a claim about the client that only the gateway may make. */
-    static boolean isClientClaim(String name) {
-        return CLIENT_CLAIMS.contains(canonical(name));
+    public static boolean isClientClaim(String name) {
+        String canonical = canonical(name);
+        return SET_BY_GATEWAY.contains(canonical) || OTHER_CLIENT_CLAIMS.contains(canonical);
     }
 
     /** Whether {@code name} is an HTTP field name (an RFC 9110 token). */
-    static boolean isToken(String name) {
+    public static boolean isToken(String name) {
         if (name.isEmpty()) {
             return false;
         }
@@ -58,12 +78,31 @@ final class HeaderNames {
     }
 
     /** The form two names share when the gateway treats them as one header. */
-    static String canonical(String name) {
+    public static String canonical(String name) {
         return name.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
-    /** Why an identity header may not have this name, if it may not. */
-    static Optional<String> reservedReason(String name) {
-        return Optional.ofNullable(RESERVED.get(canonical(name)));
+    /**
+     * Why an identity header may not have this name, if it may not: the gateway sets it, relies on
+     * it, or it frames or routes the request (overwriting it would desynchronise the upstream's parser).
+     */
+    public static Optional<String> reservedReason(String name) {
+        String canonical = canonical(name);
+        if (HOP_BY_HOP.contains(canonical)) {
+            return Optional.of("a hop-by-hop header");
+        }
+        if (FRAMING.contains(canonical) || canonical.equals(EXPECT)) {
+            return Optional.of("managed by the gateway");
+        }
+        if (canonical.equals(X_FORWARDED_CLIENT_CERT)) {
+            return Optional.of("set by the xfcc setting");
+        }
+        if (canonical.equals("client-cert") || canonical.equals("client-cert-chain")) {
+            return Optional.of("set by the rfc9440 setting");
+        }
+        if (SET_BY_GATEWAY.contains(canonical) || canonical.equals("forwarded")) {
+            return Optional.of("set or stripped by the gateway on every request");
+        }
+        return Optional.empty();
     }
 }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.identity;
 
+import io.mtlsgateway.config.HeaderNames;
 import io.mtlsgateway.config.IdentityTemplate;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.XfccMode;
@@ -37,29 +38,10 @@ public final class IdentityHeaderWriter {
     public static final String CLIENT_CERT_CHAIN = "Client-Cert-Chain";
 
     /**
-     * Headers the client may never send, whatever the configuration: the RFC 9440 fields, and the
-     * forwarding headers the gateway sets itself (RFC 7239 {@code Forwarded} too, since an upstream
-     * that reads it would otherwise trust a client-supplied address or scheme).
+     * Headers the client may never send, whatever the configuration: those the gateway sets itself
+     * and the other claims about the client or the URL ({@link HeaderNames}); XFCC per the xfcc mode.
      */
-    private static final List<String> ALWAYS_STRIPPED = List.of(
-            CLIENT_CERT, CLIENT_CERT_CHAIN, "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host",
-            "Forwarded",
-            // Other claims about the client or the URL that upstreams commonly trust from a proxy:
-            // a client address (X-Real-IP, True-Client-IP), the outer port and prefix, and the
-            // URL-override headers some frameworks (IIS, Symfony) route by, which would let a
-            // caller reach a path other than the one the gateway authorized.
-            "X-Real-IP", "True-Client-IP", "X-Forwarded-Port", "X-Forwarded-Prefix",
-            "X-Original-URL", "X-Rewrite-URL");
-
-    /**
-     * Names an identity header may not take: those the writer or the proxy set, and those that
-     * frame or route the request (overwriting them would desynchronise the upstream's parser).
-     */
-    private static final Set<String> RESERVED = Set.of(
-            "x-forwarded-client-cert", "client-cert", "client-cert-chain", "x-forwarded-for",
-            "x-forwarded-proto", "x-forwarded-host", "forwarded", "host", "content-length",
-            "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
-            "expect");
+    private static final Set<String> ALWAYS_STRIPPED = alwaysStripped();
 
     private static final String XFCC_NORMALISED = normalise(X_FORWARDED_CLIENT_CERT);
 
@@ -110,7 +92,7 @@ public final class IdentityHeaderWriter {
             String normal = normalise(name);
             if (!isToken(name)) {
                 problems.add(where + ": not a valid header name (expected: an RFC 9110 token such as X-Client-Subject)");
-            } else if (RESERVED.contains(normal)) {
+            } else if (HeaderNames.reservedReason(name).isPresent()) {
                 problems.add(where + ": reserved, the gateway sets or relies on this header");
             } else if (!names.add(normal)) {
                 problems.add(where + ": same header as another entry (names match ignoring case and _ vs -)");
@@ -128,9 +110,7 @@ public final class IdentityHeaderWriter {
         }
         this.templated = List.copyOf(headers);
 
-        for (String name : ALWAYS_STRIPPED) {
-            names.add(normalise(name));
-        }
+        names.addAll(ALWAYS_STRIPPED);
         Set<String> trailers = new HashSet<>(names);
         trailers.add(XFCC_NORMALISED);
         if (!forwardsClientXfcc) {
@@ -241,6 +221,12 @@ public final class IdentityHeaderWriter {
                 headers.remove(name);
             }
         }
+    }
+
+    private static Set<String> alwaysStripped() {
+        Set<String> names = new HashSet<>(HeaderNames.clientClaims());
+        names.remove(HeaderNames.X_FORWARDED_CLIENT_CERT);
+        return Set.copyOf(names);
     }
 
     /** ASCII lowercase with {@code _} as {@code -}: how CGI-style upstreams see a header name. */

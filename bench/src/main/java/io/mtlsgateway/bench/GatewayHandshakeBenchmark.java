@@ -6,11 +6,10 @@ import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.config.TlsProtocol;
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.server.ListenerTls;
 import io.mtlsgateway.gateway.tls.PemFiles;
-import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
-import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
-import io.mtlsgateway.gateway.verify.ClientVerifier;
-import io.mtlsgateway.gateway.verify.VerifierTrustManager;
+import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
+import io.mtlsgateway.gateway.verify.Verdict;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -49,9 +48,9 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Full mutual-TLS handshakes, in memory, against the server side the gateway itself builds: the context from
- * {@link ServerTlsContextFactory#build} (BoringSSL, {@code USE_TASKS}, the gateway's cipher list) with a
- * {@link VerifierTrustManager} over a {@link ClientVerifier} trusting a test root. All keys are ECDSA P-256;
+ * Full mutual-TLS handshakes, in memory, against the server side the gateway itself builds, made by the
+ * gateway's one listener factory {@link ListenerTls#build} (BoringSSL, {@code USE_TASKS}, the gateway's cipher
+ * list, its verifier trusting a test root). All keys are ECDSA P-256;
  * each client sends its leaf and the shared intermediate, as in {@link VerifierBenchmark}.
  *
  * <p>{@code clients = 1}: every handshake presents the same chain, so after the first the verifier answers
@@ -93,7 +92,9 @@ public class GatewayHandshakeBenchmark {
     public String protocol;
 
     private SslContext serverContext;
-    private ClientVerificationCounter serverTrust;
+    private ListenerTls listener;
+    private HandshakeVerdicts verdicts;
+    private long accepted;
     private SslContext[] clientContexts;
     private byte[][] clientLeaves;
     private ServerVerificationCounter clientTrust;
@@ -135,10 +136,9 @@ public class GatewayHandshakeBenchmark {
     /**
      * Builds the verifier and the server context the way the gateway does for a listener: from a TLS config
      * whose files are written here and read back by the gateway's own code. Only the verdict cache size
-     * differs from {@link ClientVerifier#forListener}. Sets {@link #serverTrust} and {@link #serverContext}.
+     * differs from what {@code run} builds. Sets {@link #listener}, {@link #verdicts} and {@link #serverContext}.
      */
-    private void buildGatewayServer(IssuedCertificate server, IssuedCertificate root)
-            throws IOException, GeneralSecurityException {
+    private void buildGatewayServer(IssuedCertificate server, IssuedCertificate root) throws Exception {
         Path dir = Files.createTempDirectory("gateway-handshake-bench");
         try {
             TlsConfig tls = new TlsConfig(dir.resolve("server.pem"), dir.resolve("server.key"),
@@ -147,14 +147,9 @@ public class GatewayHandshakeBenchmark {
             PemFiles.write(tls.certificate(), server.chainWithoutRoot().toArray());
             PemFiles.writePrivateKey(tls.privateKey(), server.privateKey());
             PemFiles.write(tls.clientCa(), root.certificate());
-            ClientVerifier verifier = ClientVerifier.builder(PemFiles.readCertificates(tls.clientCa()))
-                    .crlFiles(tls.crl())
-                    .ocsp(tls.ocsp())
-                    .verifyDepth(tls.verifyDepth())
-                    .cacheSize(VERDICT_CACHE_ENTRIES)
-                    .build();
-            serverTrust = new ClientVerificationCounter(new VerifierTrustManager(verifier));
-            serverContext = ServerTlsContextFactory.build(tls, ServerCredentials.load(tls), serverTrust);
+            listener = ListenerTls.build(tls, VERDICT_CACHE_ENTRIES);
+            verdicts = listener.verdicts();
+            serverContext = listener.context();
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
@@ -167,8 +162,7 @@ public class GatewayHandshakeBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         // Printed so the log shows the verifier really did the work the figures are about.
-        System.out.println("# server verifier: " + serverTrust.fullChecks() + " full verifications, "
-                + serverTrust.accepted() + " accepted, " + serverTrust.resumptions() + " resumptions");
+        System.out.println("# server verifier: " + accepted + " handshakes ended with its accepted verdict");
         // OPENSSL_REFCNT contexts own native SSL_CTXs.
         ReferenceCountUtil.release(serverContext);
         for (SslContext context : clientContexts) {
@@ -196,8 +190,6 @@ public class GatewayHandshakeBenchmark {
         int client = next;
         next = next + 1 == clients ? 0 : next + 1;
         long serverChecks = clientTrust.serverChecks();
-        long accepted = serverTrust.accepted();
-        long resumptions = serverTrust.resumptions();
         int bytes;
         long cpuStart = InMemoryHandshake.threadCpuNanos();
         SSLEngine clientEngine = clientContexts[client].newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
@@ -211,22 +203,24 @@ public class GatewayHandshakeBenchmark {
             ReferenceCountUtil.release(serverEngine);
             time.cpuNanos += InMemoryHandshake.threadCpuNanos() - cpuStart;
         }
-        requireFullVerifiedHandshake(client, serverChecks, accepted, resumptions);
+        requireFullVerifiedHandshake(client, serverChecks, verdicts.take(serverEngine).orElse(null));
+        accepted++;
         time.handshakes++;
         return bytes;
     }
 
     /** Throws unless the last handshake was full and the gateway's verifier accepted client {@code client}. */
-    private void requireFullVerifiedHandshake(int client, long serverChecks, long accepted, long resumptions) {
-        if (clientTrust.serverChecks() != serverChecks + 1 || serverTrust.resumptions() != resumptions) {
+    private void requireFullVerifiedHandshake(int client, long serverChecks, Verdict.Accepted verdict) {
+        // The client verifies the server in a full handshake only: a resumption would not count here.
+        if (clientTrust.serverChecks() != serverChecks + 1) {
             throw new IllegalStateException("the handshake was resumed, not full; the benchmark is invalid");
         }
-        if (serverTrust.accepted() != accepted + 1) {
-            throw new IllegalStateException("the gateway's verifier did not accept exactly once in this handshake");
+        if (verdict == null) {
+            throw new IllegalStateException("the gateway's verifier left no accepted verdict for this handshake");
         }
         try {
-            // getEncoded() copies the DER BoringSSL handed over; it does not parse.
-            if (!Arrays.equals(serverTrust.lastAcceptedLeaf().getEncoded(), clientLeaves[client])) {
+            // getEncoded() copies the DER; it does not parse.
+            if (!Arrays.equals(verdict.path().get(0).getEncoded(), clientLeaves[client])) {
                 throw new IllegalStateException("the verifier accepted another certificate than client " + client);
             }
         } catch (GeneralSecurityException e) {
@@ -249,7 +243,7 @@ public class GatewayHandshakeBenchmark {
                     || !Arrays.equals(clientChain[0].getEncoded(), clientLeaves[0])) {
                 throw new IllegalStateException("peers did not authenticate with the generated certificates");
             }
-            if (serverTrust.accepted() != 1 || serverTrust.resumptions() != 0) {
+            if (verdicts.take(server).isEmpty()) {
                 throw new IllegalStateException("the gateway's verifier did not accept the check handshake");
             }
             client.getSession().invalidate();

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.metrics;
 
+import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -21,6 +22,7 @@ public final class ListenerMetrics {
     private final MeterRegistry registry;
     private final String listener;
     private final Map<HandshakeReason, Counter> handshakes = new EnumMap<>(HandshakeReason.class);
+    private final Map<ConnectionError, Counter> connectionErrors = new EnumMap<>(ConnectionError.class);
     private final Timer handshakeDuration;
     private final DistributionSummary clientValidity;
     private final AtomicInteger active = new AtomicInteger();
@@ -38,6 +40,13 @@ public final class ListenerMetrics {
                     .tag("listener", listener)
                     .tag("outcome", reason == HandshakeReason.NONE ? "success" : "failure")
                     .tag("reason", reason.label())
+                    .register(registry));
+        }
+        for (ConnectionError kind : ConnectionError.values()) {
+            connectionErrors.put(kind, Counter.builder("mtls.gateway.connection.errors")
+                    .description("Open downstream connections closed by an error no stage handled, by kind")
+                    .tag("listener", listener)
+                    .tag("kind", kind.label())
                     .register(registry));
         }
         handshakeDuration = Timer.builder("mtls.gateway.handshake.duration")
@@ -81,6 +90,11 @@ public final class ListenerMetrics {
     public void handshakeFailed(long durationNanos, HandshakeReason reason) {
         handshakes.get(reason == HandshakeReason.NONE ? HandshakeReason.OTHER : reason).increment();
         handshakeDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A connection closed by an error that reached the end of its pipeline. */
+    public void connectionError(ConnectionError kind) {
+        connectionErrors.get(kind).increment();
     }
 
     public void connectionOpened() {

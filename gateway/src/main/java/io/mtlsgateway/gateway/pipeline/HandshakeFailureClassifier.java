@@ -1,10 +1,9 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
-import io.mtlsgateway.gateway.verify.RejectionReason;
+import io.mtlsgateway.gateway.verify.HandshakeReason;
 import java.util.Optional;
 
-import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.nio.channels.ClosedChannelException;
@@ -23,10 +22,10 @@ public final class HandshakeFailureClassifier {
     private HandshakeFailureClassifier() {}
 
     public static HandshakeReason classify(Throwable cause) {
-        // The verifier names its own bounded reason; the labels are the same by construction.
-        Optional<RejectionReason> rejection = ClientCertificateRejectedException.reasonOf(cause);
+        // The verifier names its own bounded reason: one enum, so it is the metric's label as is.
+        Optional<HandshakeReason> rejection = ClientCertificateRejectedException.reasonOf(cause);
         if (rejection.isPresent()) {
-            return HandshakeReason.valueOf(rejection.get().name());
+            return rejection.get();
         }
         HandshakeReason found = HandshakeReason.OTHER;
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {

@@ -1,6 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
-import io.mtlsgateway.gateway.metrics.HandshakeReason;
+import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
 import java.net.SocketAddress;
 import java.util.Optional;

@@ -1,7 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
-import io.mtlsgateway.gateway.metrics.HandshakeReason;
+import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.Verdict;

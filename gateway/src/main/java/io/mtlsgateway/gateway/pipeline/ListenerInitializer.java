@@ -23,6 +23,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     private final ConnectionTracker connections;
     private final Executor verificationExecutor;
     private final HandshakeFailureLog failures = new HandshakeFailureLog();
+    private final TerminalExceptionHandler errors;
 
     /**
      * @param snapshots the listener's current snapshot, read once per connection
@@ -34,6 +35,8 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         this.metrics = metrics;
         this.connections = connections;
         this.verificationExecutor = verificationExecutor;
+        // A listener keeps its name across reloads: one terminal handler serves all its connections.
+        this.errors = new TerminalExceptionHandler(snapshots.get().listener(), metrics);
     }
 
     @Override
@@ -53,7 +56,8 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,
-                        new HandshakeGateHandler(snapshot, failures, metrics));
+                        new HandshakeGateHandler(snapshot, failures, metrics))
+                .addLast(PipelineNames.ERRORS, errors);
     }
 
     /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */

@@ -2,10 +2,11 @@ package io.mtlsgateway.gateway.pipeline;
 
 /**
  * Every handler name, in pipeline order. A downstream connection starts as
- * {@code tls -> handshake-gate}; once the client is verified the gate replaces itself with
+ * {@code tls -> handshake-gate -> errors}; once the client is verified the gate replaces itself with
  * {@code http-timeouts -> http-codec -> http-guard -> proxy}. An upstream connection is
- * {@code upstream-codec -> upstream-idle -> upstream}. After a 101 Switching Protocols both become
- * byte tunnels: {@code tls -> tunnel-idle -> tunnel} and {@code tunnel}.
+ * {@code upstream-codec -> upstream-idle -> upstream}; a health check {@code upstream-codec -> health-check}.
+ * After a 101 Switching Protocols both become byte tunnels: {@code tls -> tunnel-idle -> tunnel -> errors}
+ * and {@code tunnel}.
  */
 public final class PipelineNames {
     public static final String TLS = "tls";
@@ -16,6 +17,8 @@ public final class PipelineNames {
     /** Message side of the timeouts (sees when a request head is complete and a response ends). */
     public static final String HTTP_GUARD = "http-guard";
     public static final String PROXY = "proxy";
+    /** Always last downstream: the one terminal exception handler. */
+    public static final String ERRORS = "errors";
 
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_IDLE = "upstream-idle";

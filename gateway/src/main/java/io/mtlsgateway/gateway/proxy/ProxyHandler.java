@@ -13,7 +13,7 @@ import java.util.logging.Logger;
 /**
  * The last handler of a verified downstream connection: passes what the HTTP codec reads, and the
  * connection's events, to the connection's {@link DownstreamRequests}, which routes, authorizes
- * and relays each request.
+ * and relays each request. Exceptions go on to the pipeline's terminal handler.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
@@ -73,13 +73,5 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         requests.closed();
         ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.log(Level.WARNING, "listener {0}: closing connection from {1}: {2}",
-                new Object[] {runtime.name(), peer.clientAddress(), cause.toString()});
-        LOG.log(Level.FINE, "connection error", cause);
-        ctx.close();
     }
 }

@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -84,12 +83,7 @@ public final class GatewayServer implements AutoCloseable {
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-        int verifiers = Math.max(2, Runtime.getRuntime().availableProcessors());
-        // Bounded: under a handshake flood the queue fills and the event loop verifies inline
-        // rather than letting memory grow without limit.
-        this.verificationExecutor = new ThreadPoolExecutor(verifiers, verifiers, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(4096), new DefaultThreadFactory("gateway-verify", true),
-                new ThreadPoolExecutor.CallerRunsPolicy());
+        this.verificationExecutor = VerificationExecutor.create();
         this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
         this.observer = new RequestObserver(metrics, accessLog.isPresent() ? accessLog.get()::log : r -> {});
         this.reloader = new ConfigReloader(config.source(), this::apply, metrics);
@@ -194,9 +188,9 @@ public final class GatewayServer implements AutoCloseable {
 
     /** Runs on the reload thread. */
     private void apply(GatewayConfig next) throws ReloadRefusedException {
-        List<String> refused = listenerSetChanges(config, next);
-        if (!refused.isEmpty()) {
-            throw new ReloadRefusedException(refused);
+        ReloadDiff diff = ReloadDiff.between(config, next);
+        if (!diff.refused().isEmpty()) {
+            throw new ReloadRefusedException(diff.refused());
         }
         Map<String, ListenerState> built = new LinkedHashMap<>();
         try {
@@ -208,7 +202,7 @@ public final class GatewayServer implements AutoCloseable {
             throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
-        List<CompletableFuture<Void>> rechecked = swapIn(next, built);
+        List<CompletableFuture<Void>> rechecked = swapIn(next, built, diff);
         // The reload is done when every open connection has re-checked its client against the
         // new trust material (a revoked client's connection then closes after its request).
         try {
@@ -224,7 +218,8 @@ public final class GatewayServer implements AutoCloseable {
      * Validated whole: only now does anything change. Synchronized with {@link #close()}, so a
      * reload that finishes while the server stops releases what it built instead of leaking it.
      */
-    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built) {
+    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built,
+            ReloadDiff diff) {
         List<CompletableFuture<Void>> rechecked = new ArrayList<>();
         if (closed) {
             built.values().forEach(ListenerState::retire);
@@ -243,7 +238,9 @@ public final class GatewayServer implements AutoCloseable {
             }
         }
         track(next);
-        warnAboutRestartOnlyKeys(config, next);
+        if (!diff.restartOnly().isEmpty()) {
+            LOG.warning(() -> "reload: changes to " + diff.restartOnly() + " take effect at the next restart");
+        }
         config = next;
         return rechecked;
     }
@@ -251,52 +248,6 @@ public final class GatewayServer implements AutoCloseable {
     private void track(GatewayConfig from) {
         metrics.track(from.routes().stream().map(RouteConfig::name).collect(java.util.stream.Collectors.toSet()),
                 from.upstreams().keySet());
-    }
-
-    /** Listeners are sockets: adding, removing or moving one needs a restart. */
-    private static List<String> listenerSetChanges(GatewayConfig before, GatewayConfig after) {
-        Map<String, ListenerConfig> old = new LinkedHashMap<>();
-        before.listeners().forEach(l -> old.put(l.name(), l));
-        Set<String> names = new LinkedHashSet<>();
-        List<String> problems = new ArrayList<>();
-        for (ListenerConfig listener : after.listeners()) {
-            names.add(listener.name());
-            ListenerConfig previous = old.get(listener.name());
-            if (previous == null) {
-                problems.add("listener '" + listener.name() + "' was added: adding a listener needs a restart");
-            } else if (!previous.listen().equals(listener.listen())) {
-                problems.add("listener '" + listener.name() + "' moved from " + previous.listen() + " to "
-                        + listener.listen() + ": changing a listen address needs a restart");
-            }
-        }
-        for (String name : old.keySet()) {
-            if (!names.contains(name)) {
-                problems.add("listener '" + name + "' was removed: removing a listener needs a restart");
-            }
-        }
-        return problems;
-    }
-
-    private static void warnAboutRestartOnlyKeys(GatewayConfig before, GatewayConfig after) {
-        List<String> keys = new ArrayList<>();
-        if (before.workers() != after.workers()) {
-            keys.add("workers");
-        }
-        if (before.transport() != after.transport()) {
-            keys.add("transport");
-        }
-        if (!before.admin().equals(after.admin())) {
-            keys.add("admin");
-        }
-        if (!before.accessLog().equals(after.accessLog())) {
-            keys.add("accessLog");
-        }
-        if (SessionTickets.changed(before, after)) {
-            keys.add("tls.sessionTickets");
-        }
-        if (!keys.isEmpty()) {
-            LOG.warning(() -> "reload: changes to " + keys + " take effect at the next restart");
-        }
     }
 
     /** The route file and every file it references: what the watcher watches. */

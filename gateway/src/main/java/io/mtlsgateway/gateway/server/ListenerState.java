@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.server;
 
-import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
@@ -11,19 +10,15 @@ import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
-import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
-import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.Upstreams;
-import io.mtlsgateway.gateway.verify.ClientVerifier;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,52 +28,47 @@ import java.util.Optional;
  * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
  */
 final class ListenerState implements ListenerSnapshot {
-    /** Without client auth no chain is verified: the gate finds no verdict, the client is anonymous. */
-    private static final HandshakeVerdicts NO_VERDICTS = new HandshakeVerdicts();
-
     private final SslContext tls;
     private final ListenerRuntime runtime;
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
+    private final HandshakeVerdicts verdicts;
 
-    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig) {
-        this.tls = tls;
+    private ListenerState(ListenerTls built, ListenerRuntime runtime, TlsConfig tlsConfig) {
+        this.tls = built.context();
         this.runtime = runtime;
-        this.material = material;
-        this.verifier = verifier;
+        this.material = built.material();
+        this.verifier = built.verifier();
+        this.verdicts = built.verdicts();
         this.tlsConfig = tlsConfig;
     }
 
     /**
-     * The one place a listener's runtime objects are made from config: start and reload both
-     * come here, so a richer verifier (CRLs, OCSP) slots in once.
+     * The one place a listener's runtime objects are made from config: start, reload and
+     * {@code check} all come here (its TLS side through {@link ListenerTls}).
      *
      * @throws ListenerMaterial.MaterialException when a file is missing, unreadable or inconsistent
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
-        ListenerMaterial material = ListenerMaterial.load(listener.tls());
-        VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
-                : new VerifierTrustManager(ClientVerifier.forListener(listener.tls(), material, Clock.systemUTC()));
-        ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
+        ListenerTls built = ListenerTls.build(listener.tls());
         try {
+            Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(),
+                    UpstreamInitializers.INSTANCE);
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials)),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE), listener.http(), observer);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls());
+                    new IdentityHeaderWriter(listener, uriSan(built.material())), upstreams, listener.http(), observer);
+            return new ListenerState(built, runtime, listener.tls());
         } catch (RuntimeException | Error e) {
-            ReferenceCountUtil.release(tls);
+            ReferenceCountUtil.release(built.context());
             throw e;
         }
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
-    private static Optional<String> uriSan(ServerCredentials credentials) {
-        return PeerIdentity.of(List.of(credentials.chain().get(0))).sanUri().stream().findFirst();
+    private static Optional<String> uriSan(ListenerMaterial material) {
+        return PeerIdentity.of(List.of(material.serverChain().get(0))).sanUri().stream().findFirst();
     }
 
     @Override
@@ -93,7 +83,7 @@ final class ListenerState implements ListenerSnapshot {
 
     @Override
     public HandshakeVerdicts verdicts() {
-        return verifier == null ? NO_VERDICTS : verifier.verdicts();
+        return verdicts;
     }
 
     @Override

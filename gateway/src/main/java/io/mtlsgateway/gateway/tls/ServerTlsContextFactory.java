@@ -8,7 +8,6 @@ import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import java.io.IOException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -41,12 +40,6 @@ public final class ServerTlsContextFactory {
     public record ServerCredentials(List<X509Certificate> chain, PrivateKey key) {
         public ServerCredentials {
             chain = List.copyOf(chain);
-        }
-
-        /** Reads and pairs the listener's certificate and key files. */
-        public static ServerCredentials load(TlsConfig tls) throws IOException {
-            return new ServerCredentials(PemFiles.readCertificates(tls.certificate()),
-                    PemFiles.readPrivateKey(tls.privateKey()));
         }
     }
 

@@ -39,20 +39,20 @@ final class ChainBuilder {
                 return new Result(new Built(path, anchor), null);
             }
             if (Certificates.selfIssued(current)) {
-                return rejected(RejectionReason.UNTRUSTED, (path.size() == 1 ? "self-signed certificate "
+                return rejected(HandshakeReason.UNTRUSTED, (path.size() == 1 ? "self-signed certificate "
                         : "the chain ends at self-signed ") + Certificates.describe(current)
                         + ", which is not one of the clientCa trust anchors");
             }
             X509Certificate next = issuerIn(pool, path, current);
             if (next == null) {
-                return rejected(RejectionReason.UNTRUSTED, "no issuer found for " + Certificates.describe(current)
+                return rejected(HandshakeReason.UNTRUSTED, "no issuer found for " + Certificates.describe(current)
                         + ": its issuer " + Certificates.name(current.getIssuerX500Principal())
                         + " is not a clientCa trust anchor and the client did not send it as an intermediate"
                         + " (if it is an intermediate CA, the client must send its chain: leaf, then intermediates)");
             }
             path.add(next);
             if (path.size() - 1 > verifyDepth) {
-                return rejected(RejectionReason.DEPTH, "the chain has more than " + verifyDepth
+                return rejected(HandshakeReason.DEPTH, "the chain has more than " + verifyDepth
                         + " intermediate certificate(s) between the leaf and a trust anchor (verifyDepth "
                         + verifyDepth + ")");
             }
@@ -70,7 +70,7 @@ final class ChainBuilder {
         return null;
     }
 
-    private static Result rejected(RejectionReason reason, String detail) {
+    private static Result rejected(HandshakeReason reason, String detail) {
         return new Result(null, new Verdict.Rejected(reason, detail));
     }
 }

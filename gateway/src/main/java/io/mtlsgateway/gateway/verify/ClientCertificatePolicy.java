@@ -38,7 +38,7 @@ final class ClientCertificatePolicy {
     static Verdict.Rejected check(List<X509Certificate> path) {
         X509Certificate leaf = path.get(0);
         if (leaf.getBasicConstraints() >= 0) {
-            return new Verdict.Rejected(RejectionReason.BAD_USAGE, "client certificate " + Certificates.describe(leaf)
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, "client certificate " + Certificates.describe(leaf)
                     + " is a CA certificate (basicConstraints CA:true); a CA certificate cannot be used as a client");
         }
         for (int i = 0; i < path.size(); i++) {
@@ -50,14 +50,14 @@ final class ClientCertificatePolicy {
             }
             List<String> eku = extendedKeyUsage(cert);
             if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
-                return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage " + eku
+                return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who + " has extended key usage " + eku
                         + " without clientAuth (" + CLIENT_AUTH + ")"
                         + (i == 0 ? "" : "; an intermediate restricted this way cannot issue client certificates"));
             }
         }
         boolean[] keyUsage = leaf.getKeyUsage();
         if (keyUsage != null && (keyUsage.length == 0 || !keyUsage[0])) {
-            return new Verdict.Rejected(RejectionReason.BAD_USAGE, "client certificate " + Certificates.describe(leaf)
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, "client certificate " + Certificates.describe(leaf)
                     + " has a key usage without digitalSignature, which TLS client authentication needs");
         }
         return null;
@@ -66,28 +66,28 @@ final class ClientCertificatePolicy {
     private static Verdict.Rejected weakness(X509Certificate cert, String who) {
         String signature = SIGNATURES.get(cert.getSigAlgOID());
         if (signature == null) {
-            return new Verdict.Rejected(RejectionReason.WEAK_KEY, who + " is signed with " + cert.getSigAlgName()
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " is signed with " + cert.getSigAlgName()
                     + ", which is not accepted (SHA-1 and older are forgeable); re-issue it with SHA-256 or stronger");
         }
         if (signature.equals("RSASSA-PSS") && pssHashIsSha1(cert)) {
-            return new Verdict.Rejected(RejectionReason.WEAK_KEY, who + " is signed with RSASSA-PSS over SHA-1,"
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " is signed with RSASSA-PSS over SHA-1,"
                     + " which is not accepted; re-issue it with SHA-256 or stronger");
         }
         PublicKey key = cert.getPublicKey();
         if (key instanceof RSAPublicKey rsa) {
             int bits = rsa.getModulus().bitLength();
             if (bits < MIN_RSA_BITS) {
-                return new Verdict.Rejected(RejectionReason.WEAK_KEY, who + " has a " + bits
+                return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " has a " + bits
                         + "-bit RSA key (expected: at least " + MIN_RSA_BITS + " bits)");
             }
         } else if (key instanceof ECPublicKey ec) {
             int bits = ec.getParams().getCurve().getField().getFieldSize();
             if (bits < MIN_EC_BITS) {
-                return new Verdict.Rejected(RejectionReason.WEAK_KEY, who + " has a " + bits
+                return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " has a " + bits
                         + "-bit EC key (expected: P-256 or stronger)");
             }
         } else if (!key.getAlgorithm().startsWith("Ed")) {
-            return new Verdict.Rejected(RejectionReason.WEAK_KEY, who + " has a " + key.getAlgorithm()
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " has a " + key.getAlgorithm()
                     + " key, which is not accepted (expected: EC, RSA or EdDSA)");
         }
         return null;

@@ -42,14 +42,14 @@ public final class ClientCertificateRejectedException extends CertificateExcepti
      * {@code no_certificate} when BoringSSL reports that the client sent none (that case never
      * reaches the verifier); empty for failures that are not about the client certificate.
      */
-    public static Optional<RejectionReason> reasonOf(Throwable handshakeFailure) {
+    public static Optional<HandshakeReason> reasonOf(Throwable handshakeFailure) {
         Optional<ClientCertificateRejectedException> rejected = in(handshakeFailure);
         if (rejected.isPresent()) {
             return Optional.of(rejected.get().rejection().reason());
         }
         for (Throwable t = handshakeFailure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t.getMessage() != null && t.getMessage().contains(NO_CERTIFICATE)) {
-                return Optional.of(RejectionReason.NO_CERTIFICATE);
+                return Optional.of(HandshakeReason.NO_CERTIFICATE);
             }
         }
         return Optional.empty();

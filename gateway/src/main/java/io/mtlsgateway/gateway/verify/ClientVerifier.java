@@ -74,10 +74,16 @@ public final class ClientVerifier {
      */
     public static ClientVerifier forListener(TlsConfig tls, ListenerMaterial material, Clock clock)
             throws IOException {
+        return forListener(tls, material, clock, DEFAULT_CACHE_SIZE);
+    }
+
+    /** As {@link #forListener(TlsConfig, ListenerMaterial, Clock)}, with a verdict cache of this size (benchmarks). */
+    public static ClientVerifier forListener(TlsConfig tls, ListenerMaterial material, Clock clock, int cacheSize)
+            throws IOException {
         Path caFile = Objects.requireNonNull(tls.clientCa(), "clientCa");
         try {
             Builder builder = builder(material.clientCas()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth())
-                    .clock(clock);
+                    .clock(clock).cacheSize(cacheSize);
             builder.crls(material.crlFiles().isEmpty() ? CrlIndex.empty()
                     : CrlIndex.of(material.crlFiles(), material.clientCas()));
             return builder.build();
@@ -157,11 +163,11 @@ public final class ClientVerifier {
             List<X509Certificate> path = built.built().path();
             for (X509Certificate cert : path) {
                 if (now.isAfter(cert.getNotAfter().toInstant())) {
-                    return new Verdict.Rejected(RejectionReason.EXPIRED, Certificates.describe(cert)
+                    return new Verdict.Rejected(HandshakeReason.EXPIRED, Certificates.describe(cert)
                             + " expired at " + cert.getNotAfter().toInstant() + " (resumed session)");
                 }
                 if (now.isBefore(cert.getNotBefore().toInstant())) {
-                    return new Verdict.Rejected(RejectionReason.NOT_YET_VALID, Certificates.describe(cert)
+                    return new Verdict.Rejected(HandshakeReason.NOT_YET_VALID, Certificates.describe(cert)
                             + " is not valid before " + cert.getNotBefore().toInstant() + " (resumed session)");
                 }
             }
@@ -174,11 +180,11 @@ public final class ClientVerifier {
 
     private Verdict.Rejected structure(List<X509Certificate> presented) {
         if (presented.isEmpty()) {
-            return new Verdict.Rejected(RejectionReason.NO_CERTIFICATE, "the client sent no certificate");
+            return new Verdict.Rejected(HandshakeReason.NO_CERTIFICATE, "the client sent no certificate");
         }
         // Cheap bound before any parsing: a leaf, verifyDepth intermediates and perhaps the root.
         if (presented.size() > verifyDepth + 2) {
-            return new Verdict.Rejected(RejectionReason.DEPTH, "the client sent " + presented.size()
+            return new Verdict.Rejected(HandshakeReason.DEPTH, "the client sent " + presented.size()
                     + " certificates; at most " + (verifyDepth + 2) + " fit verifyDepth " + verifyDepth);
         }
         return null;
@@ -211,7 +217,7 @@ public final class ClientVerifier {
     }
 
     private static Verdict.Rejected malformed(Exception e) {
-        return new Verdict.Rejected(RejectionReason.MALFORMED, "a certificate of the chain cannot be parsed: "
+        return new Verdict.Rejected(HandshakeReason.MALFORMED, "a certificate of the chain cannot be parsed: "
                 + e.getMessage());
     }
 

@@ -224,22 +224,22 @@ public final class CrlIndex {
         }
         String issuerName = Certificates.name(cert.getIssuerX500Principal());
         if (newest == null) {
-            return new Verdict.Rejected(RejectionReason.REVOCATION_UNKNOWN, "the CRL for issuer " + issuerName
+            return new Verdict.Rejected(HandshakeReason.REVOCATION_UNKNOWN, "the CRL for issuer " + issuerName
                     + " (" + candidates.get(0).source + ") is not signed by that issuer's key, so "
                     + Certificates.describe(cert) + " cannot be checked");
         }
         if (newest.nextUpdate != null && at.isAfter(newest.nextUpdate)) {
-            return new Verdict.Rejected(RejectionReason.CRL_EXPIRED, "the CRL for issuer " + issuerName + " in "
+            return new Verdict.Rejected(HandshakeReason.CRL_EXPIRED, "the CRL for issuer " + issuerName + " in "
                     + newest.source + " expired at " + newest.nextUpdate + " (nextUpdate; validation time " + at
                     + "), so no certificate of that issuer is accepted until a fresh CRL is installed");
         }
         if (at.isBefore(newest.thisUpdate)) {
-            return new Verdict.Rejected(RejectionReason.REVOCATION_UNKNOWN, "the CRL for issuer " + issuerName
+            return new Verdict.Rejected(HandshakeReason.REVOCATION_UNKNOWN, "the CRL for issuer " + issuerName
                     + " in " + newest.source + " is not valid before " + newest.thisUpdate
                     + " (validation time " + at + "); check this host's clock");
         }
         if (newest.revoked.contains(cert.getSerialNumber())) {
-            return new Verdict.Rejected(RejectionReason.REVOKED, Certificates.describe(cert)
+            return new Verdict.Rejected(HandshakeReason.REVOKED, Certificates.describe(cert)
                     + " is revoked: listed in the CRL of " + issuerName + " (" + newest.source + ", published "
                     + newest.thisUpdate + ")");
         }

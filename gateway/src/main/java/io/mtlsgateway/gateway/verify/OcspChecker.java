@@ -99,7 +99,7 @@ final class OcspChecker {
             id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
                     new JcaX509CertificateHolder(issuer), leaf.getSerialNumber());
         } catch (Exception e) {
-            return new Verdict.Rejected(RejectionReason.REVOCATION_UNKNOWN,
+            return new Verdict.Rejected(HandshakeReason.REVOCATION_UNKNOWN,
                     "cannot build an OCSP request for " + Certificates.describe(leaf) + ": " + e.getMessage());
         }
         return judge(answer(id, responder, issuer, at, mayFetch), leaf, responder);
@@ -108,7 +108,7 @@ final class OcspChecker {
     private Verdict.Rejected judge(Answer answer, X509Certificate leaf, URI responder) {
         String who = Certificates.describe(leaf);
         if (answer != null && answer.status() == Status.REVOKED) {
-            return new Verdict.Rejected(RejectionReason.REVOKED, who + " is revoked according to the OCSP responder "
+            return new Verdict.Rejected(HandshakeReason.REVOKED, who + " is revoked according to the OCSP responder "
                     + responder + " (" + answer.detail() + ")");
         }
         if (answer != null && answer.status() != Status.GOOD) {
@@ -118,15 +118,15 @@ final class OcspChecker {
             return null;
         }
         if (answer == null) {
-            return new Verdict.Rejected(RejectionReason.REVOCATION_UNKNOWN, "no fresh OCSP answer for " + who
+            return new Verdict.Rejected(HandshakeReason.REVOCATION_UNKNOWN, "no fresh OCSP answer for " + who
                     + " is cached and none could be fetched here (resumed session or overload); ocsp: hard-fail"
                     + " requires one, so the client must connect again");
         }
         return switch (answer.status()) {
             case GOOD, REVOKED -> null;
-            case UNKNOWN -> new Verdict.Rejected(RejectionReason.REVOCATION_UNKNOWN, "the OCSP responder "
+            case UNKNOWN -> new Verdict.Rejected(HandshakeReason.REVOCATION_UNKNOWN, "the OCSP responder "
                     + responder + " does not know " + who + "; ocsp: hard-fail requires a verified \"good\"");
-            case FAILED -> new Verdict.Rejected(RejectionReason.REVOCATION_UNKNOWN, "OCSP check of " + who
+            case FAILED -> new Verdict.Rejected(HandshakeReason.REVOCATION_UNKNOWN, "OCSP check of " + who
                     + " at " + responder + " failed: " + answer.detail()
                     + "; ocsp: hard-fail requires a fresh, verified \"good\"");
         };

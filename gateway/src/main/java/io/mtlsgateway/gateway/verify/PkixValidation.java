@@ -48,7 +48,7 @@ final class PkixValidation {
         } catch (CertPathValidatorException e) {
             return new Result(null, explain(e, path, at));
         } catch (CertificateException e) {
-            return new Result(null, new Verdict.Rejected(RejectionReason.MALFORMED,
+            return new Result(null, new Verdict.Rejected(HandshakeReason.MALFORMED,
                     "the chain cannot be parsed: " + e.getMessage()));
         } catch (InvalidAlgorithmParameterException e) {
             throw new IllegalStateException("trust anchors rejected by PKIX", e);
@@ -63,41 +63,41 @@ final class PkixValidation {
         String who = (cert == path.get(0) ? "client certificate " : "intermediate ") + Certificates.describe(cert);
         Reason reason = e.getReason();
         if (reason == BasicReason.EXPIRED) {
-            return rejected(RejectionReason.EXPIRED, who + " expired at " + cert.getNotAfter().toInstant()
+            return rejected(HandshakeReason.EXPIRED, who + " expired at " + cert.getNotAfter().toInstant()
                     + " (validation time " + at + ")");
         }
         if (reason == BasicReason.NOT_YET_VALID) {
-            return rejected(RejectionReason.NOT_YET_VALID, who + " is not valid before "
+            return rejected(HandshakeReason.NOT_YET_VALID, who + " is not valid before "
                     + cert.getNotBefore().toInstant() + " (validation time " + at + ")");
         }
         if (reason == BasicReason.INVALID_SIGNATURE) {
-            return rejected(RejectionReason.UNTRUSTED, "the signature on " + who + " does not verify with the key of"
+            return rejected(HandshakeReason.UNTRUSTED, "the signature on " + who + " does not verify with the key of"
                     + " its issuer " + Certificates.name(cert.getIssuerX500Principal())
                     + " (a different CA with the same name, or a tampered certificate)");
         }
         if (reason == BasicReason.ALGORITHM_CONSTRAINED) {
-            return rejected(RejectionReason.WEAK_KEY, who + " uses an algorithm or key size this JVM disables: "
+            return rejected(HandshakeReason.WEAK_KEY, who + " uses an algorithm or key size this JVM disables: "
                     + e.getMessage());
         }
         if (reason == PKIXReason.NO_TRUST_ANCHOR || reason == PKIXReason.NAME_CHAINING) {
-            return rejected(RejectionReason.UNTRUSTED, who + " does not chain to a clientCa trust anchor: "
+            return rejected(HandshakeReason.UNTRUSTED, who + " does not chain to a clientCa trust anchor: "
                     + e.getMessage());
         }
         if (reason == PKIXReason.UNRECOGNIZED_CRIT_EXT) {
             Set<String> critical = cert.getCriticalExtensionOIDs();
-            return rejected(RejectionReason.MALFORMED, who + " has a critical extension this verifier does not"
+            return rejected(HandshakeReason.MALFORMED, who + " has a critical extension this verifier does not"
                     + " understand (critical extensions: " + critical + "); RFC 5280 requires rejecting it");
         }
         if (reason == PKIXReason.NOT_CA_CERT || reason == PKIXReason.PATH_TOO_LONG
                 || reason == PKIXReason.INVALID_KEY_USAGE || reason == PKIXReason.INVALID_NAME
                 || reason == PKIXReason.INVALID_POLICY) {
-            return rejected(RejectionReason.CONSTRAINTS, who + " breaks a constraint of its chain: " + e.getMessage());
+            return rejected(HandshakeReason.CONSTRAINTS, who + " breaks a constraint of its chain: " + e.getMessage());
         }
         // The JDK reports some failures (name constraints among them) as UNSPECIFIED.
-        return rejected(RejectionReason.CONSTRAINTS, who + " failed path validation: " + e.getMessage());
+        return rejected(HandshakeReason.CONSTRAINTS, who + " failed path validation: " + e.getMessage());
     }
 
-    private static Verdict.Rejected rejected(RejectionReason reason, String detail) {
+    private static Verdict.Rejected rejected(HandshakeReason reason, String detail) {
         return new Verdict.Rejected(reason, detail);
     }
 }

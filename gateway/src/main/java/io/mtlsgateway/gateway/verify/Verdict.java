@@ -35,7 +35,7 @@ public sealed interface Verdict permits Verdict.Accepted, Verdict.Rejected {
      * @param reason bounded, for metrics and the alert
      * @param detail for people: what is wrong with which certificate; never a whole certificate
      */
-    record Rejected(RejectionReason reason, String detail) implements Verdict {
+    record Rejected(HandshakeReason reason, String detail) implements Verdict {
         public Rejected {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");

@@ -59,7 +59,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
     }
 
     /** The X509_V_ERR code whose alert BoringSSL sends (notes §1.4, measured). */
-    static int errorCode(RejectionReason reason) {
+    static int errorCode(HandshakeReason reason) {
         return switch (reason) {
             case UNTRUSTED -> CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
             case EXPIRED -> CertificateVerifier.X509_V_ERR_CERT_HAS_EXPIRED;
@@ -67,8 +67,9 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
             case CRL_EXPIRED -> CertificateVerifier.X509_V_ERR_CRL_HAS_EXPIRED;
             case REVOKED -> CertificateVerifier.X509_V_ERR_CERT_REVOKED;
             case BAD_USAGE, WEAK_KEY -> CertificateVerifier.X509_V_ERR_INVALID_PURPOSE;
-            case NO_CERTIFICATE, REVOCATION_UNKNOWN, CONSTRAINTS, MALFORMED, DEPTH ->
-                    CertificateVerifier.X509_V_ERR_CERT_REJECTED;
+            // The last five are handshake outcomes the verifier never gives.
+            case NO_CERTIFICATE, REVOCATION_UNKNOWN, CONSTRAINTS, MALFORMED, DEPTH, NONE, TIMEOUT, CLOSED, PROTOCOL,
+                    OTHER -> CertificateVerifier.X509_V_ERR_CERT_REJECTED;
         };
     }
 
@@ -119,7 +120,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
         // definite no closes it: revoked, expired, no longer anchored.
         Verdict verdict = verifier.recheck(chain);
         return verdict instanceof Verdict.Accepted
-                || verdict instanceof Verdict.Rejected rejected && rejected.reason() == RejectionReason.REVOCATION_UNKNOWN;
+                || verdict instanceof Verdict.Rejected rejected && rejected.reason() == HandshakeReason.REVOCATION_UNKNOWN;
     }
 
     /** Sent in the CertificateRequest, so clients pick a certificate from one of these CAs. */

@@ -2,7 +2,7 @@ package io.mtlsgateway.gateway.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.mtlsgateway.gateway.metrics.HandshakeReason;
+import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.nio.channels.ClosedChannelException;

@@ -13,6 +13,7 @@ import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.HeldUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
@@ -24,13 +25,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What SIGTERM does (the signal handler calls {@link GatewayServer#drain()}, as these tests do). */
 class GracefulDrainTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
@@ -43,8 +47,8 @@ class GracefulDrainTest {
     @BeforeEach
     void start() throws Exception {
         pki = new TestPki(dir);
-        echo = EchoUpstream.start(0);
-        held = new HeldUpstream();
+        echo = stack.keep(EchoUpstream.start(0));
+        held = stack.keep(new HeldUpstream());
         client = pki.client("app", null);
     }
 
@@ -56,17 +60,8 @@ class GracefulDrainTest {
                         List.of(), Optional.empty())), List.of(
                 GatewayFixture.upstream("echo", Duration.ofSeconds(30), echo.port()),
                 GatewayFixture.upstream("held", Duration.ofSeconds(60), held.port())));
-        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+        gateway = stack.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 base.listeners(), base.routes(), base.upstreams(), drainTimeout, base.accessLog()));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        echo.close();
-        held.close();
     }
 
     private TlsTestClient connect() throws Exception {

@@ -11,6 +11,7 @@ import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.CrlIssuer;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
@@ -21,13 +22,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reloads of certificates, client CAs and routes while clients keep sending requests. */
 class HotReloadTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
@@ -40,21 +44,11 @@ class HotReloadTest {
     @BeforeEach
     void start() throws Exception {
         pki = new TestPki(dir);
-        upstream = EchoUpstream.start(0);
+        upstream = stack.keep(EchoUpstream.start(0));
         client = pki.client("app", null);
         routeFile = dir.resolve("routes.yaml");
         Files.writeString(routeFile, routes(RouteFile.route("api", "/api")));
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        gateway = stack.start(ConfigLoader.load(routeFile));
     }
 
     private String routes(String routesYaml) {

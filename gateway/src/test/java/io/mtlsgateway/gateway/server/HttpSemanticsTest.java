@@ -12,6 +12,7 @@ import io.mtlsgateway.config.RouteMatch;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
@@ -22,13 +23,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** HTTP/1.1 semantics end to end: keep-alive, bodiless responses, chunking, 100-continue, upgrades, Via. */
 class HttpSemanticsTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     static Path dir;
 
@@ -40,17 +44,17 @@ class HttpSemanticsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         client = pki.client("semantics", "spiffe://test.example/ns/prod/sa/app");
-        echo = EchoUpstream.start(0);
-        scripted = ScriptedUpstream.start(HttpSemanticsTest::script);
+        echo = stack.keep(EchoUpstream.start(0));
+        scripted = stack.keep(ScriptedUpstream.start(HttpSemanticsTest::script));
         List<RouteConfig> routes = List.of(
                 new RouteConfig("ops", new RouteMatch(Optional.empty(), Optional.of("/ops"), Map.of()), "echo",
                         List.of(new AllowRule(AllowRule.Kind.SPIFFE, "spiffe://test.example/ns/ops/*")),
                         Optional.empty()),
                 GatewayFixture.route("scripted", "/s", "scripted"),
                 GatewayFixture.route("echo", "/", "echo"));
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE, routes, List.of(
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE, routes, List.of(
                 GatewayFixture.upstream("echo", Duration.ofSeconds(20), echo.port()),
                 GatewayFixture.upstream("scripted", Duration.ofSeconds(20), scripted.port())),
                 2, new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), true)));
@@ -89,15 +93,6 @@ class HttpSemanticsTest {
                 default -> c.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
             }
         }
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (gateway != null) {
-            gateway.close();
-        }
-        echo.close();
-        scripted.close();
     }
 
     private static TlsTestClient connect() throws Exception {

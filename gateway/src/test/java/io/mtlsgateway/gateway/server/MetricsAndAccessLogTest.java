@@ -18,6 +18,7 @@ import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.FlatJson;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import java.net.ServerSocket;
@@ -28,11 +29,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MetricsAndAccessLogTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     private static final String SPIFFE = "spiffe://test.example/ns/prod/sa/app";
 
     @TempDir
@@ -58,8 +62,8 @@ class MetricsAndAccessLogTest {
 
     @BeforeAll
     static void runTraffic() throws Exception {
-        pki = new TestPki(dir);
-        echo = EchoUpstream.start(0);
+        pki = stack.pki();
+        echo = stack.keep(EchoUpstream.start(0));
         try (ServerSocket probe = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
         }
@@ -75,7 +79,7 @@ class MetricsAndAccessLogTest {
                         List.of(), Optional.empty())), List.of(
                 GatewayFixture.upstream("echo", Duration.ofSeconds(30), echo.port()),
                 GatewayFixture.upstream("down", Duration.ofSeconds(30), closedPort)));
-        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+        gateway = stack.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 base.listeners(), base.routes(), base.upstreams(), base.drainTimeout(),
                 new AccessLogConfig(true, Optional.of(accessLog))));
         admin = new AdminClient(gateway.adminAddress());
@@ -98,16 +102,6 @@ class MetricsAndAccessLogTest {
             if (value(scrape, "mtls_gateway_handshakes_total", "reason", "no_certificate") == 1.0) {
                 break;
             }
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (echo != null) {
-            echo.close();
         }
     }
 

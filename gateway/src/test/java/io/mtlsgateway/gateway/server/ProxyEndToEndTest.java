@@ -13,6 +13,7 @@ import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
@@ -20,7 +21,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -28,17 +28,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole gateway over real loopback sockets: real TLS, generated PKI, a real upstream. */
 class ProxyEndToEndTest {
     private static final String SPIFFE = "spiffe://test.example/ns/prod/sa/mobile";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
 
     static TestPki pki;
     static EchoUpstream upstream;
@@ -50,10 +49,10 @@ class ProxyEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
-        upstream = EchoUpstream.start(0);
+        pki = stack.pki();
+        upstream = stack.keep(EchoUpstream.start(0));
         // Accepts connections and never answers: a hung upstream.
-        silentUpstream = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        silentUpstream = stack.keep(new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress()));
         try (ServerSocket probe = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
         }
@@ -70,24 +69,11 @@ class ProxyEndToEndTest {
                         Map.of()), "echo", List.of(), Optional.of("/v1")),
                 new RouteConfig("api", new RouteMatch(Optional.of("localhost"), Optional.of("/api"), Map.of()), "echo",
                         List.of(), Optional.empty()));
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE, routes, List.of(
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE, routes, List.of(
                 GatewayFixture.upstream("echo", Duration.ofSeconds(30), upstream.port()),
                 GatewayFixture.upstream("down", Duration.ofSeconds(30), closedPort),
                 GatewayFixture.upstream("slow", Duration.ofMillis(300), silentUpstream.getLocalPort()))));
         address = gateway.address(GatewayFixture.LISTENER);
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (silentUpstream != null) {
-            silentUpstream.close();
-        }
     }
 
     private static TlsTestClient connect(IssuedCertificate certificate) throws Exception {

@@ -6,20 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -31,6 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * it, nor the request hidden behind it.
  */
 class SmugglingTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     private static final String HIDDEN = "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
     @TempDir
@@ -44,9 +47,9 @@ class SmugglingTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         client = pki.client("smuggler", null);
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             for (String head; (head = c.readHead()) != null; ) {
                 received.add(head);
                 // Bodies are not read: any request with one is answered and the connection closed.
@@ -59,18 +62,10 @@ class SmugglingTest {
                     return;
                 }
             }
-        });
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        }));
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("all", "/", "app")),
                 List.of(GatewayFixture.upstream("app", Duration.ofSeconds(20), upstream.port()))));
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (gateway != null) {
-            gateway.close();
-        }
-        upstream.close();
     }
 
     static Stream<Arguments> vectors() {

@@ -12,6 +12,7 @@ import io.mtlsgateway.config.UpstreamConfig;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
@@ -19,7 +20,6 @@ import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,45 +27,36 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Upstream pools over real sockets: load balancing, ejection, health checks, limits, retries. */
 class UpstreamPoolsTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     static Path dir;
 
     static TestPki pki;
     static IssuedCertificate client;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
     private GatewayServer gateway;
 
     @BeforeAll
     static void pki() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         client = pki.client("pools", null);
     }
 
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        for (AutoCloseable resource : resources) {
-            resource.close();
-        }
-    }
-
-    private <T extends AutoCloseable> T keep(T resource) {
-        resources.add(resource);
-        return resource;
+    private static <T extends AutoCloseable> T keep(T resource) {
+        return stack.keep(resource);
     }
 
     private void start(int workers, UpstreamConfig upstream) throws Exception {
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("all", "/", upstream.name())), List.of(upstream), workers,
                 HttpSettings.defaults()));
     }

@@ -5,14 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,26 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
  * next request that reuses the connection.
  */
 class UpstreamResponseIsolationTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     @Test
     void neverRelaysBytesAfterA204AsTheNextRequestsResponse() throws Exception {
         // A 204 followed by a forged response in the same packet, then honest answers.
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             for (String head; (head = c.readHead()) != null; ) {
                 if (head.startsWith("GET /a ")) {
                     c.write("HTTP/1.1 204 No Content\r\n\r\n"
@@ -48,10 +42,10 @@ class UpstreamResponseIsolationTest {
                     c.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal");
                 }
             }
-        });
+        }));
         TestPki pki = new TestPki(dir);
         IssuedCertificate client = pki.client("alice", null);
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("all", "/", "app")),
                 List.of(GatewayFixture.upstream("app", Duration.ofSeconds(10), upstream.port()))));
         try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),

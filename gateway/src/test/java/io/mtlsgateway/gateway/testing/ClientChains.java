@@ -6,7 +6,7 @@ import io.mtlsgateway.gateway.pki.CrlIssuer;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.pki.KeyType;
 import io.mtlsgateway.gateway.tls.PemFiles;
-import io.mtlsgateway.gateway.verify.RejectionReason;
+import io.mtlsgateway.gateway.verify.HandshakeReason;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ import java.util.Set;
  */
 public final class ClientChains {
     /** A client, what the verifier must say about it, and a phrase its explanation must contain. */
-    public record Case(String name, IssuedCertificate client, RejectionReason expected, String explains) {
+    public record Case(String name, IssuedCertificate client, HandshakeReason expected, String explains) {
         @Override
         public String toString() {
             return name;
@@ -93,48 +93,48 @@ public final class ClientChains {
         List<Case> cases = new ArrayList<>();
         IssuedCertificate otherRoot = new CertificateBuilder().subject("CN=other root CA").ca(-1).selfSigned();
         cases.add(new Case("client of another CA", leaf("stranger").signedBy(otherRoot),
-                RejectionReason.UNTRUSTED, "not a clientCa trust anchor"));
+                HandshakeReason.UNTRUSTED, "not a clientCa trust anchor"));
         cases.add(new Case("intermediate not sent", alone(leaf("lonely").signedBy(intermediate)),
-                RejectionReason.UNTRUSTED, "did not send it"));
-        cases.add(new Case("self-signed client", leaf("selfie").selfSigned(), RejectionReason.UNTRUSTED,
+                HandshakeReason.UNTRUSTED, "did not send it"));
+        cases.add(new Case("self-signed client", leaf("selfie").selfSigned(), HandshakeReason.UNTRUSTED,
                 "self-signed"));
         cases.add(new Case("expired", leaf("expired").validity(now.minus(Duration.ofDays(30)),
-                now.minus(Duration.ofDays(1))).signedBy(intermediate), RejectionReason.EXPIRED, "expired at"));
+                now.minus(Duration.ofDays(1))).signedBy(intermediate), HandshakeReason.EXPIRED, "expired at"));
         cases.add(new Case("not yet valid", leaf("future").validity(now.plus(Duration.ofDays(1)),
-                now.plus(Duration.ofDays(30))).signedBy(intermediate), RejectionReason.NOT_YET_VALID,
+                now.plus(Duration.ofDays(30))).signedBy(intermediate), HandshakeReason.NOT_YET_VALID,
                 "not valid before"));
-        cases.add(new Case("revoked by CRL", revoked, RejectionReason.REVOKED, "listed in the CRL"));
+        cases.add(new Case("revoked by CRL", revoked, HandshakeReason.REVOKED, "listed in the CRL"));
         cases.add(new Case("intermediate revoked by the root's CRL", leaf("child").signedBy(revokedIntermediate),
-                RejectionReason.REVOKED, "revoked intermediate CA"));
-        cases.add(new Case("expired CRL", leaf("stale").signedBy(staleCrlIntermediate), RejectionReason.CRL_EXPIRED,
+                HandshakeReason.REVOKED, "revoked intermediate CA"));
+        cases.add(new Case("expired CRL", leaf("stale").signedBy(staleCrlIntermediate), HandshakeReason.CRL_EXPIRED,
                 "stale.crl expired at"));
         cases.add(new Case("RSA-1024 key", leaf("rsa1024").keyType(KeyType.RSA_1024).signedBy(intermediate),
-                RejectionReason.WEAK_KEY, "1024-bit RSA"));
+                HandshakeReason.WEAK_KEY, "1024-bit RSA"));
         IssuedCertificate rsaIntermediate = new CertificateBuilder().subject("CN=rsa intermediate CA,O=Test")
                 .keyType(KeyType.RSA_2048).ca(0).signedBy(root);
         cases.add(new Case("SHA-1 signature", leaf("sha1").signatureAlgorithm("SHA1withRSA").signedBy(rsaIntermediate),
-                RejectionReason.WEAK_KEY, "SHA1withRSA"));
+                HandshakeReason.WEAK_KEY, "SHA1withRSA"));
         cases.add(new Case("EKU serverAuth only", new CertificateBuilder().subject("CN=server-ish,O=Test").forServer()
-                .signedBy(intermediate), RejectionReason.BAD_USAGE, "without clientAuth"));
+                .signedBy(intermediate), HandshakeReason.BAD_USAGE, "without clientAuth"));
         IssuedCertificate serverOnlyCa = new CertificateBuilder().subject("CN=server-only intermediate CA,O=Test")
                 .ca(0).purposes(Purpose.SERVER_AUTH).signedBy(root);
         cases.add(new Case("intermediate with EKU serverAuth only", leaf("via-server-ca").signedBy(serverOnlyCa),
-                RejectionReason.BAD_USAGE, "cannot issue client certificates"));
+                HandshakeReason.BAD_USAGE, "cannot issue client certificates"));
         cases.add(new Case("key usage without digitalSignature", leaf("no-ds")
-                .keyUsage(CertificateBuilder.KEY_ENCIPHERMENT).signedBy(intermediate), RejectionReason.BAD_USAGE,
+                .keyUsage(CertificateBuilder.KEY_ENCIPHERMENT).signedBy(intermediate), HandshakeReason.BAD_USAGE,
                 "digitalSignature"));
         cases.add(new Case("CA certificate as client", new CertificateBuilder().subject("CN=sub CA,O=Test").ca(-1)
-                .signedBy(root), RejectionReason.BAD_USAGE, "is a CA certificate"));
+                .signedBy(root), HandshakeReason.BAD_USAGE, "is a CA certificate"));
         cases.add(new Case("unknown critical extension", leaf("odd").unknownCriticalExtension("1.3.6.1.4.1.55555.1")
-                .signedBy(intermediate), RejectionReason.MALFORMED, "1.3.6.1.4.1.55555.1"));
+                .signedBy(intermediate), HandshakeReason.MALFORMED, "1.3.6.1.4.1.55555.1"));
         IssuedCertificate notCa = new CertificateBuilder().subject("CN=not a CA,O=Test").forClient().signedBy(root);
-        cases.add(new Case("issuer is not a CA", leaf("child-of-leaf").signedBy(notCa), RejectionReason.CONSTRAINTS,
+        cases.add(new Case("issuer is not a CA", leaf("child-of-leaf").signedBy(notCa), HandshakeReason.CONSTRAINTS,
                 "not a CA"));
         IssuedCertificate deep = root;
         for (int i = 1; i <= 5; i++) {
             deep = new CertificateBuilder().subject("CN=level " + i + " CA,O=Test").ca(-1).signedBy(deep);
         }
-        cases.add(new Case("deeper than verifyDepth", leaf("deep").signedBy(deep), RejectionReason.DEPTH,
+        cases.add(new Case("deeper than verifyDepth", leaf("deep").signedBy(deep), HandshakeReason.DEPTH,
                 "verifyDepth 4"));
         return cases;
     }

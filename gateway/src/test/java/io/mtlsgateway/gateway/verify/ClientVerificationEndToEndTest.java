@@ -17,6 +17,7 @@ import io.mtlsgateway.gateway.server.GatewayServer;
 import io.mtlsgateway.gateway.testing.ClientChains;
 import io.mtlsgateway.gateway.testing.ClientChains.Case;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.OcspResponder;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,6 +52,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the client without printing its certificate.
  */
 class ClientVerificationEndToEndTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     static Path dir;
 
@@ -79,15 +84,15 @@ class ClientVerificationEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         chains = new ClientChains(dir);
-        responder = OcspResponder.start(chains.intermediate);
-        upstream = EchoUpstream.start(0);
+        responder = stack.keep(OcspResponder.start(chains.intermediate));
+        upstream = stack.keep(EchoUpstream.start(0));
         FAILURE_LOGGER.addHandler(capture);
         TlsConfig tls = new TlsConfig(pki.serverCertificate, pki.serverKey, ClientAuthMode.REQUIRE,
                 chains.clientCaFile, chains.crlFiles(), OcspMode.HARD_FAIL, TlsConfig.DEFAULT_VERIFY_DEPTH,
                 List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2), true);
-        gateway = GatewayServer.start(GatewayFixture.config(pki, tls, List.of(new RouteConfig("all",
+        gateway = stack.start(GatewayFixture.config(pki, tls, List.of(new RouteConfig("all",
                 new RouteMatch(Optional.empty(), Optional.of("/"), Map.of()), "echo", List.of(), Optional.empty())),
                 List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstream.port()))));
         address = gateway.address(GatewayFixture.LISTENER);
@@ -96,15 +101,6 @@ class ClientVerificationEndToEndTest {
     @AfterAll
     static void stop() throws IOException {
         FAILURE_LOGGER.removeHandler(capture);
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (responder != null) {
-            responder.close();
-        }
     }
 
     @BeforeEach
@@ -198,7 +194,7 @@ class ClientVerificationEndToEndTest {
     void aNonCaCertificateInClientCaIsAStartupError() throws Exception {
         TlsConfig tls = new TlsConfig(pki.serverCertificate, pki.serverKey, ClientAuthMode.REQUIRE,
                 pki.serverCertificate, List.of(), OcspMode.OFF, 4, List.of(TlsProtocol.TLS_1_3), true);
-        IOException e = assertThrows(IOException.class, () -> GatewayServer.start(GatewayFixture.config(pki, tls,
+        IOException e = assertThrows(IOException.class, () -> stack.start(GatewayFixture.config(pki, tls,
                 List.of(), List.of())));
         assertTrue(e.getMessage().contains("not a CA certificate"), e.getMessage());
         assertTrue(e.getMessage().contains(pki.serverCertificate.toString()), e.getMessage());
@@ -209,7 +205,7 @@ class ClientVerificationEndToEndTest {
         Path broken = java.nio.file.Files.writeString(dir.resolve("broken.crl"), "-----BEGIN X509 CRL-----\nAAAA\n");
         TlsConfig tls = new TlsConfig(pki.serverCertificate, pki.serverKey, ClientAuthMode.REQUIRE,
                 chains.clientCaFile, List.of(broken), OcspMode.OFF, 4, List.of(TlsProtocol.TLS_1_3), true);
-        IOException e = assertThrows(IOException.class, () -> GatewayServer.start(GatewayFixture.config(pki, tls,
+        IOException e = assertThrows(IOException.class, () -> stack.start(GatewayFixture.config(pki, tls,
                 List.of(), List.of())));
         assertTrue(e.getMessage().contains(broken.toString()), e.getMessage());
     }

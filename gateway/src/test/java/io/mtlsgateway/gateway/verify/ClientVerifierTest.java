@@ -78,7 +78,7 @@ class ClientVerifierTest {
         IssuedCertificate pss1 = ClientChains.leaf("pss1").signatureAlgorithm("SHA1withRSAandMGF1").signedBy(rsaCa);
         assertInstanceOf(Verdict.Accepted.class, verifier.verify(ClientChains.sent(pss256)));
         Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class, verifier.verify(ClientChains.sent(pss1)));
-        assertEquals(RejectionReason.WEAK_KEY, rejected.reason(), rejected.detail());
+        assertEquals(HandshakeReason.WEAK_KEY, rejected.reason(), rejected.detail());
     }
 
     @Test
@@ -90,7 +90,7 @@ class ClientVerifierTest {
     @Test
     void rejectsAnEmptyChainAsNoCertificate() {
         Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class, verifier.verify(List.of()));
-        assertEquals(RejectionReason.NO_CERTIFICATE, rejected.reason());
+        assertEquals(HandshakeReason.NO_CERTIFICATE, rejected.reason());
     }
 
     @Test
@@ -130,7 +130,7 @@ class ClientVerifierTest {
         clock.now = chains.good.certificate().getNotAfter().toInstant().plusSeconds(1);
         Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class,
                 cached.verify(ClientChains.sent(chains.good)));
-        assertEquals(RejectionReason.EXPIRED, rejected.reason());
+        assertEquals(HandshakeReason.EXPIRED, rejected.reason());
     }
 
     @Test
@@ -138,7 +138,7 @@ class ClientVerifierTest {
         for (int i = 0; i < 2; i++) {
             Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class,
                     verifier.verify(ClientChains.sent(chains.revoked)));
-            assertEquals(RejectionReason.REVOKED, rejected.reason());
+            assertEquals(HandshakeReason.REVOKED, rejected.reason());
         }
     }
 
@@ -149,7 +149,7 @@ class ClientVerifierTest {
                 .clock(Clock.fixed(past, ZoneOffset.UTC)).build();
         Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class,
                 yesterday.verify(ClientChains.sent(chains.good)));
-        assertEquals(RejectionReason.NOT_YET_VALID, rejected.reason());
+        assertEquals(HandshakeReason.NOT_YET_VALID, rejected.reason());
     }
 
     @Test
@@ -160,22 +160,22 @@ class ClientVerifierTest {
         IssuedCertificate longLived = ClientChains.leaf("long").validForDays(30).signedBy(chains.intermediate);
         Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class,
                 later.verify(ClientChains.sent(longLived)));
-        assertEquals(RejectionReason.CRL_EXPIRED, rejected.reason());
+        assertEquals(HandshakeReason.CRL_EXPIRED, rejected.reason());
         assertTrue(rejected.detail().contains("intermediate.crl.der expired at"), rejected.detail());
     }
 
     @Test
     void recheckForResumptionSeesRevocationAndExpiryWithoutSignatures() throws Exception {
         assertInstanceOf(Verdict.Accepted.class, verifier.recheck(ClientChains.sent(chains.good)));
-        assertEquals(RejectionReason.REVOKED,
+        assertEquals(HandshakeReason.REVOKED,
                 assertInstanceOf(Verdict.Rejected.class, verifier.recheck(ClientChains.sent(chains.revoked))).reason());
         ClientVerifier later = ClientVerifier.builder(List.of(chains.root.certificate()))
                 .clock(Clock.fixed(Instant.now().plus(Duration.ofDays(60)), ZoneOffset.UTC)).build();
-        assertEquals(RejectionReason.EXPIRED,
+        assertEquals(HandshakeReason.EXPIRED,
                 assertInstanceOf(Verdict.Rejected.class, later.recheck(ClientChains.sent(chains.good))).reason());
         IssuedCertificate otherRoot = new CertificateBuilder().subject("CN=new trust").ca(-1).selfSigned();
         ClientVerifier newTrust = ClientVerifier.builder(List.of(otherRoot.certificate())).build();
-        assertEquals(RejectionReason.UNTRUSTED,
+        assertEquals(HandshakeReason.UNTRUSTED,
                 assertInstanceOf(Verdict.Rejected.class, newTrust.recheck(ClientChains.sent(chains.good))).reason());
     }
 

@@ -111,7 +111,7 @@ class CrlIndexTest {
                         now.plus(Duration.ofDays(1))));
         CrlIndex index = CrlIndex.load(List.of(file), List.of(root.certificate()));
         assertNull(index.check(intermediate.certificate(), root.certificate(), now));
-        assertEquals(RejectionReason.REVOKED, index.check(leaf.certificate(), intermediate.certificate(), now).reason());
+        assertEquals(HandshakeReason.REVOKED, index.check(leaf.certificate(), intermediate.certificate(), now).reason());
     }
 
     @Test
@@ -129,7 +129,7 @@ class CrlIndexTest {
         IssuedCertificate impostor = new CertificateBuilder().subject("CN=crl intermediate").ca(0).signedBy(root);
         CrlIndex index = CrlIndex.of(List.of(CrlIssuer.issue(impostor, Set.of(), now.minusSeconds(60),
                 now.plus(Duration.ofDays(1)))), List.of(root.certificate()), "memory");
-        assertEquals(RejectionReason.REVOCATION_UNKNOWN,
+        assertEquals(HandshakeReason.REVOCATION_UNKNOWN,
                 index.check(leaf.certificate(), intermediate.certificate(), now).reason());
     }
 
@@ -138,9 +138,9 @@ class CrlIndexTest {
         CrlIndex index = CrlIndex.of(List.of(CrlIssuer.issue(intermediate, Set.of(), now.minusSeconds(60),
                 now.plus(Duration.ofDays(1)))), List.of(root.certificate()), "memory");
         assertNull(index.check(leaf.certificate(), intermediate.certificate(), now));
-        assertEquals(RejectionReason.CRL_EXPIRED,
+        assertEquals(HandshakeReason.CRL_EXPIRED,
                 index.check(leaf.certificate(), intermediate.certificate(), now.plus(Duration.ofDays(2))).reason());
-        assertEquals(RejectionReason.REVOCATION_UNKNOWN,
+        assertEquals(HandshakeReason.REVOCATION_UNKNOWN,
                 index.check(leaf.certificate(), intermediate.certificate(), now.minus(Duration.ofDays(1))).reason());
     }
 }

@@ -65,11 +65,11 @@ class OcspVerificationTest {
         for (Scenario scenario : Scenario.values()) {
             rows.add(Arguments.of(OcspMode.OFF, scenario, null));
             rows.add(Arguments.of(OcspMode.SOFT_FAIL, scenario,
-                    scenario == Scenario.REVOKED ? RejectionReason.REVOKED : null));
+                    scenario == Scenario.REVOKED ? HandshakeReason.REVOKED : null));
             rows.add(Arguments.of(OcspMode.HARD_FAIL, scenario, switch (scenario) {
                 case GOOD -> null;
-                case REVOKED -> RejectionReason.REVOKED;
-                case UNKNOWN, UNREACHABLE, SLOW -> RejectionReason.REVOCATION_UNKNOWN;
+                case REVOKED -> HandshakeReason.REVOKED;
+                case UNKNOWN, UNREACHABLE, SLOW -> HandshakeReason.REVOCATION_UNKNOWN;
             }));
         }
         return rows.stream();
@@ -99,7 +99,7 @@ class OcspVerificationTest {
 
     @ParameterizedTest(name = "{0} / {1}")
     @MethodSource("matrix")
-    void answersPerModeAndResponderBehaviour(OcspMode mode, Scenario scenario, RejectionReason expected)
+    void answersPerModeAndResponderBehaviour(OcspMode mode, Scenario scenario, HandshakeReason expected)
             throws Exception {
         int requestsBefore = responder.requests();
         Verdict verdict = verifier(mode, null).verify(ClientChains.sent(client(scenario)));
@@ -162,7 +162,7 @@ class OcspVerificationTest {
             forged.answer(client.certificate().getSerialNumber(), Answer.GOOD);
             Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class,
                     verifier(OcspMode.HARD_FAIL, null).verify(ClientChains.sent(client)));
-            assertEquals(RejectionReason.REVOCATION_UNKNOWN, rejected.reason());
+            assertEquals(HandshakeReason.REVOCATION_UNKNOWN, rejected.reason());
             assertTrue(rejected.detail().contains("signed neither by the issuer"), rejected.detail());
         }
     }
@@ -174,7 +174,7 @@ class OcspVerificationTest {
         int before = responder.requests();
         Verdict.Rejected rejected = assertInstanceOf(Verdict.Rejected.class,
                 verifier.recheck(ClientChains.sent(client)));
-        assertEquals(RejectionReason.REVOCATION_UNKNOWN, rejected.reason());
+        assertEquals(HandshakeReason.REVOCATION_UNKNOWN, rejected.reason());
         assertEquals(before, responder.requests(), "a resumption re-check must never fetch");
         assertInstanceOf(Verdict.Accepted.class, verifier.verify(ClientChains.sent(client)));
         assertInstanceOf(Verdict.Accepted.class, verifier.recheck(ClientChains.sent(client)));

@@ -50,7 +50,7 @@ class VerifierTrustManagerTest {
         assertEquals(CertificateVerifier.X509_V_ERR_CERT_REVOKED, e.errorCode());
         ClientCertificateRejectedException cause = assertInstanceOf(ClientCertificateRejectedException.class,
                 e.getCause());
-        assertEquals(RejectionReason.REVOKED, cause.rejection().reason());
+        assertEquals(HandshakeReason.REVOKED, cause.rejection().reason());
         assertEquals(chains.revoked.certificate().getSerialNumber().toString(16), cause.serial());
     }
 
@@ -77,20 +77,26 @@ class VerifierTrustManagerTest {
 
     @Test
     void mapsEveryReasonToTheCodeOfItsAlert() {
-        Map<RejectionReason, Integer> expected = Map.ofEntries(
-                Map.entry(RejectionReason.UNTRUSTED, CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
-                Map.entry(RejectionReason.EXPIRED, CertificateVerifier.X509_V_ERR_CERT_HAS_EXPIRED),
-                Map.entry(RejectionReason.NOT_YET_VALID, CertificateVerifier.X509_V_ERR_CERT_NOT_YET_VALID),
-                Map.entry(RejectionReason.CRL_EXPIRED, CertificateVerifier.X509_V_ERR_CRL_HAS_EXPIRED),
-                Map.entry(RejectionReason.REVOKED, CertificateVerifier.X509_V_ERR_CERT_REVOKED),
-                Map.entry(RejectionReason.BAD_USAGE, CertificateVerifier.X509_V_ERR_INVALID_PURPOSE),
-                Map.entry(RejectionReason.WEAK_KEY, CertificateVerifier.X509_V_ERR_INVALID_PURPOSE),
-                Map.entry(RejectionReason.REVOCATION_UNKNOWN, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
-                Map.entry(RejectionReason.CONSTRAINTS, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
-                Map.entry(RejectionReason.MALFORMED, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
-                Map.entry(RejectionReason.DEPTH, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
-                Map.entry(RejectionReason.NO_CERTIFICATE, CertificateVerifier.X509_V_ERR_CERT_REJECTED));
-        for (RejectionReason reason : RejectionReason.values()) {
+        Map<HandshakeReason, Integer> expected = Map.ofEntries(
+                Map.entry(HandshakeReason.UNTRUSTED, CertificateVerifier.X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY),
+                Map.entry(HandshakeReason.EXPIRED, CertificateVerifier.X509_V_ERR_CERT_HAS_EXPIRED),
+                Map.entry(HandshakeReason.NOT_YET_VALID, CertificateVerifier.X509_V_ERR_CERT_NOT_YET_VALID),
+                Map.entry(HandshakeReason.CRL_EXPIRED, CertificateVerifier.X509_V_ERR_CRL_HAS_EXPIRED),
+                Map.entry(HandshakeReason.REVOKED, CertificateVerifier.X509_V_ERR_CERT_REVOKED),
+                Map.entry(HandshakeReason.BAD_USAGE, CertificateVerifier.X509_V_ERR_INVALID_PURPOSE),
+                Map.entry(HandshakeReason.WEAK_KEY, CertificateVerifier.X509_V_ERR_INVALID_PURPOSE),
+                Map.entry(HandshakeReason.REVOCATION_UNKNOWN, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.CONSTRAINTS, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.MALFORMED, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.DEPTH, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.NO_CERTIFICATE, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                // Handshake outcomes the verifier never gives: the generic code, should one ever appear.
+                Map.entry(HandshakeReason.NONE, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.TIMEOUT, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.CLOSED, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.PROTOCOL, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.OTHER, CertificateVerifier.X509_V_ERR_CERT_REJECTED));
+        for (HandshakeReason reason : HandshakeReason.values()) {
             assertEquals(expected.get(reason), VerifierTrustManager.errorCode(reason), reason.label());
         }
     }

@@ -1,0 +1,54 @@
+package io.mtlsgateway.gateway.server;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.tls.ListenerMaterial;
+import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
+import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
+import io.mtlsgateway.gateway.verify.ClientVerifier;
+import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
+import io.mtlsgateway.gateway.verify.VerifierTrustManager;
+import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * The TLS side of a listener, made from its config in the one place that does it: the files read
+ * once ({@link ListenerMaterial}), the client verifier built on those bytes, and the BoringSSL
+ * context. {@code run}, every reload, {@code check} and the handshake benchmark all come here.
+ *
+ * @param verifier null when client auth is none
+ * @param context reference counted: its owner releases it
+ */
+public record ListenerTls(ListenerMaterial material, VerifierTrustManager verifier, SslContext context) {
+    /** Without client auth no chain is verified: the gate finds no verdict, the client is anonymous. */
+    private static final HandshakeVerdicts NO_VERDICTS = new HandshakeVerdicts();
+
+    public ListenerTls {
+        Objects.requireNonNull(material, "material");
+        Objects.requireNonNull(context, "context");
+    }
+
+    /**
+     * @throws ListenerMaterial.MaterialException when a file is missing, unreadable or inconsistent
+     * @throws Exception when BoringSSL refuses the material
+     */
+    public static ListenerTls build(TlsConfig tls) throws Exception {
+        return build(tls, ClientVerifier.DEFAULT_CACHE_SIZE);
+    }
+
+    /** As {@link #build(TlsConfig)}, with a verdict cache of this size (the handshake benchmark's cold path). */
+    public static ListenerTls build(TlsConfig tls, int verdictCacheSize) throws Exception {
+        ListenerMaterial material = ListenerMaterial.load(tls);
+        VerifierTrustManager verifier = tls.clientAuth() == ClientAuthMode.NONE ? null
+                : new VerifierTrustManager(ClientVerifier.forListener(tls, material, Clock.systemUTC(),
+                        verdictCacheSize));
+        ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
+        return new ListenerTls(material, verifier, ServerTlsContextFactory.build(tls, credentials, verifier));
+    }
+
+    /** Where each handshake's accepted verdict waits for the gate. */
+    public HandshakeVerdicts verdicts() {
+        return verifier == null ? NO_VERDICTS : verifier.verdicts();
+    }
+}

@@ -1,0 +1,54 @@
+package io.mtlsgateway.gateway.testing;
+
+import java.util.ArrayList;
+import java.util.List;
+import reactor.blockhound.BlockHound;
+
+/**
+ * BlockHound, installed once for the test JVM: every blocking call made on a Netty event-loop
+ * thread is recorded with its stack, and {@link GatewayStack} fails the test that caused it.
+ * Recording (rather than throwing inside the gateway) keeps the gateway's own behaviour intact, so
+ * the report names the call instead of a confusing failure further on.
+ */
+public final class BlockingCalls {
+    private static final List<String> SEEN = new ArrayList<>();
+    private static boolean installed;
+
+    private BlockingCalls() {}
+
+    /** Installs BlockHound with Netty's own integration. */
+    public static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        // install() adds the integrations found by the service loader (Netty's marks its event-loop
+        // threads as non-blocking) to ours.
+        BlockHound.install(builder -> builder
+                // Log lines go to stderr synchronously: a test-environment artefact, as production
+                // logging is configured by the operator (and the access log has its own thread).
+                .allowBlockingCallsInside("java.util.logging.StreamHandler", "publish")
+                .allowBlockingCallsInside("java.util.logging.StreamHandler", "flush")
+                .allowBlockingCallsInside("java.util.logging.ConsoleHandler", "publish")
+                .blockingMethodCallback(method -> record(method.toString())));
+        installed = true;
+    }
+
+    private static void record(String method) {
+        StringBuilder report = new StringBuilder(Thread.currentThread().getName()).append(": ").append(method);
+        for (StackTraceElement frame : new Throwable().getStackTrace()) {
+            report.append("\n\tat ").append(frame);
+        }
+        synchronized (SEEN) {
+            SEEN.add(report.toString());
+        }
+    }
+
+    /** The blocking calls seen since the last call, and forgets them. */
+    public static List<String> drain() {
+        synchronized (SEEN) {
+            List<String> seen = new ArrayList<>(SEEN);
+            SEEN.clear();
+            return seen;
+        }
+    }
+}

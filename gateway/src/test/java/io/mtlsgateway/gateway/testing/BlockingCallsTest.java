@@ -1,0 +1,34 @@
+package io.mtlsgateway.gateway.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The guard itself: a blocking call on an event loop is seen, the same call elsewhere is not. */
+class BlockingCallsTest {
+    @Test
+    void seesASleepOnAnEventLoopButNotOnATestThread() throws Exception {
+        BlockingCalls.install();
+        BlockingCalls.drain();
+        Thread.sleep(1);
+        assertEquals(List.of(), BlockingCalls.drain());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            group.submit(() -> {
+                Thread.sleep(1);
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        List<String> seen = BlockingCalls.drain();
+        assertEquals(1, seen.size(), seen.toString());
+        assertTrue(seen.get(0).contains("sleep"), seen.get(0));
+    }
+}

@@ -40,6 +40,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
             .description("Access log lines dropped because the writer fell behind")
             .register(registry);
+    private final WatchMetrics watch = new WatchMetrics(registry);
     private JvmGcMetrics gc;
 
     public GatewayMetrics() {
@@ -87,6 +88,11 @@ public final class GatewayMetrics implements AutoCloseable {
 
     UpstreamMetrics upstream(String name) {
         return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n));
+    }
+
+    /** The file watcher's meters. */
+    public WatchMetrics watch() {
+        return watch;
     }
 
     public void reloadSucceeded() {

@@ -1,6 +1,6 @@
 package io.mtlsgateway.gateway.cli;
 
-import io.mtlsgateway.gateway.server.GatewayServer;
+import java.util.function.Consumer;
 import sun.misc.Signal;
 
 /**
@@ -11,10 +11,10 @@ import sun.misc.Signal;
 final class ReloadSignal {
     static final String TRIGGER = "SIGHUP";
 
-    private GatewayServer server;
+    private Consumer<String> reload;
     private boolean pending;
 
-    private ReloadSignal() {}
+    ReloadSignal() {}
 
     static ReloadSignal install() {
         ReloadSignal reload = new ReloadSignal();
@@ -24,19 +24,19 @@ final class ReloadSignal {
 
     /** The handler only queues the reload; the reload thread does the work. */
     synchronized void received() {
-        if (server == null) {
+        if (reload == null) {
             pending = true;
         } else {
-            server.reload(TRIGGER);
+            reload.accept(TRIGGER);
         }
     }
 
-    /** From now on SIGHUP reloads {@code started}; one received before is applied now. */
-    synchronized void attach(GatewayServer started) {
-        server = started;
+    /** From now on SIGHUP calls {@code started} (the server's reload); one received before is applied now. */
+    synchronized void attach(Consumer<String> started) {
+        reload = started;
         if (pending) {
             pending = false;
-            started.reload(TRIGGER);
+            started.accept(TRIGGER);
         }
     }
 }

@@ -55,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         try (GatewayServer server = started) {
-            hangup.attach(server);
+            hangup.attach(server::reload);
             stop.await();
             // Exit 0 even when the drain timed out: the stop was asked for and carried out.
             server.drain();

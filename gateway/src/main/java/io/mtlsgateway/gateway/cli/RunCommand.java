@@ -8,6 +8,7 @@ import io.mtlsgateway.gateway.server.StartException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.logging.Logger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,6 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Serve the route file until stopped.")
 final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
+
     @Spec
     private CommandSpec spec;
 
@@ -35,6 +38,7 @@ final class RunCommand implements Callable<Integer> {
         Logging.configure(verbose);
         StopSignals stop = StopSignals.install();
         ReloadSignal hangup = ReloadSignal.install();
+        LOG.info(() -> "starting (pid " + ProcessHandle.current().pid() + "): reading " + config);
         PrintWriter err = spec.commandLine().getErr();
         GatewayConfig loaded;
         try {

@@ -25,7 +25,7 @@ class ConfigReloaderTest {
     @TempDir
     Path dir;
 
-    GatewayMetrics metrics = new GatewayMetrics();
+    GatewayMetrics metrics = new GatewayMetrics(java.util.List.of());
     Path routeFile;
     GatewayConfig good;
     /** Released at the end of each test, so an abandoned build thread does not outlive it. */

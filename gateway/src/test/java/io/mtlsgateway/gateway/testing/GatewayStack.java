@@ -121,6 +121,12 @@ public final class GatewayStack implements BeforeAllCallback, AfterAllCallback, 
         return gateway;
     }
 
+    /** As {@link #start(GatewayConfig)}, with the file watcher on or off. */
+    public GatewayServer start(GatewayConfig config, GatewayServer.FileWatching watching) throws Exception {
+        gateway = keep(GatewayServer.start(config, watching));
+        return gateway;
+    }
+
     public GatewayServer gateway() {
         return gateway;
     }

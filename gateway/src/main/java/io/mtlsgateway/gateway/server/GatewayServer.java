@@ -9,36 +9,24 @@ import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
-import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
-import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.tls.SessionTickets;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
-import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -46,10 +34,11 @@ import java.util.logging.Logger;
  * A running gateway: one event-loop group serving every listener, with upstream connections on
  * the same loops, an admin endpoint on its own loop, a file watcher and a reload thread. Built
  * from a validated config; {@link #reload} swaps in a new one, {@link #drain} stops gracefully.
+ * Lifecycle only: what a reload may change is {@link ReloadDiff}'s, the listeners are
+ * {@link Listeners}', each listener's objects {@link ListenerState}'s.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
-    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     private static final Duration WATCH_QUIET_PERIOD = Duration.ofMillis(250);
     private static final Duration WATCH_QUIET_PERIOD_CAP = Duration.ofSeconds(2);
     private static final Duration RELOAD_TIME_LIMIT = Duration.ofSeconds(30);
@@ -57,16 +46,13 @@ public final class GatewayServer implements AutoCloseable {
     /** Whether the file watcher runs; tests that call {@link #reload} themselves switch it off. */
     public enum FileWatching { ON, OFF }
 
-    /** One listener: its bound channel and the state new connections are served with. */
-    private record Slot(ListenerConfig config, AtomicReference<ListenerState> state, Channel channel) {}
-
     private final GatewayMetrics metrics = new GatewayMetrics(ProxyError.upstreamKinds());
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Bootstrap upstreamTemplate;
     private final ThreadPoolExecutor verificationExecutor;
     private final ConnectionTracker connections = new ConnectionTracker();
-    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final Listeners listeners;
     private final ExchangeObserver observer;
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
@@ -87,9 +73,11 @@ public final class GatewayServer implements AutoCloseable {
         this.upstreamTemplate = new Bootstrap()
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listeners.WATER_MARK);
         this.verificationExecutor = VerificationExecutor.create();
         this.observer = new RequestObserver(metrics, accessLog.isPresent() ? accessLog.get()::log : r -> {});
+        this.listeners = new Listeners(bossGroup, workerGroup, upstreamTemplate, verificationExecutor, observer,
+                metrics, connections);
         this.reloader = new ConfigReloader(config.source(), () -> ConfigLoader.load(config.source()), this::stage,
                 metrics, RELOAD_TIME_LIMIT);
     }
@@ -124,7 +112,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         try {
             for (ListenerConfig listener : config.listeners()) {
-                server.bind(listener, transport);
+                server.listeners.bind(config, listener, transport);
             }
             server.track(config);
             try {
@@ -147,58 +135,14 @@ public final class GatewayServer implements AutoCloseable {
             throw e;
         }
         LOG.info(() -> "transport " + transport.name() + ", " + config.workers() + " event loop(s); listening on "
-                + server.slots.values().stream().map(s -> s.channel().localAddress().toString()).toList()
+                + server.listeners.addresses()
                 + "; admin on " + server.admin.address());
         return server;
     }
 
-    private void bind(ListenerConfig listener, SocketTransport transport) throws Exception {
-        ListenerState state;
-        try {
-            state = build(config, listener);
-        } catch (Exception e) {
-            throw StartException.material(String.valueOf(listener.tls().certificate()), e);
-        }
-        state.runtime().upstreams().startHealthChecks(workerGroup);
-        AtomicReference<ListenerState> current = new AtomicReference<>(state);
-        try {
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(bossGroup, workerGroup)
-                    .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
-                            connections, verificationExecutor));
-            InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
-            Channel channel;
-            try {
-                channel = bootstrap.bind(address).syncUninterruptibly().channel();
-            } catch (Exception e) {
-                throw StartException.bind("listener " + listener.name(), listener.listen(), e);
-            }
-            slots.put(listener.name(), new Slot(listener, current, channel));
-        } catch (Exception | Error e) {
-            // A bind failure (port in use) is a checked BindException rethrown as is.
-            state.retire();
-            throw e;
-        }
-    }
-
-    private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer);
-        metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
-                state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
-        return state;
-    }
-
     /** Where a listener is bound (useful when the config asked for port 0). */
     public InetSocketAddress address(String listenerName) {
-        Slot slot = slots.get(listenerName);
-        if (slot == null) {
-            throw new IllegalArgumentException("no listener named " + listenerName);
-        }
-        return (InetSocketAddress) slot.channel().localAddress();
+        return listeners.address(listenerName);
     }
 
     /** Where the admin endpoint is bound. */
@@ -235,16 +179,7 @@ public final class GatewayServer implements AutoCloseable {
         if (!diff.refused().isEmpty()) {
             throw new ReloadRefusedException(diff.refused());
         }
-        Map<String, ListenerState> built = new LinkedHashMap<>();
-        try {
-            for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer));
-            }
-        } catch (Exception e) {
-            built.values().forEach(ListenerState::retire);
-            throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
-                    : List.of(String.valueOf(e.getMessage())));
-        }
+        Map<String, ListenerState> built = listeners.buildAll(next);
         return new ConfigReloader.Staged() {
             @Override
             public void commit() {
@@ -278,23 +213,11 @@ public final class GatewayServer implements AutoCloseable {
      */
     private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built,
             ReloadDiff diff) {
-        List<CompletableFuture<Void>> rechecked = new ArrayList<>();
         if (closed) {
             built.values().forEach(ListenerState::retire);
-            return rechecked;
+            return List.of();
         }
-        for (ListenerConfig listener : next.listeners()) {
-            ListenerState fresh = built.get(listener.name());
-            fresh.runtime().upstreams().startHealthChecks(workerGroup);
-            metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
-                    fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
-            ListenerState previous = slots.get(listener.name()).state().getAndSet(fresh);
-            TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
-            previous.retire();
-            if (trustChange != null) {
-                rechecked.add(connections.broadcast(trustChange));
-            }
-        }
+        List<CompletableFuture<Void>> rechecked = listeners.swapIn(built);
         track(next);
         if (!diff.restartOnly().isEmpty()) {
             LOG.warning(() -> "reload: changes to " + diff.restartOnly() + " take effect at the next restart");
@@ -319,7 +242,7 @@ public final class GatewayServer implements AutoCloseable {
         Duration timeout = config.drainTimeout();
         LOG.info(() -> "draining: " + connections.size() + " open connection(s), up to " + timeout);
         CompletableFuture<Void> drained = connections.drain();
-        slots.values().forEach(slot -> slot.channel().close().syncUninterruptibly());
+        listeners.closeChannels();
         try {
             drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("drained: every in-flight request was answered");
@@ -349,14 +272,14 @@ public final class GatewayServer implements AutoCloseable {
             watcher.close();
         }
         reloader.close();
-        slots.values().forEach(slot -> slot.channel().close().syncUninterruptibly());
+        listeners.closeChannels();
         connections.closeAll();
-        slots.values().forEach(slot -> slot.state().get().runtime().upstreams().closeIdle());
+        listeners.closeIdleUpstreams();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
         // The pools went with the event loops; only the contexts are left to release.
-        slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+        listeners.releaseContexts();
         if (admin != null) {
             admin.close();
         }

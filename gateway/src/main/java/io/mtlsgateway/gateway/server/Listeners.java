@@ -1,0 +1,166 @@
+package io.mtlsgateway.gateway.server;
+
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
+import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
+import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.proxy.ExchangeObserver;
+import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
+import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The gateway's bound listeners, each with the {@link ListenerState} new connections are served
+ * with: binds them at start, builds every listener's next state for a reload, swaps it in, and
+ * releases them at the end. The server decides when; this class does it.
+ */
+final class Listeners {
+    static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    /** One listener: its bound channel and the state new connections are served with. */
+    private record Slot(AtomicReference<ListenerState> state, Channel channel) {}
+
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Bootstrap upstreamTemplate;
+    private final Executor verificationExecutor;
+    private final ExchangeObserver observer;
+    private final GatewayMetrics metrics;
+    private final ConnectionTracker connections;
+
+    Listeners(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Bootstrap upstreamTemplate,
+            Executor verificationExecutor, ExchangeObserver observer, GatewayMetrics metrics,
+            ConnectionTracker connections) {
+        this.bossGroup = bossGroup;
+        this.workerGroup = workerGroup;
+        this.upstreamTemplate = upstreamTemplate;
+        this.verificationExecutor = verificationExecutor;
+        this.observer = observer;
+        this.metrics = metrics;
+        this.connections = connections;
+    }
+
+    /** Builds a listener from {@code config} and binds it; nothing of it is left running on failure. */
+    void bind(GatewayConfig config, ListenerConfig listener, SocketTransport transport) throws StartException {
+        ListenerState state;
+        try {
+            state = build(config, listener);
+            certificates(listener.name(), state);
+        } catch (Exception e) {
+            throw StartException.material(String.valueOf(listener.tls().certificate()), e);
+        }
+        state.runtime().upstreams().startHealthChecks(workerGroup);
+        AtomicReference<ListenerState> current = new AtomicReference<>(state);
+        try {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
+                            connections, verificationExecutor));
+            InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
+            Channel channel;
+            try {
+                channel = bootstrap.bind(address).syncUninterruptibly().channel();
+            } catch (Exception e) {
+                throw StartException.bind("listener " + listener.name(), listener.listen(), e);
+            }
+            slots.put(listener.name(), new Slot(current, channel));
+        } catch (RuntimeException | Error | StartException e) {
+            state.retire();
+            throw e;
+        }
+    }
+
+    private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
+        return ListenerState.build(from, listener, upstreamTemplate, observer);
+    }
+
+    /** Every listener's next state, built off the event loops; on failure nothing is kept. */
+    Map<String, ListenerState> buildAll(GatewayConfig next) throws ReloadRefusedException {
+        Map<String, ListenerState> built = new LinkedHashMap<>();
+        try {
+            for (ListenerConfig listener : next.listeners()) {
+                built.put(listener.name(), build(next, listener));
+            }
+        } catch (Exception e) {
+            built.values().forEach(ListenerState::retire);
+            throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
+                    : List.of(String.valueOf(e.getMessage())));
+        }
+        return built;
+    }
+
+    /**
+     * New connections get the built states from now on; the old ones are retired.
+     *
+     * @return one future per listener whose client trust changed: done when its open connections
+     *     have re-checked their client
+     */
+    List<CompletableFuture<Void>> swapIn(Map<String, ListenerState> built) {
+        List<CompletableFuture<Void>> rechecked = new ArrayList<>();
+        built.forEach((name, fresh) -> {
+            fresh.runtime().upstreams().startHealthChecks(workerGroup);
+            ListenerState previous = slots.get(name).state().getAndSet(fresh);
+            certificates(name, fresh);
+            TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
+            previous.retire();
+            if (trustChange != null) {
+                rechecked.add(connections.broadcast(trustChange));
+            }
+        });
+        return rechecked;
+    }
+
+    private void certificates(String name, ListenerState state) {
+        metrics.listener(name).certificates(state.material().serverNotAfter(),
+                state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+    }
+
+    /** Where a listener is bound (useful when the config asked for port 0). */
+    InetSocketAddress address(String name) {
+        Slot slot = slots.get(name);
+        if (slot == null) {
+            throw new IllegalArgumentException("no listener named " + name);
+        }
+        return (InetSocketAddress) slot.channel().localAddress();
+    }
+
+    List<String> addresses() {
+        return slots.values().stream().map(s -> s.channel().localAddress().toString()).toList();
+    }
+
+    /** Stops accepting. */
+    void closeChannels() {
+        slots.values().forEach(slot -> slot.channel().close().syncUninterruptibly());
+    }
+
+    /** Closes idle upstream connections; in-use ones close when their exchange ends. */
+    void closeIdleUpstreams() {
+        slots.values().forEach(slot -> slot.state().get().runtime().upstreams().closeIdle());
+    }
+
+    /** Releases the TLS contexts (after the event loops are gone). */
+    void releaseContexts() {
+        slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+    }
+}

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.upstream.ExchangeObserver;
@@ -66,7 +67,7 @@ public final class ConfigCheck {
         }
         for (X509CRL crl : m.crls()) {
             if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
-                problems.add("CRL of " + crl.getIssuerX500Principal().getName() + " is stale: nextUpdate was "
+                problems.add("CRL of " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + " is stale: nextUpdate was "
                         + crl.getNextUpdate().toInstant() + " (" + listener.tls().crl() + ")");
             }
         }

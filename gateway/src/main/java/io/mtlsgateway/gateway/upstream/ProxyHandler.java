@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.upstream;
 
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.routing.NormalizedPath;
 import io.mtlsgateway.gateway.routing.Route;
@@ -114,7 +115,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 && !peerChain.isEmpty() && !untrusted && !change.stillTrusted().test(peerChain)) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
                     + "the reloaded trust material no longer accepts its certificate",
-                    new Object[] {runtime.name(), clientAddress, identity.subject(), identity.serial()});
+                    new Object[] {runtime.name(), clientAddress, LogText.of(identity.subject()), identity.serial()});
             untrusted = true;
             draining = true;
             releaseWaiting();
@@ -152,7 +153,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
         LOG.log(Level.WARNING, "listener {0}: closing connection from {1}: {2}",
-                new Object[] {runtime.name(), clientAddress, cause.toString()});
+                new Object[] {runtime.name(), clientAddress, LogText.of(cause)});
         LOG.log(Level.FINE, "connection error", cause);
         context.close();
     }

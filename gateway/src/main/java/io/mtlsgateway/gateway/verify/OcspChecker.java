@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.config.OcspMode;
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.pki.BouncyCastle;
 import java.net.ConnectException;
 import java.net.URI;
@@ -112,7 +113,7 @@ final class OcspChecker {
                     + responder + " (" + answer.detail() + ")");
         }
         if (answer != null && answer.status() != Status.GOOD) {
-            LOG.fine(() -> "OCSP for " + who + " at " + responder + ": " + answer.detail());
+            LOG.fine(() -> LogText.of("OCSP for " + who + " at " + responder + ": " + answer.detail()));
         }
         if (mode == OcspMode.SOFT_FAIL) {
             return null;

@@ -138,6 +138,8 @@ class ClientVerificationEndToEndTest {
         String failure = alertReceivedBy(noSignature.client());
         assertTrue(!failure.contains("Received fatal alert") || failure.contains("illegal_parameter"), failure);
         assertEquals(before, upstream.requestCount());
+        String logged = failureLog.poll(10, TimeUnit.SECONDS);
+        assertTrue(logged != null && logged.contains("reason=bad_usage"), logged);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -25,4 +25,9 @@ public final class RequestObserver implements ExchangeObserver {
                 metrics.upstream(request.upstream().orElse("unknown")).record(code));
         accessLog.accept(request);
     }
+
+    @Override
+    public void xfccTrimmed(String listener) {
+        metrics.listener(listener).xfccTrimmed();
+    }
 }

@@ -256,7 +256,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         headers.remove(HttpHeaderNames.EXPECT);
         runtime.identityHeaders().strip(headers);
-        runtime.identityHeaders().set(headers, identity);
+        if (runtime.identityHeaders().set(headers, identity)) {
+            runtime.observer().xfccTrimmed(runtime.name());
+        }
         headers.set("X-Forwarded-For", clientAddress);
         headers.set("X-Forwarded-Proto", "https");
         headers.set("X-Forwarded-Host", request.headers().get(HttpHeaderNames.HOST));

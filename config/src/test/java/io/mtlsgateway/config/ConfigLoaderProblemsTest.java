@@ -43,7 +43,7 @@ class ConfigLoaderProblemsTest {
     void listsTheKnownKeysWhenAnUnknownKeyIsNoNearMiss() {
         files.assertOnlyProblem("version: 1\nlogging: debug\n" + RouteFiles.MINIMAL.substring("version: 1\n".length()),
                 "2:1: unknown key 'logging' (expected one of: version, workers, transport, admin, drainTimeout, "
-                        + "accessLog, listeners, routes, upstreams)");
+                        + "accessLog, listeners, jwt, routes, upstreams)");
     }
 
     @Test

@@ -368,7 +368,7 @@ class ConfigLoaderProblemsTest {
                         "    identityHeaders:\n      X-Client: \"${subjct}\"\nroutes:\n"),
                 "10:17: listeners[0].identityHeaders.X-Client: unknown template variable '${subjct}' (expected one of: "
                         + "cert, fingerprint, issuer, notAfter, notBefore, sanDns, sanEmail, sanUri, serial, spiffe, "
-                        + "subject)");
+                        + "subject, or jwt.CLAIM)");
     }
 
     @Test

@@ -202,4 +202,15 @@ class JwtConfigTest {
                 "11:5: jwt.bank-idp: missing key 'issuer' (expected: the exact 'iss' of the tokens, such as"
                         + " https://idp.example)");
     }
+
+    @Test
+    void identityHeaderTemplatesMayNameTokenClaims() throws ConfigException {
+        String yaml = withJwt(ISSUER, "    jwt: { issuer: bank-idp }\n").replace("      clientCa: certs/ca.pem\n",
+                "      clientCa: certs/ca.pem\n    identityHeaders: { X-Caller: \"${spiffe} as ${jwt.sub} (${jwt.client_id})\" }\n");
+        IdentityTemplate template = files.load(yaml).listeners().get(0).identityHeaders().get("X-Caller");
+        assertEquals(List.of("sub", "client_id"), template.claims());
+        files.assertOnlyProblem(yaml.replace("${jwt.sub}", "${jwt.a b}"),
+                "9:34: listeners[0].identityHeaders.X-Caller: bad claim name in '${jwt.a b}' (expected: ${jwt.NAME},"
+                        + " NAME of letters, digits, '_', ':' or '-')");
+    }
 }

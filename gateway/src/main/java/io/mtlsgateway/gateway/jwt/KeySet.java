@@ -170,13 +170,17 @@ public record KeySet(List<JWK> keys, List<String> notes) {
         return key.getKeyID() == null ? "key without kid" : "kid '" + printable(key.getKeyID()) + "'";
     }
 
-    /** A key id safe to put on one log line. */
+    /** A key id (or other text from a token) safe to put on one log line: printable, cut at 80. */
     static String printable(String text) {
+        return printable(text, 80);
+    }
+
+    static String printable(String text, int max) {
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < text.length() && i < 80; i++) {
+        for (int i = 0; i < text.length() && i < max; i++) {
             char c = text.charAt(i);
             out.append(c >= 0x20 && c < 0x7f ? c : '?');
         }
-        return text.length() > 80 ? out + "..." : out.toString();
+        return text.length() > max ? out + "..." : out.toString();
     }
 }

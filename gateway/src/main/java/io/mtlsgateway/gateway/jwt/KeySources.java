@@ -1,16 +1,24 @@
 package io.mtlsgateway.gateway.jwt;
 
 import io.mtlsgateway.config.JwksSource;
+import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.JwtIssuerConfig;
+import io.mtlsgateway.config.RouteConfig;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -32,6 +40,7 @@ public final class KeySources implements AutoCloseable {
         this(Clock.systemUTC());
     }
 
+    /** @param clock what URL sources judge staleness and rate limits by */
     KeySources(Clock clock) {
         this.clock = clock;
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -67,6 +76,65 @@ public final class KeySources implements AutoCloseable {
         }
         JwksSource.Url url = (JwksSource.Url) jwks;
         return urls.computeIfAbsent(url, u -> new UrlKeySource(u.uri(), u.maxStale(), client, thread, clock).start());
+    }
+
+    /**
+     * The token policies of {@code config}'s routes, with these sources.
+     *
+     * @throws KeySetException when a JWKS file is missing or holds no usable key
+     */
+    public TokenPolicies policies(GatewayConfig config) throws KeySetException {
+        return config.jwt().isEmpty() ? TokenPolicies.NONE
+                : TokenPolicies.of(config, forIssuers(config.jwt()), Clock.systemUTC());
+    }
+
+    /**
+     * Whether every issuer a route requires a token from has produced a key set at least once:
+     * until then such routes could only answer {@code jwks_unavailable}, so the gateway is not ready.
+     */
+    public synchronized boolean ready(GatewayConfig config) {
+        for (RouteConfig route : config.routes()) {
+            if (route.jwt().isEmpty() || !route.jwt().get().required()) {
+                continue;
+            }
+            JwtIssuerConfig issuer = config.jwt().get(route.jwt().get().issuer());
+            if (issuer != null && issuer.jwks() instanceof JwksSource.Url url) {
+                UrlKeySource source = urls.get(url);
+                if (source == null || !source.everLoaded()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** The JWKS files of {@code config}: watched like every other file it names. */
+    public static Set<Path> files(GatewayConfig config) {
+        Set<Path> files = new LinkedHashSet<>();
+        for (JwtIssuerConfig issuer : config.jwt().values()) {
+            if (issuer.jwks() instanceof JwksSource.File file) {
+                files.add(file.path());
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Waits, at most {@code max}, for the first fetch of every JWKS URL to end (with keys or not),
+     * so the first requests after start do not pay for it. Called once, before serving.
+     */
+    public void awaitFirstFetches(Duration max) {
+        CompletableFuture<?>[] first;
+        synchronized (this) {
+            first = urls.values().stream().map(UrlKeySource::firstAttempt).toArray(CompletableFuture[]::new);
+        }
+        try {
+            CompletableFuture.allOf(first).get(max.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // Each source logs its own failure and keeps retrying; serving starts anyway.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Stops the URL sources the config in force no longer names (after a reload took effect). */

@@ -330,4 +330,30 @@ class JwtEndToEndTest {
             }
         }
     }
+
+    @Test
+    void aChangedJwksFileIsReloadedAndABrokenOneKeepsTheOldKeys() throws Exception {
+        TestIssuer added = TestIssuer.create("ES256", "file-added");
+        String token = added.sign(claims(app).build());
+        assertEquals(401, bearer(app, "/payments", token).status());
+        Path jwks = dir.resolve("idp-jwks.json");
+        String before = Files.readString(jwks);
+
+        java.util.concurrent.CompletableFuture<ReloadOutcome> broken = new java.util.concurrent.CompletableFuture<>();
+        gateway.onReload(broken::complete);
+        io.mtlsgateway.gateway.testing.RouteFile.replace(jwks, "{\"keys\": []}");
+        ReloadOutcome refused = broken.get(60, TimeUnit.SECONDS);
+        assertFalse(refused.success());
+        assertTrue(refused.problems().toString().contains("no usable signing key"), refused.problems().toString());
+        assertEquals(200, bearer(app, "/payments", token(claims(app))).status(), "the old keys keep serving");
+
+        java.util.concurrent.CompletableFuture<ReloadOutcome> fixed = new java.util.concurrent.CompletableFuture<>();
+        gateway.onReload(fixed::complete);
+        List<TestIssuer> all = new ArrayList<>(fileIssuers.values());
+        io.mtlsgateway.gateway.testing.RouteFile.replace(jwks, added.jwks(all.toArray(TestIssuer[]::new)));
+        assertTrue(fixed.get(60, TimeUnit.SECONDS).success());
+        assertEquals(200, bearer(app, "/payments", token).status());
+        assertEquals(200, bearer(app, "/payments", token(claims(app))).status());
+        assertFalse(before.isEmpty());
+    }
 }

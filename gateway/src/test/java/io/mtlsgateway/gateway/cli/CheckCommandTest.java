@@ -83,6 +83,25 @@ class CheckCommandTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesARouteFileThatIsAFifoInsteadOfBlocking() throws Exception {
+        Files.delete(routeFile);
+        assertEquals(0, new ProcessBuilder("mkfifo", routeFile.toString()).inheritIO().start().waitFor());
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(routeFile + ": not a regular file (a folder, FIFO or device)"), result.err());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesAMergeKeyThatReferencesItsOwnAnchorAtItsLineAndColumn() throws Exception {
+        Files.writeString(routeFile, Files.readString(routeFile) + "x-defaults: &m { <<: *m }\n");
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(": YAML: alias *m is inside the node it refers to"), result.err());
+    }
+
+    @Test
     void reportsRouteFileProblemsWithLineAndColumn() throws Exception {
         Files.writeString(routeFile, Files.readString(routeFile).replace("upstream: echo", "upstream: nowhere"));
         Result result = check();

@@ -85,7 +85,7 @@ public final class KeySources implements AutoCloseable {
      */
     public TokenPolicies policies(GatewayConfig config) throws KeySetException {
         return config.jwt().isEmpty() ? TokenPolicies.NONE
-                : TokenPolicies.of(config, forIssuers(config.jwt()), Clock.systemUTC());
+                : TokenPolicies.of(config, forIssuers(config.jwt()), clock);
     }
 
     /**

@@ -40,6 +40,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
             .description("Access log lines dropped because the writer fell behind")
             .register(registry);
+    private final WatchMetrics watch = new WatchMetrics(registry);
     private final List<String> upstreamErrorKinds;
     private JvmGcMetrics gc;
 
@@ -92,6 +93,11 @@ public final class GatewayMetrics implements AutoCloseable {
         return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n, upstreamErrorKinds));
     }
 
+    /** Counts a request refused for its token, by a bounded reason label (JwtRejection). */
+    public void jwtRejected(String route, String reason) {
+        route(route).jwtRejected(reason);
+    }
+
     /** Counts a finished request into its route's meters ({@link #NO_ROUTE} when none matched). */
     public void requestFinished(String route, int status, long durationNanos) {
         route(route).record(status, durationNanos);
@@ -100,6 +106,11 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Counts a request the upstream failed, by a kind label given at construction. */
     public void upstreamError(String upstream, String kind) {
         upstream(upstream).record(kind);
+    }
+
+    /** The file watcher's meters. */
+    public WatchMetrics watch() {
+        return watch;
     }
 
     public void reloadSucceeded() {

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.metrics.ConnectionError;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.netty.channel.ChannelHandler.Sharable;
@@ -32,7 +33,7 @@ final class TerminalExceptionHandler extends ChannelInboundHandlerAdapter {
         ConnectionError kind = kindOf(cause);
         metrics.connectionError(kind);
         LOG.log(Level.WARNING, "listener {0}: closing connection from {1}: {2}: {3}",
-                new Object[] {listener, ctx.channel().remoteAddress(), kind.label(), cause.toString()});
+                new Object[] {listener, ctx.channel().remoteAddress(), kind.label(), LogText.of(cause)});
         LOG.log(Level.FINE, "connection error", cause);
         ctx.close();
     }

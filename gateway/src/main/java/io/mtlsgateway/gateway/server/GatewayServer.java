@@ -5,6 +5,8 @@ import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.gateway.accesslog.AccessLog;
+import io.mtlsgateway.gateway.jwt.KeySources;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
@@ -46,6 +48,9 @@ public final class GatewayServer implements AutoCloseable {
     /** Whether the file watcher runs; tests that call {@link #reload} themselves switch it off. */
     public enum FileWatching { ON, OFF }
 
+    /** The longest start waits for the first fetch of the JWKS URLs (a fetch times out after 10 s). */
+    private static final Duration JWKS_FIRST_FETCH = Duration.ofSeconds(12);
+
     private final GatewayMetrics metrics = new GatewayMetrics(ProxyError.upstreamKinds());
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -56,6 +61,9 @@ public final class GatewayServer implements AutoCloseable {
     private final ExchangeObserver observer;
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
+    private final KeySources keySources = new KeySources();
+    /** The token policies the listeners start with (a reload builds its own). */
+    private TokenPolicies tokens = TokenPolicies.NONE;
     private volatile GatewayConfig config;
     private volatile boolean ready;
     private AdminServer admin;
@@ -111,8 +119,10 @@ public final class GatewayServer implements AutoCloseable {
             throw StartException.other(e);
         }
         try {
+            server.tokens = server.keySources.policies(config);
+            server.keySources.awaitFirstFetches(JWKS_FIRST_FETCH);
             for (ListenerConfig listener : config.listeners()) {
-                server.listeners.bind(config, listener, transport);
+                server.listeners.bind(config, listener, transport, server.tokens);
             }
             server.track(config);
             try {
@@ -154,9 +164,12 @@ public final class GatewayServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Whether {@code /readyz} says ready: listeners bound, certificates loaded, not draining. */
+    /**
+     * Whether {@code /readyz} says ready: listeners bound, certificates loaded, every issuer a
+     * route requires a token from has produced a key set, not draining.
+     */
     public boolean ready() {
-        return ready && !connections.draining();
+        return ready && !connections.draining() && keySources.ready(config);
     }
 
     /**
@@ -179,7 +192,13 @@ public final class GatewayServer implements AutoCloseable {
         if (!diff.refused().isEmpty()) {
             throw new ReloadRefusedException(diff.refused());
         }
-        Map<String, ListenerState> built = listeners.buildAll(next);
+        TokenPolicies nextTokens;
+        try {
+            nextTokens = keySources.policies(next);
+        } catch (Exception e) {
+            throw new ReloadRefusedException(List.of(String.valueOf(e.getMessage())));
+        }
+        Map<String, ListenerState> built = listeners.buildAll(next, nextTokens);
         return new ConfigReloader.Staged() {
             @Override
             public void commit() {
@@ -223,6 +242,7 @@ public final class GatewayServer implements AutoCloseable {
             LOG.warning(() -> "reload: changes to " + diff.restartOnly() + " take effect at the next restart");
         }
         config = next;
+        keySources.retain(next.jwt());
         return rechecked;
     }
 
@@ -284,6 +304,7 @@ public final class GatewayServer implements AutoCloseable {
             admin.close();
         }
         accessLog.ifPresent(AccessLog::close);
+        keySources.close();
         metrics.close();
     }
 }

@@ -5,6 +5,7 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
@@ -53,12 +54,19 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE);
+    }
+
+    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+            ExchangeObserver observer, TokenPolicies tokens) throws Exception {
         ListenerTls built = ListenerTls.build(listener.tls());
         try {
             Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(),
                     UpstreamInitializers.INSTANCE);
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(built.material())), upstreams, listener.http(), observer);
+                    new IdentityHeaderWriter(listener, uriSan(built.material()), tokens.claimHeaderNames()),
+                    upstreams, listener.http(), observer, tokens);
             return new ListenerState(built, runtime, listener.tls());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(built.context());

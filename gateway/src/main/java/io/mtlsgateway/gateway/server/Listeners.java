@@ -2,7 +2,9 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.pipeline.AcceptFailureHandler;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
@@ -58,10 +60,11 @@ final class Listeners {
     }
 
     /** Builds a listener from {@code config} and binds it; nothing of it is left running on failure. */
-    void bind(GatewayConfig config, ListenerConfig listener, SocketTransport transport) throws StartException {
+    void bind(GatewayConfig config, ListenerConfig listener, SocketTransport transport, TokenPolicies tokens)
+            throws StartException {
         ListenerState state;
         try {
-            state = build(config, listener);
+            state = build(config, listener, tokens);
             certificates(listener.name(), state);
         } catch (Exception e) {
             throw StartException.material(String.valueOf(listener.tls().certificate()), e);
@@ -73,6 +76,7 @@ final class Listeners {
                     .group(bossGroup, workerGroup)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .handler(new AcceptFailureHandler(listener.name()))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
@@ -91,16 +95,16 @@ final class Listeners {
         }
     }
 
-    private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        return ListenerState.build(from, listener, upstreamTemplate, observer);
+    private ListenerState build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens) throws Exception {
+        return ListenerState.build(from, listener, upstreamTemplate, observer, tokens);
     }
 
     /** Every listener's next state, built off the event loops; on failure nothing is kept. */
-    Map<String, ListenerState> buildAll(GatewayConfig next) throws ReloadRefusedException {
+    Map<String, ListenerState> buildAll(GatewayConfig next, TokenPolicies tokens) throws ReloadRefusedException {
         Map<String, ListenerState> built = new LinkedHashMap<>();
         try {
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), build(next, listener));
+                built.put(listener.name(), build(next, listener, tokens));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);

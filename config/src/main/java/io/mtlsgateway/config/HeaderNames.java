@@ -100,8 +100,11 @@ public final class HeaderNames {
         if (canonical.equals("client-cert") || canonical.equals("client-cert-chain")) {
             return Optional.of("set by the rfc9440 setting");
         }
-        if (SET_BY_GATEWAY.contains(canonical) || canonical.equals("forwarded")) {
-            return Optional.of("set or stripped by the gateway on every request");
+        if (SET_BY_GATEWAY.contains(canonical)) {
+            return Optional.of("the gateway sets it about the connection");
+        }
+        if (canonical.equals("forwarded")) {
+            return Optional.of("the gateway strips it: it makes claims about the connection");
         }
         return Optional.empty();
     }

@@ -1,0 +1,71 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.CharsetUtil;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two pipelines joined after a 101: the HTTP handlers leave, bytes pass unchanged both ways, a close closes both. */
+class TunnelTest {
+    private final EmbeddedChannel client = new EmbeddedChannel();
+    private final EmbeddedChannel upstream = new EmbeddedChannel();
+
+    @AfterEach
+    void close() {
+        client.finishAndReleaseAll();
+        upstream.finishAndReleaseAll();
+    }
+
+    private void open() {
+        client.pipeline().addLast(PipelineNames.HTTP_CODEC, new ChannelDuplexHandler())
+                .addLast(PipelineNames.PROXY, new ChannelInboundHandlerAdapter());
+        upstream.pipeline().addLast(PipelineNames.UPSTREAM_CODEC, new ChannelDuplexHandler())
+                .addLast(PipelineNames.UPSTREAM_HANDLER, new ChannelInboundHandlerAdapter());
+        Tunnel.open(client.pipeline(), upstream, Duration.ofSeconds(30));
+    }
+
+    private static String text(ByteBuf buf) {
+        try {
+            return buf.toString(CharsetUtil.US_ASCII);
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void replacesTheHttpStageOnBothSides() {
+        open();
+        assertNull(client.pipeline().get(PipelineNames.HTTP_CODEC));
+        assertNull(client.pipeline().get(PipelineNames.PROXY));
+        assertNotNull(client.pipeline().get(PipelineNames.TUNNEL));
+        assertNotNull(client.pipeline().get(PipelineNames.TUNNEL_IDLE));
+        assertNull(upstream.pipeline().get(PipelineNames.UPSTREAM_CODEC));
+        assertNotNull(upstream.pipeline().get(PipelineNames.TUNNEL));
+    }
+
+    @Test
+    void relaysBytesUnchangedBothWays() {
+        open();
+        client.writeInbound(Unpooled.copiedBuffer("ping", CharsetUtil.US_ASCII));
+        assertEquals("ping", text(upstream.readOutbound()));
+        upstream.writeInbound(Unpooled.copiedBuffer("pong", CharsetUtil.US_ASCII));
+        assertEquals("pong", text(client.readOutbound()));
+    }
+
+    @Test
+    void eitherSideClosingClosesTheOther() {
+        open();
+        upstream.close();
+        assertFalse(client.isOpen());
+    }
+}

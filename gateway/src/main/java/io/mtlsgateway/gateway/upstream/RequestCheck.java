@@ -135,11 +135,15 @@ final class RequestCheck {
         if (colonAndPort.length() < 2 || colonAndPort.length() > 6 || colonAndPort.charAt(0) != ':') {
             return false;
         }
+        int port = 0;
         for (int i = 1; i < colonAndPort.length(); i++) {
-            if (!Character.isDigit(colonAndPort.charAt(i))) {
+            char c = colonAndPort.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
+            port = port * 10 + (c - '0');
         }
-        return true;
+        // A port no TCP connection can have names no host: two parsers could disagree on it.
+        return port <= 65535;
     }
 }

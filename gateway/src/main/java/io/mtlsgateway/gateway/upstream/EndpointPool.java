@@ -16,6 +16,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keep-alive connections to one endpoint, owned by one event loop: only that loop touches this
@@ -32,13 +33,15 @@ final class EndpointPool {
     private final long waitMillis;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final BooleanSupplier retired;
     private int open;
     /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
     private int outstanding;
 
     EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, Duration connectTimeout,
-            Duration idleTimeout, int maxConnections) {
+            Duration idleTimeout, int maxConnections, BooleanSupplier retired) {
         this.endpoint = health.endpoint();
+        this.retired = retired;
         this.health = health;
         this.loop = loop;
         this.maxConnections = maxConnections;
@@ -153,6 +156,11 @@ final class EndpointPool {
                 return;
             }
             outstanding--;
+        }
+        if (retired.getAsBoolean()) {
+            // No new exchange will ask a retired pool: idling here would only hold the upstream's socket.
+            channel.close();
+            return;
         }
         idle.addFirst(channel);
     }

@@ -10,6 +10,7 @@ import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * One upstream's endpoints as seen from one event loop: picks an endpoint by the configured
@@ -29,9 +30,10 @@ final class UpstreamCluster {
     /**
      * @param health one entry per endpoint, shared with the other loops' clusters
      * @param loops how many event loops share the connection and queue limits
+     * @param retired whether a reload replaced these pools (connections given back are closed)
      */
     UpstreamCluster(UpstreamConfig config, List<EndpointHealth> health, EventLoop loop, Bootstrap template,
-            int loops) {
+            int loops, BooleanSupplier retired) {
         this.name = config.name();
         this.loop = loop;
         this.responseTimeout = config.responseTimeout();
@@ -40,7 +42,7 @@ final class UpstreamCluster {
         int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
         this.endpoints = health.stream()
                 .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(), config.idleTimeout(),
-                        maxConnections))
+                        maxConnections, retired))
                 .toList();
     }
 

@@ -23,6 +23,8 @@ public final class Upstreams {
     private final Map<String, List<EndpointHealth>> health = new LinkedHashMap<>();
     private final Map<EventLoop, Map<String, UpstreamCluster>> perLoop = new ConcurrentHashMap<>();
     private final List<HealthChecker> checkers = new ArrayList<>();
+    /** A newer snapshot replaced this one: connections its exchanges give back are closed. */
+    private volatile boolean retired;
 
     /**
      * @param template a bootstrap with the transport's socket channel class and options set
@@ -60,12 +62,21 @@ public final class Upstreams {
     private Map<String, UpstreamCluster> clustersFor(EventLoop loop) {
         Map<String, UpstreamCluster> clusters = new HashMap<>();
         configs.forEach((name, config) ->
-                clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops)));
+                clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops,
+                        this::retired)));
         return clusters;
     }
 
-    /** Stops health checks and closes idle connections on every loop; in-use ones close when their exchange ends. */
+    boolean retired() {
+        return retired;
+    }
+
+    /**
+     * Stops health checks and closes idle connections on every loop; in-use ones close when their
+     * exchange gives them back, so reloads never leave idle connections nobody will use behind.
+     */
     public void closeIdle() {
+        retired = true;
         checkers.forEach(HealthChecker::stop);
         perLoop.forEach((loop, clusters) -> loop.execute(() -> clusters.values().forEach(UpstreamCluster::closeIdle)));
     }

@@ -4,6 +4,7 @@ import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ public final class Upstreams {
     private final Map<String, UpstreamConfig> configs;
     private final Bootstrap template;
     private final int loops;
+    private final Duration quarantine;
     private final Map<String, List<EndpointHealth>> health = new LinkedHashMap<>();
     private final Map<EventLoop, Map<String, UpstreamCluster>> perLoop = new ConcurrentHashMap<>();
     private final List<HealthChecker> checkers = new ArrayList<>();
@@ -31,6 +33,12 @@ public final class Upstreams {
      * @param loops how many event loops serve requests: the per-endpoint limits are shared out between them
      */
     public Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template, int loops) {
+        this(configs, template, loops, ReusePolicy.QUARANTINE);
+    }
+
+    /** @param quarantine how long safe reuse keeps a connection from other clients (tests change it) */
+    Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template, int loops, Duration quarantine) {
+        this.quarantine = quarantine;
         this.configs = Map.copyOf(configs);
         this.template = template;
         this.loops = loops;
@@ -63,7 +71,7 @@ public final class Upstreams {
         Map<String, UpstreamCluster> clusters = new HashMap<>();
         configs.forEach((name, config) ->
                 clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops,
-                        this::retired)));
+                        new ReusePolicy(config.reuse(), quarantine.toNanos()), this::retired)));
         return clusters;
     }
 

@@ -11,7 +11,8 @@ import java.util.Optional;
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
     static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http");
-    static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via");
+    static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via",
+            "bodyReadTimeout", "minBodyRate");
 
     private final References refs;
     private final TlsBinder tlsBinder;
@@ -60,11 +61,15 @@ final class ListenerBinder {
             Optional<Duration> idleTimeout = http.optional("idleTimeout", YamlNode::positiveDuration,
                     HttpSettings.DEFAULT_IDLE_TIMEOUT);
             Optional<Boolean> via = http.optional("via", YamlNode::bool, false);
-            if (!Binding.allPresent(maxHeaderCount, headerReadTimeout, idleTimeout, via)) {
+            Optional<Duration> bodyReadTimeout = http.optional("bodyReadTimeout", YamlNode::positiveDuration,
+                    HttpSettings.DEFAULT_BODY_READ_TIMEOUT);
+            Optional<Integer> minBodyRate = http.optional("minBodyRate", n -> n.integer(0, Integer.MAX_VALUE),
+                    HttpSettings.DEFAULT_MIN_BODY_RATE);
+            if (!Binding.allPresent(maxHeaderCount, headerReadTimeout, idleTimeout, via, bodyReadTimeout, minBodyRate)) {
                 return Optional.empty();
             }
-            return node.problems().construct(node, () -> new HttpSettings(
-                    maxHeaderCount.get(), headerReadTimeout.get(), idleTimeout.get(), via.get()));
+            return node.problems().construct(node, () -> new HttpSettings(maxHeaderCount.get(),
+                    headerReadTimeout.get(), idleTimeout.get(), via.get(), bodyReadTimeout.get(), minBodyRate.get()));
         });
     }
 

@@ -37,4 +37,20 @@ class HardeningKeysTest {
         files.assertOnlyProblem(RouteFiles.MINIMAL + "    reuse: alway\n",
                 "15:12: upstreams.app.reuse: 'alway' (did you mean 'always'? expected: one of safe, always)");
     }
+
+    @Test
+    void readsTheRequestBodyTimeoutAndMinimumRate() throws ConfigException {
+        HttpSettings defaults = files.load(RouteFiles.MINIMAL).listeners().get(0).http();
+        assertEquals(Duration.ofSeconds(60), defaults.bodyReadTimeout());
+        assertEquals(500, defaults.minBodyRate());
+        HttpSettings set = files.load(withHttp("{ bodyReadTimeout: 15s, minBodyRate: 0 }")).listeners().get(0).http();
+        assertEquals(Duration.ofSeconds(15), set.bodyReadTimeout());
+        assertEquals(0, set.minBodyRate());
+    }
+
+    @Test
+    void refusesANegativeMinimumBodyRate() {
+        files.assertOnlyProblem(withHttp("{ minBodyRate: -1 }"),
+                "9:26: listeners[0].http.minBodyRate: -1 (expected: >= 0)");
+    }
 }

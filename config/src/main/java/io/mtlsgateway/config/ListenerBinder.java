@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http");
+    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http",
+            "limits");
     static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via",
             "bodyReadTimeout", "minBodyRate");
 
@@ -45,11 +46,12 @@ final class ListenerBinder {
                 "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
-        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http)) {
+        Optional<LimitsConfig> limits = listener.optional("limits", LimitsBinder::listener, LimitsConfig.NONE);
+        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits)) {
             return Optional.empty();
         }
-        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
-                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get()));
+        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(name.get(),
+                listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get(), limits.get()));
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {

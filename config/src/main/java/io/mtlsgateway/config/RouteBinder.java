@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /** Binds one entry of {@code routes}. */
 final class RouteBinder {
-    static final List<String> KEYS = List.of("name", "match", "upstream", "allow", "rewritePrefix");
+    static final List<String> KEYS = List.of("name", "match", "upstream", "allow", "rewritePrefix", "limits");
     static final List<String> MATCH_KEYS = List.of("host", "pathPrefix", "headers");
     static final List<String> ALLOW_KEYS =
             Arrays.stream(AllowRule.Kind.values()).map(AllowRule.Kind::yamlName).toList();
@@ -35,11 +35,12 @@ final class RouteBinder {
         Optional<List<AllowRule>> allow = route.optional("allow", RouteBinder::allow, List.of());
         Optional<Optional<String>> rewritePrefix = route.optional(
                 "rewritePrefix", n -> Binding.absolutePath(n).map(Optional::of), Optional.empty());
-        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix)) {
+        Optional<LimitsConfig> limits = route.optional("limits", LimitsBinder::route, LimitsConfig.NONE);
+        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix, limits)) {
             return Optional.empty();
         }
         return route.owner().problems().construct(route.owner(), () -> new RouteConfig(
-                name.get(), match.get(), upstream.get(), allow.get(), rewritePrefix.get()));
+                name.get(), match.get(), upstream.get(), allow.get(), rewritePrefix.get(), limits.get()));
     }
 
     private Optional<RouteMatch> match(YamlNode node) {

@@ -9,9 +9,11 @@ import java.util.Optional;
  *
  * @param allow the identities allowed; empty means any verified client
  * @param rewritePrefix replaces the matched path prefix before forwarding
+ * @param limits per-identity request limits on this route, on top of the listener's
  */
 public record RouteConfig(
-        String name, RouteMatch match, String upstream, List<AllowRule> allow, Optional<String> rewritePrefix) {
+        String name, RouteMatch match, String upstream, List<AllowRule> allow, Optional<String> rewritePrefix,
+        LimitsConfig limits) {
 
     public RouteConfig {
         Objects.requireNonNull(name, "name");
@@ -19,5 +21,12 @@ public record RouteConfig(
         Objects.requireNonNull(upstream, "upstream");
         allow = List.copyOf(allow);
         Objects.requireNonNull(rewritePrefix, "rewritePrefix");
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A route without limits of its own. */
+    public RouteConfig(
+            String name, RouteMatch match, String upstream, List<AllowRule> allow, Optional<String> rewritePrefix) {
+        this(name, match, upstream, allow, rewritePrefix, LimitsConfig.NONE);
     }
 }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.netty.handler.ssl.SslContext;
 
@@ -13,4 +14,7 @@ public interface ListenerSnapshot {
     SslContext tls();
 
     ListenerRuntime runtime();
+
+    /** The listener's limits: the per-source ones apply before TLS starts. */
+    LimitsConfig limits();
 }

@@ -139,7 +139,7 @@ public final class GatewayServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
-                            connections, verificationExecutor, identities::get));
+                            connections, verificationExecutor, identities::get, metrics.limits(listener.name())));
             InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
             Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
             slots.put(listener.name(), new Slot(listener, current, channel));

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
@@ -33,9 +34,11 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
+    private final LimitsConfig limits;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits) {
+        this.limits = limits;
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -61,7 +64,7 @@ final class ListenerState implements ListenerSnapshot {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials)),
                     new Upstreams(config.upstreams(), upstreamTemplate, config.workers()), listener.http(), observer);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls());
+            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -81,6 +84,11 @@ final class ListenerState implements ListenerSnapshot {
     @Override
     public ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public LimitsConfig limits() {
+        return limits;
     }
 
     ListenerMaterial material() {

@@ -41,7 +41,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     public ListenerInitializer(Supplier<? extends ListenerSnapshot> snapshots, ListenerMetrics metrics,
             ConnectionTracker connections, Executor verificationExecutor,
             Function<List<X509Certificate>, PeerIdentity> identities, LimitMetrics limitMetrics) {
-        this.sourceGate = new SourceGate(snapshots.get().runtime().name(), limitMetrics);
+        this.sourceGate = new SourceGate(snapshots.get().listener(), limitMetrics);
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.connections = connections;
@@ -77,7 +77,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,
-                        new HandshakeGateHandler(snapshot.runtime(), identities, failures, metrics));
+                        new HandshakeGateHandler(snapshot, identities, failures, metrics));
     }
 
     /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */

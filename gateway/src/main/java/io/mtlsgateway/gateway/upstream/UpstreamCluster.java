@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
  * cannot be made, tries another endpoint (nothing was sent, so this is always safe). If no endpoint
  * is in rotation every endpoint is tried anyway: a guess beats refusing all traffic.
  */
-final class UpstreamCluster {
+public final class UpstreamCluster {
     private final String name;
     private final List<EndpointPool> endpoints;
     private final Duration responseTimeout;
@@ -34,7 +34,7 @@ final class UpstreamCluster {
      * @param retired whether a reload replaced these pools (connections given back are closed)
      */
     UpstreamCluster(UpstreamConfig config, List<EndpointHealth> health, EventLoop loop, Bootstrap template,
-            int loops, ReusePolicy reuse, BooleanSupplier retired) {
+            int loops, UpstreamPipelines pipelines, ReusePolicy reuse, BooleanSupplier retired) {
         this.name = config.name();
         this.loop = loop;
         this.responseTimeout = config.responseTimeout();
@@ -42,8 +42,8 @@ final class UpstreamCluster {
         this.maxPending = share(config.maxPendingRequests(), loops, 0);
         int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
         this.endpoints = health.stream()
-                .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(), config.idleTimeout(),
-                        maxConnections, reuse, retired))
+                .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(),
+                        pipelines.pooled(config.idleTimeout()), maxConnections, reuse, retired))
                 .toList();
     }
 
@@ -52,11 +52,11 @@ final class UpstreamCluster {
         return Math.max(atLeast, (int) ((total + (long) loops - 1) / loops));
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Duration responseTimeout() {
+    public Duration responseTimeout() {
         return responseTimeout;
     }
 
@@ -64,7 +64,7 @@ final class UpstreamCluster {
      * A connection to some endpoint for a request of {@code client} (the downstream connection,
      * which the reuse policy tells apart); fails with the last endpoint's error when none can be reached.
      */
-    Future<Lease> acquire(Object client) {
+    public Future<Lease> acquire(Object client) {
         return acquire(null, client);
     }
 
@@ -72,7 +72,7 @@ final class UpstreamCluster {
      * A connection to an endpoint other than {@code avoid} when there is another one (a retry
      * should not go back to the endpoint that just failed).
      */
-    Future<Lease> acquire(EndpointPool avoid, Object client) {
+    public Future<Lease> acquire(EndpointPool avoid, Object client) {
         Promise<Lease> promise = loop.newPromise();
         List<EndpointPool> candidates = inRotation(avoid);
         tryEndpoint(candidates, pick(candidates, client), 0, promise, client);
@@ -161,22 +161,27 @@ final class UpstreamCluster {
     }
 
     /** A connection taken from an endpoint's pool for {@code client}, to be given back or closed. */
-    record Lease(EndpointPool pool, Channel channel, Object client) {
-        UpstreamChannelHandler handler() {
+    public record Lease(EndpointPool pool, Channel channel, Object client) {
+        private UpstreamChannelHandler handler() {
             return channel.pipeline().get(UpstreamChannelHandler.class);
         }
 
+        /** From now on {@code listener} hears what happens on this connection. */
+        public void attach(UpstreamListener listener) {
+            handler().attach(listener);
+        }
+
         /** The endpoint answered (any status): it is alive. */
-        void succeeded() {
+        public void succeeded() {
             pool.health().requestSucceeded();
         }
 
         /** The endpoint failed this request at the transport level. */
-        void failed() {
+        public void failed() {
             pool.health().requestFailed(System.nanoTime());
         }
 
-        void giveBack() {
+        public void giveBack() {
             handler().detach();
             // The codec may still be decoding the rest of this read. Bytes past the response (a
             // body on a 204, say) must reach the detached handler, which closes the connection,
@@ -184,14 +189,14 @@ final class UpstreamCluster {
             channel.eventLoop().execute(() -> pool.release(channel, client));
         }
 
-        void discard() {
+        public void discard() {
             handler().detach();
             pool.forget();
             channel.close();
         }
 
         /** The connection leaves the pool for good but stays open (it became a tunnel). */
-        void handOver() {
+        public void handOver() {
             pool.forget();
         }
     }

@@ -9,6 +9,7 @@ import io.mtlsgateway.config.HealthCheckConfig;
 import io.mtlsgateway.config.LoadBalancing;
 import io.mtlsgateway.config.OutlierDetectionConfig;
 import io.mtlsgateway.config.UpstreamConfig;
+import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.netty.bootstrap.Bootstrap;
@@ -58,7 +59,8 @@ class ConnectionReuseTest {
                 Optional.<HealthCheckConfig>empty(), LoadBalancing.ROUND_ROBIN, 16, OutlierDetectionConfig.defaults(),
                 reuse);
         Bootstrap template = new Bootstrap().channel(NioSocketChannel.class);
-        return on(() -> new Upstreams(Map.of("app", config), template, 1, quarantine).cluster(loop, "app"));
+        return on(() -> new Upstreams(Map.of("app", config), template, 1, UpstreamInitializers.INSTANCE, quarantine)
+                .cluster(loop, "app"));
     }
 
     private <T> T on(Callable<T> task) {

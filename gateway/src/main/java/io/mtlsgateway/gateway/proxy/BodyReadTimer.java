@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.pipeline;
+package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
 import io.netty.channel.ChannelHandlerContext;

@@ -215,6 +215,11 @@ final class DownstreamRequests implements ExchangeOwner {
         while (current != null && !current.requestComplete() && !waiting.isEmpty()) {
             current.onRequestPart(waiting.poll());
         }
+        if (current != null && !reading) {
+            // No read of the client ends here to flush what the queued request wrote upstream
+            // (on a warm pool, its head and body): without this it waits for the upstream's timeout.
+            current.flushUpstream();
+        }
         readinessChanged();
     }
 

@@ -78,9 +78,13 @@ public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRe
      */
     private static void normalizeContentLength(HttpRequest request) {
         if (request.decoderResult().isSuccess() && request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            long length = HttpUtil.getContentLength(request, -1L);
-            if (length >= 0) {
-                request.headers().set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(length));
+            try {
+                long length = HttpUtil.getContentLength(request, -1L);
+                if (length >= 0) {
+                    request.headers().set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(length));
+                }
+            } catch (NumberFormatException e) {
+                // Left as sent: the request checks refuse a length that is not one number.
             }
         }
     }

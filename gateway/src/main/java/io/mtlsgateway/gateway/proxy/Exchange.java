@@ -381,6 +381,10 @@ final class Exchange implements UpstreamListener {
             return;
         }
         finished = true;
+        if (responseStarted) {
+            // The status line went out but not the whole response: that is what the client got.
+            record.truncated();
+        }
         cancelTimeout();
         if (lease != null) {
             lease.discard();

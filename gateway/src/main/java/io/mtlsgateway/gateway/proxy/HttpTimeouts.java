@@ -164,8 +164,16 @@ final class HttpTimeouts {
             ctx.fireChannelRead(msg);
         }
 
+        /** A request that failed decoding is refused and closed: its body is never read. */
         private static boolean hasBody(HttpRequest request) {
-            return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+            if (!request.decoderResult().isSuccess()) {
+                return false;
+            }
+            try {
+                return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
         }
 
         @Override

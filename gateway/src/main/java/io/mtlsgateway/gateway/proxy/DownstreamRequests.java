@@ -9,6 +9,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -143,6 +146,10 @@ final class DownstreamRequests implements ExchangeOwner {
         runtime.observer().requestStarted(record);
         RequestHead head = RequestHeads.of(request);
         RequestPlan plan = planner.plan(head, peer.identity());
+        if (plan instanceof RequestPlan.ServerOptions) {
+            answerServerOptions(head, record);
+            return;
+        }
         if (plan instanceof RequestPlan.Reject reject) {
             reject.route().ifPresent(route -> record.route(route.name(), route.upstream()));
             reject(request, head, reject, record);
@@ -177,6 +184,24 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         ErrorResponses.write(ctx, reject.error(), reject.route().map(Route::name).orElse(null), closeAfter, record,
                 this::requestDone);
+    }
+
+    /** {@code OPTIONS *}: 204 with the methods the gateway forwards. */
+    private void answerServerOptions(RequestHead head, RequestRecord record) {
+        boolean closeAfter = head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
+        if (closeAfter) {
+            closing = true;
+            releaseWaiting();
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", RequestCheck.FORWARDED_METHODS));
+        if (closeAfter) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        record.status(HttpResponseStatus.NO_CONTENT.code());
+        requestDone(record);
+        ctx.writeAndFlush(response)
+                .addListener(closeAfter ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     @Override

@@ -20,6 +20,7 @@ public enum ProxyError {
     MALFORMED_REQUEST(400, "malformed_request"),
     HTTP_VERSION_NOT_SUPPORTED(505, "http_version_not_supported"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+    METHOD_NOT_IMPLEMENTED(501, "method_not_implemented"),
     UNSUPPORTED_TRANSFER_ENCODING(501, "unsupported_transfer_encoding"),
     BAD_HOST(400, "bad_host"),
     BAD_REQUEST_TARGET(400, "bad_request_target"),

@@ -5,7 +5,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** What the gateway does with one request head: answer it itself, or forward it. */
-public sealed interface RequestPlan permits RequestPlan.Reject, RequestPlan.Forward {
+public sealed interface RequestPlan permits RequestPlan.Reject, RequestPlan.Forward, RequestPlan.ServerOptions {
+
+    /** {@code OPTIONS *}: the gateway answers for itself with the methods it forwards; nothing is forwarded. */
+    record ServerOptions() implements RequestPlan {}
 
     /**
      * The gateway answers with an error and forwards nothing.

@@ -36,6 +36,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Map<String, RouteMetrics> routes = new ConcurrentHashMap<>();
     private final Map<String, UpstreamMetrics> upstreams = new ConcurrentHashMap<>();
     private final Map<String, LimitMetrics> limits = new ConcurrentHashMap<>();
+    private final Map<String, TunnelMetrics> tunnels = new ConcurrentHashMap<>();
     private final Counter reloadSuccess = reloads("success");
     private final Counter reloadFailure = reloads("failure");
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
@@ -83,6 +84,11 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public ListenerMetrics listener(String name) {
         return listeners.computeIfAbsent(name, n -> new ListenerMetrics(registry, n));
+    }
+
+    /** A listener's tunnel meters. */
+    public TunnelMetrics tunnels(String listener) {
+        return tunnels.computeIfAbsent(listener, n -> new TunnelMetrics(registry, n));
     }
 
     /** A listener's limit meters. */

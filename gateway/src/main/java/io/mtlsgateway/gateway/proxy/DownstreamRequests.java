@@ -262,7 +262,8 @@ final class DownstreamRequests implements ExchangeOwner {
             ctx.close();
             return;
         }
-        Tunnel.open(ctx.pipeline(), upstream, runtime.http().idleTimeout());
+        Tunnel.open(ctx.pipeline(), upstream, runtime.http().idleTimeout(),
+                new Tunnel.Owner(runtime.name(), peer.chain(), reason -> runtime.observer().tunnelClosed(runtime.name(), reason)));
     }
 
     /** Reads from the client only when the message read next can be used at once. */

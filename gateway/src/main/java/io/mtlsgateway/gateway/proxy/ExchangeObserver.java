@@ -18,4 +18,11 @@ public interface ExchangeObserver {
      * record is not touched afterwards, so it may be handed to another thread.
      */
     default void requestFinished(RequestRecord request) {}
+
+    /**
+     * The gateway closed one of the listener's tunnels itself.
+     *
+     * @param reason {@code untrusted} (a reload stopped trusting the client) or {@code drain}
+     */
+    default void tunnelClosed(String listener, String reason) {}
 }

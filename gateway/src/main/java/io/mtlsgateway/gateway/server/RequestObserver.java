@@ -28,4 +28,9 @@ final class RequestObserver implements ExchangeObserver {
                 metrics.upstreamError(request.upstream().orElse("unknown"), kind));
         accessLog.accept(request);
     }
+
+    @Override
+    public void tunnelClosed(String listener, String reason) {
+        metrics.tunnels(listener).closed(reason);
+    }
 }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.Route;
@@ -42,12 +43,18 @@ final class DownstreamRequests implements ExchangeOwner {
     private boolean reading;
     /** A reload stopped trusting the client: its in-flight request finishes, nothing more is served. */
     private boolean untrusted;
+    /** This connection against its client's connection cap; null when nothing is limited. */
+    private final RequestLimiter.Connection limited;
+    /** The request in flight against its client's limits, and its record. */
+    private RequestLimiter.Admission admission;
+    private RequestRecord admitted;
 
     DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx) {
         this.runtime = runtime;
         this.planner = runtime.planner();
         this.peer = peer;
         this.ctx = ctx;
+        this.limited = runtime.limiter().active() ? runtime.limiter().open(peer.identity()) : null;
     }
 
     /** A message from the codec; this takes ownership of it. */
@@ -115,6 +122,10 @@ final class DownstreamRequests implements ExchangeOwner {
             current = null;
         }
         releaseWaiting();
+        releaseAdmission();
+        if (limited != null) {
+            limited.close();
+        }
     }
 
     private void dispatch(HttpObject msg) {
@@ -157,6 +168,9 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         RequestPlan.Forward forward = (RequestPlan.Forward) plan;
         record.route(forward.route().name(), forward.route().upstream());
+        if (limited != null && !admit(request, head, forward, record)) {
+            return;
+        }
         HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
                 peer.identity(), peer.clientAddress(), runtime.http().via());
         if (forward.expectContinue()) {
@@ -184,6 +198,47 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         ErrorResponses.write(ctx, reject.error(), reject.route().map(Route::name).orElse(null), closeAfter, record,
                 this::requestDone);
+    }
+
+    /**
+     * Counts the request against its client's limits (the listener's and its route's); over a
+     * limit it is answered 429 with Retry-After. Over the connection cap the connection closes.
+     */
+    private boolean admit(HttpRequest request, RequestHead head, RequestPlan.Forward forward, RequestRecord record) {
+        String route = forward.route().name();
+        if (!limited.admitted()) {
+            tooMany(request, head, route, record, 1, true);
+            return false;
+        }
+        RequestLimiter.Admission decision = runtime.limiter().admit(peer.identity(), route);
+        if (!decision.admitted()) {
+            tooMany(request, head, route, record, decision.retryAfterSeconds(), false);
+            return false;
+        }
+        admission = decision;
+        admitted = record;
+        return true;
+    }
+
+    private void tooMany(HttpRequest request, RequestHead head, String route, RequestRecord record,
+            long retryAfterSeconds, boolean close) {
+        boolean closeAfter = close || head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
+        if (closeAfter) {
+            closing = true;
+            releaseWaiting();
+        } else {
+            discardingBody = !(request instanceof LastHttpContent);
+        }
+        ErrorResponses.write(ctx, ProxyError.TOO_MANY_REQUESTS, route, closeAfter, record, this::requestDone,
+                retryAfterSeconds);
+    }
+
+    private void releaseAdmission() {
+        if (admission != null) {
+            admission.done();
+            admission = null;
+            admitted = null;
+        }
     }
 
     /** {@code OPTIONS *}: 204 with the methods the gateway forwards. */
@@ -216,6 +271,9 @@ final class DownstreamRequests implements ExchangeOwner {
 
     @Override
     public void requestDone(RequestRecord record) {
+        if (record == admitted) {
+            releaseAdmission();
+        }
         if (record.finish()) {
             runtime.observer().requestFinished(record);
         }

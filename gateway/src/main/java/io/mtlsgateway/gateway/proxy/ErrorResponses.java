@@ -34,6 +34,12 @@ final class ErrorResponses {
      */
     static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done) {
+        return write(ctx, error, route, close, record, done, 0);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After} when positive (a 429 says when to come back) */
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done, long retryAfterSeconds) {
         String json = "{\"error\":" + Json.quote(error.code())
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
@@ -48,6 +54,9 @@ final class ErrorResponses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         if (record != null) {
             done.accept(record);

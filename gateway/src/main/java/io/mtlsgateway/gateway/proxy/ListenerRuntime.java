@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
@@ -10,11 +11,13 @@ import java.util.Objects;
 
 /**
  * What a listener's HTTP stage needs for each request, built from one config snapshot: the
- * routes, the identity-header writer, the upstream pools, the listener's HTTP limits, and who is
- * told about each request. Makes the HTTP stage of each verified connection.
+ * routes, the identity-header writer, the upstream pools, the listener's HTTP limits, who is
+ * told about each request, and the per-identity request limits. Makes the HTTP stage of each
+ * verified connection.
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
-        Upstreams upstreams, HttpSettings http, ExchangeObserver observer) implements HttpStage.Factory {
+        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, RequestLimiter limiter)
+        implements HttpStage.Factory {
     public ListenerRuntime {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(routes, "routes");
@@ -22,11 +25,13 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(limiter, "limiter");
     }
 
-    /** A runtime with the default HTTP limits whose requests nobody observes. */
+    /** A runtime with the default HTTP limits, no request limits, whose requests nobody observes. */
     public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams) {
-        this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE);
+        this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE,
+                RequestLimiter.NONE);
     }
 
     /** The planner of this snapshot's requests. */

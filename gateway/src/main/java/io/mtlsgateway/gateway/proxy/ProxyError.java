@@ -28,6 +28,7 @@ public enum ProxyError {
     EXPECTATION_FAILED(417, "expectation_failed"),
     NO_ROUTE(404, "no_route"),
     FORBIDDEN(403, "forbidden"),
+    TOO_MANY_REQUESTS(429, "too_many_requests"),
     UPSTREAM_OVERLOADED(503, "upstream_overloaded", "overloaded"),
     UPSTREAM_CONNECT_TIMEOUT(504, "upstream_connect_timeout", "connect_timeout"),
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable", "unavailable"),

@@ -4,6 +4,7 @@ import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.netty.bootstrap.Bootstrap;
 import java.security.cert.X509CRL;
@@ -37,7 +38,8 @@ public final class ConfigCheck {
             Optional<ListenerMaterial> material = Optional.empty();
             try {
                 // The pools of an unused template open no connection; the context is released at once.
-                ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE);
+                ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE,
+                        RequestLimiter.NONE);
                 material = Optional.of(state.material());
                 state.retire();
             } catch (MaterialException e) {

@@ -2,12 +2,15 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.gateway.accesslog.AccessLog;
 import io.mtlsgateway.gateway.identity.PeerIdentityCache;
 import io.mtlsgateway.gateway.metrics.AdminServer;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.metrics.LimitMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
@@ -36,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -71,6 +75,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ConnectionTracker connections = new ConnectionTracker();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final ExchangeObserver observer;
+    /** Each listener's per-identity counts: kept across reloads, which only change the numbers. */
+    private final Map<String, RequestLimiter.State> limitStates = new ConcurrentHashMap<>();
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
     private volatile GatewayConfig config;
@@ -193,8 +199,26 @@ public final class GatewayServer implements AutoCloseable {
         }
     }
 
+    /** The listener's per-identity limits in {@code from}, over its lasting state; NONE when it sets none. */
+    private RequestLimiter requestLimiter(GatewayConfig from, ListenerConfig listener) {
+        Map<String, LimitsConfig> routeLimits = new LinkedHashMap<>();
+        from.routes().stream().filter(r -> r.limits().limitsRequests())
+                .forEach(r -> routeLimits.put(r.name(), r.limits()));
+        if (!listener.limits().limitsRequests() && routeLimits.isEmpty()) {
+            return RequestLimiter.NONE;
+        }
+        RequestLimiter.State state = limitStates.computeIfAbsent(listener.name(), name -> {
+            RequestLimiter.State fresh = new RequestLimiter.State();
+            metrics.limits(name).track(LimitMetrics.Tier.IDENTITY, fresh::size);
+            return fresh;
+        });
+        LimitMetrics counted = metrics.limits(listener.name());
+        return new RequestLimiter(listener.limits(), routeLimits, state, counted::refused);
+    }
+
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer);
+        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer,
+                requestLimiter(from, listener));
         metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
                 state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
         return state;
@@ -246,7 +270,8 @@ public final class GatewayServer implements AutoCloseable {
         Map<String, ListenerState> built = new LinkedHashMap<>();
         try {
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer));
+                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer,
+                        requestLimiter(next, listener)));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);

@@ -53,4 +53,41 @@ class HardeningKeysTest {
         files.assertOnlyProblem(withHttp("{ minBodyRate: -1 }"),
                 "9:26: listeners[0].http.minBodyRate: -1 (expected: >= 0)");
     }
+
+    @Test
+    void readsEveryTierOfListenerAndRouteLimits() throws ConfigException {
+        String yaml = RouteFiles.MINIMAL.replace("      clientCa: certs/ca.pem\n", """
+                      clientCa: certs/ca.pem
+                    limits:
+                      perSource:
+                        handshakesPerSecond: 20
+                        concurrentHandshakes: 5
+                        penalty: { failures: 3, base: 2s, max: 1m }
+                        ipv6Prefix: 56
+                      perIdentity: { requestsPerSecond: 100, burst: 300, connections: 10, inFlight: 50 }
+                      anonymous: { requestsPerSecond: 5 }
+                      maxTracked: 5000
+                """).replace("    upstream: app\n", """
+                    upstream: app
+                    limits:
+                      perIdentity: { requestsPerSecond: 2, inFlight: 1 }
+                """);
+        GatewayConfig config = files.load(yaml);
+        LimitsConfig limits = config.listeners().get(0).limits();
+        assertEquals(new SourceLimits(20, 5, java.util.Optional.of(new PenaltyConfig(3, Duration.ofSeconds(2),
+                Duration.ofMinutes(1))), 32, 56), limits.perSource().orElseThrow());
+        assertEquals(new RequestLimits(100, 300, 10, 50), limits.perIdentity().orElseThrow());
+        assertEquals(new RequestLimits(5, 5, 0, 0), limits.anonymous().orElseThrow(), "burst defaults to the rate");
+        assertEquals(5000, limits.maxTracked());
+        assertEquals(new RequestLimits(2, 2, 0, 1), config.routes().get(0).limits().perIdentity().orElseThrow());
+        assertEquals(LimitsConfig.NONE, files.load(RouteFiles.MINIMAL).listeners().get(0).limits());
+    }
+
+    @Test
+    void refusesAConnectionCapOnARoute() {
+        files.assertOnlyProblem(RouteFiles.MINIMAL.replace("    upstream: app\n",
+                "    upstream: app\n    limits: { perIdentity: { connections: 3 } }\n"),
+                "12:30: routes[0].limits.perIdentity: unknown key 'connections' (expected one of: requestsPerSecond, "
+                        + "burst, inFlight)");
+    }
 }

@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.proxy;
 
-import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.Route;
@@ -43,18 +42,15 @@ final class DownstreamRequests implements ExchangeOwner {
     private boolean reading;
     /** A reload stopped trusting the client: its in-flight request finishes, nothing more is served. */
     private boolean untrusted;
-    /** This connection against its client's connection cap; null when nothing is limited. */
-    private final RequestLimiter.Connection limited;
-    /** The request in flight against its client's limits, and its record. */
-    private RequestLimiter.Admission admission;
-    private RequestRecord admitted;
+    /** The client's per-identity limits; null when nothing is limited. */
+    private final ClientLimits limits;
 
     DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx) {
         this.runtime = runtime;
         this.planner = runtime.planner();
         this.peer = peer;
         this.ctx = ctx;
-        this.limited = runtime.limiter().active() ? runtime.limiter().open(peer.identity()) : null;
+        this.limits = ClientLimits.open(runtime.limiter(), peer.identity());
     }
 
     /** A message from the codec; this takes ownership of it. */
@@ -122,9 +118,8 @@ final class DownstreamRequests implements ExchangeOwner {
             current = null;
         }
         releaseWaiting();
-        releaseAdmission();
-        if (limited != null) {
-            limited.close();
+        if (limits != null) {
+            limits.closed();
         }
     }
 
@@ -168,8 +163,12 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         RequestPlan.Forward forward = (RequestPlan.Forward) plan;
         record.route(forward.route().name(), forward.route().upstream());
-        if (limited != null && !admit(request, head, forward, record)) {
-            return;
+        if (limits != null) {
+            ClientLimits.Refusal refusal = limits.admit(forward.route().name(), record);
+            if (refusal != null) {
+                tooMany(request, head, forward.route().name(), record, refusal);
+                return;
+            }
         }
         HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
                 peer.identity(), peer.clientAddress(), runtime.http().via());
@@ -200,29 +199,10 @@ final class DownstreamRequests implements ExchangeOwner {
                 this::requestDone);
     }
 
-    /**
-     * Counts the request against its client's limits (the listener's and its route's); over a
-     * limit it is answered 429 with Retry-After. Over the connection cap the connection closes.
-     */
-    private boolean admit(HttpRequest request, RequestHead head, RequestPlan.Forward forward, RequestRecord record) {
-        String route = forward.route().name();
-        if (!limited.admitted()) {
-            tooMany(request, head, route, record, 1, true);
-            return false;
-        }
-        RequestLimiter.Admission decision = runtime.limiter().admit(peer.identity(), route);
-        if (!decision.admitted()) {
-            tooMany(request, head, route, record, decision.retryAfterSeconds(), false);
-            return false;
-        }
-        admission = decision;
-        admitted = record;
-        return true;
-    }
-
+    /** Over a per-identity limit: 429 with Retry-After; over the connection cap the connection closes. */
     private void tooMany(HttpRequest request, RequestHead head, String route, RequestRecord record,
-            long retryAfterSeconds, boolean close) {
-        boolean closeAfter = close || head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
+            ClientLimits.Refusal refusal) {
+        boolean closeAfter = refusal.close() || head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
         if (closeAfter) {
             closing = true;
             releaseWaiting();
@@ -230,15 +210,7 @@ final class DownstreamRequests implements ExchangeOwner {
             discardingBody = !(request instanceof LastHttpContent);
         }
         ErrorResponses.write(ctx, ProxyError.TOO_MANY_REQUESTS, route, closeAfter, record, this::requestDone,
-                retryAfterSeconds);
-    }
-
-    private void releaseAdmission() {
-        if (admission != null) {
-            admission.done();
-            admission = null;
-            admitted = null;
-        }
+                refusal.retryAfterSeconds());
     }
 
     /** {@code OPTIONS *}: 204 with the methods the gateway forwards. */
@@ -271,8 +243,8 @@ final class DownstreamRequests implements ExchangeOwner {
 
     @Override
     public void requestDone(RequestRecord record) {
-        if (record == admitted) {
-            releaseAdmission();
+        if (limits != null) {
+            limits.done(record);
         }
         if (record.finish()) {
             runtime.observer().requestFinished(record);

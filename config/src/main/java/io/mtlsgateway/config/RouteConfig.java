@@ -9,10 +9,19 @@ import java.util.Optional;
  *
  * @param allow the identities allowed; empty means any verified client
  * @param rewritePrefix replaces the matched path prefix before forwarding
+ * @param jwt the token the route asks for, if any
+ * @param allowClaims any of these must hold for the verified token; empty means any valid token
+ *     (both {@code allow} and {@code allowClaims} must hold)
  * @param limits per-identity request limits on this route, on top of the listener's
  */
 public record RouteConfig(
-        String name, RouteMatch match, String upstream, List<AllowRule> allow, Optional<String> rewritePrefix,
+        String name,
+        RouteMatch match,
+        String upstream,
+        List<AllowRule> allow,
+        Optional<String> rewritePrefix,
+        Optional<RouteJwt> jwt,
+        List<ClaimRule> allowClaims,
         LimitsConfig limits) {
 
     public RouteConfig {
@@ -21,12 +30,23 @@ public record RouteConfig(
         Objects.requireNonNull(upstream, "upstream");
         allow = List.copyOf(allow);
         Objects.requireNonNull(rewritePrefix, "rewritePrefix");
+        Objects.requireNonNull(jwt, "jwt");
+        allowClaims = List.copyOf(allowClaims);
+        if (!allowClaims.isEmpty() && jwt.isEmpty()) {
+            throw new IllegalArgumentException("allowClaims without jwt (expected: jwt: { issuer: NAME })");
+        }
         Objects.requireNonNull(limits, "limits");
     }
 
     /** A route without limits of its own. */
-    public RouteConfig(
-            String name, RouteMatch match, String upstream, List<AllowRule> allow, Optional<String> rewritePrefix) {
-        this(name, match, upstream, allow, rewritePrefix, LimitsConfig.NONE);
+    public RouteConfig(String name, RouteMatch match, String upstream, List<AllowRule> allow,
+            Optional<String> rewritePrefix, Optional<RouteJwt> jwt, List<ClaimRule> allowClaims) {
+        this(name, match, upstream, allow, rewritePrefix, jwt, allowClaims, LimitsConfig.NONE);
+    }
+
+    /** A route that asks for no token. */
+    public RouteConfig(String name, RouteMatch match, String upstream, List<AllowRule> allow,
+            Optional<String> rewritePrefix) {
+        this(name, match, upstream, allow, rewritePrefix, Optional.empty(), List.of(), LimitsConfig.NONE);
     }
 }

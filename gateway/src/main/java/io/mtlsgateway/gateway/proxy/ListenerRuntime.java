@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.proxy;
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
@@ -16,9 +17,11 @@ import java.util.Objects;
  * verified connection.
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
-        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, RequestLimiter limiter)
+        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens,
+        RequestLimiter limiter)
         implements HttpStage.Factory {
     public ListenerRuntime {
+        Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(identityHeaders, "identityHeaders");
@@ -28,15 +31,20 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         Objects.requireNonNull(limiter, "limiter");
     }
 
+    /** A runtime whose routes ask for no token and limit nothing. */
+    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
+            HttpSettings http, ExchangeObserver observer) {
+        this(name, routes, identityHeaders, upstreams, http, observer, TokenPolicies.NONE, RequestLimiter.NONE);
+    }
+
     /** A runtime with the default HTTP limits, no request limits, whose requests nobody observes. */
     public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams) {
-        this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE,
-                RequestLimiter.NONE);
+        this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE);
     }
 
     /** The planner of this snapshot's requests. */
     RequestPlanner planner() {
-        return new RequestPlanner(routes, http.maxHeaderCount());
+        return new RequestPlanner(routes, http.maxHeaderCount(), tokens);
     }
 
     @Override

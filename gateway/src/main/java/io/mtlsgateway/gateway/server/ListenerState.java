@@ -7,6 +7,7 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
@@ -57,7 +58,16 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, RequestLimiter limiter) throws Exception {
+            ExchangeObserver observer) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
+    }
+
+    /**
+     * @param tokens the token policies of the config's routes (one set for every listener)
+     * @param limiter the listener's per-identity limits
+     */
+    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
@@ -65,9 +75,9 @@ final class ListenerState implements ListenerSnapshot {
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials)),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE), listener.http(), observer,
-                    limiter);
+                    new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
+                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
+                    listener.http(), observer, tokens, limiter);
             return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);

@@ -20,17 +20,6 @@ final class TokenBucket {
         return false;
     }
 
-    /** Seconds until a token is there (at least 1: what Retry-After can say). */
-    long secondsUntilToken(double perSecond) {
-        return Math.max(1, (long) Math.ceil((1 - tokens) / perSecond));
-    }
-
-    /** Whether the bucket is full, so forgetting it changes nothing. */
-    boolean full(double perSecond, double capacity, long nowNanos) {
-        refill(perSecond, capacity, nowNanos);
-        return tokens >= capacity;
-    }
-
     private void refill(double perSecond, double capacity, long nowNanos) {
         long elapsed = nowNanos - lastNanos;
         if (elapsed > 0) {

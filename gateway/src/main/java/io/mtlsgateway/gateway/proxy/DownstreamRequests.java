@@ -15,7 +15,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The requests of one verified client connection, served one at a time: each head is planned
@@ -24,6 +26,9 @@ import java.util.ArrayDeque;
  * the connection's request state; {@link ProxyHandler} only passes Netty's events in.
  */
 final class DownstreamRequests implements ExchangeOwner {
+    /** How long a connection idle when the drain starts stays open for a request already sent. */
+    static final Duration IDLE_DRAIN_GRACE = Duration.ofSeconds(1);
+
     private final ListenerRuntime runtime;
     private final RequestPlanner planner;
     private final VerifiedPeer peer;
@@ -99,7 +104,16 @@ final class DownstreamRequests implements ExchangeOwner {
     void drain() {
         draining = true;
         if (current == null && waiting.isEmpty()) {
-            // Idle keep-alive connection: nothing in flight to wait for.
+            // Idle keep-alive connection. The client may have sent its next request already (it is
+            // on the wire, or in a load balancer): closing now would lose it, as the client sees
+            // only the close. Wait a moment; a request that arrives is answered with
+            // Connection: close, and a connection still idle then is closed.
+            ctx.executor().schedule(this::closeIfIdle, IDLE_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void closeIfIdle() {
+        if (!closing && current == null && waiting.isEmpty()) {
             closing = true;
             ctx.close();
         }

@@ -84,7 +84,7 @@ class GracefulDrainTest {
             held.awaitRequest();
 
             CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(gateway::drain);
-            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
+            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed (after a short grace)");
             assertEquals(503, admin.status("/readyz"));
             assertEquals(200, admin.status("/healthz"));
             assertFalse(drained.isDone(), "a request is still in flight");

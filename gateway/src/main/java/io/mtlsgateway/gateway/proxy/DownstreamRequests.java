@@ -108,8 +108,12 @@ final class DownstreamRequests implements ExchangeOwner {
             // on the wire, or in a load balancer): closing now would lose it, as the client sees
             // only the close. Wait a moment; a request that arrives is answered with
             // Connection: close, and a connection still idle then is closed.
-            ctx.executor().schedule(this::closeIfIdle, IDLE_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            scheduleIdleClose();
         }
+    }
+
+    private void scheduleIdleClose() {
+        ctx.executor().schedule(this::closeIfIdle, IDLE_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void closeIfIdle() {
@@ -216,11 +220,16 @@ final class DownstreamRequests implements ExchangeOwner {
             return;
         }
         current = null;
-        if (closeConnection || draining) {
+        if (closeConnection || untrusted) {
             closing = true;
             releaseWaiting();
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
+        }
+        if (draining) {
+            // The drain began after this response's head promised keep-alive: the client may send
+            // its next request at any moment. Treat the connection as idle at the drain's start.
+            scheduleIdleClose();
         }
         while (current == null && !waiting.isEmpty() && !closing) {
             dispatch(waiting.poll());

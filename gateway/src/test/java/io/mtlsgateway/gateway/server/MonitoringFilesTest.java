@@ -4,14 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mtlsgateway.config.ClientAuthMode;
-import io.mtlsgateway.config.GatewayConfig;
-import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.CrlIssuer;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.PromQlNames;
+import io.mtlsgateway.gateway.testing.TestIssuer;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.tls.PemFiles;
@@ -52,19 +51,27 @@ class MonitoringFilesTest {
     static void scrapeAGatewayThatServedTraffic() throws Exception {
         pki = new TestPki(dir);
         echo = EchoUpstream.start(0);
-        // A CRL, so the role="crl" expiry series exists too.
+        // A CRL, so the role="crl" expiry series exists; a token route, so the JWT series do.
         Path crl = dir.resolve("clients.crl");
         Instant now = Instant.now();
         PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(), now, now.plus(Duration.ofDays(7))));
-        TlsConfig base = GatewayFixture.tls(pki, ClientAuthMode.REQUIRE);
-        TlsConfig tls = new TlsConfig(base.certificate(), base.privateKey(), base.clientAuth(), base.clientCa(),
-                List.of(crl), base.ocsp(), base.verifyDepth(), base.protocols(), base.sessionTickets());
-        GatewayConfig config = GatewayFixture.config(pki, tls, List.of(GatewayFixture.route("api", "/", "echo")),
-                List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(30), echo.port())));
-        gateway = GatewayServer.start(config);
+        Files.writeString(dir.resolve("idp-jwks.json"), TestIssuer.create("ES256", "k1").jwks());
+        Path routes = dir.resolve("routes.yaml");
+        Files.writeString(routes, "version: 1\nworkers: 1\nadmin:\n  listen: 127.0.0.1:0\n"
+                + "jwt:\n  idp:\n    issuer: " + TestIssuer.ISSUER + "\n    audiences: [" + TestIssuer.AUDIENCE + "]\n"
+                + "    jwks: { file: idp-jwks.json }\n"
+                + "listeners:\n  - name: " + GatewayFixture.LISTENER + "\n    listen: 127.0.0.1:0\n    tls:\n"
+                + "      certificate: " + pki.serverCertificate + "\n      privateKey: " + pki.serverKey + "\n"
+                + "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n"
+                + "routes:\n  - name: tokens\n    match: { pathPrefix: /tokens }\n    upstream: echo\n"
+                + "    jwt: { issuer: idp }\n"
+                + "  - name: api\n    upstream: echo\n"
+                + "upstreams:\n  echo:\n    endpoints: [127.0.0.1:" + echo.port() + "]\n");
+        gateway = GatewayServer.start(ConfigLoader.load(routes));
         try (TlsTestClient client = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
                 pki.server.root(), pki.client("app", "spiffe://test.example/app"))) {
             assertEquals(200, client.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+            assertEquals(401, client.send("GET /tokens/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
         }
         exported = namesIn(new AdminClient(gateway.adminAddress()).scrape());
     }

@@ -187,7 +187,8 @@ final class DownstreamRequests implements ExchangeOwner {
         RequestPlan.Forward forward = (RequestPlan.Forward) plan;
         record.route(forward.route().name(), forward.route().upstream());
         HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
-                peer.identity(), peer.clientAddress(), runtime.http().via());
+                peer.identity(), peer.clientAddress(), runtime.http().via(),
+                () -> runtime.observer().xfccTrimmed(runtime.name()));
         if (forward.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);

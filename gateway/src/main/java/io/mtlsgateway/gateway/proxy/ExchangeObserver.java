@@ -25,4 +25,7 @@ public interface ExchangeObserver {
      * @param reason {@code untrusted} (a reload stopped trusting the client) or {@code drain}
      */
     default void tunnelClosed(String listener, String reason) {}
+
+    /** The gateway's X-Forwarded-Client-Cert element for a request on this listener left out SAN pairs to fit its budget. */
+    default void xfccTrimmed(String listener) {}
 }

@@ -35,4 +35,9 @@ final class RequestObserver implements ExchangeObserver {
     public void tunnelClosed(String listener, String reason) {
         metrics.tunnels(listener).closed(reason);
     }
+
+    @Override
+    public void xfccTrimmed(String listener) {
+        metrics.listener(listener).xfccTrimmed();
+    }
 }

@@ -29,7 +29,7 @@ class LayeringTest {
             List.of("proxy"),
             List.of("pipeline"),
             List.of("upstream", "metrics", "routing", "jwt"),
-            List.of("verify", "pki"),
+            List.of("verify", "pki", "limits"),
             List.of("tls"),
             List.of("identity"),
             List.of(""));

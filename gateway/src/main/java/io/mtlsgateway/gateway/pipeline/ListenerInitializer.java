@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.limits.SourceLimiter;
+import io.mtlsgateway.gateway.metrics.LimitMetrics;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -24,13 +26,16 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     private final Executor verificationExecutor;
     private final HandshakeFailureLog failures = new HandshakeFailureLog();
     private final TerminalExceptionHandler errors;
+    private final SourceGate sourceGate;
 
     /**
      * @param snapshots the listener's current snapshot, read once per connection
      * @param verificationExecutor runs client-chain verification, off the event loop
+     * @param limitMetrics counts what the listener's limits refuse
      */
     public ListenerInitializer(Supplier<? extends ListenerSnapshot> snapshots, ListenerMetrics metrics,
-            ConnectionTracker connections, Executor verificationExecutor) {
+            ConnectionTracker connections, Executor verificationExecutor, LimitMetrics limitMetrics) {
+        this.sourceGate = new SourceGate(snapshots.get().listener(), limitMetrics);
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.connections = connections;
@@ -41,7 +46,15 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // Before anything else, TLS above all: a refused source costs no handshake and no parsing.
+        SourceLimiter.Admission source = sourceGate.admit(ch, snapshots.get().limits());
+        if (source != null && !source.admitted()) {
+            return;
+        }
         if (!connections.admit(ch, metrics)) {
+            if (source != null) {
+                source.handshake().ended(false, false, ch.eventLoop().ticker().nanoTime());
+            }
             return;
         }
         ListenerSnapshot snapshot = retainCurrent();
@@ -53,6 +66,9 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
             ReferenceCountUtil.release(snapshot.tls());
         }
         tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
+        if (source != null) {
+            sourceGate.watch(ch, tls, source.handshake());
+        }
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,

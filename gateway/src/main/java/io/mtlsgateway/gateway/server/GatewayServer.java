@@ -59,6 +59,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ConnectionTracker connections = new ConnectionTracker();
     private final Listeners listeners;
     private final ExchangeObserver observer;
+    /** Each listener's per-identity counts: kept across reloads, which only change the numbers. */
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
     private final KeySources keySources = new KeySources();

@@ -1,11 +1,13 @@
 package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
@@ -35,8 +37,10 @@ final class ListenerState implements ListenerSnapshot {
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
     private final HandshakeVerdicts verdicts;
+    private final LimitsConfig limits;
 
-    private ListenerState(ListenerTls built, ListenerRuntime runtime, TlsConfig tlsConfig) {
+    private ListenerState(ListenerTls built, ListenerRuntime runtime, TlsConfig tlsConfig, LimitsConfig limits) {
+        this.limits = limits;
         this.tls = built.context();
         this.runtime = runtime;
         this.material = built.material();
@@ -54,20 +58,23 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE);
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
     }
 
-    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    /**
+     * @param tokens the token policies of the config's routes (one set for every listener)
+     * @param limiter the listener's per-identity limits
+     */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens) throws Exception {
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
         ListenerTls built = ListenerTls.build(listener.tls());
         try {
             Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(),
                     UpstreamInitializers.INSTANCE);
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(built.material()), tokens.claimHeaderNames()),
-                    upstreams, listener.http(), observer, tokens);
-            return new ListenerState(built, runtime, listener.tls());
+                    upstreams, listener.http(), observer, tokens, limiter);
+            return new ListenerState(built, runtime, listener.tls(), listener.limits());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(built.context());
             throw e;
@@ -101,6 +108,11 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public LimitsConfig limits() {
+        return limits;
     }
 
     ListenerMaterial material() {

@@ -1,9 +1,12 @@
 package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.metrics.LimitMetrics;
 import io.mtlsgateway.gateway.pipeline.AcceptFailureHandler;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
@@ -24,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -46,6 +50,8 @@ final class Listeners {
     private final ExchangeObserver observer;
     private final GatewayMetrics metrics;
     private final ConnectionTracker connections;
+    /** Per-identity limit state of each listener, kept across reloads so a reload resets no budget. */
+    private final Map<String, RequestLimiter.State> limitStates = new ConcurrentHashMap<>();
 
     Listeners(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Bootstrap upstreamTemplate,
             Executor verificationExecutor, ExchangeObserver observer, GatewayMetrics metrics,
@@ -80,7 +86,7 @@ final class Listeners {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
-                            connections, verificationExecutor));
+                            connections, verificationExecutor, metrics.limits(listener.name())));
             InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
             Channel channel;
             try {
@@ -96,7 +102,24 @@ final class Listeners {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens) throws Exception {
-        return ListenerState.build(from, listener, upstreamTemplate, observer, tokens);
+        return ListenerState.build(from, listener, upstreamTemplate, observer, tokens, requestLimiter(from, listener));
+    }
+
+    /** The listener's per-identity limits in {@code from}, over its lasting state; NONE when it sets none. */
+    private RequestLimiter requestLimiter(GatewayConfig from, ListenerConfig listener) {
+        Map<String, LimitsConfig> routeLimits = new LinkedHashMap<>();
+        from.routes().stream().filter(r -> r.limits().limitsRequests())
+                .forEach(r -> routeLimits.put(r.name(), r.limits()));
+        if (!listener.limits().limitsRequests() && routeLimits.isEmpty()) {
+            return RequestLimiter.NONE;
+        }
+        RequestLimiter.State state = limitStates.computeIfAbsent(listener.name(), name -> {
+            RequestLimiter.State fresh = new RequestLimiter.State();
+            metrics.limits(name).track(LimitMetrics.Tier.IDENTITY, fresh::size);
+            return fresh;
+        });
+        LimitMetrics counted = metrics.limits(listener.name());
+        return new RequestLimiter(listener.limits(), routeLimits, state, counted::refused);
     }
 
     /** Every listener's next state, built off the event loops; on failure nothing is kept. */

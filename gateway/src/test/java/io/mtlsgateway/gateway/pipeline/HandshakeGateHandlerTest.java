@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.netty.buffer.Unpooled;
@@ -31,6 +32,11 @@ class HandshakeGateHandlerTest {
         @Override
         public HandshakeVerdicts verdicts() {
             return new HandshakeVerdicts();
+        }
+
+        @Override
+        public LimitsConfig limits() {
+            return LimitsConfig.NONE;
         }
 
         @Override

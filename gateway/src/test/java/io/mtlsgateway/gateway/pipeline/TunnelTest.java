@@ -12,6 +12,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.CharsetUtil;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class TunnelTest {
     private final EmbeddedChannel client = new EmbeddedChannel();
     private final EmbeddedChannel upstream = new EmbeddedChannel();
+    private final List<String> closedBy = new ArrayList<>();
 
     @AfterEach
     void close() {
@@ -31,7 +34,8 @@ class TunnelTest {
                 .addLast(PipelineNames.PROXY, new ChannelInboundHandlerAdapter());
         upstream.pipeline().addLast(PipelineNames.UPSTREAM_CODEC, new ChannelDuplexHandler())
                 .addLast(PipelineNames.UPSTREAM_HANDLER, new ChannelInboundHandlerAdapter());
-        Tunnel.open(client.pipeline(), upstream, Duration.ofSeconds(30));
+        Tunnel.open(client.pipeline(), upstream, Duration.ofSeconds(30),
+                new Tunnel.Owner("edge", List.of(), reason -> closedBy.add(reason)));
     }
 
     private static String text(ByteBuf buf) {
@@ -67,5 +71,6 @@ class TunnelTest {
         open();
         upstream.close();
         assertFalse(client.isOpen());
+        assertEquals(List.of(), closedBy, "a peer closing is not the gateway closing the tunnel");
     }
 }

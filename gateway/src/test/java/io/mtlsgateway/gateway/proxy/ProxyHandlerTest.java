@@ -24,6 +24,7 @@ import io.netty.util.CharsetUtil;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,8 +85,13 @@ class ProxyHandlerTest {
     }
 
     @Test
-    void anIdleConnectionClosesOnDrain() {
+    void anIdleConnectionClosesShortlyAfterADrain() {
+        channel.freezeTime();
         channel.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        // A grace moment for a request already on its way, then the close.
+        assertTrue(channel.isOpen());
+        channel.advanceTimeBy(DownstreamRequests.IDLE_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
         assertFalse(channel.isOpen());
     }
 

@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * The figures of one run, and their two renderings: one JSON line for scripts and a short text for people.
  *
- * <p>A run is {@linkplain #valid() valid} only when nothing failed, no handshake was resumed and something was
- * measured: a proxy that answers quickly with errors must not look fast.
+ * <p>A run is {@linkplain #valid() valid} only when nothing failed, the handshakes were full or resumed as the
+ * mode asks and something was measured: a proxy that answers quickly with errors must not look fast.
  */
 record LoadResult(
         LoadOptions options, String transport, String negotiated, double windowSeconds, long measured,
@@ -60,8 +60,25 @@ record LoadResult(
         return errors.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Handshakes in which the client checked the server chain: full ones. */
+    long fullHandshakes() {
+        return Math.min(handshakes, serverChecks);
+    }
+
+    /**
+     * Whether the handshakes were of the kind the mode measures: none resumed in keep-alive and handshake
+     * modes; in resume mode all but the first of each connection slot (and a 1 % allowance for a ticket that
+     * raced its successor) resumed, so a proxy that never resumes cannot pass as a resuming one.
+     */
+    boolean handshakesAsIntended() {
+        if (options.mode() != LoadOptions.Mode.RESUME) {
+            return resumed() == 0;
+        }
+        return fullHandshakes() <= options.connections() + handshakes / 100;
+    }
+
     boolean valid() {
-        return errorTotal() == 0 && resumed() == 0 && measured > 0;
+        return errorTotal() == 0 && handshakesAsIntended() && measured > 0;
     }
 
     String toJson() {
@@ -86,6 +103,7 @@ record LoadResult(
         field(json, "handshakes", handshakes);
         field(json, "serverChainChecks", serverChecks);
         field(json, "resumed", resumed());
+        field(json, "fullHandshakes", fullHandshakes());
         StringBuilder errorJson = new StringBuilder("{\"total\":").append(errorTotal());
         errors.forEach((kind, count) -> errorJson.append(",\"").append(kind.jsonName()).append("\":").append(count));
         field(json, "errors", errorJson.append('}'));
@@ -100,7 +118,7 @@ record LoadResult(
     }
 
     String summary() {
-        String unit = options.mode() == LoadOptions.Mode.HANDSHAKE ? "connections/s" : "requests/s";
+        String unit = options.mode() == LoadOptions.Mode.KEEPALIVE ? "requests/s" : "connections/s";
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "%s %s %s:%d  %d connections, %d s window (after %d s warm-up), %s%n",
                 options.label().isEmpty() ? "load" : options.label(), options.mode().name().toLowerCase(Locale.ROOT),
@@ -113,7 +131,7 @@ record LoadResult(
                 upstreamCpuMicrosPerRequest));
         text.append(String.format(Locale.ROOT, "  handshakes %d (resumed %d), errors %d %s%s%n", handshakes,
                 resumed(), errorTotal(), errors, capReached ? ", request cap reached" : ""));
-        text.append(valid() ? "  VALID" : "  INVALID: a run with errors, resumptions or no response is not a result");
+        text.append(valid() ? "  VALID" : "  INVALID: a run with errors, handshakes of the wrong kind or no response is not a result");
         return text.toString();
     }
 

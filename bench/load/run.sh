@@ -7,7 +7,7 @@
 #   LOAD_BASELINE_JAR=/path/to/old/mtls-gateway.jar bench/load/run.sh     # adds target "baseline"
 #
 # Settings (environment):
-#   LOAD_DURATION=8          measured seconds per run
+#   LOAD_DURATION=6          measured seconds per run
 #   LOAD_WARMUP=2            warm-up seconds per run (not measured)
 #   LOAD_ROUNDS=3            rounds; each round runs every mode against every target (start rotates per round)
 #   LOAD_MODES="keepalive handshake resume"
@@ -36,7 +36,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-duration="${LOAD_DURATION:-8}"
+duration="${LOAD_DURATION:-6}"
 warmup="${LOAD_WARMUP:-2}"
 rounds="${LOAD_ROUNDS:-3}"
 modes="${LOAD_MODES:-keepalive handshake resume}"

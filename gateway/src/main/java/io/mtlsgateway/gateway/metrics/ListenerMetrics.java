@@ -22,6 +22,8 @@ public final class ListenerMetrics {
     private final String listener;
     private final Map<HandshakeReason, Counter> handshakes = new EnumMap<>(HandshakeReason.class);
     private final Timer handshakeDuration;
+    private final Counter fullSessions;
+    private final Counter resumedSessions;
     private final DistributionSummary clientValidity;
     private final AtomicInteger active = new AtomicInteger();
     private volatile double serverExpiry = Double.NaN;
@@ -40,6 +42,8 @@ public final class ListenerMetrics {
                     .tag("reason", reason.label())
                     .register(registry));
         }
+        fullSessions = sessions(registry, "full");
+        resumedSessions = sessions(registry, "resumed");
         handshakeDuration = Timer.builder("mtls.gateway.handshake.duration")
                 .description("Time from accepting a connection to the end of its TLS handshake")
                 .tag("listener", listener)
@@ -57,6 +61,19 @@ public final class ListenerMetrics {
                 .register(registry);
         expiryGauge("server", () -> serverExpiry);
         expiryGauge("ca", () -> caExpiry);
+    }
+
+    private Counter sessions(MeterRegistry registry, String kind) {
+        return Counter.builder("mtls.gateway.tls.sessions")
+                .description("Successful TLS handshakes by kind: full, or resumed from a session ticket or ID")
+                .tag("listener", listener)
+                .tag("kind", kind)
+                .register(registry);
+    }
+
+    /** A successful handshake was a resumption ({@code true}) or a full handshake. */
+    public void sessionEstablished(boolean resumed) {
+        (resumed ? resumedSessions : fullSessions).increment();
     }
 
     private Gauge expiryGauge(String role, java.util.function.DoubleSupplier value) {

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.upstream.DrainEvent;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.mtlsgateway.gateway.upstream.ProxyHandler;
@@ -58,6 +59,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
             if (done.isSuccess()) {
                 PeerIdentity identity = openHttpStage(ctx);
                 metrics.handshakeSucceeded(nanos, Optional.ofNullable(identity).map(PeerIdentity::notAfter));
+                metrics.sessionEstablished(SessionTicketPolicy.resumed(ctx.pipeline().get(SslHandler.class).engine()));
             } else {
                 HandshakeReason reason = HandshakeFailureClassifier.classify(done.cause());
                 metrics.handshakeFailed(nanos, reason);

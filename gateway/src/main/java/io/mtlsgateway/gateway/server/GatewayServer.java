@@ -13,7 +13,7 @@ import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
-import io.mtlsgateway.gateway.tls.SessionTickets;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.upstream.ExchangeObserver;
 import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
@@ -66,6 +66,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ThreadPoolExecutor verificationExecutor;
     private final PeerIdentityCache identities = new PeerIdentityCache();
     private final ConnectionTracker connections = new ConnectionTracker();
+    private final SessionTicketPolicy tickets = new SessionTicketPolicy();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final ExchangeObserver observer;
     private final Optional<AccessLog> accessLog;
@@ -104,7 +105,6 @@ public final class GatewayServer implements AutoCloseable {
      *     left running then
      */
     public static GatewayServer start(GatewayConfig config) throws Exception {
-        SessionTickets.configure(config);
         SocketTransport transport = SocketTransport.select(config.transport());
         GatewayServer server = new GatewayServer(config, transport);
         try {
@@ -151,7 +151,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer);
+        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, tickets);
         metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
                 state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
         return state;
@@ -203,7 +203,7 @@ public final class GatewayServer implements AutoCloseable {
         Map<String, ListenerState> built = new LinkedHashMap<>();
         try {
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer));
+                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer, tickets));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
@@ -293,9 +293,6 @@ public final class GatewayServer implements AutoCloseable {
         if (!before.accessLog().equals(after.accessLog())) {
             keys.add("accessLog");
         }
-        if (SessionTickets.changed(before, after)) {
-            keys.add("tls.sessionTickets");
-        }
         if (!keys.isEmpty()) {
             LOG.warning(() -> "reload: changes to " + keys + " take effect at the next restart");
         }
@@ -314,6 +311,7 @@ public final class GatewayServer implements AutoCloseable {
                 files.add(tls.clientCa());
             }
             files.addAll(tls.crl());
+            files.addAll(tls.sessionTicketKeys());
         }
         files.removeIf(Objects::isNull);
         return files;
@@ -366,6 +364,7 @@ public final class GatewayServer implements AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
+        tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
         slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
         if (admin != null) {

@@ -11,6 +11,7 @@ import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.upstream.ExchangeObserver;
 import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
@@ -51,12 +52,13 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer) throws Exception {
+            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
+        SslContext tls = tickets.apply(listener.name(), listener.tls(),
+                ServerTlsContextFactory.build(listener.tls(), credentials, verifier));
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials)),

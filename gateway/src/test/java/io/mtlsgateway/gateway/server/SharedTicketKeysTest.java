@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,6 +103,20 @@ class SharedTicketKeysTest {
         reloadBoth();
         assertFalse(beforeRemoval.get(address(second)), "a ticket of a removed key: full handshake");
         assertTrue(beforeRemoval.get(address(first)), "and the new session resumes again");
+    }
+
+    @Test
+    void aKeyFileThatIsNotAKeyIsRefusedByNameAndTheKeysInUseKeepServing() throws Exception {
+        try (ResumingClient returning = client()) {
+            assertFalse(returning.get(address(first)));
+            Files.writeString(previous, "not a key\n");
+
+            ReloadOutcome outcome = first.reload("test").get(30, TimeUnit.SECONDS);
+
+            assertEquals(List.of(previous + ": line 1: not base64 (expected: 48 raw bytes, or one base64 line"
+                    + " of 48 bytes per key)"), outcome.problems());
+            assertTrue(returning.get(address(first)), "the previous keys still serve");
+        }
     }
 
     private ResumingClient client() throws Exception {

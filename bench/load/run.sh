@@ -3,7 +3,7 @@
 # on this machine, in the same run, in front of the same upstream; optionally a second gateway jar (a baseline
 # build) as a further target. Everything listens on and talks to 127.0.0.1 only.
 #
-#   bench/load/run.sh                 # ~9 min with the defaults below
+#   bench/load/run.sh                 # ~8-10 min with the defaults below (4 targets)
 #   LOAD_BASELINE_JAR=/path/to/old/mtls-gateway.jar bench/load/run.sh     # adds target "baseline"
 #
 # Settings (environment):
@@ -382,7 +382,8 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 jdk="$(java -version 2>&1 | sed -n 2p)"
 nginx_version="$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')"
-nginx_openssl="$("$nginx_bin" -V 2>&1 | grep -m1 '^built with' | sed 's/^built with //')"
+# awk reads to the end: a reader that stops early (grep -m1) makes nginx die of SIGPIPE, failing the script.
+nginx_openssl="$("$nginx_bin" -V 2>&1 | awk '/^built with/ && !seen { sub(/^built with /, ""); print; seen = 1 }')"
 haproxy_version="$([ -z "$haproxy_bin" ] || "$haproxy_bin" -v 2>&1 | sed -n '1s/^HAProxy version \([^ ]*\).*/\1/p')"
 haproxy_openssl="$([ -z "$haproxy_bin" ] || "$haproxy_bin" -vv 2>&1 | sed -n 's/^Running on OpenSSL version : //p')"
 openssl_version="$(openssl version 2>/dev/null || echo unknown)"
@@ -481,6 +482,14 @@ jq -s \
   def ratio(a; b): if a == null or b == null or b == 0 then null else (a / b * 1000 | round / 1000) end;
   def r1: if . == null then null else (. * 10 | round / 10) end;
   def stats(f): map(f) | {median: (median | r1), min: (min | r1), max: (max | r1)};
+  def ratios($r; $field): $targets | map(select(. != "gateway")) | map(. as $t
+    | {key: $t, value: {
+        ofMedians: ratio($r | map(select(.label == "gateway")) | map(.[$field]) | median;
+                         $r | map(select(.label == $t)) | map(.[$field]) | median),
+        perRound: [range(1; $rounds + 1) as $i
+          | ratio($r | map(select(.label == "gateway" and .round == $i)) | .[0][$field];
+                  $r | map(select(.label == $t and .round == $i)) | .[0][$field])]}})
+    | from_entries;
   . as $runs
   | {
       benchmark: "load: mtls-gateway vs peers, mutual-TLS reverse proxy, 127.0.0.1",
@@ -502,38 +511,35 @@ jq -s \
            perTarget: ($targets | map(. as $t | ($r | map(select(.label == $t))) as $tr
              | {key: $t, value: {validRuns: ($tr | length),
                  proxyCpuMicrosPerOp: ($tr | stats(.proxyCpuMicrosPerRequest)),
+                 proxyCpuMicrosPerOpWithoutJit: ($tr | stats(.proxyCpuMicrosPerRequestWithoutJit)),
                  throughputPerSecond: ($tr | stats(.throughputPerSecond)),
                  p99Micros: ($tr | stats(.latencyMicros.p99)),
                  resumedFraction: ($tr | map(if .handshakes > 0 then .resumed / .handshakes else 0 end) | median
                    | if . == null then null else (. * 1000 | round / 1000) end),
                  loadavg1Min: ($tr | map(.loadavgBefore | split(" ")[0] | tonumber) | {min: min, max: max})}})
              | from_entries),
-           # gateway ÷ each other target: the ratio of the medians, and the same ratio within each round.
-           gatewayCpuRatio: ($targets | map(select(. != "gateway")) | map(. as $t
-             | {key: $t, value: {
-                 ofMedians: ratio($r | map(select(.label == "gateway")) | map(.proxyCpuMicrosPerRequest) | median;
-                                  $r | map(select(.label == $t)) | map(.proxyCpuMicrosPerRequest) | median),
-                 perRound: [range(1; $rounds + 1) as $i
-                   | ratio($r | map(select(.label == "gateway" and .round == $i)) | .[0].proxyCpuMicrosPerRequest;
-                           $r | map(select(.label == $t and .round == $i)) | .[0].proxyCpuMicrosPerRequest)]}})
-             | from_entries)})),
+           # gateway ÷ each other target: the ratio of the medians, and the same ratio within each round; for the
+           # whole process (the figure the peers are compared by) and without the JVM JIT compiler threads.
+           gatewayCpuRatio: ratios($r; "proxyCpuMicrosPerRequest"),
+           gatewayCpuRatioWithoutJit: ratios($r; "proxyCpuMicrosPerRequestWithoutJit")})),
       runs: $runs
     }' "$runs" >"$out"
 say "wrote $out"
 
-# --- markdown table on stdout: proxy CPU per operation, median (min-max) over the rounds ---------------------------
+# --- markdown tables on stdout: proxy CPU per operation, median (min-max) over the rounds -------------------------
 jq -r '
   (.targets | map(select(. != "gateway"))) as $others
-  | "| mode | " + (.targets | map(. + " CPU µs/op") | join(" | ")) + " | "
-      + ($others | map("gateway ÷ " + .) | join(" | ")) + " |",
-    "|---|" + (.targets | map("---:") | join("|")) + "|" + ($others | map("---:") | join("|")) + "|",
-    (.summary[] | . as $s
-     | "| \(.mode) | "
-       + ([$s.perTarget[] | "\(.proxyCpuMicrosPerOp.median) (\(.proxyCpuMicrosPerOp.min)–\(.proxyCpuMicrosPerOp.max))"]
-          | join(" | ")) + " | "
-       + ($others | map(. as $t | $s.gatewayCpuRatio[$t]
-          | "\(.ofMedians) (rounds \(.perRound | map(tostring) | join(", ")))") | join(" | ")) + " |"),
-    "",
+  | def table($cpu; $ratio):
+      "| mode | " + ((.targets | map(. + " CPU µs/op")) + ($others | map("gateway ÷ " + .)) | join(" | ")) + " |",
+      "|---|" + ((.targets + $others) | map("---:") | join("|")) + "|",
+      (.summary[] | . as $s
+       | "| \(.mode) | "
+         + (([$s.perTarget[] | .[$cpu] | "\(.median) (\(.min)–\(.max))"])
+            + ($others | map(. as $t | $s[$ratio][$t]
+               | "\(.ofMedians) (rounds \(.perRound | map(tostring) | join(", ")))")) | join(" | ")) + " |");
+    "Whole process (all threads):", "", table("proxyCpuMicrosPerOp"; "gatewayCpuRatio"), "",
+    "Without the JVMs\u0027 JIT compiler threads (warm-up work; the peers have none):", "",
+    table("proxyCpuMicrosPerOpWithoutJit"; "gatewayCpuRatioWithoutJit"), "",
     "median (min–max) over \(.settings.rounds) rounds; one worker each, pinned to CPUs \(.settings.proxyCpus);"
       + " load average (1, 5, 15 min): \(.machine.loadavgBefore) before, \(.machine.loadavgAfter) after;"
       + " nproc \(.machine.nproc); all runs valid: \(.allValid)"

@@ -15,7 +15,8 @@ import java.util.Map;
 record LoadResult(
         LoadOptions options, String transport, String negotiated, double windowSeconds, long measured,
         long completedTotal, long[] latencyMicros, long handshakes, long serverChecks, Map<ErrorKind, Long> errors,
-        double clientCpuMicrosPerRequest, double proxyCpuMicrosPerRequest, double proxyCores,
+        double clientCpuMicrosPerRequest, double proxyCpuMicrosPerRequest, double proxyCpuMicrosPerRequestWithoutJit,
+        double proxyCores,
         double upstreamCpuMicrosPerRequest, boolean capReached) {
 
     private static final double[] PERCENTILES = {0.50, 0.90, 0.99, 1.0};
@@ -38,6 +39,7 @@ record LoadResult(
                 slots.stream().mapToLong(Slot::handshakes).sum(), serverChecks, errors,
                 perRequest(before.client(), after.client(), measured),
                 perRequest(before.proxy(), after.proxy(), measured),
+                perRequest(before.proxyWithoutJit(), after.proxyWithoutJit(), measured),
                 before.proxy() < 0 || after.proxy() < 0 ? -1 : (after.proxy() - before.proxy()) / (double) windowNanos,
                 perRequest(before.upstream(), after.upstream(), measured), capReached);
     }
@@ -109,6 +111,7 @@ record LoadResult(
         field(json, "errors", errorJson.append('}'));
         field(json, "clientCpuMicrosPerRequest", round(clientCpuMicrosPerRequest, 1));
         field(json, "proxyCpuMicrosPerRequest", round(proxyCpuMicrosPerRequest, 1));
+        field(json, "proxyCpuMicrosPerRequestWithoutJit", round(proxyCpuMicrosPerRequestWithoutJit, 1));
         field(json, "proxyCpuCores", round(proxyCores, 3));
         field(json, "upstreamCpuMicrosPerRequest", round(upstreamCpuMicrosPerRequest, 1));
         field(json, "capReached", capReached);
@@ -126,9 +129,9 @@ record LoadResult(
                 options.warmupSeconds(), negotiated));
         text.append(String.format(Locale.ROOT, "  %.1f %s  latency p50 %d us, p90 %d us, p99 %d us, max %d us%n",
                 throughput(), unit, latencyMicros[0], latencyMicros[1], latencyMicros[2], latencyMicros[3]));
-        text.append(String.format(Locale.ROOT, "  CPU per request: client %.1f us, proxy %.1f us, upstream %.1f us"
-                + " (-1: not sampled)%n", clientCpuMicrosPerRequest, proxyCpuMicrosPerRequest,
-                upstreamCpuMicrosPerRequest));
+        text.append(String.format(Locale.ROOT, "  CPU per request: client %.1f us, proxy %.1f us (%.1f us without its"
+                + " JIT compiler threads), upstream %.1f us (-1: not sampled)%n", clientCpuMicrosPerRequest,
+                proxyCpuMicrosPerRequest, proxyCpuMicrosPerRequestWithoutJit, upstreamCpuMicrosPerRequest));
         text.append(String.format(Locale.ROOT, "  handshakes %d (resumed %d), errors %d %s%s%n", handshakes,
                 resumed(), errorTotal(), errors, capReached ? ", request cap reached" : ""));
         text.append(valid() ? "  VALID" : "  INVALID: a run with errors, handshakes of the wrong kind or no response is not a result");

@@ -24,6 +24,7 @@ public final class ListenerMetrics {
     private final Timer handshakeDuration;
     private final Counter fullSessions;
     private final Counter resumedSessions;
+    private final Counter ticketsWithheld;
     private final DistributionSummary clientValidity;
     private final AtomicInteger active = new AtomicInteger();
     private volatile double serverExpiry = Double.NaN;
@@ -44,6 +45,11 @@ public final class ListenerMetrics {
         }
         fullSessions = sessions(registry, "full");
         resumedSessions = sessions(registry, "resumed");
+        ticketsWithheld = Counter.builder("mtls.gateway.tls.tickets.withheld")
+                .description("Full handshakes after which no session ticket was issued, by reason")
+                .tag("listener", listener)
+                .tag("reason", "large_client_chain")
+                .register(registry);
         handshakeDuration = Timer.builder("mtls.gateway.handshake.duration")
                 .description("Time from accepting a connection to the end of its TLS handshake")
                 .tag("listener", listener)
@@ -71,9 +77,15 @@ public final class ListenerMetrics {
                 .register(registry);
     }
 
-    /** A successful handshake was a resumption ({@code true}) or a full handshake. */
-    public void sessionEstablished(boolean resumed) {
+    /**
+     * A successful handshake was a resumption or a full handshake; {@code ticketWithheld}: a full one
+     * whose client chain is too large for a session ticket.
+     */
+    public void sessionEstablished(boolean resumed, boolean ticketWithheld) {
         (resumed ? resumedSessions : fullSessions).increment();
+        if (ticketWithheld) {
+            ticketsWithheld.increment();
+        }
     }
 
     private Gauge expiryGauge(String role, java.util.function.DoubleSupplier value) {

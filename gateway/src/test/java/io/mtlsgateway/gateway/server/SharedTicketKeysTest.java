@@ -102,7 +102,11 @@ class SharedTicketKeysTest {
         writeKey(previous, newKey());
         reloadBoth();
         assertFalse(beforeRemoval.get(address(second)), "a ticket of a removed key: full handshake");
-        assertTrue(beforeRemoval.get(address(first)), "and the new session resumes again");
+        // A fresh client: beforeRemoval may still hold the second ticket of its first visit (old key).
+        try (ResumingClient fresh = client()) {
+            assertFalse(fresh.get(address(second)));
+            assertTrue(fresh.get(address(first)), "the keys now in use still resume across gateways");
+        }
     }
 
     @Test

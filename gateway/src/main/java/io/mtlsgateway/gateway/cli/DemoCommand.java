@@ -5,6 +5,7 @@ import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.gateway.demo.DemoSetup;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.server.GatewayServer;
+import io.mtlsgateway.gateway.server.StartException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileVisitResult;
@@ -41,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(false);
+        StopSignals stop = StopSignals.install();
         boolean temporary = dir == null;
         Path folder = temporary ? Files.createTempDirectory("mtls-gateway-demo-") : dir;
         try {
@@ -49,12 +51,15 @@ final class DemoCommand implements Callable<Integer> {
                 Path routes = setup.writeRouteFile("127.0.0.1", port, adminPort, upstream.port());
                 try (GatewayServer server = GatewayServer.start(ConfigLoader.load(routes))) {
                     printInstructions(setup, routes, server.address("demo").getPort());
-                    StopSignals.await();
+                    stop.await();
                 }
             }
             return 0;
         } catch (ConfigException e) {
             spec.commandLine().getErr().println(e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (StartException e) {
+            e.problems().forEach(spec.commandLine().getErr()::println);
             return Main.EXIT_USAGE;
         } finally {
             if (temporary) {
@@ -77,6 +82,22 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("Without a client certificate (expect the TLS handshake to fail: certificate required):");
         out.println("curl --cacert " + setup.caCertificate() + " " + url);
+        out.println();
+        String payments = "https://localhost:" + boundPort + "/payments/transfer";
+        String bearer = " -H \"Authorization: Bearer $(cat " + setup.tokenFile() + ")\" ";
+        out.println("/payments also needs a token bound to the client certificate (RFC 8705). With the demo client's"
+                + " token (expect 200, X-User-Id: " + DemoSetup.TOKEN_USER + "):");
+        out.println("curl --cacert " + setup.caCertificate() + " --cert " + setup.clientCertificate() + " --key "
+                + setup.clientKey() + bearer + payments);
+        out.println("The same token sent with another valid client certificate, as a thief would"
+                + " (expect 401, error=\"invalid_token\": binding_mismatch):");
+        out.println("curl -i --cacert " + setup.caCertificate() + " --cert " + setup.otherClientCertificate() + " --key "
+                + setup.otherClientKey() + bearer + payments);
+        out.println("No token (expect 401 with WWW-Authenticate: Bearer realm=\"dev-idp\"):");
+        out.println("curl -i --cacert " + setup.caCertificate() + " --cert " + setup.clientCertificate() + " --key "
+                + setup.clientKey() + " " + payments);
+        out.println("A fresh token: mtls-gateway pki token --dir " + setup.dir() + " --client " + DemoSetup.CLIENT_NAME
+                + " --sub " + DemoSetup.TOKEN_USER + " --scope payments:write");
         out.println();
         out.println("Metrics (Prometheus) and health, on the loopback-only admin port:");
         out.println("curl http://127.0.0.1:" + adminPort + "/metrics");

@@ -40,9 +40,13 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
             .description("Access log lines dropped because the writer fell behind")
             .register(registry);
+    private final WatchMetrics watch = new WatchMetrics(registry);
+    private final List<String> upstreamErrorKinds;
     private JvmGcMetrics gc;
 
-    public GatewayMetrics() {
+    /** @param upstreamErrorKinds every {@code kind} label of the upstream error counter, registered up front */
+    public GatewayMetrics(List<String> upstreamErrorKinds) {
+        this.upstreamErrorKinds = List.copyOf(upstreamErrorKinds);
         route(NO_ROUTE);
     }
 
@@ -86,7 +90,27 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     UpstreamMetrics upstream(String name) {
-        return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n));
+        return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n, upstreamErrorKinds));
+    }
+
+    /** Counts a request refused for its token, by a bounded reason label (JwtRejection). */
+    public void jwtRejected(String route, String reason) {
+        route(route).jwtRejected(reason);
+    }
+
+    /** Counts a finished request into its route's meters ({@link #NO_ROUTE} when none matched). */
+    public void requestFinished(String route, int status, long durationNanos) {
+        route(route).record(status, durationNanos);
+    }
+
+    /** Counts a request the upstream failed, by a kind label given at construction. */
+    public void upstreamError(String upstream, String kind) {
+        upstream(upstream).record(kind);
+    }
+
+    /** The file watcher's meters. */
+    public WatchMetrics watch() {
+        return watch;
     }
 
     public void reloadSucceeded() {

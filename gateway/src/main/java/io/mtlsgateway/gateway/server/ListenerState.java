@@ -6,15 +6,18 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
+import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
-import io.mtlsgateway.gateway.upstream.ExchangeObserver;
-import io.mtlsgateway.gateway.upstream.ListenerRuntime;
-import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
+import io.mtlsgateway.gateway.proxy.ExchangeObserver;
+import io.mtlsgateway.gateway.proxy.ListenerRuntime;
+import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
@@ -53,6 +56,15 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, tickets);
+    }
+
+    /**
+     * @param tokens the token policies of the config's routes (one set for every listener)
+     * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
+     */
+    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+            ExchangeObserver observer, TokenPolicies tokens, SessionTicketPolicy tickets) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
@@ -61,8 +73,9 @@ final class ListenerState implements ListenerSnapshot {
                 ServerTlsContextFactory.build(listener.tls(), credentials, verifier));
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials)),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers()), listener.http(), observer);
+                    new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
+                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
+                    listener.http(), observer, tokens);
             return new ListenerState(tls, runtime, material, verifier, listener.tls());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
@@ -81,7 +94,16 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     @Override
-    public ListenerRuntime runtime() {
+    public String listener() {
+        return runtime.name();
+    }
+
+    @Override
+    public HttpStage.Factory httpStage() {
+        return runtime;
+    }
+
+    ListenerRuntime runtime() {
         return runtime;
     }
 

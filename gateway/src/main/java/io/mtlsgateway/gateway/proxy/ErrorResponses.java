@@ -1,0 +1,73 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.gateway.Json;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.function.Consumer;
+
+/** The gateway's own responses: a status and a short JSON body with a stable error code. */
+final class ErrorResponses {
+    private ErrorResponses() {}
+
+    /** Writes an error response to a request that was never parsed far enough to be recorded. */
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, boolean close) {
+        return write(ctx, error, null, close, null, null);
+    }
+
+    /**
+     * Writes an error response.
+     *
+     * @param route the matched route's name, or null
+     * @param close whether to close the connection after the response
+     * @param record the request being answered, told the status and body size; null for none
+     * @param done told the request is done, before the response is written: whoever reads the
+     *     response can already see it counted
+     */
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done) {
+        return write(ctx, error, route, close, record, done, null);
+    }
+
+    /**
+     * Writes an error response with a {@code WWW-Authenticate} challenge (RFC 6750), when
+     * {@code challenge} is not null.
+     */
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done, String challenge) {
+        String json = "{\"error\":" + Json.quote(error.code())
+                + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
+        ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
+        if (record != null) {
+            record.status(error.status());
+            record.addBytesOut(body.readableBytes());
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(error.status()), body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (challenge != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+            // RFC 6750 section 5.3: answers about credentials are never cached.
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        }
+        if (record != null) {
+            done.accept(record);
+        }
+        ChannelFuture written = ctx.writeAndFlush(response);
+        written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        return written;
+    }
+}

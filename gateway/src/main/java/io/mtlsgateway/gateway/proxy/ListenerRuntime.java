@@ -1,0 +1,51 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.pipeline.HttpStage;
+import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
+import io.mtlsgateway.gateway.routing.RouteTable;
+import io.mtlsgateway.gateway.upstream.Upstreams;
+import java.util.Objects;
+
+/**
+ * What a listener's HTTP stage needs for each request, built from one config snapshot: the
+ * routes, the identity-header writer, the upstream pools, the listener's HTTP limits, and who is
+ * told about each request. Makes the HTTP stage of each verified connection.
+ */
+public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
+        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens)
+        implements HttpStage.Factory {
+    public ListenerRuntime {
+        Objects.requireNonNull(tokens, "tokens");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(routes, "routes");
+        Objects.requireNonNull(identityHeaders, "identityHeaders");
+        Objects.requireNonNull(upstreams, "upstreams");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(observer, "observer");
+    }
+
+    /** A runtime whose routes ask for no token. */
+    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
+            HttpSettings http, ExchangeObserver observer) {
+        this(name, routes, identityHeaders, upstreams, http, observer, TokenPolicies.NONE);
+    }
+
+    /** A runtime with the default HTTP limits whose requests nobody observes. */
+    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams) {
+        this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE);
+    }
+
+    /** The planner of this snapshot's requests. */
+    RequestPlanner planner() {
+        return new RequestPlanner(routes, http.maxHeaderCount(), tokens);
+    }
+
+    @Override
+    public HttpStage create(VerifiedPeer peer) {
+        HttpTimeouts timeouts = new HttpTimeouts(http);
+        return new HttpStage(timeouts.rawSide(), timeouts.messageSide(), new ProxyHandler(this, peer));
+    }
+}

@@ -1,0 +1,141 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.JwtRejection;
+import java.util.Optional;
+
+/**
+ * What happened to one request, filled in on the event loop as it goes and handed to the
+ * {@link ExchangeObserver} at the end: the facts for metrics and the access log.
+ */
+public final class RequestRecord {
+    /** The status recorded when the client went away before any response head was sent (nginx's choice). */
+    public static final int CLIENT_CLOSED = 499;
+
+    private final String listener;
+    private final String method;
+    private final String target;
+    private final PeerIdentity identity;
+    private final long startEpochMillis = System.currentTimeMillis();
+    private final long startNanos = System.nanoTime();
+    private long durationNanos = -1;
+    private String route;
+    private String upstream;
+    private String upstreamEndpoint;
+    private ProxyError upstreamError;
+    private JwtRejection tokenRefusal;
+    private int status = CLIENT_CLOSED;
+    private long bytesIn;
+    private long bytesOut;
+
+    RequestRecord(String listener, String method, String target, PeerIdentity identity) {
+        this.listener = listener;
+        this.method = method;
+        this.target = target;
+        this.identity = identity;
+    }
+
+    void route(String name, String upstreamName) {
+        this.route = name;
+        this.upstream = upstreamName;
+    }
+
+    void upstreamEndpoint(String endpoint) {
+        this.upstreamEndpoint = endpoint;
+    }
+
+    void upstreamError(ProxyError error) {
+        this.upstreamError = error;
+    }
+
+    void tokenRefusal(JwtRejection reason) {
+        this.tokenRefusal = reason;
+    }
+
+    /** Why the request's token was refused, if that is why it was answered by the gateway. */
+    public Optional<JwtRejection> tokenRefusal() {
+        return Optional.ofNullable(tokenRefusal);
+    }
+
+    void status(int code) {
+        this.status = code;
+    }
+
+    void addBytesIn(long n) {
+        bytesIn += n;
+    }
+
+    void addBytesOut(long n) {
+        bytesOut += n;
+    }
+
+    /** Marks the end; later calls change nothing. */
+    boolean finish() {
+        if (durationNanos >= 0) {
+            return false;
+        }
+        durationNanos = System.nanoTime() - startNanos;
+        return true;
+    }
+
+    public String listener() {
+        return listener;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    /** The request target as the client sent it (path and query). */
+    public String target() {
+        return target;
+    }
+
+    /** The verified client; empty when it sent no certificate. */
+    public Optional<PeerIdentity> identity() {
+        return Optional.ofNullable(identity);
+    }
+
+    public long startEpochMillis() {
+        return startEpochMillis;
+    }
+
+    public long durationNanos() {
+        return durationNanos;
+    }
+
+    /** The matched route; empty when none matched or the request was refused before routing. */
+    public Optional<String> route() {
+        return Optional.ofNullable(route);
+    }
+
+    /** The matched route's upstream. */
+    public Optional<String> upstream() {
+        return Optional.ofNullable(upstream);
+    }
+
+    /** {@code host:port} of the upstream endpoint used, if a connection was made. */
+    public Optional<String> upstreamEndpoint() {
+        return Optional.ofNullable(upstreamEndpoint);
+    }
+
+    /** The gateway's error when the upstream failed, such as {@link ProxyError#UPSTREAM_TIMEOUT}. */
+    public Optional<ProxyError> upstreamError() {
+        return Optional.ofNullable(upstreamError);
+    }
+
+    /** The status code sent to the client ({@link #CLIENT_CLOSED} when none was). */
+    public int status() {
+        return status;
+    }
+
+    /** Request body bytes read from the client. */
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Response body bytes sent to the client. */
+    public long bytesOut() {
+        return bytesOut;
+    }
+}

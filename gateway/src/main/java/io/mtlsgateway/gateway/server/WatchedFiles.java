@@ -1,0 +1,38 @@
+package io.mtlsgateway.gateway.server;
+
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.jwt.KeySources;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/** The files a config is read from, which the file watcher watches: a pure function of the config. */
+final class WatchedFiles {
+    private WatchedFiles() {}
+
+    /**
+     * The route file, then per listener its certificate, key, client CA bundle, CRLs and session
+     * ticket key files, then the
+     * JWKS files of the token issuers, in config order without repeats. The access log is written,
+     * not read, so it is not among them.
+     */
+    static Set<Path> of(GatewayConfig config) {
+        Set<Path> files = new LinkedHashSet<>();
+        files.add(config.source());
+        for (ListenerConfig listener : config.listeners()) {
+            TlsConfig tls = listener.tls();
+            files.add(tls.certificate());
+            files.add(tls.privateKey());
+            files.add(tls.clientCa());
+            files.addAll(tls.crl());
+            files.addAll(tls.sessionTicketKeys());
+        }
+        files.addAll(KeySources.files(config));
+        files.removeIf(Objects::isNull);
+        return Collections.unmodifiableSet(files);
+    }
+}

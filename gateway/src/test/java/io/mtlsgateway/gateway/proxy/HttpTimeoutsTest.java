@@ -1,0 +1,121 @@
+package io.mtlsgateway.gateway.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.gateway.pipeline.HttpCodecs;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HttpTimeoutsTest {
+    private static final HttpSettings SETTINGS =
+            new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false);
+
+    private EmbeddedChannel channel;
+    /** Answers a request only when told to, like a slow upstream. */
+    private ChannelHandlerContext app;
+
+    private EmbeddedChannel channel() {
+        HttpTimeouts timeouts = new HttpTimeouts(SETTINGS);
+        channel = new EmbeddedChannel();
+        channel.freezeTime();
+        channel.pipeline().addLast(timeouts.rawSide(), HttpCodecs.server(), timeouts.messageSide(),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void handlerAdded(ChannelHandlerContext ctx) {
+                        app = ctx;
+                    }
+
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        ReferenceCountUtil.release(msg);
+                    }
+                });
+        return channel;
+    }
+
+    @AfterEach
+    void tearDown() {
+        channel.finishAndReleaseAll();
+    }
+
+    private static ByteBuf bytes(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.ISO_8859_1);
+    }
+
+    private void respond() {
+        DefaultFullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        app.writeAndFlush(response);
+        ReferenceCountUtil.release(channel.readOutbound());
+    }
+
+    @Test
+    void closesASilentConnectionAfterTheIdleTimeout() {
+        EmbeddedChannel ch = channel();
+        ch.advanceTimeBy(59, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen());
+        assertNull(ch.readOutbound(), "an idle connection is closed without a response");
+    }
+
+    @Test
+    void answers408WhenARequestHeadDoesNotCompleteInTime() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes("GET / HTTP/1.1\r\nHost: a\r\n"));
+        ch.advanceTimeBy(9, TimeUnit.SECONDS);
+        ch.writeInbound(bytes("X-Slow: 1\r\n")); // trickling bytes do not extend the limit
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        ByteBuf written = ch.readOutbound();
+        assertTrue(written.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 408 "));
+        written.release();
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void setsNoLimitWhileARequestIsServedThenWaitsIdleAgain() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        ch.advanceTimeBy(10, TimeUnit.MINUTES);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen(), "the upstream's own timeouts govern a request in progress");
+        respond();
+        ch.advanceTimeBy(59, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+        ch.advanceTimeBy(1, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+        assertFalse(ch.isOpen());
+    }
+
+    @Test
+    void anInterimResponseDoesNotEndTheRequest() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n"));
+        app.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        ReferenceCountUtil.release(ch.readOutbound());
+        ch.advanceTimeBy(5, TimeUnit.MINUTES);
+        ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+    }
+}

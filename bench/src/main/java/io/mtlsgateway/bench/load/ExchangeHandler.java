@@ -18,7 +18,8 @@ import io.netty.handler.timeout.ReadTimeoutException;
 
 /**
  * Drives one connection of a {@link Slot}: after the handshake, sends a GET, waits for the response, and either
- * sends the next one (keep-alive mode) or closes (handshake and resume modes). Counts what goes wrong, once per connection.
+ * sends the next one (keep-alive mode) or closes (handshake and resume modes). Counts what goes wrong, once per
+ * connection.
  */
 final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
     private final Slot slot;

@@ -16,8 +16,8 @@ import io.netty.util.ReferenceCountUtil;
  * back-to-back GETs and reports requests/s and latency percentiles; {@code --mode handshake} opens a new
  * connection, with a full handshake, for every request and reports connections/s; {@code --mode resume} does
  * the same but keeps the client's session cache, so every connection after a slot's first resumes. Each run
- * has a warm-up, a fixed measurement window and a bounded wind-down, then prints one JSON line on stdout and a summary on
- * stderr. Exit status: 0 valid run, 1 run with errors (not a result), 2 bad usage or setup.
+ * has a warm-up, a fixed measurement window and a bounded wind-down, then prints one JSON line on stdout and a
+ * summary on stderr. Exit status: 0 valid run, 1 run with errors (not a result), 2 bad usage or setup.
  */
 public final class LoadClient {
     private LoadClient() {}

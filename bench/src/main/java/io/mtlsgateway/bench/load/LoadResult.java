@@ -134,7 +134,8 @@ record LoadResult(
                 proxyCpuMicrosPerRequest, proxyCpuMicrosPerRequestWithoutJit, upstreamCpuMicrosPerRequest));
         text.append(String.format(Locale.ROOT, "  handshakes %d (resumed %d), errors %d %s%s%n", handshakes,
                 resumed(), errorTotal(), errors, capReached ? ", request cap reached" : ""));
-        text.append(valid() ? "  VALID" : "  INVALID: a run with errors, handshakes of the wrong kind or no response is not a result");
+        text.append(valid() ? "  VALID"
+                : "  INVALID: a run with errors, handshakes of the wrong kind or no response is not a result");
         return text.toString();
     }
 

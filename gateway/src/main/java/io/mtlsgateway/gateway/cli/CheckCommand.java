@@ -4,6 +4,7 @@ import io.mtlsgateway.config.ConfigException;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.RouteShadowing;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.server.ConfigCheck;
 import io.mtlsgateway.gateway.server.ConfigCheck.ListenerReport;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
@@ -88,7 +89,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         for (X509CRL crl : m.crls()) {
             Instant next = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
-            out.println("  CRL: issuer " + crl.getIssuerX500Principal().getName() + ", "
+            out.println("  CRL: issuer " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + ", "
                     + (crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size())
                     + " revoked, next update " + (next == null ? "none" : next + " (" + days(next, now) + ")"));
         }

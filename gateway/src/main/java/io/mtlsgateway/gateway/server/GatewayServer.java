@@ -12,7 +12,7 @@ import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
-import io.mtlsgateway.gateway.tls.SessionTickets;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -57,6 +57,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Bootstrap upstreamTemplate;
     private final ThreadPoolExecutor verificationExecutor;
     private final ConnectionTracker connections = new ConnectionTracker();
+    private final SessionTicketPolicy tickets = new SessionTicketPolicy();
     private final Listeners listeners;
     private final ExchangeObserver observer;
     /** Each listener's per-identity counts: kept across reloads, which only change the numbers. */
@@ -86,7 +87,7 @@ public final class GatewayServer implements AutoCloseable {
         this.verificationExecutor = VerificationExecutor.create();
         this.observer = new RequestObserver(metrics, accessLog.isPresent() ? accessLog.get()::log : r -> {});
         this.listeners = new Listeners(bossGroup, workerGroup, upstreamTemplate, verificationExecutor, observer,
-                metrics, connections);
+                metrics, connections, tickets);
         this.reloader = new ConfigReloader(config.source(), () -> ConfigLoader.load(config.source()), this::stage,
                 metrics, RELOAD_TIME_LIMIT);
     }
@@ -111,7 +112,6 @@ public final class GatewayServer implements AutoCloseable {
 
     /** As {@link #start(GatewayConfig)}, with the file watcher on or off. */
     public static GatewayServer start(GatewayConfig config, FileWatching watching) throws Exception {
-        SessionTickets.configure(config);
         SocketTransport transport = SocketTransport.select(config.transport());
         GatewayServer server;
         try {
@@ -299,6 +299,7 @@ public final class GatewayServer implements AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
+        tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
         listeners.releaseContexts();
         if (admin != null) {

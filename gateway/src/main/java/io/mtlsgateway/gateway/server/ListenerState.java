@@ -13,6 +13,7 @@ import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
@@ -57,17 +58,21 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
+            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE, tickets);
     }
 
     /**
      * @param tokens the token policies of the config's routes (one set for every listener)
      * @param limiter the listener's per-identity limits
+     * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter, SessionTicketPolicy tickets)
+            throws Exception {
         ListenerTls built = ListenerTls.build(listener.tls());
+        // On failure the policy has released the context already.
+        built = built.withContext(tickets.apply(listener.name(), listener.tls(), built.context()));
         try {
             Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(),
                     UpstreamInitializers.INSTANCE);

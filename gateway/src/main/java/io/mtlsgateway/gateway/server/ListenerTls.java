@@ -47,6 +47,11 @@ public record ListenerTls(ListenerMaterial material, VerifierTrustManager verifi
         return new ListenerTls(material, verifier, ServerTlsContextFactory.build(tls, credentials, verifier));
     }
 
+    /** The same listener served with {@code served}, a context that wraps or is {@link #context()}. */
+    public ListenerTls withContext(SslContext served) {
+        return new ListenerTls(material, verifier, served);
+    }
+
     /** Where each handshake's accepted verdict waits for the gate. */
     public HandshakeVerdicts verdicts() {
         return verifier == null ? NO_VERDICTS : verifier.verdicts();

@@ -14,6 +14,7 @@ import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -50,12 +51,14 @@ final class Listeners {
     private final ExchangeObserver observer;
     private final GatewayMetrics metrics;
     private final ConnectionTracker connections;
+    private final SessionTicketPolicy tickets;
     /** Per-identity limit state of each listener, kept across reloads so a reload resets no budget. */
     private final Map<String, RequestLimiter.State> limitStates = new ConcurrentHashMap<>();
 
     Listeners(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Bootstrap upstreamTemplate,
             Executor verificationExecutor, ExchangeObserver observer, GatewayMetrics metrics,
-            ConnectionTracker connections) {
+            ConnectionTracker connections, SessionTicketPolicy tickets) {
+        this.tickets = tickets;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.upstreamTemplate = upstreamTemplate;
@@ -102,7 +105,8 @@ final class Listeners {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens) throws Exception {
-        return ListenerState.build(from, listener, upstreamTemplate, observer, tokens, requestLimiter(from, listener));
+        return ListenerState.build(from, listener, upstreamTemplate, observer, tokens, requestLimiter(from, listener),
+                tickets);
     }
 
     /** The listener's per-identity limits in {@code from}, over its lasting state; NONE when it sets none. */

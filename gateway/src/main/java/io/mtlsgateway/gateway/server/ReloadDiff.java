@@ -2,7 +2,6 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
-import io.mtlsgateway.gateway.tls.SessionTickets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -64,9 +63,6 @@ public record ReloadDiff(List<String> refused, List<String> restartOnly) {
         }
         if (!before.accessLog().equals(after.accessLog())) {
             keys.add("accessLog");
-        }
-        if (SessionTickets.changed(before, after)) {
-            keys.add("tls.sessionTickets");
         }
         return keys;
     }

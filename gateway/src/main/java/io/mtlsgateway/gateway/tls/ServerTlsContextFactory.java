@@ -8,6 +8,7 @@ import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.IOException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -41,6 +42,12 @@ public final class ServerTlsContextFactory {
         public ServerCredentials {
             chain = List.copyOf(chain);
         }
+
+        /** Reads and pairs the listener's certificate and key files (tests that need no listener). */
+        public static ServerCredentials load(TlsConfig tls) throws IOException {
+            return new ServerCredentials(PemFiles.readCertificates(tls.certificate()),
+                    PemFiles.readPrivateKey(tls.privateKey()));
+        }
     }
 
     /**
@@ -50,7 +57,7 @@ public final class ServerTlsContextFactory {
      */
     public static SslContext build(TlsConfig tls, ServerCredentials credentials, X509ExtendedTrustManager trustManager)
             throws SSLException {
-        SslContextBuilder builder = SslContextBuilder.forServer(credentials.key(), credentials.chain())
+        SslContextBuilder builder = SslContextBuilder.forServer(CachedServerKeys.of(credentials))
                 .sslProvider(SslProvider.OPENSSL_REFCNT)
                 .protocols(tls.protocols().stream().map(TlsProtocol::jsseName).toArray(String[]::new))
                 .ciphers(CIPHERS)

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.tls;
 
+import io.mtlsgateway.gateway.BlockingThreads;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.netty.handler.ssl.OpenSslSessionContext;
@@ -8,7 +9,6 @@ import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +34,7 @@ public final class SessionTicketPolicy implements AutoCloseable {
 
     /** Rotates the random keys every {@code period}. */
     public SessionTicketPolicy(Duration period) {
-        rotation = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("gateway-ticket-keys", true));
+        rotation = Executors.newSingleThreadScheduledExecutor(BlockingThreads.named("gateway-ticket-keys"));
         rotation.scheduleAtFixedRate(this::rotate, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -9,6 +9,7 @@ import java.util.Objects;
  *
  * @param clientCa trust anchors for client certificates; required unless {@code clientAuth} is none
  * @param verifyDepth the most intermediates allowed between the leaf and a trust anchor
+ * @param requireEku whether a client leaf must carry an extended key usage (with clientAuth)
  */
 public record TlsConfig(
         Path certificate,
@@ -19,7 +20,8 @@ public record TlsConfig(
         OcspMode ocsp,
         int verifyDepth,
         List<TlsProtocol> protocols,
-        boolean sessionTickets) {
+        boolean sessionTickets,
+        boolean requireEku) {
 
     public static final int DEFAULT_VERIFY_DEPTH = 4;
 
@@ -39,5 +41,11 @@ public record TlsConfig(
         if (protocols.isEmpty()) {
             throw new IllegalArgumentException("protocols: empty (expected: TLSv1.3 and/or TLSv1.2)");
         }
+    }
+
+    /** Settings that accept a client leaf without an extended key usage (RFC 5280 allows it). */
+    public TlsConfig(Path certificate, Path privateKey, ClientAuthMode clientAuth, Path clientCa, List<Path> crl,
+            OcspMode ocsp, int verifyDepth, List<TlsProtocol> protocols, boolean sessionTickets) {
+        this(certificate, privateKey, clientAuth, clientCa, crl, ocsp, verifyDepth, protocols, sessionTickets, false);
     }
 }

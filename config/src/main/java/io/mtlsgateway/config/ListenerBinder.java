@@ -10,7 +10,10 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http");
+    static final List<String> KEYS =
+            List.of("name", "listen", "tls", "allowPlaintext", "identityHeaders", "xfcc", "rfc9440", "http");
+    /** The {@code tls} value of an egress listener: plain HTTP in. */
+    static final String NO_TLS = "none";
     static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via");
 
     private final References refs;
@@ -34,8 +37,12 @@ final class ListenerBinder {
             address.ifPresent(a -> refs.listens.add(new References.Listen(a, n, owner)));
             return address;
         });
-        Optional<TlsConfig> tls = listener.required("tls", "a mapping with certificate, privateKey, clientCa",
-                tlsBinder::bind);
+        boolean plaintext = listener.get("tls").filter(n -> n.isScalar(NO_TLS)).isPresent();
+        // Optional<Optional<TlsConfig>>: outer empty = a problem was reported; inner empty = tls: none.
+        Optional<Optional<TlsConfig>> tls = listener.required("tls",
+                "a mapping with certificate, privateKey, clientCa; or none for plain HTTP (egress sidecar)",
+                n -> plaintext ? Optional.of(Optional.<TlsConfig>empty()) : tlsBinder.bind(n).map(Optional::of));
+        Optional<Boolean> allowPlaintext = listener.optional("allowPlaintext", YamlNode::bool, false);
         Optional<Map<String, IdentityTemplate>> identityHeaders =
                 listener.optional("identityHeaders", ListenerBinder::identityHeaders, Map.of());
         identityHeaders.ifPresent(headers ->
@@ -44,11 +51,19 @@ final class ListenerBinder {
                 "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
-        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http)) {
+        if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http)) {
             return Optional.empty();
         }
+        if (!PlaintextListeners.check(listener, plaintext, listen.get(), allowPlaintext.get(), identityHeaders.get(),
+                xfcc.get(), rfc9440.get())) {
+            return Optional.empty();
+        }
+        if (plaintext) {
+            refs.plaintextListeners.add(new References.Named(name.get(), listener.get("tls").orElseThrow()));
+        }
         return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
-                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get()));
+                name.get(), listen.get(), tls.get().orElse(null), identityHeaders.get(), xfcc.get(), rfc9440.get(),
+                http.get(), allowPlaintext.get()));
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {

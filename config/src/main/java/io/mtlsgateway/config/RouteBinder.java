@@ -33,6 +33,9 @@ final class RouteBinder {
             return reference;
         });
         Optional<List<AllowRule>> allow = route.optional("allow", RouteBinder::allow, List.of());
+        if (name.isPresent() && allow.isPresent() && !allow.get().isEmpty()) {
+            refs.allowLists.add(new References.Named(name.get(), route.get("allow").orElseThrow()));
+        }
         Optional<Optional<String>> rewritePrefix = route.optional(
                 "rewritePrefix", n -> Binding.absolutePath(n).map(Optional::of), Optional.empty());
         if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix)) {

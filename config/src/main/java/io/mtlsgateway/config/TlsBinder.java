@@ -62,7 +62,7 @@ final class TlsBinder {
     }
 
     /** A file path, absolute after resolving against the route file's folder; existence is checked later. */
-    private Optional<Path> file(YamlNode node) {
+    Optional<Path> file(YamlNode node) {
         return node.string().flatMap(text -> {
             Path path;
             try {
@@ -76,7 +76,7 @@ final class TlsBinder {
         });
     }
 
-    private static Optional<List<TlsProtocol>> protocols(YamlNode node) {
+    static Optional<List<TlsProtocol>> protocols(YamlNode node) {
         return node.list().flatMap(items -> {
             if (items.isEmpty()) {
                 node.problem("empty list (expected: TLSv1.3 and/or TLSv1.2)");

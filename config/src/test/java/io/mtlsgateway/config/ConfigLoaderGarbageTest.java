@@ -122,7 +122,7 @@ class ConfigLoaderGarbageTest {
                 files.file + ":2:12: listeners[0]: a list (expected: a mapping)",
                 files.file + ":3:12: upstreams.a: missing key 'endpoints' (expected: a list of host:port)",
                 files.file + ":3:17: upstreams.a: unknown key 'a' (expected one of: endpoints, connectTimeout, "
-                        + "responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck, loadBalancing, maxPendingRequests, outlierDetection)"),
+                        + "responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck, loadBalancing, maxPendingRequests, outlierDetection, tls)"),
                 problems);
     }
 

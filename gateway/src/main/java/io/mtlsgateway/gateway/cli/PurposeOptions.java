@@ -1,8 +1,8 @@
 package io.mtlsgateway.gateway.cli;
 
+import io.mtlsgateway.config.ServerName;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
 import io.mtlsgateway.gateway.verify.Purpose;
-import io.mtlsgateway.gateway.verify.ServerName;
 import io.mtlsgateway.gateway.verify.ServerVerifier;
 import io.mtlsgateway.gateway.verify.Verdict;
 import java.security.cert.X509Certificate;

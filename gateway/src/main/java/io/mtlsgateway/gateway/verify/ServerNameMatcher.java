@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
+import io.mtlsgateway.config.ServerName;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
+import io.mtlsgateway.config.ServerName;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import java.security.cert.X509Certificate;
 import java.util.List;

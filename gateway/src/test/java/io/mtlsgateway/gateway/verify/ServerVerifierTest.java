@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
+import io.mtlsgateway.config.ServerName;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

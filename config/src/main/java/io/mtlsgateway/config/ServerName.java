@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.verify;
+package io.mtlsgateway.config;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

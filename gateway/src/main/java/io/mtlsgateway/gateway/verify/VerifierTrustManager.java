@@ -47,7 +47,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
         throwIfRejected(verifier.recheck(List.of(chain)), chain);
     }
 
-    private static void throwIfRejected(Verdict verdict, X509Certificate[] chain) throws CertificateException {
+    static void throwIfRejected(Verdict verdict, X509Certificate[] chain) throws CertificateException {
         if (verdict instanceof Verdict.Rejected rejected) {
             ClientCertificateRejectedException cause = new ClientCertificateRejectedException(rejected,
                     chain.length > 0 ? chain[0] : null);

@@ -1,7 +1,7 @@
 package io.mtlsgateway.gateway.accesslog;
 
 import io.mtlsgateway.config.AccessLogConfig;
-import io.mtlsgateway.gateway.upstream.RequestRecord;
+import io.mtlsgateway.gateway.proxy.RequestRecord;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;

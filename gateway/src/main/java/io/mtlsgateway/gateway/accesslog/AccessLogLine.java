@@ -3,7 +3,8 @@ package io.mtlsgateway.gateway.accesslog;
 import static io.mtlsgateway.gateway.Json.quote;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
-import io.mtlsgateway.gateway.upstream.RequestRecord;
+import io.mtlsgateway.gateway.proxy.ProxyError;
+import io.mtlsgateway.gateway.proxy.RequestRecord;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -29,7 +30,7 @@ public final class AccessLogLine {
                 .append(",\"durationMs\":").append(String.format(java.util.Locale.ROOT, "%.3f",
                         r.durationNanos() / 1_000_000.0))
                 .append(",\"upstream\":").append(nullable(r.upstreamEndpoint()))
-                .append(",\"upstreamError\":").append(nullable(r.upstreamError()))
+                .append(",\"upstreamError\":").append(nullable(r.upstreamError().map(ProxyError::code)))
                 .append(",\"clientSubject\":").append(nullable(id.map(PeerIdentity::subject)))
                 .append(",\"spiffeId\":").append(nullable(id.flatMap(PeerIdentity::spiffe)))
                 .append(",\"fingerprint\":").append(nullable(id.map(PeerIdentity::fingerprint)))

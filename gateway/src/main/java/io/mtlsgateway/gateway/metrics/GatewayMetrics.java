@@ -40,9 +40,12 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
             .description("Access log lines dropped because the writer fell behind")
             .register(registry);
+    private final List<String> upstreamErrorKinds;
     private JvmGcMetrics gc;
 
-    public GatewayMetrics() {
+    /** @param upstreamErrorKinds every {@code kind} label of the upstream error counter, registered up front */
+    public GatewayMetrics(List<String> upstreamErrorKinds) {
+        this.upstreamErrorKinds = List.copyOf(upstreamErrorKinds);
         route(NO_ROUTE);
     }
 
@@ -86,7 +89,17 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     UpstreamMetrics upstream(String name) {
-        return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n));
+        return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n, upstreamErrorKinds));
+    }
+
+    /** Counts a finished request into its route's meters ({@link #NO_ROUTE} when none matched). */
+    public void requestFinished(String route, int status, long durationNanos) {
+        route(route).record(status, durationNanos);
+    }
+
+    /** Counts a request the upstream failed, by a kind label given at construction. */
+    public void upstreamError(String upstream, String kind) {
+        upstream(upstream).record(kind);
     }
 
     public void reloadSucceeded() {

@@ -1,7 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
-import io.mtlsgateway.gateway.upstream.DrainEvent;
+import io.mtlsgateway.gateway.pipeline.DrainEvent;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;

@@ -3,10 +3,6 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
-import io.mtlsgateway.gateway.upstream.DrainEvent;
-import io.mtlsgateway.gateway.upstream.ListenerRuntime;
-import io.mtlsgateway.gateway.upstream.ProxyHandler;
-import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
@@ -30,7 +26,8 @@ import javax.net.ssl.SSLSession;
  * replaces itself with the HTTP codec and the proxy. A failed handshake is reported and closed.
  */
 final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
-    private final ListenerRuntime runtime;
+    private final String listener;
+    private final HttpStage.Factory httpStage;
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures;
     private final ListenerMetrics metrics;
@@ -42,9 +39,10 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     /** A reload that changed trust while this handshake was in progress, if any. */
     private TrustChangedEvent trustChange;
 
-    HandshakeGateHandler(ListenerRuntime runtime, Function<List<X509Certificate>, PeerIdentity> identities,
+    HandshakeGateHandler(ListenerSnapshot snapshot, Function<List<X509Certificate>, PeerIdentity> identities,
             HandshakeFailureLog failures, ListenerMetrics metrics) {
-        this.runtime = runtime;
+        this.listener = snapshot.listener();
+        this.httpStage = snapshot.httpStage();
         this.identities = identities;
         this.failures = failures;
         this.metrics = metrics;
@@ -61,13 +59,13 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
             } else {
                 HandshakeReason reason = HandshakeFailureClassifier.classify(done.cause());
                 metrics.handshakeFailed(nanos, reason);
-                failures.record(runtime.name(), ctx.channel().remoteAddress(), reason, done.cause());
+                failures.record(listener, ctx.channel().remoteAddress(), reason, done.cause());
                 ctx.close();
             }
         } else if (evt instanceof DrainEvent) {
             // Still in the handshake: no request is in flight, so there is nothing to wait for.
             ctx.close();
-        } else if (evt instanceof TrustChangedEvent change && change.listener().equals(runtime.name())) {
+        } else if (evt instanceof TrustChangedEvent change && change.listener().equals(listener)) {
             // This handshake is being verified with the trust material of before the reload:
             // the chain it ends with is checked again against the new one before HTTP opens.
             trustChange = change;
@@ -90,17 +88,13 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         if (trustChange != null && !x509.isEmpty() && !trustChange.stillTrusted().test(x509)) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
                     + "trust material reloaded during its handshake no longer accepts its certificate",
-                    new Object[] {runtime.name(), ctx.channel().remoteAddress(), identity.subject(), identity.serial()});
+                    new Object[] {listener, ctx.channel().remoteAddress(), identity.subject(), identity.serial()});
             ctx.close();
             return identity;
         }
         String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-        HttpTimeouts timeouts = new HttpTimeouts(runtime.http());
-        ctx.pipeline().addAfter(ctx.name(), PipelineNames.PROXY, new ProxyHandler(runtime, identity, x509, clientAddress));
-        ctx.pipeline().addAfter(ctx.name(), PipelineNames.HTTP_GUARD, timeouts.messageSide());
-        ctx.pipeline().replace(this, PipelineNames.HTTP_CODEC, HttpCodecs.server());
-        ctx.pipeline().addBefore(PipelineNames.HTTP_CODEC, PipelineNames.HTTP_TIMEOUTS, timeouts.rawSide());
+        httpStage.create(new VerifiedPeer(identity, x509, clientAddress)).install(ctx);
         return identity;
     }
 

@@ -61,7 +61,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,
-                        new HandshakeGateHandler(snapshot.runtime(), identities, failures, metrics));
+                        new HandshakeGateHandler(snapshot, identities, failures, metrics));
     }
 
     /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */

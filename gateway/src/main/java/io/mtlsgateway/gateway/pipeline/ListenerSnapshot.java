@@ -1,16 +1,19 @@
 package io.mtlsgateway.gateway.pipeline;
 
-import io.mtlsgateway.gateway.upstream.ListenerRuntime;
 import io.netty.handler.ssl.SslContext;
 
 /**
  * What a new connection is served with, read once when it is accepted: the TLS context and the
- * HTTP-stage runtime of one config snapshot. A reload publishes a new snapshot; connections that
- * are already open keep theirs.
+ * HTTP stage of one config snapshot. A reload publishes a new snapshot; connections that are
+ * already open keep theirs.
  */
 public interface ListenerSnapshot {
+    /** The listener's name, for logs and events. */
+    String listener();
+
     /** A reference-counted context; its owner releases it when the snapshot is replaced. */
     SslContext tls();
 
-    ListenerRuntime runtime();
+    /** Builds the HTTP stage once a connection's client is verified. */
+    HttpStage.Factory httpStage();
 }

@@ -20,6 +20,8 @@ public final class PipelineNames {
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_IDLE = "upstream-idle";
     public static final String UPSTREAM_HANDLER = "upstream";
+    /** The probe of a health-check connection, after {@link #UPSTREAM_CODEC}. */
+    public static final String HEALTH_CHECK = "health-check";
 
     public static final String TUNNEL = "tunnel";
     public static final String TUNNEL_IDLE = "tunnel-idle";

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pki;
 
+import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509CRL;

@@ -4,7 +4,7 @@ import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
-import io.mtlsgateway.gateway.upstream.ExchangeObserver;
+import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.netty.bootstrap.Bootstrap;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;

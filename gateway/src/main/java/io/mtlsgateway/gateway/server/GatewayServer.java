@@ -8,14 +8,14 @@ import io.mtlsgateway.gateway.accesslog.AccessLog;
 import io.mtlsgateway.gateway.identity.PeerIdentityCache;
 import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
-import io.mtlsgateway.gateway.metrics.RequestObserver;
+import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.tls.SessionTickets;
-import io.mtlsgateway.gateway.upstream.ExchangeObserver;
-import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
+import io.mtlsgateway.gateway.proxy.ExchangeObserver;
+import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -59,7 +59,7 @@ public final class GatewayServer implements AutoCloseable {
     /** One listener: its bound channel and the state new connections are served with. */
     private record Slot(ListenerConfig config, AtomicReference<ListenerState> state, Channel channel) {}
 
-    private final GatewayMetrics metrics = new GatewayMetrics();
+    private final GatewayMetrics metrics = new GatewayMetrics(ProxyError.upstreamKinds());
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final Bootstrap upstreamTemplate;

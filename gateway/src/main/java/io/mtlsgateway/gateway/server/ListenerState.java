@@ -6,14 +6,16 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
+import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
-import io.mtlsgateway.gateway.upstream.ExchangeObserver;
-import io.mtlsgateway.gateway.upstream.ListenerRuntime;
-import io.mtlsgateway.gateway.upstream.TrustChangedEvent;
+import io.mtlsgateway.gateway.proxy.ExchangeObserver;
+import io.mtlsgateway.gateway.proxy.ListenerRuntime;
+import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
@@ -60,7 +62,7 @@ final class ListenerState implements ListenerSnapshot {
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials)),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers()), listener.http(), observer);
+                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE), listener.http(), observer);
             return new ListenerState(tls, runtime, material, verifier, listener.tls());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
@@ -79,7 +81,16 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     @Override
-    public ListenerRuntime runtime() {
+    public String listener() {
+        return runtime.name();
+    }
+
+    @Override
+    public HttpStage.Factory httpStage() {
+        return runtime;
+    }
+
+    ListenerRuntime runtime() {
         return runtime;
     }
 

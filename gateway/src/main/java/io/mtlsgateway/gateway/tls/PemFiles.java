@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.tls;
 
-import io.mtlsgateway.gateway.pki.BouncyCastle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;

@@ -1,2 +1,2 @@
-/** PEM files and the BoringSSL server contexts built from them; the only code that touches SslContextBuilder. */
+/** PEM files, the BouncyCastle provider and the BoringSSL server contexts; the only code that touches SslContextBuilder. */
 package io.mtlsgateway.gateway.tls;

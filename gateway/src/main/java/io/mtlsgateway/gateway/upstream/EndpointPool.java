@@ -1,15 +1,12 @@
 package io.mtlsgateway.gateway.upstream;
 
 import io.mtlsgateway.config.HostPort;
-import io.mtlsgateway.gateway.pipeline.HttpCodecs;
-import io.mtlsgateway.gateway.pipeline.PipelineNames;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -23,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * At the connection limit a request may wait (bounded by its cluster) until a connection is given
  * back or closes; a waiter not served within the connect timeout fails as overloaded.
  */
-final class EndpointPool {
+public final class EndpointPool {
     private final HostPort endpoint;
     private final EndpointHealth health;
     private final EventLoop loop;
@@ -36,29 +33,21 @@ final class EndpointPool {
     /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
     private int outstanding;
 
+    /** @param initializer sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
     EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, Duration connectTimeout,
-            Duration idleTimeout, int maxConnections) {
+            ChannelHandler initializer, int maxConnections) {
         this.endpoint = health.endpoint();
         this.health = health;
         this.loop = loop;
         this.maxConnections = maxConnections;
         this.waitMillis = connectTimeout.toMillis();
-        long idleMillis = idleTimeout.toMillis();
         this.bootstrap = template.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline()
-                                .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
-                                .addLast(PipelineNames.UPSTREAM_IDLE,
-                                        new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                                .addLast(PipelineNames.UPSTREAM_HANDLER, new UpstreamChannelHandler());
-                    }
-                });
+                .handler(initializer);
     }
 
-    HostPort endpoint() {
+    /** The endpoint this pool connects to. */
+    public HostPort endpoint() {
         return endpoint;
     }
 

@@ -1,13 +1,11 @@
 package io.mtlsgateway.gateway.upstream;
 
 import io.mtlsgateway.config.HealthCheckConfig;
-import io.mtlsgateway.gateway.pipeline.HttpCodecs;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -33,11 +31,14 @@ final class HealthChecker {
     private final List<EndpointHealth> endpoints;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
+    private final UpstreamPipelines pipelines;
     private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
     private volatile boolean stopped;
 
-    HealthChecker(HealthCheckConfig config, List<EndpointHealth> endpoints, EventLoop loop, Bootstrap template) {
+    HealthChecker(HealthCheckConfig config, List<EndpointHealth> endpoints, EventLoop loop, Bootstrap template,
+            UpstreamPipelines pipelines) {
         this.config = config;
+        this.pipelines = pipelines;
         this.endpoints = endpoints;
         this.loop = loop;
         this.bootstrap = template.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
@@ -65,12 +66,7 @@ final class HealthChecker {
             return;
         }
         Probe probe = new Probe(endpoint);
-        Channel channel = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(HttpCodecs.client(), probe);
-            }
-        }).connect(endpoint.endpoint().host(), endpoint.endpoint().port()).addListener((ChannelFutureListener) f -> {
+        Channel channel = bootstrap.clone().handler(pipelines.healthCheck(probe)).connect(endpoint.endpoint().host(), endpoint.endpoint().port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 probe.finish(false);
             }

@@ -3,7 +3,7 @@ package io.mtlsgateway.gateway.upstream;
 import io.mtlsgateway.config.HostPort;
 
 /** Every connection an endpoint may have is in use. */
-final class PoolExhaustedException extends Exception {
+public final class PoolExhaustedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     PoolExhaustedException(HostPort endpoint) {

@@ -11,7 +11,7 @@ import io.netty.util.ReferenceCountUtil;
  * connection, and closes an idle one that receives anything or idles out (its state is no longer
  * known, so it must never be handed out again).
  */
-final class UpstreamChannelHandler extends ChannelInboundHandlerAdapter {
+public final class UpstreamChannelHandler extends ChannelInboundHandlerAdapter {
     private UpstreamListener listener;
 
     void attach(UpstreamListener newListener) {

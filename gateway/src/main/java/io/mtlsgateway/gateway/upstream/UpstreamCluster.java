@@ -17,7 +17,7 @@ import java.util.List;
  * cannot be made, tries another endpoint (nothing was sent, so this is always safe). If no endpoint
  * is in rotation every endpoint is tried anyway: a guess beats refusing all traffic.
  */
-final class UpstreamCluster {
+public final class UpstreamCluster {
     private final String name;
     private final List<EndpointPool> endpoints;
     private final Duration responseTimeout;
@@ -31,7 +31,7 @@ final class UpstreamCluster {
      * @param loops how many event loops share the connection and queue limits
      */
     UpstreamCluster(UpstreamConfig config, List<EndpointHealth> health, EventLoop loop, Bootstrap template,
-            int loops) {
+            int loops, UpstreamPipelines pipelines) {
         this.name = config.name();
         this.loop = loop;
         this.responseTimeout = config.responseTimeout();
@@ -39,8 +39,8 @@ final class UpstreamCluster {
         this.maxPending = share(config.maxPendingRequests(), loops, 0);
         int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
         this.endpoints = health.stream()
-                .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(), config.idleTimeout(),
-                        maxConnections))
+                .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(),
+                        pipelines.pooled(config.idleTimeout()), maxConnections))
                 .toList();
     }
 
@@ -49,16 +49,16 @@ final class UpstreamCluster {
         return Math.max(atLeast, (int) ((total + (long) loops - 1) / loops));
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Duration responseTimeout() {
+    public Duration responseTimeout() {
         return responseTimeout;
     }
 
     /** A connection to some endpoint; fails with the last endpoint's error when none can be reached. */
-    Future<Lease> acquire() {
+    public Future<Lease> acquire() {
         return acquire(null);
     }
 
@@ -66,7 +66,7 @@ final class UpstreamCluster {
      * A connection to an endpoint other than {@code avoid} when there is another one (a retry
      * should not go back to the endpoint that just failed).
      */
-    Future<Lease> acquire(EndpointPool avoid) {
+    public Future<Lease> acquire(EndpointPool avoid) {
         Promise<Lease> promise = loop.newPromise();
         List<EndpointPool> candidates = inRotation(avoid);
         tryEndpoint(candidates, pick(candidates), 0, promise);
@@ -153,22 +153,27 @@ final class UpstreamCluster {
     }
 
     /** A connection taken from an endpoint's pool, to be given back or closed. */
-    record Lease(EndpointPool pool, Channel channel) {
-        UpstreamChannelHandler handler() {
+    public record Lease(EndpointPool pool, Channel channel) {
+        private UpstreamChannelHandler handler() {
             return channel.pipeline().get(UpstreamChannelHandler.class);
         }
 
+        /** From now on {@code listener} hears what happens on this connection. */
+        public void attach(UpstreamListener listener) {
+            handler().attach(listener);
+        }
+
         /** The endpoint answered (any status): it is alive. */
-        void succeeded() {
+        public void succeeded() {
             pool.health().requestSucceeded();
         }
 
         /** The endpoint failed this request at the transport level. */
-        void failed() {
+        public void failed() {
             pool.health().requestFailed(System.nanoTime());
         }
 
-        void giveBack() {
+        public void giveBack() {
             handler().detach();
             // The codec may still be decoding the rest of this read. Bytes past the response (a
             // body on a 204, say) must reach the detached handler, which closes the connection,
@@ -176,14 +181,14 @@ final class UpstreamCluster {
             channel.eventLoop().execute(() -> pool.release(channel));
         }
 
-        void discard() {
+        public void discard() {
             handler().detach();
             pool.forget();
             channel.close();
         }
 
         /** The connection leaves the pool for good but stays open (it became a tunnel). */
-        void handOver() {
+        public void handOver() {
             pool.forget();
         }
     }

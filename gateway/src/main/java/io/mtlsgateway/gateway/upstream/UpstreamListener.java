@@ -3,7 +3,7 @@ package io.mtlsgateway.gateway.upstream;
 import io.netty.handler.codec.http.HttpObject;
 
 /** What an upstream connection reports to the exchange that is using it. */
-interface UpstreamListener {
+public interface UpstreamListener {
     /** A decoded response part; the listener owns it. */
     void onResponse(HttpObject message);
 

@@ -23,13 +23,16 @@ public final class Upstreams {
     private final Map<String, List<EndpointHealth>> health = new LinkedHashMap<>();
     private final Map<EventLoop, Map<String, UpstreamCluster>> perLoop = new ConcurrentHashMap<>();
     private final List<HealthChecker> checkers = new ArrayList<>();
+    private final UpstreamPipelines pipelines;
 
     /**
      * @param template a bootstrap with the transport's socket channel class and options set
      * @param loops how many event loops serve requests: the per-endpoint limits are shared out between them
+     * @param pipelines how the pools and health checks set up the connections they open
      */
-    public Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template, int loops) {
+    public Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template, int loops, UpstreamPipelines pipelines) {
         this.configs = Map.copyOf(configs);
+        this.pipelines = pipelines;
         this.template = template;
         this.loops = loops;
         configs.forEach((name, config) -> health.put(name, config.endpoints().stream()
@@ -40,14 +43,14 @@ public final class Upstreams {
     /** Starts the active health checks of every upstream that has them, on one loop of {@code group}. */
     public void startHealthChecks(EventLoopGroup group) {
         configs.forEach((name, config) -> config.healthCheck().ifPresent(check -> {
-            HealthChecker checker = new HealthChecker(check, health.get(name), group.next(), template);
+            HealthChecker checker = new HealthChecker(check, health.get(name), group.next(), template, pipelines);
             checkers.add(checker);
             checker.start();
         }));
     }
 
     /** The named upstream's pools for this loop; call it on that loop. */
-    UpstreamCluster cluster(EventLoop loop, String name) {
+    public UpstreamCluster cluster(EventLoop loop, String name) {
         Map<String, UpstreamCluster> clusters = perLoop.computeIfAbsent(loop, this::clustersFor);
         UpstreamCluster cluster = clusters.get(name);
         if (cluster == null) {
@@ -60,7 +63,7 @@ public final class Upstreams {
     private Map<String, UpstreamCluster> clustersFor(EventLoop loop) {
         Map<String, UpstreamCluster> clusters = new HashMap<>();
         configs.forEach((name, config) ->
-                clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops)));
+                clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops, pipelines)));
         return clusters;
     }
 

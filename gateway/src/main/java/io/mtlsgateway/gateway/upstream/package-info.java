@@ -1,2 +1,2 @@
-/** Upstream connection pools bound to the downstream event loop, and the request/response relay between them. */
+/** Upstream connection pools bound to the downstream event loop: endpoints, balancing, health checks and outlier ejection. */
 package io.mtlsgateway.gateway.upstream;

@@ -1,6 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
-import io.mtlsgateway.gateway.pki.BouncyCastle;
+import io.mtlsgateway.gateway.tls.BouncyCastle;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.IOException;
 import java.math.BigInteger;

@@ -1,7 +1,7 @@
 package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.config.OcspMode;
-import io.mtlsgateway.gateway.pki.BouncyCastle;
+import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;

@@ -1,6 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
-import io.mtlsgateway.gateway.pki.BouncyCastle;
+import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.cert.CertPath;

@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.pipeline.PipelineNames;
 import io.netty.buffer.ByteBuf;
@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * the HTTP relay (a side that cannot write stops the other side reading). Either side closing, or
  * no traffic for the listener's idle timeout, closes both.
  */
-final class Tunnel {
+public final class Tunnel {
     private Tunnel() {}
 
     /**
@@ -31,7 +31,7 @@ final class Tunnel {
      *
      * @param downstream the client connection's pipeline, still holding the HTTP stage
      */
-    static void open(ChannelPipeline downstream, Channel upstream, Duration idleTimeout) {
+    public static void open(ChannelPipeline downstream, Channel upstream, Duration idleTimeout) {
         Channel client = downstream.channel();
         // Relays first, then the codecs: removing a decoder hands any bytes it still holds to the
         // handler after it, which must already be the relay.

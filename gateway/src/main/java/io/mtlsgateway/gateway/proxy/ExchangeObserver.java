@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.proxy;
 
 /**
  * Told about every request a listener handles: the hook for request metrics, the access log

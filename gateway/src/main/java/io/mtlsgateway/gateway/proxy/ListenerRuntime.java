@@ -1,17 +1,20 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.pipeline.HttpStage;
+import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
+import io.mtlsgateway.gateway.upstream.Upstreams;
 import java.util.Objects;
 
 /**
  * What a listener's HTTP stage needs for each request, built from one config snapshot: the
  * routes, the identity-header writer, the upstream pools, the listener's HTTP limits, and who is
- * told about each request.
+ * told about each request. Makes the HTTP stage of each verified connection.
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
-        Upstreams upstreams, HttpSettings http, ExchangeObserver observer) {
+        Upstreams upstreams, HttpSettings http, ExchangeObserver observer) implements HttpStage.Factory {
     public ListenerRuntime {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(routes, "routes");
@@ -24,5 +27,16 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
     /** A runtime with the default HTTP limits whose requests nobody observes. */
     public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams) {
         this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE);
+    }
+
+    /** The planner of this snapshot's requests. */
+    RequestPlanner planner() {
+        return new RequestPlanner(routes, http.maxHeaderCount());
+    }
+
+    @Override
+    public HttpStage create(VerifiedPeer peer) {
+        HttpTimeouts timeouts = new HttpTimeouts(http);
+        return new HttpStage(timeouts.rawSide(), timeouts.messageSide(), new ProxyHandler(this, peer));
     }
 }

@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.pipeline;
 
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -12,7 +12,8 @@ import java.util.function.Predicate;
  *
  * @param stillTrusted the new verifier's non-blocking re-check (CRL index and cached OCSP answers)
  */
-public record TrustChangedEvent(String listener, Predicate<List<X509Certificate>> stillTrusted) {
+public record TrustChangedEvent(String listener, Predicate<List<X509Certificate>> stillTrusted)
+        implements ConnectionEvent {
     public TrustChangedEvent {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(stillTrusted, "stillTrusted");

@@ -1,7 +1,6 @@
-package io.mtlsgateway.gateway.pipeline;
+package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
-import io.mtlsgateway.gateway.upstream.ErrorResponses;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -87,7 +86,7 @@ final class HttpTimeouts {
 
         private void headerTimedOut(ChannelHandlerContext ctx) {
             if (messageCtx != null && !messageCtx.isRemoved()) {
-                ErrorResponses.write(messageCtx, HttpResponseStatus.REQUEST_TIMEOUT, "header_read_timeout", true);
+                ErrorResponses.write(messageCtx, ProxyError.HEADER_READ_TIMEOUT, true);
             } else {
                 ctx.close();
             }

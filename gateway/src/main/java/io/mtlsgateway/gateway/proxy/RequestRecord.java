@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import java.util.Optional;
@@ -21,7 +21,7 @@ public final class RequestRecord {
     private String route;
     private String upstream;
     private String upstreamEndpoint;
-    private String upstreamError;
+    private ProxyError upstreamError;
     private int status = CLIENT_CLOSED;
     private long bytesIn;
     private long bytesOut;
@@ -42,8 +42,8 @@ public final class RequestRecord {
         this.upstreamEndpoint = endpoint;
     }
 
-    void upstreamError(String code) {
-        this.upstreamError = code;
+    void upstreamError(ProxyError error) {
+        this.upstreamError = error;
     }
 
     void status(int code) {
@@ -108,8 +108,8 @@ public final class RequestRecord {
         return Optional.ofNullable(upstreamEndpoint);
     }
 
-    /** The gateway's error code when the upstream failed, such as {@code upstream_timeout}. */
-    public Optional<String> upstreamError() {
+    /** The gateway's error when the upstream failed, such as {@link ProxyError#UPSTREAM_TIMEOUT}. */
+    public Optional<ProxyError> upstreamError() {
         return Optional.ofNullable(upstreamError);
     }
 

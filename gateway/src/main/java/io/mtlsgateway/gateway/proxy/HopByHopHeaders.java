@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;

@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.Json;
 import io.netty.buffer.ByteBuf;
@@ -15,35 +15,34 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.function.Consumer;
 
 /** The gateway's own responses: a status and a short JSON body with a stable error code. */
-public final class ErrorResponses {
+final class ErrorResponses {
     private ErrorResponses() {}
 
     /** Writes an error response to a request that was never parsed far enough to be recorded. */
-    public static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error,
-            boolean close) {
-        return write(ctx, status, error, null, close, null, null);
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, boolean close) {
+        return write(ctx, error, null, close, null, null);
     }
 
     /**
      * Writes an error response.
      *
-     * @param error a stable, machine-readable code such as {@code no_route}
      * @param route the matched route's name, or null
      * @param close whether to close the connection after the response
      * @param record the request being answered, told the status and body size; null for none
      * @param done told the request is done, before the response is written: whoever reads the
      *     response can already see it counted
      */
-    public static ChannelFuture write(ChannelHandlerContext ctx, HttpResponseStatus status, String error, String route,
-            boolean close, RequestRecord record, Consumer<RequestRecord> done) {
-        String json = "{\"error\":" + Json.quote(error)
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done) {
+        String json = "{\"error\":" + Json.quote(error.code())
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
         if (record != null) {
-            record.status(status.code());
+            record.status(error.status());
             record.addBytesOut(body.readableBytes());
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(error.status()), body);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());

@@ -1,16 +1,6 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.routing.NormalizedPath;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -25,73 +15,74 @@ import java.util.Locale;
 final class RequestCheck {
 
     /** The outcome: either a rejection or the request's host and normalised path. */
-    record Result(HttpResponseStatus rejectStatus, String rejectCode, String host, NormalizedPath path) {
+    record Result(ProxyError rejection, String host, NormalizedPath path) {
         boolean rejected() {
-            return rejectStatus != null;
+            return rejection != null;
         }
 
-        static Result reject(HttpResponseStatus status, String code) {
-            return new Result(status, code, null, null);
+        static Result reject(ProxyError error) {
+            return new Result(error, null, null);
         }
     }
 
     private RequestCheck() {}
 
     /** @param maxHeaderCount header fields allowed; more get 431 */
-    static Result check(HttpRequest request, int maxHeaderCount) {
-        if (request.decoderResult().isFailure()) {
-            Throwable cause = request.decoderResult().cause();
-            if (cause instanceof TooLongHttpLineException) {
-                return Result.reject(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request_line_too_long");
+    static Result check(RequestHead request, int maxHeaderCount) {
+        switch (request.failure()) {
+            case LINE_TOO_LONG -> {
+                return Result.reject(ProxyError.REQUEST_LINE_TOO_LONG);
             }
-            if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-                return Result.reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large");
+            case HEADERS_TOO_LARGE -> {
+                return Result.reject(ProxyError.HEADERS_TOO_LARGE);
             }
-            return Result.reject(HttpResponseStatus.BAD_REQUEST, "malformed_request");
+            case MALFORMED -> {
+                return Result.reject(ProxyError.MALFORMED_REQUEST);
+            }
+            case NONE -> { }
         }
         if (request.headers().size() > maxHeaderCount) {
-            return Result.reject(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "too_many_headers");
+            return Result.reject(ProxyError.TOO_MANY_HEADERS);
         }
-        HttpVersion version = request.protocolVersion();
-        if (version.majorVersion() != 1 || version.minorVersion() > 1) {
-            return Result.reject(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "http_version_not_supported");
+        if (request.majorVersion() != 1 || request.minorVersion() > 1) {
+            return Result.reject(ProxyError.HTTP_VERSION_NOT_SUPPORTED);
         }
-        HttpMethod method = request.method();
-        if (method.equals(HttpMethod.CONNECT) || method.equals(HttpMethod.TRACE)) {
-            return Result.reject(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed");
+        String method = request.method();
+        if (method.equals("CONNECT") || method.equals("TRACE")) {
+            return Result.reject(ProxyError.METHOD_NOT_ALLOWED);
         }
-        HttpHeaders headers = request.headers();
-        List<String> transferEncodings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
+        RequestHead.Headers headers = request.headers();
+        List<String> transferEncodings = headers.all("transfer-encoding");
         if (!transferEncodings.isEmpty() && !(transferEncodings.size() == 1
-                && HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(transferEncodings.get(0).trim()))) {
-            return Result.reject(HttpResponseStatus.NOT_IMPLEMENTED, "unsupported_transfer_encoding");
+                && "chunked".equalsIgnoreCase(transferEncodings.get(0).trim()))) {
+            return Result.reject(ProxyError.UNSUPPORTED_TRANSFER_ENCODING);
         }
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        List<String> hosts = headers.all("host");
         if (hosts.size() != 1 || hosts.get(0).isBlank()) {
-            return Result.reject(HttpResponseStatus.BAD_REQUEST, "bad_host");
+            return Result.reject(ProxyError.BAD_HOST);
         }
         String host = hostWithoutPort(hosts.get(0).trim());
         if (host == null) {
-            return Result.reject(HttpResponseStatus.BAD_REQUEST, "bad_host");
+            return Result.reject(ProxyError.BAD_HOST);
         }
-        String target = request.uri();
+        String target = request.target();
         if (!target.startsWith("/")) {
             // Absolute form is allowed only when it names the same host: we are not a forward proxy.
             try {
                 URI uri = new URI(target);
                 if (uri.getRawAuthority() == null || !host.equalsIgnoreCase(hostWithoutPort(uri.getRawAuthority()))) {
-                    return Result.reject(HttpResponseStatus.BAD_REQUEST, "bad_request_target");
+                    return Result.reject(ProxyError.BAD_REQUEST_TARGET);
                 }
                 target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                         + (uri.getRawQuery() != null ? "?" + uri.getRawQuery() : "");
             } catch (URISyntaxException e) {
-                return Result.reject(HttpResponseStatus.BAD_REQUEST, "bad_request_target");
+                return Result.reject(ProxyError.BAD_REQUEST_TARGET);
             }
         }
         try {
-            return new Result(null, null, host, NormalizedPath.of(target));
+            return new Result(null, host, NormalizedPath.of(target));
         } catch (NormalizedPath.InvalidPathException e) {
-            return Result.reject(HttpResponseStatus.BAD_REQUEST, "bad_path");
+            return Result.reject(ProxyError.BAD_PATH);
         }
     }
 

@@ -1,10 +1,11 @@
-package io.mtlsgateway.gateway.pipeline;
+package io.mtlsgateway.gateway.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.gateway.pipeline.HttpCodecs;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

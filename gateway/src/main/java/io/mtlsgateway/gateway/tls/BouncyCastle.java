@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.pki;
+package io.mtlsgateway.gateway.tls;
 
 import java.security.Provider;
 import java.security.Security;

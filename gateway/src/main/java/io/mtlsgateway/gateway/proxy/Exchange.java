@@ -1,21 +1,20 @@
-package io.mtlsgateway.gateway.upstream;
+package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.upstream.EndpointPool;
+import io.mtlsgateway.gateway.upstream.PoolExhaustedException;
+import io.mtlsgateway.gateway.upstream.UpstreamCluster;
+import io.mtlsgateway.gateway.upstream.UpstreamListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -31,15 +30,13 @@ import java.util.concurrent.TimeUnit;
  * downstream connection's event loop, which is also the upstream connection's loop.
  */
 final class Exchange implements UpstreamListener {
-    private final ProxyHandler owner;
+    private final ExchangeOwner owner;
     private final ChannelHandlerContext downstream;
     private final UpstreamCluster cluster;
     private final HttpRequest request;
     private final boolean clientKeepAlive;
     private final IdentityHeaderWriter identityHeaders;
-    private final boolean bodiless;
-    /** The request asks to switch protocols (WebSocket and the like); a 101 turns this into a tunnel. */
-    private final boolean upgrade;
+    private final RequestPlan.Forward plan;
     private final boolean via;
     /** Body parts that arrived before the upstream connection was ready. */
     private final ArrayDeque<HttpObject> pendingBody = new ArrayDeque<>();
@@ -54,8 +51,9 @@ final class Exchange implements UpstreamListener {
     private boolean finished;
     private boolean retried;
 
-    Exchange(ProxyHandler owner, ChannelHandlerContext downstream, UpstreamCluster cluster, HttpRequest request,
-            boolean clientKeepAlive, IdentityHeaderWriter identityHeaders, boolean upgrade, boolean via,
+    /** @param plan what the planner decided: upgrade relayed (a 101 turns this into a tunnel), retryable */
+    Exchange(ExchangeOwner owner, ChannelHandlerContext downstream, UpstreamCluster cluster, HttpRequest request,
+            RequestPlan.Forward plan, boolean clientKeepAlive, IdentityHeaderWriter identityHeaders, boolean via,
             RequestRecord record) {
         this.record = record;
         this.owner = owner;
@@ -64,8 +62,7 @@ final class Exchange implements UpstreamListener {
         this.request = request;
         this.clientKeepAlive = clientKeepAlive;
         this.identityHeaders = identityHeaders;
-        this.bodiless = !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0;
-        this.upgrade = upgrade;
+        this.plan = plan;
         this.via = via;
     }
 
@@ -91,19 +88,17 @@ final class Exchange implements UpstreamListener {
                 }
             } else if (f.isSuccess()) {
                 onConnected(f.getNow());
-            } else if (f.cause() instanceof PoolExhaustedException) {
-                fail(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded");
-            } else if (f.cause() instanceof ConnectTimeoutException) {
-                fail(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_connect_timeout");
             } else {
-                fail(HttpResponseStatus.BAD_GATEWAY, "upstream_unavailable");
+                fail(f.cause() instanceof PoolExhaustedException ? ProxyError.UPSTREAM_OVERLOADED
+                        : f.cause() instanceof ConnectTimeoutException ? ProxyError.UPSTREAM_CONNECT_TIMEOUT
+                        : ProxyError.UPSTREAM_UNAVAILABLE);
             }
         });
     }
 
     private void onConnected(UpstreamCluster.Lease newLease) {
         lease = newLease;
-        lease.handler().attach(this);
+        lease.attach(this);
         record.upstreamEndpoint(lease.pool().endpoint().toString());
         Channel upstream = lease.channel();
         // Every message is retained by the write; a failed write closes the connection, which
@@ -124,7 +119,7 @@ final class Exchange implements UpstreamListener {
         if (requestComplete) {
             armResponseTimeout();
         }
-        owner.updateRead();
+        owner.readinessChanged();
     }
 
     /**
@@ -154,7 +149,7 @@ final class Exchange implements UpstreamListener {
                 abort();
                 downstream.close();
             } else {
-                fail(HttpResponseStatus.BAD_REQUEST, "malformed_request", true);
+                fail(ProxyError.MALFORMED_REQUEST, true);
             }
             return;
         }
@@ -189,7 +184,7 @@ final class Exchange implements UpstreamListener {
         }
         if (message.decoderResult().isFailure()) {
             ReferenceCountUtil.release(message);
-            upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error");
+            upstreamFailed(ProxyError.UPSTREAM_PROTOCOL_ERROR);
             return;
         }
         if (message instanceof HttpResponse response) {
@@ -205,10 +200,10 @@ final class Exchange implements UpstreamListener {
     private void onResponseHead(HttpResponse response) {
         int code = response.status().code();
         if (code == 101) {
-            if (upgrade && requestComplete) {
+            if (plan.upgrade() && requestComplete) {
                 startUpgrade(response);
             } else {
-                upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "unexpected_upgrade");
+                upstreamFailed(ProxyError.UPSTREAM_UNEXPECTED_UPGRADE);
             }
             return;
         }
@@ -221,27 +216,19 @@ final class Exchange implements UpstreamListener {
         cancelTimeout();
         lease.succeeded();
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        HttpHeaders headers = response.headers().copy();
-        boolean lengthKnown = HttpUtil.isContentLengthSet(response);
-        HopByHopHeaders.strip(headers);
-        if (via) {
-            headers.add(HttpHeaderNames.VIA, ProxyHandler.VIA);
-        }
-        HttpResponse relayed = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers);
         boolean noBody = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
         closeAfterResponse = !clientKeepAlive || owner.draining();
-        if (!lengthKnown && !noBody) {
+        boolean chunked = false;
+        if (!HttpUtil.isContentLengthSet(response) && !noBody) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) || !clientKeepAlive) {
                 // No chunked coding for this client: the end of the body is the end of the connection.
                 closeAfterResponse = true;
             } else {
-                HttpUtil.setTransferEncodingChunked(relayed, true);
+                chunked = true;
             }
         }
-        if (closeAfterResponse) {
-            relayed.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        downstream.write(relayed).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        downstream.write(RelayedResponses.head(response, via, chunked, closeAfterResponse))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /**
@@ -254,17 +241,7 @@ final class Exchange implements UpstreamListener {
         lease.succeeded();
         // Nothing from the client may reach the upstream's HTTP decoder position any more.
         downstream.channel().config().setAutoRead(false);
-        HttpHeaders headers = response.headers().copy();
-        String protocol = headers.get(HttpHeaderNames.UPGRADE);
-        HopByHopHeaders.strip(headers);
-        if (protocol != null) {
-            headers.set(HttpHeaderNames.UPGRADE, protocol);
-        }
-        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        if (via) {
-            headers.add(HttpHeaderNames.VIA, ProxyHandler.VIA);
-        }
-        downstream.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status(), headers))
+        downstream.write(RelayedResponses.switchingProtocols(response, via))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         switchToTunnel();
     }
@@ -326,7 +303,7 @@ final class Exchange implements UpstreamListener {
 
     @Override
     public void onUpstreamWritabilityChanged(boolean writable) {
-        owner.updateRead();
+        owner.readinessChanged();
     }
 
     @Override
@@ -334,7 +311,7 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (!responseStarted && canRetry()) {
+        if (!responseStarted && !retried && requestComplete && plan.retryable()) {
             // Nothing came back, and the request is idempotent and small enough to still have
             // whole (no body): sending it once more, to another endpoint, cannot do harm twice.
             retried = true;
@@ -346,35 +323,25 @@ final class Exchange implements UpstreamListener {
             start(failed);
             return;
         }
-        upstreamFailed(HttpResponseStatus.BAD_GATEWAY, "upstream_reset");
-    }
-
-    private boolean canRetry() {
-        return !retried && bodiless && requestComplete && !upgrade && isIdempotent(request.method());
-    }
-
-    /** RFC 9110 section 9.2.2 (TRACE is refused before it gets here). */
-    private static boolean isIdempotent(HttpMethod method) {
-        return method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD) || method.equals(HttpMethod.OPTIONS)
-                || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE);
+        upstreamFailed(ProxyError.UPSTREAM_RESET);
     }
 
     @Override
     public void onUpstreamIdle() {
         if (!finished) {
-            upstreamFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_idle");
+            upstreamFailed(ProxyError.UPSTREAM_IDLE);
         }
     }
 
     private void onResponseTimeout() {
         if (!finished && !responseStarted) {
-            upstreamFailed(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout");
+            upstreamFailed(ProxyError.UPSTREAM_TIMEOUT);
         }
     }
 
     /** The upstream side broke: answer with an error if nothing was sent yet, else cut the client off. */
-    private void upstreamFailed(HttpResponseStatus status, String code) {
-        record.upstreamError(code);
+    private void upstreamFailed(ProxyError error) {
+        record.upstreamError(error);
         if (lease != null) {
             lease.failed();
         }
@@ -382,19 +349,19 @@ final class Exchange implements UpstreamListener {
             abort();
             downstream.close();
         } else {
-            fail(status, code);
+            fail(error);
         }
     }
 
     /** Ends the exchange with the gateway's own error response. */
-    private void fail(HttpResponseStatus status, String code) {
-        fail(status, code, false);
+    private void fail(ProxyError error) {
+        fail(error, false);
     }
 
     /** @param mustClose the client connection cannot be trusted any more (a framing error) */
-    private void fail(HttpResponseStatus status, String code, boolean mustClose) {
-        if (code.startsWith("upstream_")) {
-            record.upstreamError(code);
+    private void fail(ProxyError error, boolean mustClose) {
+        if (error.upstream()) {
+            record.upstreamError(error);
         }
         finished = true;
         cancelTimeout();
@@ -403,7 +370,7 @@ final class Exchange implements UpstreamListener {
         }
         releasePending();
         boolean close = mustClose || !requestComplete || !clientKeepAlive || owner.draining();
-        ChannelFuture written = ErrorResponses.write(downstream, status, code, null, close, record,
+        ChannelFuture written = ErrorResponses.write(downstream, error, null, close, record,
                 owner::requestDone);
         owner.exchangeFinished(this, written, close);
     }

@@ -1,0 +1,37 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import java.util.Objects;
+
+/**
+ * The handlers of one verified connection's HTTP stage, supplied by the request stage; this class
+ * only knows where they go: {@code http-timeouts -> http-codec -> http-guard -> proxy}, in place of
+ * the handshake gate.
+ *
+ * @param rawTimeouts sees bytes before the codec (when a request starts)
+ * @param messageTimeouts sees messages after the codec (when a head is complete, a response ends)
+ * @param requests the last handler: serves the requests
+ */
+public record HttpStage(ChannelHandler rawTimeouts, ChannelHandler messageTimeouts, ChannelHandler requests) {
+    public HttpStage {
+        Objects.requireNonNull(rawTimeouts, "rawTimeouts");
+        Objects.requireNonNull(messageTimeouts, "messageTimeouts");
+        Objects.requireNonNull(requests, "requests");
+    }
+
+    /** Makes the HTTP stage of each connection of one listener snapshot. */
+    public interface Factory {
+        HttpStage create(VerifiedPeer peer);
+    }
+
+    /** Replaces the handler of {@code gate} with this stage and the server codec. */
+    void install(ChannelHandlerContext gate) {
+        ChannelPipeline pipeline = gate.pipeline();
+        pipeline.addAfter(gate.name(), PipelineNames.PROXY, requests);
+        pipeline.addAfter(gate.name(), PipelineNames.HTTP_GUARD, messageTimeouts);
+        pipeline.replace(gate.handler(), PipelineNames.HTTP_CODEC, HttpCodecs.server());
+        pipeline.addBefore(PipelineNames.HTTP_CODEC, PipelineNames.HTTP_TIMEOUTS, rawTimeouts);
+    }
+}

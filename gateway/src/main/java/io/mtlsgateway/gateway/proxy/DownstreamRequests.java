@@ -1,0 +1,253 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.gateway.pipeline.Tunnel;
+import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
+import io.mtlsgateway.gateway.routing.Route;
+import io.mtlsgateway.gateway.upstream.UpstreamCluster;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * The requests of one verified client connection, served one at a time: each head is planned
+ * ({@link RequestPlanner}), then refused with the gateway's own answer or handed to an
+ * {@link Exchange}. Pipelined requests wait, unread, until the previous response is done. Owns
+ * the connection's request state; {@link ProxyHandler} only passes Netty's events in.
+ */
+final class DownstreamRequests implements ExchangeOwner {
+    private final ListenerRuntime runtime;
+    private final RequestPlanner planner;
+    private final VerifiedPeer peer;
+    private final ChannelHandlerContext ctx;
+    private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
+    private Exchange current;
+    /** Skipping the rest of a request that was answered by the gateway itself. */
+    private boolean discardingBody;
+    private boolean closing;
+    /** The gateway is stopping: answer what is in flight with Connection: close, then close. */
+    private boolean draining;
+    /** Between channelRead and channelReadComplete: writes upstream wait for the flush at the end. */
+    private boolean reading;
+    /** A reload stopped trusting the client: its in-flight request finishes, nothing more is served. */
+    private boolean untrusted;
+
+    DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx) {
+        this.runtime = runtime;
+        this.planner = runtime.planner();
+        this.peer = peer;
+        this.ctx = ctx;
+    }
+
+    /** A message from the codec; this takes ownership of it. */
+    void read(HttpObject http) {
+        if (closing) {
+            ReferenceCountUtil.release(http);
+            return;
+        }
+        reading = true;
+        if (current != null && !current.requestComplete()) {
+            current.onRequestPart(http);
+        } else if (current != null || !waiting.isEmpty()) {
+            waiting.add(http);
+        } else {
+            dispatch(http);
+        }
+        readinessChanged();
+    }
+
+    void readComplete() {
+        reading = false;
+        if (current != null) {
+            current.flushUpstream();
+        }
+    }
+
+    void writabilityChanged(boolean writable) {
+        if (current != null) {
+            current.onDownstreamWritabilityChanged(writable);
+        }
+    }
+
+    /** A reload no longer trusts the client: finish what is in flight, serve nothing more. */
+    void untrust() {
+        if (untrusted) {
+            return;
+        }
+        untrusted = true;
+        draining = true;
+        releaseWaiting();
+        if (current == null) {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    boolean untrusted() {
+        return untrusted;
+    }
+
+    /** The gateway is stopping. */
+    void drain() {
+        draining = true;
+        if (current == null && waiting.isEmpty()) {
+            // Idle keep-alive connection: nothing in flight to wait for.
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    void closed() {
+        closing = true;
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        releaseWaiting();
+    }
+
+    private void dispatch(HttpObject msg) {
+        if (untrusted) {
+            ReferenceCountUtil.release(msg);
+            closing = true;
+            ctx.close();
+            return;
+        }
+        if (discardingBody) {
+            discardingBody = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            try {
+                start(request);
+            } finally {
+                ReferenceCountUtil.release(request);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void start(HttpRequest request) {
+        RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
+                peer.identity());
+        runtime.observer().requestStarted(record);
+        RequestHead head = RequestHeads.of(request);
+        RequestPlan plan = planner.plan(head, peer.identity());
+        if (plan instanceof RequestPlan.Reject reject) {
+            reject.route().ifPresent(route -> record.route(route.name(), route.upstream()));
+            reject(request, head, reject, record);
+            return;
+        }
+        RequestPlan.Forward forward = (RequestPlan.Forward) plan;
+        record.route(forward.route().name(), forward.route().upstream());
+        HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
+                peer.identity(), peer.clientAddress(), runtime.http().via());
+        if (forward.expectContinue()) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
+                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        UpstreamCluster cluster = runtime.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
+        current = new Exchange(this, ctx, cluster, upstreamRequest, forward, head.keepAlive(),
+                runtime.identityHeaders(), runtime.http().via(), record);
+        current.start();
+    }
+
+    /**
+     * Answers a request the gateway will not forward. A request without a body may keep the
+     * connection; one with a body closes it rather than read a body nobody wants.
+     */
+    private void reject(HttpRequest request, RequestHead head, RequestPlan.Reject reject, RequestRecord record) {
+        boolean closeAfter = reject.mustClose() || head.chunked() || head.contentLength() > 0 || !head.keepAlive()
+                || draining;
+        if (closeAfter) {
+            closing = true;
+            releaseWaiting();
+        } else {
+            discardingBody = !(request instanceof LastHttpContent);
+        }
+        ErrorResponses.write(ctx, reject.error(), reject.route().map(Route::name).orElse(null), closeAfter, record,
+                this::requestDone);
+    }
+
+    @Override
+    public boolean reading() {
+        return reading;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public void requestDone(RequestRecord record) {
+        if (record.finish()) {
+            runtime.observer().requestFinished(record);
+        }
+    }
+
+    @Override
+    public void exchangeFinished(Exchange exchange, ChannelFuture lastWrite, boolean closeConnection) {
+        if (current != exchange) {
+            return;
+        }
+        current = null;
+        if (closeConnection || draining) {
+            closing = true;
+            releaseWaiting();
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        while (current == null && !waiting.isEmpty() && !closing) {
+            dispatch(waiting.poll());
+        }
+        // Body parts of a request started from the queue belong to its exchange now.
+        while (current != null && !current.requestComplete() && !waiting.isEmpty()) {
+            current.onRequestPart(waiting.poll());
+        }
+        readinessChanged();
+    }
+
+    @Override
+    public void upgraded(Exchange exchange, Channel upstream) {
+        if (current != exchange) {
+            upstream.close();
+            return;
+        }
+        current = null;
+        if (!waiting.isEmpty()) {
+            // The client sent more before the 101: it would be read as the new protocol. Refuse.
+            releaseWaiting();
+            upstream.close();
+            ctx.close();
+            return;
+        }
+        Tunnel.open(ctx.pipeline(), upstream, runtime.http().idleTimeout());
+    }
+
+    /** Reads from the client only when the message read next can be used at once. */
+    @Override
+    public void readinessChanged() {
+        boolean read = !closing && (current == null ? waiting.isEmpty() : current.wantsRequestData());
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+
+    private void releaseWaiting() {
+        HttpObject msg;
+        while ((msg = waiting.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+}

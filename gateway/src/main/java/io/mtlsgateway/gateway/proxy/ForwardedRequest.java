@@ -1,0 +1,53 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * The request head the upstream receives, written from a {@link RequestPlan.Forward}: hop-by-hop
+ * headers dropped, the client's copies of identity headers stripped and then the trustworthy ones
+ * set, the forwarding headers set, the target rewritten.
+ */
+final class ForwardedRequest {
+    /** Our Via entry (RFC 9110 section 7.6.3): a pseudonym, never a host name or version. */
+    static final String VIA = "1.1 mtls-gateway";
+
+    private ForwardedRequest() {}
+
+    /**
+     * @param identity the verified client, or null without a certificate
+     * @param clientAddress the client's IP address, for X-Forwarded-For
+     */
+    static HttpRequest of(HttpRequest request, RequestPlan.Forward plan, IdentityHeaderWriter identityHeaders,
+            PeerIdentity identity, String clientAddress, boolean via) {
+        HttpHeaders headers = request.headers().copy();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HopByHopHeaders.strip(headers);
+        if (plan.upgrade()) {
+            // The one hop-by-hop exchange we relay: the upstream must see the switch requested.
+            headers.set(HttpHeaderNames.UPGRADE, request.headers().get(HttpHeaderNames.UPGRADE));
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        if (via) {
+            headers.add(HttpHeaderNames.VIA, VIA);
+        }
+        headers.remove(HttpHeaderNames.EXPECT);
+        identityHeaders.strip(headers);
+        identityHeaders.set(headers, identity);
+        headers.set("X-Forwarded-For", clientAddress);
+        headers.set("X-Forwarded-Proto", "https");
+        headers.set("X-Forwarded-Host", request.headers().get(HttpHeaderNames.HOST));
+        HttpRequest upstream = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), plan.target(), headers);
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(upstream, true);
+        }
+        return upstream;
+    }
+}

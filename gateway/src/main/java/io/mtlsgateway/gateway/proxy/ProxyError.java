@@ -1,0 +1,76 @@
+package io.mtlsgateway.gateway.proxy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Every answer the gateway gives in place of the upstream's: the status, the stable code in the
+ * JSON body and the access log, and for upstream failures the {@code kind} label of
+ * {@code mtls_gateway_upstream_errors_total}. One list, so a status, a code and a label can never
+ * drift apart.
+ */
+public enum ProxyError {
+    REQUEST_LINE_TOO_LONG(414, "request_line_too_long"),
+    HEADERS_TOO_LARGE(431, "headers_too_large"),
+    HEADER_READ_TIMEOUT(408, "header_read_timeout"),
+    TOO_MANY_HEADERS(431, "too_many_headers"),
+    MALFORMED_REQUEST(400, "malformed_request"),
+    HTTP_VERSION_NOT_SUPPORTED(505, "http_version_not_supported"),
+    METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+    UNSUPPORTED_TRANSFER_ENCODING(501, "unsupported_transfer_encoding"),
+    BAD_HOST(400, "bad_host"),
+    BAD_REQUEST_TARGET(400, "bad_request_target"),
+    BAD_PATH(400, "bad_path"),
+    EXPECTATION_FAILED(417, "expectation_failed"),
+    NO_ROUTE(404, "no_route"),
+    FORBIDDEN(403, "forbidden"),
+    UPSTREAM_OVERLOADED(503, "upstream_overloaded", "overloaded"),
+    UPSTREAM_CONNECT_TIMEOUT(504, "upstream_connect_timeout", "connect_timeout"),
+    UPSTREAM_UNAVAILABLE(502, "upstream_unavailable", "unavailable"),
+    UPSTREAM_PROTOCOL_ERROR(502, "upstream_protocol_error", "protocol_error"),
+    UPSTREAM_UNEXPECTED_UPGRADE(502, "unexpected_upgrade", "unexpected_upgrade"),
+    UPSTREAM_RESET(502, "upstream_reset", "reset"),
+    UPSTREAM_IDLE(504, "upstream_idle", "idle"),
+    UPSTREAM_TIMEOUT(504, "upstream_timeout", "timeout");
+
+    private final int status;
+    private final String code;
+    private final String upstreamKind;
+
+    ProxyError(int status, String code) {
+        this(status, code, null);
+    }
+
+    ProxyError(int status, String code, String upstreamKind) {
+        this.status = status;
+        this.code = code;
+        this.upstreamKind = upstreamKind;
+    }
+
+    /** The HTTP status the client receives. */
+    public int status() {
+        return status;
+    }
+
+    /** The machine-readable code of the JSON body, such as {@code no_route}. */
+    public String code() {
+        return code;
+    }
+
+    /** The upstream-error kind label; empty for errors the client or the config caused. */
+    public Optional<String> upstreamKind() {
+        return Optional.ofNullable(upstreamKind);
+    }
+
+    /** Whether the upstream (not the client or the config) caused this error. */
+    public boolean upstream() {
+        return upstreamKind != null;
+    }
+
+    /** Every upstream-error kind label: the series registered up front. */
+    public static List<String> upstreamKinds() {
+        return Arrays.stream(values()).map(e -> e.upstreamKind).filter(Objects::nonNull).toList();
+    }
+}

@@ -1,0 +1,85 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.gateway.pipeline.DrainEvent;
+import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.util.ReferenceCountUtil;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The last handler of a verified downstream connection: passes what the HTTP codec reads, and the
+ * connection's events, to the connection's {@link DownstreamRequests}, which routes, authorizes
+ * and relays each request.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
+
+    private final ListenerRuntime runtime;
+    private final VerifiedPeer peer;
+    private DownstreamRequests requests;
+
+    ProxyHandler(ListenerRuntime runtime, VerifiedPeer peer) {
+        this.runtime = runtime;
+        this.peer = peer;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        requests = new DownstreamRequests(runtime, peer, ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpObject http) {
+            requests.read(http);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        requests.readComplete();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        requests.writabilityChanged(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof TrustChangedEvent change && change.listener().equals(runtime.name())
+                && !peer.chain().isEmpty() && !requests.untrusted() && !change.stillTrusted().test(peer.chain())) {
+            LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
+                    + "the reloaded trust material no longer accepts its certificate",
+                    new Object[] {runtime.name(), peer.clientAddress(), peer.identity().subject(),
+                        peer.identity().serial()});
+            requests.untrust();
+        }
+        if (evt instanceof DrainEvent) {
+            requests.drain();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        requests.closed();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.log(Level.WARNING, "listener {0}: closing connection from {1}: {2}",
+                new Object[] {runtime.name(), peer.clientAddress(), cause.toString()});
+        LOG.log(Level.FINE, "connection error", cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,79 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.routing.NormalizedPath;
+import io.mtlsgateway.gateway.routing.Route;
+import io.mtlsgateway.gateway.routing.RouteTable;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Decides what happens to a request from its head alone, as a value: refused (ambiguous framing,
+ * an unmet expectation, no route, a caller the route does not allow) or forwarded (to which route,
+ * with which target). No Netty and no I/O: the same head and identity always get the same plan.
+ */
+public final class RequestPlanner {
+    private final RouteTable routes;
+    private final int maxHeaderCount;
+
+    public RequestPlanner(RouteTable routes, int maxHeaderCount) {
+        this.routes = routes;
+        this.maxHeaderCount = maxHeaderCount;
+    }
+
+    /** @param identity the verified client, or null when it sent no certificate */
+    public RequestPlan plan(RequestHead head, PeerIdentity identity) {
+        RequestCheck.Result checked = RequestCheck.check(head, maxHeaderCount);
+        if (checked.rejected()) {
+            return new RequestPlan.Reject(checked.rejection(), Optional.empty(), true);
+        }
+        String expect = head.headers().first("expect");
+        if (expect != null && !"100-continue".equalsIgnoreCase(expect.trim())) {
+            return new RequestPlan.Reject(ProxyError.EXPECTATION_FAILED, Optional.empty(), false);
+        }
+        NormalizedPath path = checked.path();
+        Optional<Route> matched = routes.match(checked.host(), path.path(), head.headers()::first);
+        if (matched.isEmpty()) {
+            return new RequestPlan.Reject(ProxyError.NO_ROUTE, Optional.empty(), false);
+        }
+        Route route = matched.get();
+        if (!route.policy().allows(identity)) {
+            return new RequestPlan.Reject(ProxyError.FORBIDDEN, matched, false);
+        }
+        String target = route.pathPrefix()
+                .map(prefix -> path.rewritePrefix(prefix, route.rewritePrefix()))
+                .orElse(path)
+                .target();
+        boolean upgrade = isUpgrade(head);
+        boolean retryable = !upgrade && isIdempotent(head.method()) && !head.chunked() && head.contentLength() == 0;
+        // Routing and authorization are done on the headers alone: only now may the body be invited.
+        return new RequestPlan.Forward(route, target, upgrade, expect != null, retryable);
+    }
+
+    /** RFC 9110 section 9.2.2 (TRACE is refused before it gets here). */
+    private static boolean isIdempotent(String method) {
+        return switch (method) {
+            case "GET", "HEAD", "OPTIONS", "PUT", "DELETE" -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * A protocol switch the gateway relays: {@code Connection: upgrade} with an {@code Upgrade}
+     * header on an HTTP/1.1 request without a body. Never h2c: after it the client could send any
+     * request to the upstream inside the tunnel, past routing and authorization.
+     */
+    static boolean isUpgrade(RequestHead head) {
+        String protocols = head.headers().first("upgrade");
+        if (protocols == null || protocols.isBlank() || head.majorVersion() != 1 || head.minorVersion() != 1
+                || !head.headers().hasToken("connection", "upgrade") || head.chunked() || head.contentLength() != 0) {
+            return false;
+        }
+        for (String protocol : protocols.split(",")) {
+            if (protocol.trim().toLowerCase(Locale.ROOT).startsWith("h2c")) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

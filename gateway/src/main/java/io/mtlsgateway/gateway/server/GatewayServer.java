@@ -11,9 +11,12 @@ import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
+import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.tls.SessionTickets;
+import io.mtlsgateway.gateway.tls.UpstreamTlsContext;
+import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
@@ -67,6 +70,9 @@ public final class GatewayServer implements AutoCloseable {
     private final PeerIdentityCache identities = new PeerIdentityCache();
     private final ConnectionTracker connections = new ConnectionTracker();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /** Upstream TLS for the whole process: every listener's pools open connections with it. */
+    private final UpstreamTlsHolder upstreamTls = new UpstreamTlsHolder();
+    private final UpstreamInitializers upstreamPipelines = new UpstreamInitializers(upstreamTls);
     private final ExchangeObserver observer;
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
@@ -108,6 +114,7 @@ public final class GatewayServer implements AutoCloseable {
         SocketTransport transport = SocketTransport.select(config.transport());
         GatewayServer server = new GatewayServer(config, transport);
         try {
+            server.publishUpstreamTls(config, UpstreamTlsLoader.build(config.upstreams()));
             for (ListenerConfig listener : config.listeners()) {
                 server.bind(listener, transport);
             }
@@ -151,10 +158,30 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer);
-        metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
-                state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, upstreamPipelines);
+        publishExpiry(listener, state);
         return state;
+    }
+
+    private void publishExpiry(ListenerConfig listener, ListenerState state) {
+        if (state.material() != null) {
+            metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
+                    state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+        }
+    }
+
+    /** Makes {@code built} the upstream TLS of new connections, and publishes its expiry dates. */
+    private void publishUpstreamTls(GatewayConfig from, Map<String, UpstreamTlsContext> built) {
+        Map<String, UpstreamTlsContext> now = upstreamTls.swap(built);
+        for (String name : from.upstreams().keySet()) {
+            UpstreamTlsContext context = now.get(name);
+            if (context == null) {
+                metrics.upstreamCertificates(name, Optional.empty(), Optional.empty(), Optional.empty());
+            } else {
+                metrics.upstreamCertificates(name, context.material().clientNotAfter(),
+                        context.material().earliestCaNotAfter(), context.material().earliestCrlNextUpdate());
+            }
+        }
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */
@@ -201,16 +228,21 @@ public final class GatewayServer implements AutoCloseable {
             throw new ReloadRefusedException(refused);
         }
         Map<String, ListenerState> built = new LinkedHashMap<>();
+        Map<String, UpstreamTlsContext> upstreams = Map.of();
         try {
+            upstreams = UpstreamTlsLoader.build(next.upstreams());
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer));
+                built.put(listener.name(),
+                        ListenerState.build(next, listener, upstreamTemplate, observer, upstreamPipelines));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
+            upstreams.values().forEach(UpstreamTlsContext::release);
             throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
+                    : e instanceof UpstreamTlsLoader.UpstreamMaterialException u ? u.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
-        List<CompletableFuture<Void>> rechecked = swapIn(next, built);
+        List<CompletableFuture<Void>> rechecked = swapIn(next, built, upstreams);
         // The reload is done when every open connection has re-checked its client against the
         // new trust material (a revoked client's connection then closes after its request).
         try {
@@ -226,17 +258,21 @@ public final class GatewayServer implements AutoCloseable {
      * Validated whole: only now does anything change. Synchronized with {@link #close()}, so a
      * reload that finishes while the server stops releases what it built instead of leaking it.
      */
-    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built) {
+    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built,
+            Map<String, UpstreamTlsContext> upstreams) {
         List<CompletableFuture<Void>> rechecked = new ArrayList<>();
         if (closed) {
             built.values().forEach(ListenerState::retire);
+            upstreams.values().forEach(UpstreamTlsContext::release);
             return rechecked;
         }
+        // First the upstream TLS: the new listener states' pools, and the old ones still serving
+        // open connections, make every new upstream connection with it from now on.
+        publishUpstreamTls(next, upstreams);
         for (ListenerConfig listener : next.listeners()) {
             ListenerState fresh = built.get(listener.name());
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
-            metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
-                    fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
+            publishExpiry(listener, fresh);
             ListenerState previous = slots.get(listener.name()).state().getAndSet(fresh);
             TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
             previous.retire();
@@ -269,6 +305,9 @@ public final class GatewayServer implements AutoCloseable {
             } else if (!previous.listen().equals(listener.listen())) {
                 problems.add("listener '" + listener.name() + "' moved from " + previous.listen() + " to "
                         + listener.listen() + ": changing a listen address needs a restart");
+            } else if (previous.plaintext() != listener.plaintext()) {
+                problems.add("listener '" + listener.name() + "' switched between TLS and tls: none: that needs a"
+                        + " restart");
             }
         }
         for (String name : old.keySet()) {
@@ -308,6 +347,9 @@ public final class GatewayServer implements AutoCloseable {
         files.add(current.source());
         for (ListenerConfig listener : current.listeners()) {
             TlsConfig tls = listener.tls();
+            if (tls == null) {
+                continue;
+            }
             files.add(tls.certificate());
             files.add(tls.privateKey());
             if (tls.clientCa() != null) {
@@ -315,6 +357,12 @@ public final class GatewayServer implements AutoCloseable {
             }
             files.addAll(tls.crl());
         }
+        current.upstreams().values().forEach(upstream -> upstream.tls().ifPresent(tls -> {
+            files.add(tls.ca());
+            tls.certificate().ifPresent(files::add);
+            tls.privateKey().ifPresent(files::add);
+            files.addAll(tls.crl());
+        }));
         files.removeIf(Objects::isNull);
         return files;
     }
@@ -368,6 +416,7 @@ public final class GatewayServer implements AutoCloseable {
         verificationExecutor.shutdownNow();
         // The pools went with the event loops; only the contexts are left to release.
         slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+        upstreamTls.close();
         if (admin != null) {
             admin.close();
         }

@@ -8,7 +8,6 @@ import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
-import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
@@ -16,6 +15,7 @@ import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
@@ -27,7 +27,8 @@ import java.util.Optional;
 /**
  * Everything one listener serves new connections with, built from one config snapshot: the TLS
  * context (with its client verifier), the routes, the identity-header writer and the upstream
- * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
+ * pools. Built off the event loops at start and on every reload; replaced whole, then retired. A
+ * plain-HTTP (egress) listener has no TLS context, material or verifier: all three are null.
  */
 final class ListenerState implements ListenerSnapshot {
     private final SslContext tls;
@@ -53,21 +54,32 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer) throws Exception {
+            ExchangeObserver observer, UpstreamPipelines pipelines) throws Exception {
+        if (listener.plaintext()) {
+            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
+                    pipelines), null, null, null);
+        }
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
         try {
-            ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials)),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE), listener.http(), observer);
+            ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreamTemplate, observer,
+                    pipelines);
             return new ListenerState(tls, runtime, material, verifier, listener.tls());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
         }
+    }
+
+    private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
+            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines) {
+        return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+                new IdentityHeaderWriter(listener, xfccBy),
+                new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines), listener.http(),
+                observer);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -94,6 +106,7 @@ final class ListenerState implements ListenerSnapshot {
         return runtime;
     }
 
+    /** Null for a plain-HTTP listener. */
     ListenerMaterial material() {
         return material;
     }
@@ -104,6 +117,9 @@ final class ListenerState implements ListenerSnapshot {
      * not re-check every connection.
      */
     TrustChangedEvent trustChangeSince(ListenerState previous) {
+        if (tlsConfig == null) {
+            return null;
+        }
         boolean sameTrust = tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()

@@ -32,6 +32,6 @@ public final class SessionTickets {
     }
 
     private static boolean anyOff(GatewayConfig config) {
-        return config.listeners().stream().anyMatch(listener -> !listener.tls().sessionTickets());
+        return config.listeners().stream().anyMatch(listener -> !listener.plaintext() && !listener.tls().sessionTickets());
     }
 }

@@ -46,7 +46,21 @@ public final class UpstreamTlsContext {
         return material;
     }
 
-    /** Gives up this holder's reference; engines of open connections keep theirs. */
+    /** Whether {@code other} was built from the same settings and the same file contents. */
+    boolean sameAs(UpstreamTlsContext other) {
+        return upstream.tls().equals(other.upstream.tls())
+                && upstream.connectTimeout().equals(other.upstream.connectTimeout())
+                && material.cas().equals(other.material.cas())
+                && material.clientChain().equals(other.material.clientChain())
+                && Objects.equals(material.clientKey(), other.material.clientKey())
+                && material.crls().equals(other.material.crls());
+    }
+
+    void retain() {
+        ReferenceCountUtil.retain(context);
+    }
+
+    /** Gives up one reference; engines of open connections keep theirs. */
     public void release() {
         ReferenceCountUtil.release(context);
     }

@@ -1,12 +1,14 @@
 package io.mtlsgateway.gateway.upstream;
 
 import io.mtlsgateway.config.HostPort;
+import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -27,15 +29,21 @@ public final class EndpointPool {
     private final Bootstrap bootstrap;
     private final int maxConnections;
     private final long waitMillis;
+    private final UpstreamConfig upstream;
+    private final UpstreamPipelines pipelines;
     private final ArrayDeque<Channel> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int open;
     /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
     private int outstanding;
 
-    /** @param initializer sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
-    EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, Duration connectTimeout,
-            ChannelHandler initializer, int maxConnections) {
+    /** @param pipelines sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
+    EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, UpstreamConfig upstream,
+            UpstreamPipelines pipelines, int maxConnections) {
+        Duration connectTimeout = upstream.connectTimeout();
+        ChannelHandler initializer = pipelines.pooled(upstream, health.endpoint());
+        this.upstream = upstream;
+        this.pipelines = pipelines;
         this.endpoint = health.endpoint();
         this.health = health;
         this.loop = loop;
@@ -101,9 +109,10 @@ public final class EndpointPool {
         Channel reusable;
         while ((reusable = idle.pollFirst()) != null) {
             // A connection the upstream closed is not active any more: never hand it out again.
-            if (reusable.isActive()) {
+            if (reusable.isActive() && pipelines.reusable(reusable, upstream)) {
                 return reusable;
             }
+            reusable.close();
         }
         return null;
     }
@@ -118,14 +127,26 @@ public final class EndpointPool {
             serveWaiter();
         });
         connect.addListener(f -> {
-            if (f.isSuccess()) {
-                if (!promise.trySuccess(channel)) {
-                    release(channel);
-                }
-            } else {
+            if (!f.isSuccess()) {
                 outstanding--;
                 promise.tryFailure(f.cause());
+                return;
             }
+            // Over TLS the connection is usable once the upstream has been verified: before
+            // that, nothing may be written to it.
+            SslHandler tls = channel.pipeline().get(SslHandler.class);
+            Future<?> ready = tls == null ? connect : tls.handshakeFuture();
+            ready.addListener(r -> {
+                if (r.isSuccess()) {
+                    if (!promise.trySuccess(channel)) {
+                        release(channel);
+                    }
+                } else {
+                    outstanding--;
+                    channel.close();
+                    promise.tryFailure(r.cause());
+                }
+            });
         });
     }
 
@@ -133,6 +154,11 @@ public final class EndpointPool {
     void release(Channel channel) {
         outstanding--;
         if (!channel.isActive()) {
+            return;
+        }
+        if (!pipelines.reusable(channel, upstream)) {
+            // Made with TLS material a reload has replaced: its request is done, so it goes.
+            channel.close();
             return;
         }
         Waiter waiter = waiters.poll();

@@ -28,8 +28,8 @@ import javax.net.ssl.SSLException;
  * same rules as routes' allow lists), then the client context. Off the event loops, at start and
  * on every reload.
  */
-public final class UpstreamTlsContexts {
-    private UpstreamTlsContexts() {}
+public final class UpstreamTlsLoader {
+    private UpstreamTlsLoader() {}
 
     /**
      * One context per TLS upstream, by name. On failure nothing is left to release.
@@ -77,7 +77,7 @@ public final class UpstreamTlsContexts {
         }
         ServerVerifier verifier = tls.verify().isEmpty() ? ServerVerifier.checkingNames(chains)
                 : ServerVerifier.pinned(chains, new ServerVerifier.Pins(AccessPolicy.of(tls.verify())::allows,
-                        tls.verify().stream().map(UpstreamTlsContexts::show).collect(Collectors.joining(", "))));
+                        tls.verify().stream().map(UpstreamTlsLoader::show).collect(Collectors.joining(", "))));
         try {
             return new UpstreamTlsContext(upstream,
                     UpstreamTlsContextFactory.build(tls, material, new UpstreamTrustManager(verifier)), material);

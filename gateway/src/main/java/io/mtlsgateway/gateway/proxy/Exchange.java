@@ -319,7 +319,7 @@ final class Exchange implements UpstreamListener {
             start(failed);
             return;
         }
-        upstreamFailed(ProxyError.UPSTREAM_RESET);
+        upstreamFailed(responseStarted ? ProxyError.UPSTREAM_RESET : UpstreamFailures.closed(cause));
     }
 
     @Override

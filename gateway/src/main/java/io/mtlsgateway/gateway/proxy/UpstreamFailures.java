@@ -28,6 +28,20 @@ final class UpstreamFailures {
         return ProxyError.UPSTREAM_UNAVAILABLE;
     }
 
+    /**
+     * The error of a connection that broke while in use before any response: a TLS alert from
+     * the upstream (with TLS 1.3 the upstream judges the gateway's certificate after the
+     * gateway's handshake is done, so a refusal arrives as the first read) or a plain reset.
+     */
+    static ProxyError closed(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException) {
+                return ProxyError.UPSTREAM_TLS_HANDSHAKE;
+            }
+        }
+        return ProxyError.UPSTREAM_RESET;
+    }
+
     /** The error of a verifier rejection of the upstream's certificate. */
     static ProxyError tls(RejectionReason reason) {
         return switch (reason) {

@@ -11,7 +11,7 @@ public enum Purpose {
     /** A client certificate presented to a listener. */
     CLIENT("client", "1.3.6.1.5.5.7.3.2", "clientAuth", "clientCa", Map.of()),
     /** A server certificate presented by an upstream. */
-    SERVER("server", "1.3.6.1.5.5.7.3.1", "serverAuth", "upstream tls.ca", Map.of(
+    SERVER("server", "1.3.6.1.5.5.7.3.1", "serverAuth", "tls.ca", Map.of(
             RejectionReason.UNTRUSTED,
             "issue the upstream's certificate from a CA in the upstream's tls.ca, or make the upstream send its"
                     + " intermediates",

@@ -81,7 +81,7 @@ class ServerVerifierTest {
         IssuedCertificate otherRoot = new CertificateBuilder().subject("CN=other root").ca(-1).selfSigned();
         List<Case> cases = new ArrayList<>();
         cases.add(new Case("another CA", server("x").dns("ledger.internal").signedBy(otherRoot),
-                RejectionReason.UNTRUSTED, "upstream tls.ca trust anchor"));
+                RejectionReason.UNTRUSTED, "tls.ca trust anchor"));
         cases.add(new Case("expired", server("x").dns("ledger.internal").validity(now.minus(Duration.ofDays(9)),
                 now.minus(Duration.ofDays(1))).signedBy(intermediate), RejectionReason.EXPIRED, "server certificate"));
         cases.add(new Case("revoked", revoked, RejectionReason.REVOKED, "revoked"));

@@ -1,7 +1,6 @@
 package io.mtlsgateway.gateway.tls;
 
 import io.mtlsgateway.config.GatewayConfig;
-import io.mtlsgateway.config.ListenerConfig;
 import java.util.logging.Logger;
 
 /**
@@ -18,7 +17,7 @@ public final class SessionTickets {
 
     /** Applies the config's choice; call before the first TLS context is built. */
     public static void configure(GatewayConfig config) {
-        boolean off = config.listeners().stream().map(ListenerConfig::tls).anyMatch(tls -> !tls.sessionTickets());
+        boolean off = anyOff(config);
         if (off && System.getProperty(PROPERTY) == null) {
             System.setProperty(PROPERTY, "false");
             LOG.info("sessionTickets: false on a listener: TLS session tickets are off for every listener"

@@ -33,6 +33,13 @@ public final class ConfigLoader {
         Objects.requireNonNull(file, "file");
         String label = file.toString();
         Problems problems = new Problems(label);
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // Opening a FIFO blocks until a writer comes, reading a device may never end: refuse
+            // both before opening. A folder is refused here too, with the same words.
+            problems.whole("not a regular file (a folder, FIFO or device): " + file.toAbsolutePath()
+                    + " (expected: a YAML route file)");
+            throw problems.exception();
+        }
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             Optional<String> text = read(reader, problems);
             if (text.isPresent()) {

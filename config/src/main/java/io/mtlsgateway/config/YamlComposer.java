@@ -1,10 +1,17 @@
 package io.mtlsgateway.config;
 
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.NodeEvent;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.ReaderException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -13,7 +20,9 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Turns route-file text into a snakeyaml node tree (YAML 1.2 core schema, so {@code yes} and
- * {@code off} stay strings). Syntax errors become problems at snakeyaml's mark.
+ * {@code off} stay strings). Syntax errors become problems at snakeyaml's mark. Before composing,
+ * one pass over the parse events refuses what composing could not survive: nesting too deep, and
+ * an alias inside the node it names (a merge key resolving such a cycle never ends).
  */
 final class YamlComposer {
     /** Far deeper than any route file; the composer recurses per level and must not overflow. */
@@ -31,7 +40,7 @@ final class YamlComposer {
                 .setMaxAliasesForCollections(10)
                 .build();
         try {
-            if (!withinDepth(settings, text, problems)) {
+            if (!composable(settings, text, problems)) {
                 return Optional.empty();
             }
             return new Compose(settings).composeString(text);
@@ -48,17 +57,35 @@ final class YamlComposer {
         return Optional.empty();
     }
 
-    private static boolean withinDepth(LoadSettings settings, String text, Problems problems) {
-        int depth = 0;
+    private static boolean composable(LoadSettings settings, String text, Problems problems) {
+        // Each anchored node gets a definition number; an anchor name may be defined again later,
+        // and an alias means the latest definition. An alias whose definition is a collection still
+        // open at that point is inside the node it names: a cycle.
+        Map<Anchor, Integer> latest = new HashMap<>();
+        Deque<Integer> open = new ArrayDeque<>();
+        int definitions = 0;
         for (Event event : new Parse(settings).parseString(text)) {
             switch (event.getEventId()) {
                 case MappingStart, SequenceStart -> {
-                    if (++depth > MAX_DEPTH) {
+                    if (open.size() >= MAX_DEPTH) {
                         problems.at(event.getStartMark(), "YAML: nested deeper than " + MAX_DEPTH + " levels");
                         return false;
                     }
+                    int definition = ++definitions;
+                    ((NodeEvent) event).getAnchor().ifPresent(anchor -> latest.put(anchor, definition));
+                    open.push(definition);
                 }
-                case MappingEnd, SequenceEnd -> depth--;
+                case MappingEnd, SequenceEnd -> open.pop();
+                case Scalar -> ((NodeEvent) event).getAnchor().ifPresent(anchor -> latest.put(anchor, 0));
+                case Alias -> {
+                    Anchor anchor = ((AliasEvent) event).getAlias();
+                    if (open.contains(latest.getOrDefault(anchor, 0))) {
+                        problems.at(event.getStartMark(), "YAML: alias *" + anchor.getValue()
+                                + " is inside the node it refers to (a recursive structure; expected: an alias"
+                                + " to a node that ends before it)");
+                        return false;
+                    }
+                }
                 default -> { }
             }
         }

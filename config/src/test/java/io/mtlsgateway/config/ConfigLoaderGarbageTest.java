@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Whatever the bytes, loading ends in a config or a {@link ConfigException}, never another exception. */
@@ -116,14 +117,32 @@ class ConfigLoaderGarbageTest {
     }
 
     @Test
-    void survivesARecursiveAlias() {
-        List<String> problems = problemsOf("version: 1\nlisteners: &loop [*loop]\nupstreams: &u { a: *u }\n");
-        assertEquals(List.of(
-                files.file + ":2:12: listeners[0]: a list (expected: a mapping)",
-                files.file + ":3:12: upstreams.a: missing key 'endpoints' (expected: a list of host:port)",
-                files.file + ":3:17: upstreams.a: unknown key 'a' (expected one of: endpoints, connectTimeout, "
-                        + "responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck, loadBalancing, maxPendingRequests, outlierDetection, tls)"),
-                problems);
+    void refusesARecursiveAliasAtTheAlias() {
+        assertEquals(List.of(files.file + ":2:19: YAML: alias *loop is inside the node it refers to (a recursive "
+                + "structure; expected: an alias to a node that ends before it)"),
+                problemsOf("version: 1\nlisteners: &loop [*loop]\n"));
+        assertEquals(List.of(files.file + ":2:20: YAML: alias *u is inside the node it refers to (a recursive "
+                + "structure; expected: an alias to a node that ends before it)"),
+                problemsOf("version: 1\nupstreams: &u { a: *u }\n"));
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesAMergeKeyThatReferencesItsOwnAnchorInsteadOfLoopingForever() {
+        assertEquals(List.of(files.file + ":2:19: YAML: alias *m is inside the node it refers to (a recursive "
+                + "structure; expected: an alias to a node that ends before it)"),
+                problemsOf("version: 1\nm: &m { a: 1, <<: *m }\n"));
+        // The same through a list of merged mappings, one level down.
+        List<String> nested = problemsOf("version: 1\nm: &m { x: { <<: [ *m ] } }\n");
+        assertEquals(1, nested.size(), nested.toString());
+        assertTrue(nested.get(0).startsWith(files.file + ":2:20: YAML: alias *m is inside"), nested.toString());
+    }
+
+    @Test
+    void stillAcceptsAnAnchorDefinedAgainAfterAnAliasToTheFirstOne() {
+        // The alias means the latest definition of the name, a scalar here: no cycle.
+        List<String> problems = problemsOf(RouteFiles.MINIMAL + "x-a: &a [ &a 1, *a ]\n");
+        assertFalse(problems.stream().anyMatch(p -> p.contains("recursive")), problems.toString());
     }
 
     @Test
@@ -164,7 +183,18 @@ class ConfigLoaderGarbageTest {
     void reportsARouteFileThatIsAFolder() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
         assertEquals(1, e.problems().size());
-        assertTrue(e.problems().get(0).toString().startsWith(dir + ": cannot read"), e.getMessage());
+        assertTrue(e.problems().get(0).toString().startsWith(dir + ": not a regular file"), e.getMessage());
+    }
+
+    @Test
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesARouteFileThatIsAFifoInsteadOfWaitingForAWriter() throws Exception {
+        Path fifo = dir.resolve("routes.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(fifo));
+        assertEquals(List.of(fifo + ": not a regular file (a folder, FIFO or device): " + fifo.toAbsolutePath()
+                + " (expected: a YAML route file)"), e.problems().stream().map(ConfigProblem::toString).toList());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.gateway.demo.DemoSetup;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.server.GatewayServer;
+import io.mtlsgateway.gateway.server.StartException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.FileVisitResult;
@@ -41,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(false);
+        StopSignals stop = StopSignals.install();
         boolean temporary = dir == null;
         Path folder = temporary ? Files.createTempDirectory("mtls-gateway-demo-") : dir;
         try {
@@ -49,12 +51,15 @@ final class DemoCommand implements Callable<Integer> {
                 Path routes = setup.writeRouteFile("127.0.0.1", port, adminPort, upstream.port());
                 try (GatewayServer server = GatewayServer.start(ConfigLoader.load(routes))) {
                     printInstructions(setup, routes, server.address("demo").getPort());
-                    StopSignals.await();
+                    stop.await();
                 }
             }
             return 0;
         } catch (ConfigException e) {
             spec.commandLine().getErr().println(e.getMessage());
+            return Main.EXIT_USAGE;
+        } catch (StartException e) {
+            e.problems().forEach(spec.commandLine().getErr()::println);
             return Main.EXIT_USAGE;
         } finally {
             if (temporary) {

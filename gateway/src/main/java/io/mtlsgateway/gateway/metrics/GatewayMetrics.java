@@ -40,6 +40,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
             .description("Access log lines dropped because the writer fell behind")
             .register(registry);
+    private final WatchMetrics watch = new WatchMetrics(registry);
     private final List<String> upstreamErrorKinds;
     private JvmGcMetrics gc;
 
@@ -106,6 +107,11 @@ public final class GatewayMetrics implements AutoCloseable {
     /** Counts a request the upstream failed, by a kind label given at construction. */
     public void upstreamError(String upstream, String kind) {
         upstream(upstream).record(kind);
+    }
+
+    /** The file watcher's meters. */
+    public WatchMetrics watch() {
+        return watch;
     }
 
     public void reloadSucceeded() {

@@ -1,30 +1,53 @@
 package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.ConfigException;
-import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Runs reloads one at a time on a dedicated thread (never on an event loop): reads and validates
- * the route file, lets the server build and swap the new state, and on any problem keeps the old
- * state serving, logs every problem and counts the failure.
+ * the route file, lets the server build the new state, swaps it in, and on any problem keeps the
+ * old state serving, logs every problem and counts the failure.
+ *
+ * <p>Reading and building run on a build thread and are bounded in time: one that overruns (a
+ * file system that hangs, a parser that never ends) is abandoned and counted as failed, what it
+ * builds should it ever finish is released unused, and the next reload starts on a fresh thread
+ * instead of waiting behind it. Only the swap itself runs on the reload thread.
  */
 final class ConfigReloader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
 
-    /** Builds and swaps in a new config, or refuses it with every reason. */
+    /** Reads the route file. */
+    interface Source {
+        GatewayConfig load() throws ConfigException;
+    }
+
+    /** Builds the state of a new config without changing what serves, or refuses it with every reason. */
     interface Applier {
-        void apply(GatewayConfig next) throws ReloadRefusedException;
+        Staged stage(GatewayConfig next) throws ReloadRefusedException;
+    }
+
+    /** A new state built and not yet serving. */
+    interface Staged {
+        /** Swaps it in; runs on the reload thread. */
+        void commit();
+
+        /** Releases it unused (the reload was abandoned). */
+        void discard();
     }
 
     /** A config that was read fine but cannot be applied. */
@@ -43,19 +66,31 @@ final class ConfigReloader implements AutoCloseable {
     }
 
     private final Path routeFile;
+    private final Source source;
     private final Applier applier;
     private final GatewayMetrics metrics;
+    private final Duration timeLimit;
     private final List<Consumer<ReloadOutcome>> listeners = new CopyOnWriteArrayList<>();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "gateway-reload");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> daemon(r, "gateway-reload"));
+    /** A new thread whenever an abandoned build still holds the previous one. */
+    private final ExecutorService builders = Executors.newCachedThreadPool(r -> daemon(r, "gateway-reload-build"));
 
-    ConfigReloader(Path routeFile, Applier applier, GatewayMetrics metrics) {
+    /**
+     * @param routeFile named in messages
+     * @param timeLimit the longest reading and building may take before the reload is abandoned
+     */
+    ConfigReloader(Path routeFile, Source source, Applier applier, GatewayMetrics metrics, Duration timeLimit) {
         this.routeFile = routeFile;
+        this.source = source;
         this.applier = applier;
         this.metrics = metrics;
+        this.timeLimit = timeLimit;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     void addListener(Consumer<ReloadOutcome> listener) {
@@ -70,16 +105,22 @@ final class ConfigReloader implements AutoCloseable {
     private ReloadOutcome run(String trigger) {
         LOG.info(() -> "reload (" + trigger + "): reading " + routeFile);
         ReloadOutcome outcome;
+        CompletableFuture<Staged> building = CompletableFuture.supplyAsync(this::build, builders);
         try {
-            GatewayConfig next = ConfigLoader.load(routeFile);
-            applier.apply(next);
+            building.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS).commit();
             outcome = new ReloadOutcome(trigger, List.of());
             metrics.reloadSucceeded();
             LOG.info(() -> "reload (" + trigger + "): applied; new connections use the new config");
-        } catch (ConfigException e) {
-            outcome = refused(trigger, e.problems().stream().map(Object::toString).toList());
-        } catch (ReloadRefusedException e) {
-            outcome = refused(trigger, e.problems());
+        } catch (TimeoutException e) {
+            // Whatever it builds, should it ever finish, is released unused.
+            building.thenAccept(Staged::discard);
+            outcome = refused(trigger, List.of(routeFile + ": reading and building the new config took longer than "
+                    + timeLimit.toSeconds() + " s (a file that never ends, a hung file system?); abandoned"));
+        } catch (ExecutionException e) {
+            outcome = refused(trigger, problems(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            outcome = refused(trigger, List.of("the gateway is stopping"));
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "reload failure", e);
             outcome = refused(trigger, List.of(e.toString()));
@@ -88,6 +129,25 @@ final class ConfigReloader implements AutoCloseable {
             listener.accept(outcome);
         }
         return outcome;
+    }
+
+    private Staged build() {
+        try {
+            return applier.stage(source.load());
+        } catch (ConfigException | ReloadRefusedException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private static List<String> problems(Throwable failure) {
+        if (failure instanceof ConfigException e) {
+            return e.problems().stream().map(Object::toString).toList();
+        }
+        if (failure instanceof ReloadRefusedException e) {
+            return e.problems();
+        }
+        LOG.log(Level.FINE, "reload failure", failure);
+        return List.of(String.valueOf(failure));
     }
 
     private ReloadOutcome refused(String trigger, List<String> problems) {
@@ -102,5 +162,6 @@ final class ConfigReloader implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        builders.shutdownNow();
     }
 }

@@ -1,11 +1,14 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.gateway.metrics.WatchMetrics;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
@@ -16,8 +19,12 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -26,24 +33,29 @@ import java.util.logging.Logger;
  * Watches the route file and every file it references, on a dedicated thread, and asks for a
  * reload when the content of any of them changed.
  *
- * <p>It watches the <em>directories</em>, not the files: editors and {@code mv} replace a file
- * (a new inode a per-file watch would miss), and Kubernetes updates a mounted Secret by
- * re-pointing the {@code ..data} symlink in the mount directory, so the configured path never
- * changes while what it resolves to does. Any event in a watched directory starts a quiet period
- * (debounce: a rotation writes several files); then the content hashes of all watched files are
- * compared with the last ones, so events that changed nothing (a touch, an unrelated file) cause
- * no reload.
+ * <p>It watches the <em>folders</em>, not the files: editors and {@code mv} replace a file (a new
+ * inode a per-file watch would miss), and Kubernetes updates a mounted Secret by re-pointing the
+ * {@code ..data} symlink in the mount folder. Only events about a watched file or a link on its
+ * way ({@link LinkChain}) count: an access log or anything else written next to the route file
+ * is ignored. A counted event starts a quiet period (a rotation writes several files), which
+ * each further counted event extends, but never past a cap after the first one: a file rewritten
+ * without pause (a config tool re-rendering it) cannot hold back a CRL change. Then the content
+ * hashes are compared with the last ones, so a touch or a same-content rewrite reloads nothing.
  */
 final class FileWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FileWatcher.class.getName());
 
     private final Supplier<Set<Path>> files;
     private final Supplier<CompletableFuture<?>> reload;
-    private final Duration debounce;
+    private final Duration quietPeriod;
+    private final Duration quietPeriodCap;
+    private final WatchMetrics metrics;
     private final WatchService watcher;
     private final Map<Path, WatchKey> watched = new HashMap<>();
     private final Thread thread;
     private volatile boolean closed;
+    /** The paths whose events count; only the watcher thread touches it after start. */
+    private Set<Path> chains = Set.of();
     /** Handed from start() to the watcher thread (Thread.start orders the writes before the reads). */
     private Set<Path> baseline;
     private Map<Path, String> baselineHashes;
@@ -51,26 +63,31 @@ final class FileWatcher implements AutoCloseable {
     /**
      * @param files the files to watch, asked again after every reload (the config may now point elsewhere)
      * @param reload starts a reload; the watcher waits for it before reading hashes again
+     * @param quietPeriod how long no counted event must arrive before the files are compared
+     * @param quietPeriodCap the longest the files go uncompared after the first counted event
      */
-    FileWatcher(Supplier<Set<Path>> files, Supplier<CompletableFuture<?>> reload, Duration debounce)
-            throws IOException {
+    FileWatcher(Supplier<Set<Path>> files, Supplier<CompletableFuture<?>> reload, Duration quietPeriod,
+            Duration quietPeriodCap, WatchMetrics metrics) throws IOException {
         this.files = files;
         this.reload = reload;
-        this.debounce = debounce;
-        this.watcher = java.nio.file.FileSystems.getDefault().newWatchService();
+        this.quietPeriod = quietPeriod;
+        this.quietPeriodCap = quietPeriodCap;
+        this.metrics = metrics;
+        this.watcher = FileSystems.getDefault().newWatchService();
         this.thread = new Thread(this::run, "gateway-file-watch");
         thread.setDaemon(true);
     }
 
     /**
-     * Registers the directories and takes the baseline hashes before returning, so a change made
+     * Registers the folders and takes the baseline hashes before returning, so a change made
      * right after start is seen as a change, then watches on the watcher thread.
      */
     void start() {
         Set<Path> current = files.get();
-        watchDirectoriesOf(current);
+        watch(current);
         baseline = current;
         baselineHashes = hashes(current);
+        metrics.running(true);
         thread.start();
     }
 
@@ -79,29 +96,29 @@ final class FileWatcher implements AutoCloseable {
             Set<Path> current = baseline;
             Map<Path, String> hashes = baselineHashes;
             while (!closed) {
-                WatchKey key = watcher.take();
-                drain(key);
-                // Quiet period: keep absorbing events until none arrives for a whole debounce.
-                while ((key = watcher.poll(debounce.toMillis(), TimeUnit.MILLISECONDS)) != null) {
-                    drain(key);
+                while (!counted(watcher.take())) {
+                    // only events about other files so far
                 }
+                settle();
                 Map<Path, String> now = hashes(current);
-                if (now.equals(hashes)) {
-                    continue;
+                boolean changed = !now.equals(hashes);
+                metrics.checked(changed);
+                if (changed) {
+                    logChanges(hashes, now);
+                    awaitReload(reload.get());
+                    current = files.get();
+                    // The baseline is what was seen before the reload read the files, whether it
+                    // was applied or refused (a broken file is not retried until it changes again).
+                    // A file written while the reload ran then differs from it and triggers another
+                    // reload, instead of being taken as already applied. Files the new config added are new.
+                    Map<Path, String> next = new HashMap<>();
+                    for (Path path : current) {
+                        next.put(path, now.containsKey(path) ? now.get(path) : hash(path));
+                    }
+                    hashes = next;
                 }
-                changed(hashes, now);
-                awaitReload(reload.get());
-                current = files.get();
-                watchDirectoriesOf(current);
-                // The baseline is what was seen before the reload read the files, whether it was
-                // applied or refused (a broken file is not retried until it changes again). A file
-                // written while the reload ran then differs from it and triggers another reload,
-                // instead of being taken as already applied. Files the new config added are new.
-                Map<Path, String> next = new HashMap<>();
-                for (Path path : current) {
-                    next.put(path, now.containsKey(path) ? now.get(path) : hash(path));
-                }
-                hashes = next;
+                // Links may point elsewhere now (a swapped ..data), even when no content changed.
+                watch(current);
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // closing
@@ -109,29 +126,69 @@ final class FileWatcher implements AutoCloseable {
             if (!closed) {
                 LOG.log(Level.SEVERE, "file watcher stopped; reload with SIGHUP from now on", e);
             }
+        } finally {
+            metrics.running(false);
         }
     }
 
+    /**
+     * The quiet period: absorbs events until no counted one arrived for {@code quietPeriod}, or
+     * {@code quietPeriodCap} has passed since the first, whichever comes first.
+     */
+    private void settle() throws InterruptedException {
+        long first = System.nanoTime();
+        long capEnd = first + quietPeriodCap.toNanos();
+        long quietEnd = first + quietPeriod.toNanos();
+        while (true) {
+            long wait = Math.min(quietEnd, capEnd) - System.nanoTime();
+            if (wait <= 0) {
+                return;
+            }
+            WatchKey key = watcher.poll(wait, TimeUnit.NANOSECONDS);
+            if (key == null) {
+                return;
+            }
+            if (counted(key)) {
+                quietEnd = System.nanoTime() + quietPeriod.toNanos();
+            }
+        }
+    }
+
+    /** Takes the key's events, counts each, and says whether one of them is about a watched path. */
+    private boolean counted(WatchKey key) {
+        Path folder = (Path) key.watchable();
+        boolean counted = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+                // The OS dropped events: anything may have changed.
+                metrics.overflowEvent();
+                counted = true;
+            } else if (chains.contains(folder.resolve((Path) event.context()))) {
+                metrics.watchedEvent();
+                counted = true;
+            } else {
+                metrics.ignoredEvent();
+            }
+        }
+        key.reset();
+        return counted;
+    }
+
     /** Waits for the reload, but not past close (a closed reloader may never complete it). */
-    private void awaitReload(java.util.concurrent.Future<?> pending) throws InterruptedException {
+    private void awaitReload(Future<?> pending) throws InterruptedException {
         while (!closed) {
             try {
                 pending.get(1, TimeUnit.SECONDS);
                 return;
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 // still running: check close, wait again
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+            } catch (ExecutionException | CancellationException e) {
                 return; // the reloader reports its own failures
             }
         }
     }
 
-    private static void drain(WatchKey key) {
-        key.pollEvents();
-        key.reset();
-    }
-
-    private static void changed(Map<Path, String> before, Map<Path, String> after) {
+    private static void logChanges(Map<Path, String> before, Map<Path, String> after) {
         after.forEach((path, hash) -> {
             if (!hash.equals(before.get(path))) {
                 LOG.info(() -> "changed: " + path);
@@ -139,30 +196,28 @@ final class FileWatcher implements AutoCloseable {
         });
     }
 
-    /** Watches the folder of each file, and of what it links to when that is elsewhere. */
-    private void watchDirectoriesOf(Set<Path> paths) {
-        Set<Path> dirs = new LinkedHashSet<>();
-        for (Path path : paths) {
-            Path absolute = path.toAbsolutePath();
-            dirs.add(absolute.getParent());
-            try {
-                dirs.add(absolute.toRealPath().getParent());
-            } catch (IOException e) {
-                // Missing right now (mid-swap): its configured folder is watched, which is enough.
-            }
-        }
-        for (Path dir : dirs) {
-            if (!watched.containsKey(dir)) {
+    /** Resolves the link chain of every file and watches the folder of each path on it. */
+    private void watch(Set<Path> paths) {
+        Set<Path> chain = new LinkedHashSet<>();
+        paths.forEach(path -> chain.addAll(LinkChain.of(path)));
+        chains = chain;
+        Set<Path> folders = new LinkedHashSet<>();
+        chain.forEach(path -> folders.add(path.getParent()));
+        // A deleted folder's key is invalid (an old ..2024_01_01 version folder): forget it, so
+        // the folder is watched again should it come back.
+        watched.values().removeIf(key -> !key.isValid());
+        for (Path folder : folders) {
+            if (!watched.containsKey(folder) && Files.isDirectory(folder)) {
                 try {
-                    watched.put(dir, dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
+                    watched.put(folder, folder.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
                             StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
                 } catch (IOException e) {
-                    LOG.warning(() -> "cannot watch " + dir + " (" + e + "); changes there need SIGHUP");
+                    LOG.warning(() -> "cannot watch " + folder + " (" + e + "); changes there need SIGHUP");
                 }
             }
         }
         watched.entrySet().removeIf(entry -> {
-            if (dirs.contains(entry.getKey())) {
+            if (folders.contains(entry.getKey())) {
                 return false;
             }
             entry.getValue().cancel();
@@ -179,6 +234,9 @@ final class FileWatcher implements AutoCloseable {
     }
 
     private static String hash(Path path) {
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            return "not a regular file"; // reading a FIFO would block the watcher
+        }
         try {
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(sha256.digest(Files.readAllBytes(path)));

@@ -1,9 +1,9 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.RouteConfig;
-import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.accesslog.AccessLog;
 import io.mtlsgateway.gateway.identity.PeerIdentityCache;
 import io.mtlsgateway.gateway.metrics.AdminServer;
@@ -29,14 +29,12 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -57,7 +55,12 @@ import java.util.logging.Logger;
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
-    private static final Duration WATCH_DEBOUNCE = Duration.ofMillis(250);
+    private static final Duration WATCH_QUIET_PERIOD = Duration.ofMillis(250);
+    private static final Duration WATCH_QUIET_PERIOD_CAP = Duration.ofSeconds(2);
+    private static final Duration RELOAD_TIME_LIMIT = Duration.ofSeconds(30);
+
+    /** Whether the file watcher runs; tests that call {@link #reload} themselves switch it off. */
+    public enum FileWatching { ON, OFF }
 
     /** One listener: its bound channel and the state new connections are served with. */
     private record Slot(ListenerConfig config, AtomicReference<ListenerState> state, Channel channel) {}
@@ -84,6 +87,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private GatewayServer(GatewayConfig config, SocketTransport transport) throws Exception {
         this.config = config;
+        // First: a log that cannot be opened then leaves no event loop behind.
+        this.accessLog = openAccessLog(config);
         this.bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("gateway-accept", true),
                 transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.workers(),
@@ -98,33 +103,65 @@ public final class GatewayServer implements AutoCloseable {
         this.verificationExecutor = new ThreadPoolExecutor(verifiers, verifiers, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(4096), new DefaultThreadFactory("gateway-verify", true),
                 new ThreadPoolExecutor.CallerRunsPolicy());
-        this.accessLog = AccessLog.open(config.accessLog(), metrics::accessLogDropped);
         this.observer = new RequestObserver(metrics, accessLog.isPresent() ? accessLog.get()::log : r -> {});
-        this.reloader = new ConfigReloader(config.source(), this::apply, metrics);
+        this.reloader = new ConfigReloader(config.source(), () -> ConfigLoader.load(config.source()), this::stage,
+                metrics, RELOAD_TIME_LIMIT);
+    }
+
+    private Optional<AccessLog> openAccessLog(GatewayConfig from) throws StartException {
+        try {
+            return AccessLog.open(from.accessLog(), metrics::accessLogDropped);
+        } catch (java.io.IOException e) {
+            throw StartException.accessLog(from.accessLog().file().map(Object::toString).orElse("stdout"), e);
+        }
     }
 
     /**
      * Binds every listener and the admin endpoint, starts watching the files, and serves.
      *
-     * @throws Exception when a file cannot be loaded or an address cannot be bound; nothing is
-     *     left running then
+     * @throws StartException when a file cannot be loaded or an address cannot be bound, each
+     *     problem one line naming the file or address; nothing is left running then
      */
     public static GatewayServer start(GatewayConfig config) throws Exception {
+        return start(config, FileWatching.ON);
+    }
+
+    /** As {@link #start(GatewayConfig)}, with the file watcher on or off. */
+    public static GatewayServer start(GatewayConfig config, FileWatching watching) throws Exception {
         SessionTickets.configure(config);
         SocketTransport transport = SocketTransport.select(config.transport());
-        GatewayServer server = new GatewayServer(config, transport);
+        GatewayServer server;
         try {
-            server.publishUpstreamTls(config, UpstreamTlsLoader.build(config.upstreams()));
+            server = new GatewayServer(config, transport);
+        } catch (Exception e) {
+            throw StartException.other(e);
+        }
+        try {
+            try {
+                server.publishUpstreamTls(config, UpstreamTlsLoader.build(config.upstreams()));
+            } catch (java.io.IOException e) {
+                throw StartException.upstreamMaterial(e);
+            }
             for (ListenerConfig listener : config.listeners()) {
                 server.bind(listener, transport);
             }
             server.track(config);
-            server.admin = AdminServer.start(config.admin().listen(), server.metrics, server::ready);
+            try {
+                server.admin = AdminServer.start(config.admin().listen(), server.metrics, server::ready);
+            } catch (Exception e) {
+                throw StartException.bind("admin", config.admin().listen(), e);
+            }
             server.metrics.bindRuntime(Map.of("io", server.workerGroup, "admin", server.admin.group()));
-            server.watcher = new FileWatcher(server::watchedFiles, () -> server.reload("file change"), WATCH_DEBOUNCE);
-            server.watcher.start();
+            if (watching == FileWatching.ON) {
+                server.watcher = new FileWatcher(() -> WatchedFiles.of(server.config), () -> server.reload("file change"),
+                        WATCH_QUIET_PERIOD, WATCH_QUIET_PERIOD_CAP, server.metrics.watch());
+                server.watcher.start();
+            }
             server.ready = true;
-        } catch (Exception | Error e) {
+        } catch (Exception e) {
+            server.close();
+            throw StartException.other(e);
+        } catch (Error e) {
             server.close();
             throw e;
         }
@@ -135,7 +172,13 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private void bind(ListenerConfig listener, SocketTransport transport) throws Exception {
-        ListenerState state = build(config, listener);
+        ListenerState state;
+        try {
+            state = build(config, listener);
+        } catch (Exception e) {
+            throw StartException.material(listener.plaintext() ? "listener " + listener.name()
+                    : String.valueOf(listener.tls().certificate()), e);
+        }
         state.runtime().upstreams().startHealthChecks(workerGroup);
         AtomicReference<ListenerState> current = new AtomicReference<>(state);
         try {
@@ -148,7 +191,12 @@ public final class GatewayServer implements AutoCloseable {
                     .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
                             connections, verificationExecutor, identities::get));
             InetSocketAddress address = new InetSocketAddress(listener.listen().host(), listener.listen().port());
-            Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
+            Channel channel;
+            try {
+                channel = bootstrap.bind(address).syncUninterruptibly().channel();
+            } catch (Exception e) {
+                throw StartException.bind("listener " + listener.name(), listener.listen(), e);
+            }
             slots.put(listener.name(), new Slot(listener, current, channel));
         } catch (Exception | Error e) {
             // A bind failure (port in use) is a checked BindException rethrown as is.
@@ -221,8 +269,8 @@ public final class GatewayServer implements AutoCloseable {
         reloader.addListener(listener);
     }
 
-    /** Runs on the reload thread. */
-    private void apply(GatewayConfig next) throws ReloadRefusedException {
+    /** Runs on a reload build thread: builds, changes nothing yet. */
+    private ConfigReloader.Staged stage(GatewayConfig next) throws ReloadRefusedException {
         List<String> refused = listenerSetChanges(config, next);
         if (!refused.isEmpty()) {
             throw new ReloadRefusedException(refused);
@@ -242,9 +290,26 @@ public final class GatewayServer implements AutoCloseable {
                     : e instanceof UpstreamTlsLoader.UpstreamMaterialException u ? u.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
-        List<CompletableFuture<Void>> rechecked = swapIn(next, built, upstreams);
-        // The reload is done when every open connection has re-checked its client against the
-        // new trust material (a revoked client's connection then closes after its request).
+        Map<String, UpstreamTlsContext> staged = upstreams;
+        return new ConfigReloader.Staged() {
+            @Override
+            public void commit() {
+                awaitRechecks(swapIn(next, built, staged));
+            }
+
+            @Override
+            public void discard() {
+                built.values().forEach(ListenerState::retire);
+                staged.values().forEach(UpstreamTlsContext::release);
+            }
+        };
+    }
+
+    /**
+     * The reload is done when every open connection has re-checked its client against the new
+     * trust material (a revoked client's connection then closes after its request).
+     */
+    private static void awaitRechecks(List<CompletableFuture<Void>> rechecked) {
         try {
             CompletableFuture.allOf(rechecked.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -338,33 +403,6 @@ public final class GatewayServer implements AutoCloseable {
         if (!keys.isEmpty()) {
             LOG.warning(() -> "reload: changes to " + keys + " take effect at the next restart");
         }
-    }
-
-    /** The route file and every file it references: what the watcher watches. */
-    private Set<Path> watchedFiles() {
-        GatewayConfig current = config;
-        Set<Path> files = new LinkedHashSet<>();
-        files.add(current.source());
-        for (ListenerConfig listener : current.listeners()) {
-            TlsConfig tls = listener.tls();
-            if (tls == null) {
-                continue;
-            }
-            files.add(tls.certificate());
-            files.add(tls.privateKey());
-            if (tls.clientCa() != null) {
-                files.add(tls.clientCa());
-            }
-            files.addAll(tls.crl());
-        }
-        current.upstreams().values().forEach(upstream -> upstream.tls().ifPresent(tls -> {
-            files.add(tls.ca());
-            tls.certificate().ifPresent(files::add);
-            tls.privateKey().ifPresent(files::add);
-            files.addAll(tls.crl());
-        }));
-        files.removeIf(Objects::isNull);
-        return files;
     }
 
     /**

@@ -19,14 +19,16 @@ import io.mtlsgateway.gateway.tls.PemFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reloads of certificates, client CAs and routes while clients keep sending requests. */
+/**
+ * Reloads of certificates, client CAs and routes while clients keep sending requests; the file
+ * watcher is off (FileWatchTest has it on).
+ */
 class HotReloadTest {
     @TempDir
     Path dir;
@@ -44,7 +46,8 @@ class HotReloadTest {
         client = pki.client("app", null);
         routeFile = dir.resolve("routes.yaml");
         Files.writeString(routeFile, routes(RouteFile.route("api", "/api")));
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
+        // Each test reloads itself; a watcher would add reloads of its own.
+        gateway = GatewayServer.start(ConfigLoader.load(routeFile), GatewayServer.FileWatching.OFF);
     }
 
     @AfterEach
@@ -182,26 +185,6 @@ class HotReloadTest {
     }
 
     @Test
-    void keepsServingAndCountsTheFailureWhenTheNewRouteFileIsBroken() throws Exception {
-        CompletableFuture<ReloadOutcome> reloaded = new CompletableFuture<>();
-        gateway.onReload(reloaded::complete);
-        try (Traffic traffic = traffic()) {
-            // Left to the file watcher alone, so exactly one reload reads the broken file.
-            RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace("upstream: echo",
-                    "upstream: nowhere"));
-            ReloadOutcome outcome = reloaded.get(60, TimeUnit.SECONDS);
-            assertFalse(outcome.success());
-            assertTrue(outcome.problems().get(0).contains(routeFile + ":"), outcome.problems().toString());
-            assertTrue(outcome.problems().get(0).contains("unknown upstream 'nowhere'"), outcome.problems().toString());
-            traffic.awaitMore(6);
-            assertEquals(List.of(), traffic.stop());
-        }
-        assertEquals(1.0, gateway.metrics().registry().get("mtls.gateway.config.reloads")
-                .tag("outcome", "failure").counter().count());
-        assertEquals(200, status("/api/still"));
-    }
-
-    @Test
     void keepsServingWhenTheNewKeyDoesNotMatchTheCertificate() throws Exception {
         PemFiles.writePrivateKey(pki.serverKey, pki.client("other", null).privateKey());
         ReloadOutcome outcome = gateway.reload("test").get(30, TimeUnit.SECONDS);
@@ -219,57 +202,14 @@ class HotReloadTest {
     }
 
     @Test
-    void reloadsWhenTheWatcherSeesTheRouteFileChange() throws Exception {
-        CompletableFuture<ReloadOutcome> reloaded = new CompletableFuture<>();
-        gateway.onReload(reloaded::complete);
+    void runsOnlyTheReloadsItIsAskedForWhenTheWatcherIsOff() throws Exception {
         RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api") + RouteFile.route("new", "/new")));
-        ReloadOutcome outcome = reloaded.get(60, TimeUnit.SECONDS);
-        assertEquals("file change", outcome.trigger());
-        assertTrue(outcome.success(), outcome.problems().toString());
+        assertEquals(404, status("/new/x"));
+        assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
         assertEquals(200, status("/new/x"));
-    }
-
-    @Test
-    void followsAKubernetesStyleSecretSwapThroughTheDataSymlink() throws Exception {
-        // The kubelet's layout: files are links through ..data, which points at a versioned folder.
-        Path secret = Files.createDirectories(dir.resolve("secret"));
-        Path v1 = Files.createDirectories(secret.resolve("..v1"));
-        PemFiles.write(v1.resolve("tls.crt"), pki.server.chainWithoutRoot().toArray());
-        PemFiles.writePrivateKey(v1.resolve("tls.key"), pki.server.privateKey());
-        Files.createSymbolicLink(secret.resolve("..data"), v1.getFileName());
-        Files.createSymbolicLink(secret.resolve("tls.crt"), Path.of("..data/tls.crt"));
-        Files.createSymbolicLink(secret.resolve("tls.key"), Path.of("..data/tls.key"));
-        CompletableFuture<ReloadOutcome> pointedAtSecret = nextReload();
-        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
-                .replace(pki.serverCertificate.toString(), secret.resolve("tls.crt").toString())
-                .replace(pki.serverKey.toString(), secret.resolve("tls.key").toString()));
-        assertTrue(pointedAtSecret.get(60, TimeUnit.SECONDS).success());
-
-        IssuedCertificate rotated = new CertificateBuilder().subject("CN=gateway-from-secret").forServer()
-                .dns("localhost").ip("127.0.0.1").signedBy(pki.serverCa);
-        Path v2 = Files.createDirectories(secret.resolve("..v2"));
-        PemFiles.write(v2.resolve("tls.crt"), rotated.chainWithoutRoot().toArray());
-        PemFiles.writePrivateKey(v2.resolve("tls.key"), rotated.privateKey());
-        CompletableFuture<ReloadOutcome> swapped = nextReload();
-        try (Traffic traffic = traffic()) {
-            Path tmp = Files.createSymbolicLink(secret.resolve("..data_tmp"), v2.getFileName());
-            Files.move(tmp, secret.resolve("..data"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            ReloadOutcome outcome = swapped.get(60, TimeUnit.SECONDS);
-            assertEquals("file change", outcome.trigger());
-            assertTrue(outcome.success(), outcome.problems().toString());
-            traffic.awaitMore(6);
-            assertEquals(List.of(), traffic.stop());
-        }
-        try (TlsTestClient fresh = connect(client)) {
-            assertEquals("CN=gateway-from-secret", fresh.serverCertificates()[0].getSubjectX500Principal().getName());
-        }
-    }
-
-    private CompletableFuture<ReloadOutcome> nextReload() {
-        CompletableFuture<ReloadOutcome> next = new CompletableFuture<>();
-        gateway.onReload(next::complete);
-        return next;
+        assertEquals(0.0, gateway.metrics().registry().get("mtls.gateway.config.watch.running").gauge().value());
+        assertEquals(0.0, gateway.metrics().registry().get("mtls.gateway.config.watch.checks").counters().stream()
+                .mapToDouble(c -> c.count()).sum());
     }
 
     @Test

@@ -165,6 +165,12 @@ class MetricsAndAccessLogTest {
                 "no CRL configured, no series");
         assertSample(0, "mtls_gateway_config_reloads_total", "outcome", "success");
         assertSample(0, "mtls_gateway_config_reloads_total", "outcome", "failure");
+        assertSample(1, "mtls_gateway_config_watch_running");
+        for (String relevance : List.of("watched", "ignored", "overflow")) {
+            assertFalse(Double.isNaN(value(scrape, "mtls_gateway_config_watch_events_total", "relevance", relevance)));
+        }
+        assertSample(0, "mtls_gateway_config_watch_checks_total", "result", "changed");
+        assertSample(0, "mtls_gateway_config_watch_checks_total", "result", "unchanged");
     }
 
     @Test

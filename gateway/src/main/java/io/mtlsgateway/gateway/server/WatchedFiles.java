@@ -1,0 +1,43 @@
+package io.mtlsgateway.gateway.server;
+
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.TlsConfig;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+
+/** The files a config is read from, which the file watcher watches: a pure function of the config. */
+final class WatchedFiles {
+    private WatchedFiles() {}
+
+    /**
+     * The route file, then per listener its certificate, key, client CA bundle and CRLs, then per
+     * upstream with TLS its CA bundle, client certificate and key and CRLs, in config order
+     * without repeats. The access log is written, not read, so it is not among them.
+     */
+    static Set<Path> of(GatewayConfig config) {
+        Set<Path> files = new LinkedHashSet<>();
+        files.add(config.source());
+        for (ListenerConfig listener : config.listeners()) {
+            TlsConfig tls = listener.tls();
+            if (tls == null) {
+                continue; // tls: none
+            }
+            files.add(tls.certificate());
+            files.add(tls.privateKey());
+            files.add(tls.clientCa());
+            files.addAll(tls.crl());
+        }
+        config.upstreams().values().forEach(upstream -> upstream.tls().ifPresent(tls -> {
+            files.add(tls.ca());
+            tls.certificate().ifPresent(files::add);
+            tls.privateKey().ifPresent(files::add);
+            files.addAll(tls.crl());
+        }));
+        files.removeIf(Objects::isNull);
+        return Collections.unmodifiableSet(files);
+    }
+}

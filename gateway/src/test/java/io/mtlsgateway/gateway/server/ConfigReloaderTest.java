@@ -1,0 +1,149 @@
+package io.mtlsgateway.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.config.ConfigLoader;
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.testing.RouteFile;
+import io.mtlsgateway.gateway.testing.TestPki;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reloads one at a time, each bounded in time, and none waiting behind an abandoned one. */
+class ConfigReloaderTest {
+    @TempDir
+    Path dir;
+
+    GatewayMetrics metrics = new GatewayMetrics(java.util.List.of());
+    Path routeFile;
+    GatewayConfig good;
+    /** Released at the end of each test, so an abandoned build thread does not outlive it. */
+    CountDownLatch never = new CountDownLatch(1);
+    AtomicInteger committed = new AtomicInteger();
+    AtomicInteger discarded = new AtomicInteger();
+
+    @BeforeEach
+    void setUp() throws Exception {
+        TestPki pki = new TestPki(dir);
+        routeFile = dir.resolve("routes.yaml");
+        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api"), 8080, ""));
+        good = ConfigLoader.load(routeFile);
+    }
+
+    @AfterEach
+    void tearDown() {
+        never.countDown();
+        metrics.close();
+    }
+
+    private ConfigReloader.Staged staged() {
+        return new ConfigReloader.Staged() {
+            @Override
+            public void commit() {
+                committed.incrementAndGet();
+            }
+
+            @Override
+            public void discard() {
+                discarded.incrementAndGet();
+            }
+        };
+    }
+
+    private double reloads(String outcome) {
+        return metrics.registry().get("mtls.gateway.config.reloads").tag("outcome", outcome).counter().count();
+    }
+
+    @Test
+    void abandonsAReloadThatOverrunsKeepsServingAndDoesNotMakeTheNextOneWait() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch stuckStarted = new CountDownLatch(1);
+        ConfigReloader.Source source = () -> {
+            if (loads.incrementAndGet() == 1) {
+                // The first read never ends (a hung file system, a parser that loops).
+                stuckStarted.countDown();
+                awaitUninterruptibly(never);
+            }
+            return good;
+        };
+        try (ConfigReloader reloader = new ConfigReloader(routeFile, source, next -> staged(), metrics,
+                Duration.ofMillis(200))) {
+            ReloadOutcome first = reloader.reload("test").get(30, TimeUnit.SECONDS);
+            assertTrue(stuckStarted.await(30, TimeUnit.SECONDS));
+            assertFalse(first.success());
+            assertEquals(1, first.problems().size());
+            assertTrue(first.problems().get(0).startsWith(routeFile + ": reading and building the new config took"
+                    + " longer than"), first.problems().toString());
+            assertTrue(first.problems().get(0).endsWith("abandoned"), first.problems().toString());
+            assertEquals(1.0, reloads("failure"));
+            assertEquals(0, committed.get());
+
+            // The next reload runs on another build thread while the first is still stuck.
+            ReloadOutcome second = reloader.reload("test").get(30, TimeUnit.SECONDS);
+            assertTrue(second.success(), second.problems().toString());
+            assertEquals(1, committed.get());
+            assertEquals(1.0, reloads("success"));
+        }
+    }
+
+    @Test
+    void releasesWhatAnAbandonedReloadBuiltWhenItFinallyFinishes() throws Exception {
+        CountDownLatch late = new CountDownLatch(1);
+        CountDownLatch discardedLatch = new CountDownLatch(1);
+        ConfigReloader.Applier slow = next -> {
+            awaitUninterruptibly(late);
+            return new ConfigReloader.Staged() {
+                @Override
+                public void commit() {
+                    committed.incrementAndGet();
+                }
+
+                @Override
+                public void discard() {
+                    discardedLatch.countDown();
+                }
+            };
+        };
+        try (ConfigReloader reloader = new ConfigReloader(routeFile, () -> good, slow, metrics, Duration.ofMillis(200))) {
+            assertFalse(reloader.reload("test").get(30, TimeUnit.SECONDS).success());
+            late.countDown();
+            assertTrue(discardedLatch.await(30, TimeUnit.SECONDS));
+            assertEquals(0, committed.get());
+        }
+    }
+
+    @Test
+    void reportsEveryProblemOfARouteFileItCannotRead() throws Exception {
+        ConfigReloader.Source broken = () -> ConfigLoader.load(dir.resolve("missing.yaml"));
+        try (ConfigReloader reloader = new ConfigReloader(routeFile, broken, next -> staged(), metrics,
+                Duration.ofSeconds(30))) {
+            ReloadOutcome outcome = reloader.reload("test").get(30, TimeUnit.SECONDS);
+            assertFalse(outcome.success());
+            assertTrue(outcome.problems().get(0).contains("no such file"), outcome.problems().toString());
+            assertEquals(0, committed.get());
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // an abandoned build is not interrupted out of a hang in real life either
+            }
+        }
+    }
+
+}

@@ -1,0 +1,43 @@
+package io.mtlsgateway.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.mtlsgateway.config.ConfigLoader;
+import io.mtlsgateway.gateway.testing.TestPki;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The watched files come from the config alone. */
+class WatchedFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void areTheRouteFileThenEachListenersFilesInConfigOrderWithoutRepeats() throws Exception {
+        TestPki pki = new TestPki(dir);
+        Path crlA = Files.writeString(dir.resolve("a.crl"), "");
+        Path crlB = Files.writeString(dir.resolve("b.crl"), "");
+        Path source = dir.resolve("routes.yaml");
+        String tls = "    tls:\n"
+                + "      certificate: " + pki.serverCertificate + "\n"
+                + "      privateKey: " + pki.serverKey + "\n"
+                + "      clientCa: " + pki.clientCaFile + "\n";
+        String yaml = "version: 1\n"
+                + "accessLog: { path: access.log }\n"
+                + "listeners:\n"
+                + "  - name: one\n    listen: 127.0.0.1:8443\n" + tls + "      crl: [a.crl, b.crl]\n"
+                + "  - name: two\n    listen: 127.0.0.1:8444\n" + tls + "      crl: [b.crl]\n"
+                + "routes:\n  - name: all\n    upstream: app\n"
+                + "upstreams:\n  app:\n    endpoints: [127.0.0.1:8080]\n";
+
+        var config = ConfigLoader.load(source, new StringReader(yaml));
+
+        // The access log is written, not read: not watched.
+        assertEquals(List.of(source.toAbsolutePath().normalize(), pki.serverCertificate, pki.serverKey,
+                pki.clientCaFile, crlA, crlB), List.copyOf(WatchedFiles.of(config)));
+    }
+}

@@ -60,9 +60,4 @@ public enum Purpose {
     public String advice(RejectionReason reason) {
         return advice.getOrDefault(reason, reason.advice());
     }
-
-    /** The {@code --purpose} spelling. */
-    public String cliName() {
-        return peer;
-    }
 }

@@ -63,6 +63,9 @@ public final class TlsUpstream implements AutoCloseable {
     private final AtomicInteger fullHandshakes = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
     private final List<Map<String, String>> heads = new CopyOnWriteArrayList<>();
+    private final List<String> paths = new CopyOnWriteArrayList<>();
+    private final Map<String, java.util.concurrent.CompletableFuture<Map<String, String>>> firstByPath =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private TlsUpstream(IssuedCertificate server, List<X509Certificate> clientCas, boolean closeAfterResponse)
             throws Exception {
@@ -137,6 +140,16 @@ public final class TlsUpstream implements AutoCloseable {
         return requests.get();
     }
 
+    /** Requests received for exactly this path. */
+    public int requestsFor(String path) {
+        return (int) paths.stream().filter(path::equals).count();
+    }
+
+    /** Completes with the headers of the first request for {@code path} (now or later). */
+    public java.util.concurrent.CompletableFuture<Map<String, String>> firstRequestFor(String path) {
+        return firstByPath.computeIfAbsent(path, p -> new java.util.concurrent.CompletableFuture<>());
+    }
+
     /** Each request's headers, lower-case names, in arrival order. */
     public List<Map<String, String>> heads() {
         return heads;
@@ -161,11 +174,19 @@ public final class TlsUpstream implements AutoCloseable {
 
     private final class Responder extends SimpleChannelInboundHandler<FullHttpRequest> {
         @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A refused handshake (the gateway's alert) or a reset: the connection is done.
+            ctx.close();
+        }
+
+        @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
             requests.incrementAndGet();
             Map<String, String> head = new java.util.LinkedHashMap<>();
             request.headers().forEach(h -> head.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue()));
             heads.add(head);
+            paths.add(request.uri());
+            firstRequestFor(request.uri()).complete(head);
             String subject;
             try {
                 X509Certificate peer = (X509Certificate) ctx.pipeline().get(SslHandler.class).engine().getSession()

@@ -43,7 +43,7 @@ class ConfigLoaderProblemsTest {
     void listsTheKnownKeysWhenAnUnknownKeyIsNoNearMiss() {
         files.assertOnlyProblem("version: 1\nlogging: debug\n" + RouteFiles.MINIMAL.substring("version: 1\n".length()),
                 "2:1: unknown key 'logging' (expected one of: version, workers, transport, admin, drainTimeout, "
-                        + "accessLog, listeners, routes, upstreams)");
+                        + "accessLog, listeners, jwt, routes, upstreams)");
     }
 
     @Test
@@ -368,7 +368,7 @@ class ConfigLoaderProblemsTest {
                         "    identityHeaders:\n      X-Client: \"${subjct}\"\nroutes:\n"),
                 "10:17: listeners[0].identityHeaders.X-Client: unknown template variable '${subjct}' (expected one of: "
                         + "cert, fingerprint, issuer, notAfter, notBefore, sanDns, sanEmail, sanUri, serial, spiffe, "
-                        + "subject)");
+                        + "subject, or jwt.CLAIM)");
     }
 
     @Test

@@ -77,6 +77,15 @@ final class CheckCommand implements Callable<Integer> {
                 problems++;
             }
         }
+        for (ConfigCheck.IssuerReport issuer : ConfigCheck.issuers(loaded)) {
+            out.println("jwt issuer " + issuer.issuer() + ": " + issuer.source());
+            issuer.keys().forEach(key -> out.println("  key " + key));
+            issuer.notes().forEach(note -> err.println(config + ": warning: jwt." + issuer.issuer() + ": " + note));
+            for (String problem : issuer.problems()) {
+                err.println(problem);
+                problems++;
+            }
+        }
         if (problems > 0) {
             err.println("check failed: " + problems + " problem(s)");
             return Main.EXIT_USAGE;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Strips every identity header a client sent, then sets trustworthy ones: the listener's templated
@@ -86,7 +87,15 @@ public final class IdentityHeaderWriter {
      *         used (not a token, reserved, duplicate once normalised, literal text not printable ASCII)
      */
     public IdentityHeaderWriter(ListenerConfig listener, Optional<String> serverUriSan) {
-        this(listener.identityHeaders(), listener.xfcc(), listener.rfc9440(), serverUriSan);
+        this(listener, serverUriSan, Set.of());
+    }
+
+    /**
+     * A writer for this listener that also strips {@code claimHeaders}, the headers set from tokens
+     * (every issuer's, on every route: a route without a token must not pass a forged one on).
+     */
+    public IdentityHeaderWriter(ListenerConfig listener, Optional<String> serverUriSan, Set<String> claimHeaders) {
+        this(listener.identityHeaders(), listener.xfcc(), listener.rfc9440(), serverUriSan, claimHeaders);
     }
 
     /**
@@ -97,6 +106,12 @@ public final class IdentityHeaderWriter {
     public IdentityHeaderWriter(
             Map<String, IdentityTemplate> identityHeaders, XfccMode xfccMode, boolean rfc9440,
             Optional<String> serverUriSan) {
+        this(identityHeaders, xfccMode, rfc9440, serverUriSan, Set.of());
+    }
+
+    private IdentityHeaderWriter(
+            Map<String, IdentityTemplate> identityHeaders, XfccMode xfccMode, boolean rfc9440,
+            Optional<String> serverUriSan, Set<String> claimHeaders) {
         this.xfccMode = Objects.requireNonNull(xfccMode, "xfccMode");
         this.rfc9440 = rfc9440;
         this.by = Objects.requireNonNull(serverUriSan, "serverUriSan");
@@ -129,6 +144,9 @@ public final class IdentityHeaderWriter {
         this.templated = List.copyOf(headers);
 
         for (String name : ALWAYS_STRIPPED) {
+            names.add(normalise(name));
+        }
+        for (String name : claimHeaders) {
             names.add(normalise(name));
         }
         Set<String> trailers = new HashSet<>(names);
@@ -170,6 +188,14 @@ public final class IdentityHeaderWriter {
      * identity is trusted to forward one.
      */
     public void set(HttpHeaders headers, PeerIdentity identity) {
+        set(headers, identity, IdentityTemplateRenderer.NO_CLAIMS);
+    }
+
+    /**
+     * As {@link #set(HttpHeaders, PeerIdentity)}, with {@code ${jwt.CLAIM}} variables taken from
+     * {@code claims} (the request's verified token).
+     */
+    public void set(HttpHeaders headers, PeerIdentity identity, Function<String, Optional<String>> claims) {
         if (identity == null) {
             if (forwardsClientXfcc) {
                 headers.remove(X_FORWARDED_CLIENT_CERT);
@@ -177,7 +203,7 @@ public final class IdentityHeaderWriter {
             return;
         }
         for (TemplatedHeader header : templated) {
-            String value = IdentityTemplateRenderer.render(header.template(), identity);
+            String value = IdentityTemplateRenderer.render(header.template(), identity, claims);
             if (!value.isEmpty()) {
                 headers.set(header.name(), value);
             }

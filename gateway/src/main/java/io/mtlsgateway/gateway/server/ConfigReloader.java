@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,6 +31,8 @@ import java.util.logging.Logger;
  */
 final class ConfigReloader implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ConfigReloader.class.getName());
+    /** Abandoned builds still running (each holds a thread) beyond which no new one is started. */
+    static final int MAX_ABANDONED = 4;
 
     /** Reads the route file. */
     interface Source {
@@ -71,6 +74,7 @@ final class ConfigReloader implements AutoCloseable {
     private final GatewayMetrics metrics;
     private final Duration timeLimit;
     private final List<Consumer<ReloadOutcome>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger abandoned = new AtomicInteger();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> daemon(r, "gateway-reload"));
     /** A new thread whenever an abandoned build still holds the previous one. */
     private final ExecutorService builders = Executors.newCachedThreadPool(r -> daemon(r, "gateway-reload-build"));
@@ -104,6 +108,18 @@ final class ConfigReloader implements AutoCloseable {
 
     private ReloadOutcome run(String trigger) {
         LOG.info(() -> "reload (" + trigger + "): reading " + routeFile);
+        ReloadOutcome outcome = abandoned.get() >= MAX_ABANDONED
+                // Each stuck build holds a thread; whatever hangs them would hang this one too.
+                ? refused(trigger, List.of(routeFile + ": " + abandoned.get() + " earlier reloads are still stuck"
+                        + " reading or building; not starting another until one ends"))
+                : attempt(trigger);
+        for (Consumer<ReloadOutcome> listener : listeners) {
+            listener.accept(outcome);
+        }
+        return outcome;
+    }
+
+    private ReloadOutcome attempt(String trigger) {
         ReloadOutcome outcome;
         CompletableFuture<Staged> building = CompletableFuture.supplyAsync(this::build, builders);
         try {
@@ -113,7 +129,13 @@ final class ConfigReloader implements AutoCloseable {
             LOG.info(() -> "reload (" + trigger + "): applied; new connections use the new config");
         } catch (TimeoutException e) {
             // Whatever it builds, should it ever finish, is released unused.
-            building.thenAccept(Staged::discard);
+            abandoned.incrementAndGet();
+            building.whenComplete((staged, failure) -> {
+                abandoned.decrementAndGet();
+                if (staged != null) {
+                    staged.discard();
+                }
+            });
             outcome = refused(trigger, List.of(routeFile + ": reading and building the new config took longer than "
                     + timeLimit.toSeconds() + " s (a file that never ends, a hung file system?); abandoned"));
         } catch (ExecutionException e) {
@@ -124,9 +146,6 @@ final class ConfigReloader implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "reload failure", e);
             outcome = refused(trigger, List.of(e.toString()));
-        }
-        for (Consumer<ReloadOutcome> listener : listeners) {
-            listener.accept(outcome);
         }
         return outcome;
     }

@@ -6,6 +6,8 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.gateway.accesslog.AccessLog;
 import io.mtlsgateway.gateway.identity.PeerIdentityCache;
+import io.mtlsgateway.gateway.jwt.KeySources;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
@@ -63,6 +65,9 @@ public final class GatewayServer implements AutoCloseable {
     public enum FileWatching { ON, OFF }
 
     /** One listener: its bound channel and the state new connections are served with. */
+    /** The longest start waits for the first fetch of the JWKS URLs (a fetch times out after 10 s). */
+    private static final Duration JWKS_FIRST_FETCH = Duration.ofSeconds(12);
+
     private record Slot(ListenerConfig config, AtomicReference<ListenerState> state, Channel channel) {}
 
     private final GatewayMetrics metrics = new GatewayMetrics(ProxyError.upstreamKinds());
@@ -79,6 +84,9 @@ public final class GatewayServer implements AutoCloseable {
     private final ExchangeObserver observer;
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
+    private final KeySources keySources = new KeySources();
+    /** The token policies the listeners start with (a reload builds its own). */
+    private TokenPolicies tokens = TokenPolicies.NONE;
     private volatile GatewayConfig config;
     private volatile boolean ready;
     private AdminServer admin;
@@ -142,6 +150,8 @@ public final class GatewayServer implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw StartException.upstreamMaterial(e);
             }
+            server.tokens = server.keySources.policies(config);
+            server.keySources.awaitFirstFetches(JWKS_FIRST_FETCH);
             for (ListenerConfig listener : config.listeners()) {
                 server.bind(listener, transport);
             }
@@ -206,7 +216,8 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, upstreamPipelines);
+        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, upstreamPipelines,
+                tokens);
         publishExpiry(listener, state);
         return state;
     }
@@ -250,9 +261,12 @@ public final class GatewayServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Whether {@code /readyz} says ready: listeners bound, certificates loaded, not draining. */
+    /**
+     * Whether {@code /readyz} says ready: listeners bound, certificates loaded, every issuer a
+     * route requires a token from has produced a key set, not draining.
+     */
     public boolean ready() {
-        return ready && !connections.draining();
+        return ready && !connections.draining() && keySources.ready(config);
     }
 
     /**
@@ -277,11 +291,13 @@ public final class GatewayServer implements AutoCloseable {
         }
         Map<String, ListenerState> built = new LinkedHashMap<>();
         Map<String, UpstreamTlsContext> upstreams = Map.of();
+        TokenPolicies nextTokens;
         try {
             upstreams = UpstreamTlsLoader.build(next.upstreams());
+            nextTokens = keySources.policies(next);
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(),
-                        ListenerState.build(next, listener, upstreamTemplate, observer, upstreamPipelines));
+                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer,
+                        upstreamPipelines, nextTokens));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
@@ -348,6 +364,7 @@ public final class GatewayServer implements AutoCloseable {
         track(next);
         warnAboutRestartOnlyKeys(config, next);
         config = next;
+        keySources.retain(next.jwt());
         return rechecked;
     }
 
@@ -459,6 +476,7 @@ public final class GatewayServer implements AutoCloseable {
             admin.close();
         }
         accessLog.ifPresent(AccessLog::close);
+        keySources.close();
         metrics.close();
     }
 }

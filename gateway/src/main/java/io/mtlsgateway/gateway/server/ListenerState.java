@@ -6,6 +6,7 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.routing.RouteTable;
@@ -55,9 +56,15 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE);
+    }
+
+    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+            ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens) throws Exception {
         if (listener.plaintext()) {
             return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
-                    pipelines), null, null, null);
+                    pipelines, tokens), null, null, null);
         }
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
@@ -66,7 +73,7 @@ final class ListenerState implements ListenerSnapshot {
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
         try {
             ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreamTemplate, observer,
-                    pipelines);
+                    pipelines, tokens);
             return new ListenerState(tls, runtime, material, verifier, listener.tls());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
@@ -75,11 +82,11 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
-            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines) {
+            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens) {
         return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                new IdentityHeaderWriter(listener, xfccBy),
+                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()),
                 new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines), listener.http(),
-                observer);
+                observer, tokens);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.server;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.jwt.KeySources;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -15,8 +16,9 @@ final class WatchedFiles {
 
     /**
      * The route file, then per listener its certificate, key, client CA bundle and CRLs, then per
-     * upstream with TLS its CA bundle, client certificate and key and CRLs, in config order
-     * without repeats. The access log is written, not read, so it is not among them.
+     * upstream with TLS its CA bundle, client certificate and key and CRLs, then the JWKS files of
+     * the token issuers, in config order without repeats. The access log is written, not read, so
+     * it is not among them.
      */
     static Set<Path> of(GatewayConfig config) {
         Set<Path> files = new LinkedHashSet<>();
@@ -37,6 +39,7 @@ final class WatchedFiles {
             tls.privateKey().ifPresent(files::add);
             files.addAll(tls.crl());
         }));
+        files.addAll(KeySources.files(config));
         files.removeIf(Objects::isNull);
         return Collections.unmodifiableSet(files);
     }

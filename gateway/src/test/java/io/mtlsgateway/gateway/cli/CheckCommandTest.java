@@ -83,6 +83,25 @@ class CheckCommandTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesARouteFileThatIsAFifoInsteadOfBlocking() throws Exception {
+        Files.delete(routeFile);
+        assertEquals(0, new ProcessBuilder("mkfifo", routeFile.toString()).inheritIO().start().waitFor());
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(routeFile + ": not a regular file (a folder, FIFO or device)"), result.err());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesAMergeKeyThatReferencesItsOwnAnchorAtItsLineAndColumn() throws Exception {
+        Files.writeString(routeFile, Files.readString(routeFile) + "x-defaults: &m { <<: *m }\n");
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(": YAML: alias *m is inside the node it refers to"), result.err());
+    }
+
+    @Test
     void reportsRouteFileProblemsWithLineAndColumn() throws Exception {
         Files.writeString(routeFile, Files.readString(routeFile).replace("upstream: echo", "upstream: nowhere"));
         Result result = check();
@@ -125,5 +144,43 @@ class CheckCommandTest {
         assertEquals(2, result.code());
         assertTrue(result.err().contains("CRL issued by CN=test client CA,O=Test is not signed by that CA"),
                 result.err());
+    }
+
+    private void writeJwtRouteFile(String jwks) throws Exception {
+        String jwt = "jwt:\n  idp:\n    issuer: https://idp.example\n    audiences: [api]\n    jwks: " + jwks + "\n";
+        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api")
+                + "    jwt: { issuer: idp }\n", 8080, jwt));
+    }
+
+    @Test
+    void printsTheKeyIdsAndAlgorithmsOfAJwksFile() throws Exception {
+        io.mtlsgateway.gateway.testing.TestIssuer es = io.mtlsgateway.gateway.testing.TestIssuer.create("ES256", "k-ec");
+        io.mtlsgateway.gateway.testing.TestIssuer ed = io.mtlsgateway.gateway.testing.TestIssuer.create("EdDSA", "k-ed");
+        Files.writeString(dir.resolve("jwks.json"), es.jwks(ed));
+        writeJwtRouteFile("{ file: jwks.json }");
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("jwt issuer idp: JWKS file " + dir.resolve("jwks.json")), result.out());
+        assertTrue(result.out().contains("  key kid 'k-ec': EC P-256, alg ES256\n"), result.out());
+        assertTrue(result.out().contains("  key kid 'k-ed': OKP Ed25519, alg EdDSA\n"), result.out());
+    }
+
+    @Test
+    void failsOnAJwksFileWithoutUsableKeys() throws Exception {
+        Files.writeString(dir.resolve("jwks.json"), "{\"keys\": [{\"kty\": \"oct\", \"k\": \"c2VjcmV0\"}]}");
+        writeJwtRouteFile("{ file: jwks.json }");
+        Result result = check();
+        assertEquals(Main.EXIT_USAGE, result.code(), result.out());
+        assertTrue(result.err().contains(dir.resolve("jwks.json") + ": no usable signing key (key without kid left out:"
+                + " key type oct"), result.err());
+    }
+
+    @Test
+    void namesAJwksUrlWithoutFetchingIt() throws Exception {
+        writeJwtRouteFile("{ url: \"https://idp.example/jwks.json\" }");
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("jwt issuer idp: JWKS URL https://idp.example/jwks.json (fetched at start,"
+                + " not by check)"), result.out());
     }
 }

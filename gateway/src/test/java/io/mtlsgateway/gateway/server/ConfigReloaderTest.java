@@ -32,6 +32,7 @@ class ConfigReloaderTest {
     CountDownLatch never = new CountDownLatch(1);
     AtomicInteger committed = new AtomicInteger();
     AtomicInteger discarded = new AtomicInteger();
+    volatile CountDownLatch discardedOnce;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -57,6 +58,10 @@ class ConfigReloaderTest {
             @Override
             public void discard() {
                 discarded.incrementAndGet();
+                CountDownLatch latch = discardedOnce;
+                if (latch != null) {
+                    latch.countDown();
+                }
             }
         };
     }
@@ -120,6 +125,37 @@ class ConfigReloaderTest {
             late.countDown();
             assertTrue(discardedLatch.await(30, TimeUnit.SECONDS));
             assertEquals(0, committed.get());
+        }
+    }
+
+    @Test
+    void startsNoFurtherBuildWhileTooManyAbandonedOnesAreStuckAndResumesWhenOneEnds() throws Exception {
+        AtomicInteger loads = new AtomicInteger();
+        CountDownLatch unstuckOne = new CountDownLatch(1);
+        ConfigReloader.Source source = () -> {
+            int n = loads.incrementAndGet();
+            if (n == 1) {
+                awaitUninterruptibly(unstuckOne);
+            } else if (n <= ConfigReloader.MAX_ABANDONED) {
+                awaitUninterruptibly(never);
+            }
+            return good;
+        };
+        try (ConfigReloader reloader = new ConfigReloader(routeFile, source, next -> staged(), metrics,
+                Duration.ofMillis(200))) {
+            for (int i = 0; i < ConfigReloader.MAX_ABANDONED; i++) {
+                assertFalse(reloader.reload("test").get(30, TimeUnit.SECONDS).success());
+            }
+            ReloadOutcome refused = reloader.reload("test").get(30, TimeUnit.SECONDS);
+            assertTrue(refused.problems().get(0).contains(ConfigReloader.MAX_ABANDONED + " earlier reloads are still"
+                    + " stuck"), refused.problems().toString());
+            assertEquals(ConfigReloader.MAX_ABANDONED, loads.get());
+
+            CountDownLatch released = new CountDownLatch(1);
+            discardedOnce = released;
+            unstuckOne.countDown();
+            assertTrue(released.await(30, TimeUnit.SECONDS));
+            assertTrue(reloader.reload("test").get(30, TimeUnit.SECONDS).success());
         }
     }
 

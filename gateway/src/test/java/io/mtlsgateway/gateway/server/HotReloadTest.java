@@ -194,6 +194,32 @@ class HotReloadTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void refusesASelfMergingRouteFileAndAppliesTheRevocationThatFollows() throws Exception {
+        Path crl = useCrlRevoking(List.of());
+        IssuedCertificate doomed = pki.client("doomed", null);
+        String good = Files.readString(routeFile);
+        RouteFile.replace(routeFile, good + "x-defaults: &m { <<: *m }\n");
+        ReloadOutcome refused = gateway.reload("test").get(60, TimeUnit.SECONDS);
+        assertFalse(refused.success());
+        assertTrue(refused.problems().get(0).startsWith(routeFile + ":"), refused.problems().toString());
+        assertTrue(refused.problems().get(0).contains("YAML: alias *m is inside the node it refers to"),
+                refused.problems().toString());
+        assertEquals(200, status("/api/still"));
+
+        // The reload thread is free: the next reload (a revocation) is applied.
+        RouteFile.replace(routeFile, good);
+        writeCrl(crl, List.of(doomed.certificate().getSerialNumber()));
+        assertTrue(gateway.reload("test").get(60, TimeUnit.SECONDS).success());
+        Exception revoked = assertThrows(Exception.class, () -> {
+            try (TlsTestClient connection = connect(doomed)) {
+                connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse();
+            }
+        });
+        assertTrue(String.valueOf(revoked.getMessage()).contains("certificate_revoked"), revoked.toString());
+    }
+
+    @Test
     void refusesAListenerChangeThatNeedsARestart() throws Exception {
         RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace("- name: edge", "- name: moved"));
         ReloadOutcome outcome = gateway.reload("test").get(30, TimeUnit.SECONDS);

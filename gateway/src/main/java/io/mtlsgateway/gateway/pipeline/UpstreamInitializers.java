@@ -9,8 +9,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,13 +25,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UpstreamInitializers implements UpstreamPipelines {
     /** Plain HTTP to every upstream (tests and tools that have no upstream TLS). */
-    public static final UpstreamInitializers INSTANCE = new UpstreamInitializers(new UpstreamTlsHolder());
+    public static final UpstreamInitializers INSTANCE = new UpstreamInitializers(new UpstreamTlsHolder(),
+            new DefaultChannelGroup("unused", GlobalEventExecutor.INSTANCE));
 
     private final UpstreamTlsHolder tls;
+    private final ChannelGroup opened;
 
-    /** @param tls the process's upstream TLS, consulted per new connection */
-    public UpstreamInitializers(UpstreamTlsHolder tls) {
+    /**
+     * @param tls the process's upstream TLS, consulted per new connection
+     * @param opened every pooled connection joins it (and leaves when it closes), so the owner
+     *     can close them all at stop
+     */
+    public UpstreamInitializers(UpstreamTlsHolder tls, ChannelGroup opened) {
         this.tls = tls;
+        this.opened = opened;
     }
 
     @Override
@@ -37,6 +47,7 @@ public final class UpstreamInitializers implements UpstreamPipelines {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                opened.add(ch);
                 addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
                         .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
@@ -50,6 +61,7 @@ public final class UpstreamInitializers implements UpstreamPipelines {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                opened.add(ch);
                 addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
                         .addLast(PipelineNames.HEALTH_CHECK, probe);

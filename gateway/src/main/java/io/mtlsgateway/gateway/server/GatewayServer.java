@@ -80,7 +80,10 @@ public final class GatewayServer implements AutoCloseable {
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     /** Upstream TLS for the whole process: every listener's pools open connections with it. */
     private final UpstreamTlsHolder upstreamTls = new UpstreamTlsHolder();
-    private final UpstreamInitializers upstreamPipelines = new UpstreamInitializers(upstreamTls);
+    /** Every open upstream connection, of current and retired pools alike, to close them at stop. */
+    private final io.netty.channel.group.ChannelGroup upstreamChannels =
+            new io.netty.channel.group.DefaultChannelGroup("upstreams", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private final UpstreamInitializers upstreamPipelines = new UpstreamInitializers(upstreamTls, upstreamChannels);
     private final ExchangeObserver observer;
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
@@ -466,6 +469,9 @@ public final class GatewayServer implements AutoCloseable {
         slots.values().forEach(slot -> slot.channel().close().syncUninterruptibly());
         connections.closeAll();
         slots.values().forEach(slot -> slot.state().get().runtime().upstreams().closeIdle());
+        // Retired pools may still hold connections: close them while the loops run, so each
+        // pipeline (and its TLS engine) is torn down rather than abandoned with the loop.
+        upstreamChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();

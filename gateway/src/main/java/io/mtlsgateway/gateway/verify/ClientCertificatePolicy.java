@@ -35,11 +35,6 @@ final class ClientCertificatePolicy {
 
     private ClientCertificatePolicy() {}
 
-    /** Null when the path is acceptable for a client without a required EKU. */
-    static Verdict.Rejected check(List<X509Certificate> path) {
-        return check(path, Purpose.CLIENT, false);
-    }
-
     /**
      * Null when the path is acceptable.
      *

@@ -4,6 +4,7 @@ import io.mtlsgateway.config.ConfigException;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.RouteShadowing;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.server.ConfigCheck;
 import io.mtlsgateway.gateway.server.ConfigCheck.ListenerReport;
 import io.mtlsgateway.gateway.server.ConfigCheck.UpstreamReport;
@@ -119,7 +120,7 @@ final class CheckCommand implements Callable<Integer> {
     private static void describeCrls(PrintWriter out, List<X509CRL> crls, Instant now) {
         for (X509CRL crl : crls) {
             Instant next = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
-            out.println("  CRL: issuer " + crl.getIssuerX500Principal().getName() + ", "
+            out.println("  CRL: issuer " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + ", "
                     + (crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size())
                     + " revoked, next update " + (next == null ? "none" : next + " (" + days(next, now) + ")"));
         }

@@ -91,19 +91,19 @@ final class ClientCertificatePolicy {
         if (eku == null) {
             if (purpose == Purpose.SERVER || requireEku) {
                 return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has no extended key usage"
-                        + " (expected: " + purpose.ekuName() + ", " + purpose.ekuOid() + ")"
+                        + " (expected: " + purpose.ekuName() + ")"
                         + (purpose == Purpose.SERVER ? "" : "; this listener sets requireEku: true"));
             }
             return null;
         }
         if (purpose == Purpose.SERVER && eku.contains(ANY_EKU)) {
-            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has anyExtendedKeyUsage ("
-                    + ANY_EKU + "), which a server certificate must not carry (CA/Browser Forum profile)");
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has anyExtendedKeyUsage, which a server"
+                    + " certificate must not carry (CA/Browser Forum profile)");
         }
         if (!eku.contains(purpose.ekuOid())) {
             boolean onlyAny = eku.equals(List.of(ANY_EKU));
-            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage " + eku
-                    + " without " + purpose.ekuName() + " (" + purpose.ekuOid() + ")"
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage "
+                    + OidNames.inOrder(eku) + " without " + purpose.ekuName()
                     + (onlyAny ? "; anyExtendedKeyUsage alone is not accepted on a leaf, it must name "
                             + purpose.ekuName() : ""));
         }
@@ -112,8 +112,8 @@ final class ClientCertificatePolicy {
 
     private static Verdict.Rejected intermediateUsage(List<String> eku, Purpose purpose, String who) {
         if (eku != null && !eku.contains(purpose.ekuOid()) && !eku.contains(ANY_EKU)) {
-            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage " + eku
-                    + " without " + purpose.ekuName() + " (" + purpose.ekuOid() + "); an intermediate restricted"
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage "
+                    + OidNames.inOrder(eku) + " without " + purpose.ekuName() + "; an intermediate restricted"
                     + " this way cannot issue " + purpose.peer() + " certificates");
         }
         return null;

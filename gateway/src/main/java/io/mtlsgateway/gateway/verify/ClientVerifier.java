@@ -88,6 +88,7 @@ public final class ClientVerifier {
             return builder(cas).crlFiles(tls.crl()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth()).clock(clock)
                     .requireEku(tls.requireEku()).build();
         } catch (GeneralSecurityException e) {
+            // TrustAnchors words its own messages ("not a CA certificate: ...").
             throw new IOException(caFile + ": " + e.getMessage(), e);
         }
     }
@@ -217,8 +218,9 @@ public final class ClientVerifier {
     }
 
     private static Verdict.Rejected malformed(Exception e) {
-        return new Verdict.Rejected(RejectionReason.MALFORMED, "a certificate of the chain cannot be parsed: "
-                + e.getMessage());
+        // The parser's own text names its classes and offsets, which help nobody fix a certificate.
+        return new Verdict.Rejected(RejectionReason.MALFORMED, "a certificate of the chain cannot be parsed"
+                + " (not valid DER X.509)");
     }
 
     /** What this verifier judges chains for. */

@@ -5,6 +5,7 @@ import io.mtlsgateway.gateway.Json;
 import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.tls.PemFiles;
+import io.mtlsgateway.gateway.tls.UnparseableCertificateException;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
 import io.mtlsgateway.gateway.verify.Purpose;
 import io.mtlsgateway.gateway.verify.RejectionReason;
@@ -14,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
@@ -99,13 +99,9 @@ public final class VerifyCommand implements Callable<Integer> {
         try {
             try {
                 presented = PemFiles.readCertificates(certificate);
-            } catch (IOException e) {
-                if (e.getCause() instanceof CertificateException) {
-                    // What a handshake would say of the same bytes: a rejection, not a usage error.
-                    return rejected(out, new Verdict.Rejected(RejectionReason.MALFORMED, "a certificate in "
-                            + certificate + " cannot be parsed: " + e.getCause().getMessage()), judged, time);
-                }
-                throw e;
+            } catch (UnparseableCertificateException e) {
+                // What a handshake would say of the same bytes: a rejection, not a usage error.
+                return rejected(out, new Verdict.Rejected(RejectionReason.MALFORMED, e.getMessage()), judged, time);
             }
             List<X509Certificate> anchors = PemFiles.readCertificates(trust);
             ClientVerifier.Builder builder = purpose.configure(ClientVerifier.builder(anchors).crlFiles(crls)

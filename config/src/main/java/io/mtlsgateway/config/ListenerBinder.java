@@ -10,11 +10,12 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS =
-            List.of("name", "listen", "tls", "allowPlaintext", "identityHeaders", "xfcc", "rfc9440", "http");
+    static final List<String> KEYS = List.of("name", "listen", "tls", "allowPlaintext", "identityHeaders", "xfcc",
+            "rfc9440", "http", "limits");
     /** The {@code tls} value of an egress listener: plain HTTP in. */
     static final String NO_TLS = "none";
-    static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via");
+    static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via",
+            "bodyReadTimeout", "minBodyRate");
 
     private final References refs;
     private final TlsBinder tlsBinder;
@@ -51,7 +52,8 @@ final class ListenerBinder {
                 "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
-        if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http)) {
+        Optional<LimitsConfig> limits = listener.optional("limits", LimitsBinder::listener, LimitsConfig.NONE);
+        if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http, limits)) {
             return Optional.empty();
         }
         if (!PlaintextListeners.check(listener, plaintext, listen.get(), allowPlaintext.get(), identityHeaders.get(),
@@ -63,7 +65,7 @@ final class ListenerBinder {
         }
         return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
                 name.get(), listen.get(), tls.get().orElse(null), identityHeaders.get(), xfcc.get(), rfc9440.get(),
-                http.get(), allowPlaintext.get()));
+                http.get(), limits.get(), allowPlaintext.get()));
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {
@@ -75,11 +77,15 @@ final class ListenerBinder {
             Optional<Duration> idleTimeout = http.optional("idleTimeout", YamlNode::positiveDuration,
                     HttpSettings.DEFAULT_IDLE_TIMEOUT);
             Optional<Boolean> via = http.optional("via", YamlNode::bool, false);
-            if (!Binding.allPresent(maxHeaderCount, headerReadTimeout, idleTimeout, via)) {
+            Optional<Duration> bodyReadTimeout = http.optional("bodyReadTimeout", YamlNode::positiveDuration,
+                    HttpSettings.DEFAULT_BODY_READ_TIMEOUT);
+            Optional<Integer> minBodyRate = http.optional("minBodyRate", n -> n.integer(0, Integer.MAX_VALUE),
+                    HttpSettings.DEFAULT_MIN_BODY_RATE);
+            if (!Binding.allPresent(maxHeaderCount, headerReadTimeout, idleTimeout, via, bodyReadTimeout, minBodyRate)) {
                 return Optional.empty();
             }
-            return node.problems().construct(node, () -> new HttpSettings(
-                    maxHeaderCount.get(), headerReadTimeout.get(), idleTimeout.get(), via.get()));
+            return node.problems().construct(node, () -> new HttpSettings(maxHeaderCount.get(),
+                    headerReadTimeout.get(), idleTimeout.get(), via.get(), bodyReadTimeout.get(), minBodyRate.get()));
         });
     }
 

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param identityHeaders header name to template, in file order; the client's copies are always stripped
  * @param rfc9440 whether to send Client-Cert / Client-Cert-Chain (RFC 9440)
  * @param http limits on client connections, and Via
+ * @param limits per source address, per identity and for requests without one
  * @param allowPlaintext the file accepts plain HTTP on an address that is not loopback
  */
 public record ListenerConfig(
@@ -23,6 +24,7 @@ public record ListenerConfig(
         XfccMode xfcc,
         boolean rfc9440,
         HttpSettings http,
+        LimitsConfig limits,
         boolean allowPlaintext) {
 
     public ListenerConfig {
@@ -31,6 +33,7 @@ public record ListenerConfig(
         identityHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(identityHeaders));
         Objects.requireNonNull(xfcc, "xfcc");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(limits, "limits");
         if (tls == null) {
             if (!identityHeaders.isEmpty() || rfc9440) {
                 throw new IllegalArgumentException("identityHeaders, rfc9440: a plain-HTTP listener has no client"
@@ -47,8 +50,14 @@ public record ListenerConfig(
 
     /** A TLS listener. */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits) {
+        this(name, listen, Objects.requireNonNull(tls, "tls"), identityHeaders, xfcc, rfc9440, http, limits, false);
+    }
+
+    /** A TLS listener without limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
             XfccMode xfcc, boolean rfc9440, HttpSettings http) {
-        this(name, listen, Objects.requireNonNull(tls, "tls"), identityHeaders, xfcc, rfc9440, http, false);
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, LimitsConfig.NONE);
     }
 
     /** Whether this listener takes plain HTTP ({@code tls: none}): no handshake, no client identity. */
@@ -56,7 +65,7 @@ public record ListenerConfig(
         return tls == null;
     }
 
-    /** A listener with the default HTTP limits. */
+    /** A listener with the default HTTP limits and no request limits. */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
             XfccMode xfcc, boolean rfc9440) {
         this(name, listen, tls, identityHeaders, xfcc, rfc9440, HttpSettings.defaults());

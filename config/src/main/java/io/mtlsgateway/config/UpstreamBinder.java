@@ -11,7 +11,7 @@ import java.util.Optional;
 final class UpstreamBinder {
     static final List<String> KEYS = List.of(
             "endpoints", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnectionsPerEndpoint",
-            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection", "tls");
+            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection", "reuse", "tls");
     static final List<String> HEALTH_CHECK_KEYS =
             List.of("path", "interval", "timeout", "unhealthyThreshold", "healthyThreshold");
     static final List<String> OUTLIER_DETECTION_KEYS =
@@ -67,10 +67,12 @@ final class UpstreamBinder {
                 n -> n.integer(0, Integer.MAX_VALUE), UpstreamConfig.DEFAULT_MAX_PENDING_REQUESTS);
         Optional<OutlierDetectionConfig> outlierDetection = upstream.optional(
                 "outlierDetection", UpstreamBinder::outlierDetection, OutlierDetectionConfig.defaults());
+        Optional<ConnectionReuse> reuse = upstream.optional("reuse",
+                n -> n.choice(ConnectionReuse.values(), ConnectionReuse::yamlName), ConnectionReuse.SAFE);
         Optional<Optional<UpstreamTlsConfig>> tls =
                 upstream.optional("tls", n -> tlsBinder.bind(n).map(Optional::of), Optional.empty());
         if (!Binding.allPresent(endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnections, healthCheck,
-                loadBalancing, maxPending, outlierDetection, tls)) {
+                loadBalancing, maxPending, outlierDetection, reuse, tls)) {
             return Optional.empty();
         }
         if (tls.get().isPresent() && tls.get().get().serverName().isEmpty()
@@ -80,7 +82,7 @@ final class UpstreamBinder {
         return upstream.owner().problems().construct(upstream.owner(), () -> new UpstreamConfig(
                 name, endpoints.get(), connectTimeout.get(), responseTimeout.get(), idleTimeout.get(),
                 maxConnections.get(), healthCheck.get(), loadBalancing.get(), maxPending.get(),
-                outlierDetection.get(), tls.get()));
+                outlierDetection.get(), reuse.get(), tls.get()));
     }
 
     /** Without tls.serverName each endpoint's host is the name sent and checked, so it must be one. */

@@ -2,11 +2,13 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.routing.RouteTable;
@@ -37,9 +39,11 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
+    private final LimitsConfig limits;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits) {
+        this.limits = limits;
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -56,15 +60,19 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE);
+        return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE);
     }
 
-    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    /**
+     * @param tokens the token policies of the config's routes (one set for every listener)
+     * @param limiter the listener's per-identity limits
+     */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens) throws Exception {
+            ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter)
+            throws Exception {
         if (listener.plaintext()) {
             return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
-                    pipelines, tokens), null, null, null);
+                    pipelines, tokens, limiter), null, null, null, listener.limits());
         }
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
@@ -73,8 +81,8 @@ final class ListenerState implements ListenerSnapshot {
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
         try {
             ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreamTemplate, observer,
-                    pipelines, tokens);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls());
+                    pipelines, tokens, limiter);
+            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -82,11 +90,12 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
-            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens) {
+            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens,
+            RequestLimiter limiter) {
         return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                 new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()),
                 new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines), listener.http(),
-                observer, tokens);
+                observer, tokens, limiter);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -111,6 +120,11 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public LimitsConfig limits() {
+        return limits;
     }
 
     /** Null for a plain-HTTP listener. */

@@ -20,7 +20,7 @@ import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
-import io.mtlsgateway.gateway.tls.SessionTickets;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.tls.UpstreamTlsContext;
 import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
@@ -82,6 +82,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ThreadPoolExecutor verificationExecutor;
     private final PeerIdentityCache identities = new PeerIdentityCache();
     private final ConnectionTracker connections = new ConnectionTracker();
+    private final SessionTicketPolicy tickets = new SessionTicketPolicy();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     /** Upstream TLS for the whole process: every listener's pools open connections with it. */
     private final UpstreamTlsHolder upstreamTls = new UpstreamTlsHolder();
@@ -146,7 +147,6 @@ public final class GatewayServer implements AutoCloseable {
 
     /** As {@link #start(GatewayConfig)}, with the file watcher on or off. */
     public static GatewayServer start(GatewayConfig config, FileWatching watching) throws Exception {
-        SessionTickets.configure(config);
         SocketTransport transport = SocketTransport.select(config.transport());
         GatewayServer server;
         try {
@@ -245,7 +245,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
         ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, upstreamPipelines,
-                tokens, requestLimiter(from, listener));
+                tokens, requestLimiter(from, listener), tickets);
         publishExpiry(listener, state);
         return state;
     }
@@ -325,7 +325,7 @@ public final class GatewayServer implements AutoCloseable {
             nextTokens = keySources.policies(next);
             for (ListenerConfig listener : next.listeners()) {
                 built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer,
-                        upstreamPipelines, nextTokens, requestLimiter(next, listener)));
+                        upstreamPipelines, nextTokens, requestLimiter(next, listener), tickets));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
@@ -442,9 +442,6 @@ public final class GatewayServer implements AutoCloseable {
         if (!before.accessLog().equals(after.accessLog())) {
             keys.add("accessLog");
         }
-        if (SessionTickets.changed(before, after)) {
-            keys.add("tls.sessionTickets");
-        }
         if (!keys.isEmpty()) {
             LOG.warning(() -> "reload: changes to " + keys + " take effect at the next restart");
         }
@@ -500,6 +497,7 @@ public final class GatewayServer implements AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
+        tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
         slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
         upstreamTls.close();

@@ -15,10 +15,10 @@ final class WatchedFiles {
     private WatchedFiles() {}
 
     /**
-     * The route file, then per listener its certificate, key, client CA bundle and CRLs, then per
-     * upstream with TLS its CA bundle, client certificate and key and CRLs, then the JWKS files of
-     * the token issuers, in config order without repeats. The access log is written, not read, so
-     * it is not among them.
+     * The route file, then per listener its certificate, key, client CA bundle, CRLs and session
+     * ticket key files, then per upstream with TLS its CA bundle, client certificate and key and
+     * CRLs, then the JWKS files of the token issuers, in config order without repeats. The access
+     * log is written, not read, so it is not among them.
      */
     static Set<Path> of(GatewayConfig config) {
         Set<Path> files = new LinkedHashSet<>();
@@ -32,6 +32,7 @@ final class WatchedFiles {
             files.add(tls.privateKey());
             files.add(tls.clientCa());
             files.addAll(tls.crl());
+            files.addAll(tls.sessionTicketKeys());
         }
         config.upstreams().values().forEach(upstream -> upstream.tls().ifPresent(tls -> {
             files.add(tls.ca());

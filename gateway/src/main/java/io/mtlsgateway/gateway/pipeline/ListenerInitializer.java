@@ -9,12 +9,13 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
  * A new downstream connection: TLS first, and a gate that admits the HTTP stage only after the
- * client has been verified. The listener's snapshot is read per connection, so a reload changes
+ * client has been verified; on a plain-HTTP (egress) listener, the HTTP stage at once. The listener's snapshot is read per connection, so a reload changes
  * new connections only.
  */
 public final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
@@ -57,6 +58,17 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
             }
             return;
         }
+        ListenerSnapshot plain = snapshots.get();
+        if (plain.tls() == null) {
+            // Egress: plain HTTP from a local application; no handshake, no client identity.
+            if (source != null) {
+                // There is no handshake to hold a slot for: the connection counts as one that succeeded.
+                source.handshake().ended(true, false, ch.eventLoop().ticker().nanoTime());
+            }
+            plain.httpStage().create(new VerifiedPeer(null, List.of(), clientAddress(ch))).installPlain(ch.pipeline());
+            ch.pipeline().addLast(PipelineNames.ERRORS, errors);
+            return;
+        }
         ListenerSnapshot snapshot = retainCurrent();
         SslHandler tls;
         try {
@@ -74,6 +86,10 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
                 .addLast(PipelineNames.HANDSHAKE_GATE,
                         new HandshakeGateHandler(snapshot, failures, metrics))
                 .addLast(PipelineNames.ERRORS, errors);
+    }
+
+    private static String clientAddress(SocketChannel ch) {
+        return ch.remoteAddress() == null ? "unknown" : ch.remoteAddress().getAddress().getHostAddress();
     }
 
     /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */

@@ -11,8 +11,11 @@ import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
+import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
+import io.mtlsgateway.gateway.tls.UpstreamTlsContext;
+import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -58,6 +61,12 @@ public final class GatewayServer implements AutoCloseable {
     private final ThreadPoolExecutor verificationExecutor;
     private final ConnectionTracker connections = new ConnectionTracker();
     private final SessionTicketPolicy tickets = new SessionTicketPolicy();
+    /** Upstream TLS for the whole process: every listener's pools open connections with it. */
+    private final UpstreamTlsHolder upstreamTls = new UpstreamTlsHolder();
+    /** Every open upstream connection, of current and retired pools alike, to close them at stop. */
+    private final io.netty.channel.group.ChannelGroup upstreamChannels =
+            new io.netty.channel.group.DefaultChannelGroup("upstreams", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private final UpstreamInitializers upstreamPipelines = new UpstreamInitializers(upstreamTls, upstreamChannels);
     private final Listeners listeners;
     private final ExchangeObserver observer;
     /** Each listener's per-identity counts: kept across reloads, which only change the numbers. */
@@ -87,7 +96,7 @@ public final class GatewayServer implements AutoCloseable {
         this.verificationExecutor = VerificationExecutor.create();
         this.observer = new RequestObserver(metrics, accessLog.isPresent() ? accessLog.get()::log : r -> {});
         this.listeners = new Listeners(bossGroup, workerGroup, upstreamTemplate, verificationExecutor, observer,
-                metrics, connections, tickets);
+                metrics, connections, tickets, upstreamPipelines);
         this.reloader = new ConfigReloader(config.source(), () -> ConfigLoader.load(config.source()), this::stage,
                 metrics, RELOAD_TIME_LIMIT);
     }
@@ -120,6 +129,11 @@ public final class GatewayServer implements AutoCloseable {
             throw StartException.other(e);
         }
         try {
+            try {
+                server.publishUpstreamTls(config, UpstreamTlsLoader.build(config.upstreams()));
+            } catch (java.io.IOException e) {
+                throw StartException.upstreamMaterial(e);
+            }
             server.tokens = server.keySources.policies(config);
             server.keySources.awaitFirstFetches(JWKS_FIRST_FETCH);
             for (ListenerConfig listener : config.listeners()) {
@@ -149,6 +163,20 @@ public final class GatewayServer implements AutoCloseable {
                 + server.listeners.addresses()
                 + "; admin on " + server.admin.address());
         return server;
+    }
+
+    /** Makes {@code built} the upstream TLS of new connections, and publishes its expiry dates. */
+    private void publishUpstreamTls(GatewayConfig from, Map<String, UpstreamTlsContext> built) {
+        Map<String, UpstreamTlsContext> now = upstreamTls.swap(built);
+        for (String name : from.upstreams().keySet()) {
+            UpstreamTlsContext context = now.get(name);
+            if (context == null) {
+                metrics.upstreamCertificates(name, Optional.empty(), Optional.empty(), Optional.empty());
+            } else {
+                metrics.upstreamCertificates(name, context.material().clientNotAfter(),
+                        context.material().earliestCaNotAfter(), context.material().earliestCrlNextUpdate());
+            }
+        }
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */
@@ -193,22 +221,34 @@ public final class GatewayServer implements AutoCloseable {
         if (!diff.refused().isEmpty()) {
             throw new ReloadRefusedException(diff.refused());
         }
+        Map<String, UpstreamTlsContext> upstreams = Map.of();
         TokenPolicies nextTokens;
         try {
+            upstreams = UpstreamTlsLoader.build(next.upstreams());
             nextTokens = keySources.policies(next);
         } catch (Exception e) {
-            throw new ReloadRefusedException(List.of(String.valueOf(e.getMessage())));
+            upstreams.values().forEach(UpstreamTlsContext::release);
+            throw new ReloadRefusedException(e instanceof UpstreamTlsLoader.UpstreamMaterialException u ? u.problems()
+                    : List.of(String.valueOf(e.getMessage())));
         }
-        Map<String, ListenerState> built = listeners.buildAll(next, nextTokens);
+        Map<String, ListenerState> built;
+        try {
+            built = listeners.buildAll(next, nextTokens);
+        } catch (ReloadRefusedException e) {
+            upstreams.values().forEach(UpstreamTlsContext::release);
+            throw e;
+        }
+        Map<String, UpstreamTlsContext> staged = upstreams;
         return new ConfigReloader.Staged() {
             @Override
             public void commit() {
-                awaitRechecks(swapIn(next, built, diff));
+                awaitRechecks(swapIn(next, built, diff, staged));
             }
 
             @Override
             public void discard() {
                 built.values().forEach(ListenerState::retire);
+                staged.values().forEach(UpstreamTlsContext::release);
             }
         };
     }
@@ -232,11 +272,15 @@ public final class GatewayServer implements AutoCloseable {
      * reload that finishes while the server stops releases what it built instead of leaking it.
      */
     private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built,
-            ReloadDiff diff) {
+            ReloadDiff diff, Map<String, UpstreamTlsContext> upstreams) {
         if (closed) {
             built.values().forEach(ListenerState::retire);
+            upstreams.values().forEach(UpstreamTlsContext::release);
             return List.of();
         }
+        // First the upstream TLS: the new listener states' pools, and the old ones still serving
+        // open connections, make every new upstream connection with it from now on.
+        publishUpstreamTls(next, upstreams);
         List<CompletableFuture<Void>> rechecked = listeners.swapIn(built);
         track(next);
         if (!diff.restartOnly().isEmpty()) {
@@ -296,12 +340,16 @@ public final class GatewayServer implements AutoCloseable {
         listeners.closeChannels();
         connections.closeAll();
         listeners.closeIdleUpstreams();
+        // Retired pools may still hold connections: close them while the loops run, so each
+        // pipeline (and its TLS engine) is torn down rather than abandoned with the loop.
+        upstreamChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
         tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
         listeners.releaseContexts();
+        upstreamTls.close();
         if (admin != null) {
             admin.close();
         }

@@ -10,13 +10,13 @@ import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
-import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
@@ -29,37 +29,41 @@ import java.util.Optional;
 /**
  * Everything one listener serves new connections with, built from one config snapshot: the TLS
  * context (with its client verifier), the routes, the identity-header writer and the upstream
- * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
+ * pools. Built off the event loops at start and on every reload; replaced whole, then retired. A
+ * plain-HTTP (egress) listener has no TLS context, material or verifier: all three are null.
  */
 final class ListenerState implements ListenerSnapshot {
+    /** Without client auth no chain is verified: the gate finds no verdict, the client is anonymous. */
+    private static final HandshakeVerdicts NO_VERDICTS = new HandshakeVerdicts();
+
     private final SslContext tls;
     private final ListenerRuntime runtime;
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
-    private final HandshakeVerdicts verdicts;
     private final LimitsConfig limits;
 
-    private ListenerState(ListenerTls built, ListenerRuntime runtime, TlsConfig tlsConfig, LimitsConfig limits) {
+    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
+            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits) {
         this.limits = limits;
-        this.tls = built.context();
+        this.tls = tls;
         this.runtime = runtime;
-        this.material = built.material();
-        this.verifier = built.verifier();
-        this.verdicts = built.verdicts();
+        this.material = material;
+        this.verifier = verifier;
         this.tlsConfig = tlsConfig;
     }
 
     /**
-     * The one place a listener's runtime objects are made from config: start, reload and
-     * {@code check} all come here (its TLS side through {@link ListenerTls}).
+     * The one place a listener's runtime objects are made from config: start and reload both
+     * come here, so a richer verifier (CRLs, OCSP) slots in once.
      *
      * @throws ListenerMaterial.MaterialException when a file is missing, unreadable or inconsistent
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE, tickets);
+            ExchangeObserver observer, UpstreamPipelines pipelines, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE,
+                tickets);
     }
 
     /**
@@ -68,22 +72,34 @@ final class ListenerState implements ListenerSnapshot {
      * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter, SessionTicketPolicy tickets)
-            throws Exception {
+            ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
+            SessionTicketPolicy tickets) throws Exception {
+        if (listener.plaintext()) {
+            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
+                    pipelines, tokens, limiter), null, null, null, listener.limits());
+        }
         ListenerTls built = ListenerTls.build(listener.tls());
+        ListenerMaterial material = built.material();
+        VerifierTrustManager verifier = built.verifier();
         // On failure the policy has released the context already.
-        built = built.withContext(tickets.apply(listener.name(), listener.tls(), built.context()));
+        SslContext tls = tickets.apply(listener.name(), listener.tls(), built.context());
         try {
-            Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(),
-                    UpstreamInitializers.INSTANCE);
-            ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(built.material()), tokens.claimHeaderNames()),
-                    upstreams, listener.http(), observer, tokens, limiter);
-            return new ListenerState(built, runtime, listener.tls(), listener.limits());
+            ListenerRuntime runtime = runtime(config, listener, uriSan(material), upstreamTemplate, observer,
+                    pipelines, tokens, limiter);
+            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
         } catch (RuntimeException | Error e) {
-            ReferenceCountUtil.release(built.context());
+            ReferenceCountUtil.release(tls);
             throw e;
         }
+    }
+
+    private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
+            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens,
+            RequestLimiter limiter) {
+        return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()),
+                new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines), listener.http(),
+                observer, tokens, limiter);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -103,7 +119,7 @@ final class ListenerState implements ListenerSnapshot {
 
     @Override
     public HandshakeVerdicts verdicts() {
-        return verdicts;
+        return verifier == null ? NO_VERDICTS : verifier.verdicts();
     }
 
     @Override
@@ -120,6 +136,7 @@ final class ListenerState implements ListenerSnapshot {
         return limits;
     }
 
+    /** Null for a plain-HTTP listener. */
     ListenerMaterial material() {
         return material;
     }
@@ -130,6 +147,9 @@ final class ListenerState implements ListenerSnapshot {
      * not re-check every connection.
      */
     TrustChangedEvent trustChangeSince(ListenerState previous) {
+        if (tlsConfig == null) {
+            return null;
+        }
         boolean sameTrust = tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()

@@ -15,6 +15,7 @@ import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
+import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -52,13 +53,15 @@ final class Listeners {
     private final GatewayMetrics metrics;
     private final ConnectionTracker connections;
     private final SessionTicketPolicy tickets;
+    private final UpstreamPipelines pipelines;
     /** Per-identity limit state of each listener, kept across reloads so a reload resets no budget. */
     private final Map<String, RequestLimiter.State> limitStates = new ConcurrentHashMap<>();
 
     Listeners(EventLoopGroup bossGroup, EventLoopGroup workerGroup, Bootstrap upstreamTemplate,
             Executor verificationExecutor, ExchangeObserver observer, GatewayMetrics metrics,
-            ConnectionTracker connections, SessionTicketPolicy tickets) {
+            ConnectionTracker connections, SessionTicketPolicy tickets, UpstreamPipelines pipelines) {
         this.tickets = tickets;
+        this.pipelines = pipelines;
         this.bossGroup = bossGroup;
         this.workerGroup = workerGroup;
         this.upstreamTemplate = upstreamTemplate;
@@ -76,7 +79,8 @@ final class Listeners {
             state = build(config, listener, tokens);
             certificates(listener.name(), state);
         } catch (Exception e) {
-            throw StartException.material(String.valueOf(listener.tls().certificate()), e);
+            throw StartException.material(listener.plaintext() ? "listener " + listener.name()
+                    : String.valueOf(listener.tls().certificate()), e);
         }
         state.runtime().upstreams().startHealthChecks(workerGroup);
         AtomicReference<ListenerState> current = new AtomicReference<>(state);
@@ -105,8 +109,8 @@ final class Listeners {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens) throws Exception {
-        return ListenerState.build(from, listener, upstreamTemplate, observer, tokens, requestLimiter(from, listener),
-                tickets);
+        return ListenerState.build(from, listener, upstreamTemplate, observer, pipelines, tokens,
+                requestLimiter(from, listener), tickets);
     }
 
     /** The listener's per-identity limits in {@code from}, over its lasting state; NONE when it sets none. */
@@ -163,6 +167,9 @@ final class Listeners {
     }
 
     private void certificates(String name, ListenerState state) {
+        if (state.material() == null) {
+            return; // a plain-HTTP listener has no certificates
+        }
         metrics.listener(name).certificates(state.material().serverNotAfter(),
                 state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
     }

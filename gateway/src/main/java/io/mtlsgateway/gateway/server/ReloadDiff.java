@@ -40,6 +40,9 @@ public record ReloadDiff(List<String> refused, List<String> restartOnly) {
             } else if (!previous.listen().equals(listener.listen())) {
                 problems.add("listener '" + listener.name() + "' moved from " + previous.listen() + " to "
                         + listener.listen() + ": changing a listen address needs a restart");
+            } else if (previous.plaintext() != listener.plaintext()) {
+                problems.add("listener '" + listener.name() + "' switched between TLS and tls: none: that needs a"
+                        + " restart");
             }
         }
         for (String name : old.keySet()) {

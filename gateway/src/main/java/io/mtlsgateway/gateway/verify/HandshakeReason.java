@@ -1,10 +1,11 @@
 package io.mtlsgateway.gateway.verify;
 
 /**
- * Why a handshake ended as it did: the one list behind the verifier's rejections, the TLS alert
- * the client receives (DESIGN.md "Alerts"), the {@code reason} label of
- * {@code mtls_gateway_handshakes_total}, the handshake-failure log and {@code mtls-gateway verify}.
- * A fixed set, so every series can be registered up front and no peer input becomes a label.
+ * Why a handshake ended as it did: the one list behind the verifier's rejections (a client's
+ * certificate, or an upstream's with {@link Purpose#SERVER}), the TLS alert the client receives
+ * (DESIGN.md "Alerts"), the {@code reason} label of {@code mtls_gateway_handshakes_total}, the
+ * handshake-failure log and {@code mtls-gateway verify}. A fixed set, so every series can be
+ * registered up front and no peer input becomes a label.
  */
 public enum HandshakeReason {
     /** The handshake succeeded (outcome {@code success}). */
@@ -43,6 +44,14 @@ public enum HandshakeReason {
     /** The chain is longer than verifyDepth allows. */
     DEPTH("depth", "bad_certificate",
             "shorten the chain, or raise the listener's verifyDepth if the extra intermediates are intended"),
+    /** Server purpose only: the certificate is not for the name the gateway connected to. */
+    NAME_MISMATCH("name_mismatch", "bad_certificate",
+            "issue the upstream a certificate with the name in a DNS (or IP) subjectAltName, or set the"
+                    + " upstream's tls.serverName to a name it has"),
+    /** Server purpose only: none of the upstream's configured identity pins matches. */
+    PIN_MISMATCH("pin_mismatch", "bad_certificate",
+            "the upstream presented another identity than its tls.verify pins allow: check the pins and the"
+                    + " upstream's certificate"),
     /** The client did not finish the handshake in time. */
     TIMEOUT("timeout", "none", "the client stalled mid-handshake; check its network path"),
     /** The client closed the connection during the handshake. */

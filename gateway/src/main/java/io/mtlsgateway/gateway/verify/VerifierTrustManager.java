@@ -53,7 +53,12 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
     private void conclude(Verdict verdict, X509Certificate[] chain, SSLEngine engine) throws CertificateException {
         if (verdict instanceof Verdict.Accepted accepted) {
             verdicts.accepted(engine, accepted);
-        } else if (verdict instanceof Verdict.Rejected rejected) {
+        }
+        throwIfRejected(verdict, chain);
+    }
+
+    static void throwIfRejected(Verdict verdict, X509Certificate[] chain) throws CertificateException {
+        if (verdict instanceof Verdict.Rejected rejected) {
             ClientCertificateRejectedException cause = new ClientCertificateRejectedException(rejected,
                     chain.length > 0 ? chain[0] : null);
             throw new OpenSslCertificateException(cause.getMessage(), cause, errorCode(rejected.reason()));
@@ -69,6 +74,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
             case CRL_EXPIRED -> CertificateVerifier.X509_V_ERR_CRL_HAS_EXPIRED;
             case REVOKED -> CertificateVerifier.X509_V_ERR_CERT_REVOKED;
             case BAD_USAGE, WEAK_KEY -> CertificateVerifier.X509_V_ERR_INVALID_PURPOSE;
+            case NAME_MISMATCH, PIN_MISMATCH -> CertificateVerifier.X509_V_ERR_HOSTNAME_MISMATCH;
             // The last five are handshake outcomes the verifier never gives.
             case NO_CERTIFICATE, REVOCATION_UNKNOWN, CONSTRAINTS, MALFORMED, DEPTH, NONE, TIMEOUT, CLOSED, PROTOCOL,
                     OTHER -> CertificateVerifier.X509_V_ERR_CERT_REJECTED;

@@ -90,6 +90,8 @@ class VerifierTrustManagerTest {
                 Map.entry(HandshakeReason.MALFORMED, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
                 Map.entry(HandshakeReason.DEPTH, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
                 Map.entry(HandshakeReason.NO_CERTIFICATE, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.NAME_MISMATCH, CertificateVerifier.X509_V_ERR_HOSTNAME_MISMATCH),
+                Map.entry(HandshakeReason.PIN_MISMATCH, CertificateVerifier.X509_V_ERR_HOSTNAME_MISMATCH),
                 // Handshake outcomes the verifier never gives: the generic code, should one ever appear.
                 Map.entry(HandshakeReason.NONE, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
                 Map.entry(HandshakeReason.TIMEOUT, CertificateVerifier.X509_V_ERR_CERT_REJECTED),

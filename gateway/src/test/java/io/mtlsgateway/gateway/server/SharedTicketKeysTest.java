@@ -47,8 +47,8 @@ class SharedTicketKeysTest {
         previous = dir.resolve("ticket-previous.key");
         writeKey(current, newKey());
         writeKey(previous, newKey());
-        first = GatewayServer.start(ConfigLoader.load(routeFile("first.yaml")));
-        second = GatewayServer.start(ConfigLoader.load(routeFile("second.yaml")));
+        first = GatewayServer.start(ConfigLoader.load(routeFile("first.yaml")), GatewayServer.FileWatching.OFF);
+        second = GatewayServer.start(ConfigLoader.load(routeFile("second.yaml")), GatewayServer.FileWatching.OFF);
     }
 
     private Path routeFile(String name) throws Exception {

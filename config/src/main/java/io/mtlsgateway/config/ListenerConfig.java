@@ -2,8 +2,10 @@ package io.mtlsgateway.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One TLS listener.
@@ -11,6 +13,8 @@ import java.util.Objects;
  * @param identityHeaders header name to template, in file order; the client's copies are always stripped
  * @param rfc9440 whether to send Client-Cert / Client-Cert-Chain (RFC 9440)
  * @param http limits on client connections, and Via
+ * @param alpn the HTTP versions offered in ALPN, in order of preference
+ * @param http2 limits on HTTP/2 client connections
  */
 public record ListenerConfig(
         String name,
@@ -19,7 +23,12 @@ public record ListenerConfig(
         Map<String, IdentityTemplate> identityHeaders,
         XfccMode xfcc,
         boolean rfc9440,
-        HttpSettings http) {
+        HttpSettings http,
+        List<ApplicationProtocol> alpn,
+        Http2Limits http2) {
+    /** What a listener offers when its file says nothing: h2 first, then HTTP/1.1. */
+    public static final List<ApplicationProtocol> DEFAULT_ALPN = List.of(ApplicationProtocol.H2,
+            ApplicationProtocol.HTTP_1_1);
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -28,6 +37,17 @@ public record ListenerConfig(
         identityHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(identityHeaders));
         Objects.requireNonNull(xfcc, "xfcc");
         Objects.requireNonNull(http, "http");
+        alpn = List.copyOf(alpn);
+        if (alpn.isEmpty() || alpn.size() != Set.copyOf(alpn).size()) {
+            throw new IllegalArgumentException("alpn: " + alpn + " (expected: h2 and/or http/1.1, each once)");
+        }
+        Objects.requireNonNull(http2, "http2");
+    }
+
+    /** A listener offering h2 and HTTP/1.1 with the default HTTP/2 limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, DEFAULT_ALPN, Http2Limits.defaults());
     }
 
     /** A listener with the default HTTP limits. */

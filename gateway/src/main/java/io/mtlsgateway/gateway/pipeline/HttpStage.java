@@ -24,6 +24,9 @@ public record HttpStage(ChannelHandler rawTimeouts, ChannelHandler messageTimeou
     /** Makes the HTTP stage of each connection of one listener snapshot. */
     public interface Factory {
         HttpStage create(VerifiedPeer peer);
+
+        /** The last handler of one h2 stream's child channel: serves the stream's request. */
+        ChannelHandler streamHandler(VerifiedPeer peer);
     }
 
     /** Replaces the handler of {@code gate} with this stage and the server codec. */

@@ -1,5 +1,9 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.ApplicationProtocol;
+import io.mtlsgateway.config.Http2Limits;
+import io.mtlsgateway.config.ListenerConfig;
+import java.util.List;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -16,4 +20,14 @@ public interface ListenerSnapshot {
 
     /** Builds the HTTP stage once a connection's client is verified. */
     HttpStage.Factory httpStage();
+
+    /** The HTTP versions offered in ALPN, in order of preference. */
+    default List<ApplicationProtocol> alpn() {
+        return ListenerConfig.DEFAULT_ALPN;
+    }
+
+    /** The limits on this listener's HTTP/2 connections. */
+    default Http2Limits http2() {
+        return Http2Limits.defaults();
+    }
 }

@@ -3,7 +3,9 @@ package io.mtlsgateway.gateway.pipeline;
 /**
  * Every handler name, in pipeline order. A downstream connection starts as
  * {@code tls -> handshake-gate}; once the client is verified the gate replaces itself with
- * {@code http-timeouts -> http-codec -> http-guard -> proxy}. An upstream connection is
+ * {@code http-timeouts -> http-codec -> http-guard -> proxy}, or for h2 (chosen in ALPN)
+ * {@code h2-codec -> h2-guard -> h2-multiplex} with each stream a child channel
+ * {@code h2-stream-codec -> h2-request -> proxy}. An upstream connection is
  * {@code upstream-codec -> upstream-idle -> upstream}. After a 101 Switching Protocols both become
  * byte tunnels: {@code tls -> tunnel-idle -> tunnel} and {@code tunnel}.
  */
@@ -16,6 +18,17 @@ public final class PipelineNames {
     /** Message side of the timeouts (sees when a request head is complete and a response ends). */
     public static final String HTTP_GUARD = "http-guard";
     public static final String PROXY = "proxy";
+
+    /** h2 connection after the gate: the frame codec (flow control, flood limits). */
+    public static final String H2_CODEC = "h2-codec";
+    /** Connection age, request count, drain and trust changes: when to send GOAWAY. */
+    public static final String H2_GUARD = "h2-guard";
+    /** Turns each client stream into a child channel. */
+    public static final String H2_MULTIPLEX = "h2-multiplex";
+    /** First handler of a stream child channel: h2 frames to HTTP messages and back. */
+    public static final String H2_STREAM_CODEC = "h2-stream-codec";
+    /** Makes a stream's messages look like HTTP/1.1's; then {@link #PROXY}. */
+    public static final String H2_REQUEST = "h2-request";
 
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_IDLE = "upstream-idle";

@@ -6,6 +6,7 @@ import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.netty.channel.ChannelHandler;
 import java.util.Objects;
 
 /**
@@ -38,5 +39,10 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
     public HttpStage create(VerifiedPeer peer) {
         HttpTimeouts timeouts = new HttpTimeouts(http);
         return new HttpStage(timeouts.rawSide(), timeouts.messageSide(), new ProxyHandler(this, peer));
+    }
+
+    @Override
+    public ChannelHandler streamHandler(VerifiedPeer peer) {
+        return new ProxyHandler(this, peer);
     }
 }

@@ -1,6 +1,8 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.config.ApplicationProtocol;
 import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
@@ -35,9 +37,12 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
+    private final ListenerConfig listenerConfig;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig) {
+            VerifierTrustManager verifier, ListenerConfig listenerConfig) {
+        this.listenerConfig = listenerConfig;
+        TlsConfig tlsConfig = listenerConfig.tls();
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -58,12 +63,12 @@ final class ListenerState implements ListenerSnapshot {
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
+        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier, listener.alpn());
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials)),
                     new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE), listener.http(), observer);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls());
+            return new ListenerState(tls, runtime, material, verifier, listener);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -88,6 +93,16 @@ final class ListenerState implements ListenerSnapshot {
     @Override
     public HttpStage.Factory httpStage() {
         return runtime;
+    }
+
+    @Override
+    public List<ApplicationProtocol> alpn() {
+        return listenerConfig.alpn();
+    }
+
+    @Override
+    public Http2Limits http2() {
+        return listenerConfig.http2();
     }
 
     ListenerRuntime runtime() {

@@ -1,5 +1,7 @@
 package io.mtlsgateway.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +41,24 @@ final class Binding {
                 return Optional.empty();
             }
             return Optional.of(text);
+        });
+    }
+
+    /**
+     * A file path, absolute after resolving against {@code baseDir}; recorded in {@code refs} so
+     * the validator checks that it exists and the gateway watches it.
+     */
+    static Optional<Path> file(YamlNode node, Path baseDir, References refs) {
+        return node.string().flatMap(text -> {
+            Path path;
+            try {
+                path = baseDir.resolve(text).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                node.problem(node.describe() + " is not a valid path (" + e.getReason() + ")");
+                return Optional.empty();
+            }
+            refs.files.add(new References.FileRef(path, node));
+            return Optional.of(path);
         });
     }
 }

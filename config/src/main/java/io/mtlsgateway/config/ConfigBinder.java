@@ -15,8 +15,8 @@ import org.snakeyaml.engine.v2.nodes.MappingNode;
 final class ConfigBinder {
     static final int SCHEMA_VERSION = 1;
     static final List<String> KEYS =
-            List.of("version", "workers", "transport", "admin", "drainTimeout", "accessLog", "listeners", "routes",
-                    "upstreams");
+            List.of("version", "workers", "transport", "admin", "drainTimeout", "accessLog", "listeners", "jwt",
+                    "routes", "upstreams");
     static final List<String> ADMIN_KEYS = List.of("listen");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "path");
     /** The {@code accessLog.path} value meaning standard output rather than a file. */
@@ -28,6 +28,7 @@ final class ConfigBinder {
     private final ListenerBinder listenerBinder;
     private final RouteBinder routeBinder;
     private final UpstreamBinder upstreamBinder;
+    private final JwtBinder jwtBinder;
 
     /**
      * @param source the route file, absolute; relative paths in it resolve against its folder
@@ -39,6 +40,7 @@ final class ConfigBinder {
         this.listenerBinder = new ListenerBinder(baseDir, refs);
         this.routeBinder = new RouteBinder(refs);
         this.upstreamBinder = new UpstreamBinder(refs);
+        this.jwtBinder = new JwtBinder(baseDir, refs);
     }
 
     Optional<GatewayConfig> bind(YamlNode root) {
@@ -75,16 +77,17 @@ final class ConfigBinder {
         Optional<AccessLogConfig> accessLog = root.optional("accessLog", this::accessLog, AccessLogConfig.DEFAULT);
         Optional<List<ListenerConfig>> listeners =
                 root.required("listeners", "a list of listeners", this::listeners);
+        Optional<Map<String, JwtIssuerConfig>> jwt = root.optional("jwt", jwtBinder::bind, Map.of());
         Optional<List<RouteConfig>> routes = root.optional(
                 "routes", n -> n.list().flatMap(items -> Binding.each(items, routeBinder::bind)), List.of());
         Optional<Map<String, UpstreamConfig>> upstreams = root.optional("upstreams", upstreamBinder::bind, Map.of());
-        if (!Binding.allPresent(version, workers, transport, admin, drainTimeout, accessLog, listeners, routes,
-                upstreams)) {
+        if (!Binding.allPresent(version, workers, transport, admin, drainTimeout, accessLog, listeners, jwt,
+                routes, upstreams)) {
             return Optional.empty();
         }
         return root.owner().problems().construct(root.owner(), () -> new GatewayConfig(
                 source, workers.get(), transport.get(), admin.get(), listeners.get(), routes.get(), upstreams.get(),
-                drainTimeout.get(), accessLog.get()));
+                drainTimeout.get(), accessLog.get(), jwt.get()));
     }
 
     private Optional<AdminConfig> admin(YamlNode node) {

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param workers event-loop threads for the listeners
  * @param drainTimeout how long a stopping gateway lets in-flight requests finish
  * @param accessLog where per-request JSON lines go, if anywhere
+ * @param jwt token issuers by the name routes use, in file order
  */
 public record GatewayConfig(
         Path source,
@@ -26,7 +27,8 @@ public record GatewayConfig(
         List<RouteConfig> routes,
         Map<String, UpstreamConfig> upstreams,
         Duration drainTimeout,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        Map<String, JwtIssuerConfig> jwt) {
 
     /** Drain timeout when the file does not set {@code drainTimeout}. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -46,5 +48,13 @@ public record GatewayConfig(
             throw new IllegalArgumentException("drainTimeout: " + drainTimeout + " (expected: >= 0)");
         }
         Objects.requireNonNull(accessLog, "accessLog");
+        jwt = Collections.unmodifiableMap(new LinkedHashMap<>(jwt));
+    }
+
+    /** A file with no token issuers. */
+    public GatewayConfig(Path source, int workers, Transport transport, AdminConfig admin,
+            List<ListenerConfig> listeners, List<RouteConfig> routes, Map<String, UpstreamConfig> upstreams,
+            Duration drainTimeout, AccessLogConfig accessLog) {
+        this(source, workers, transport, admin, listeners, routes, upstreams, drainTimeout, accessLog, Map.of());
     }
 }

@@ -11,7 +11,10 @@ import java.util.Set;
  */
 public record IdentityTemplate(String source, List<Part> parts) {
 
-    /** Every variable a template may name (DESIGN.md, "Template variables"). */
+    /** The prefix of a variable naming a claim of the request's verified token, as in {@code ${jwt.sub}}. */
+    public static final String JWT_PREFIX = "jwt.";
+
+    /** Every certificate variable a template may name (DESIGN.md, "Template variables"). */
     public static final Set<String> VARIABLES = Set.of(
             "subject", "issuer", "serial", "fingerprint", "spiffe", "sanDns", "sanUri", "sanEmail",
             "notBefore", "notAfter", "cert");
@@ -22,8 +25,20 @@ public record IdentityTemplate(String source, List<Part> parts) {
     /** Text copied as is. */
     public record Literal(String text) implements Part {}
 
-    /** A value taken from the client's identity. */
-    public record Variable(String name) implements Part {}
+    /** A value taken from the client's identity, or with {@link #JWT_PREFIX} from its token. */
+    public record Variable(String name) implements Part {
+        /** The claim this variable names, when it is a {@code jwt.} variable. */
+        public java.util.Optional<String> claim() {
+            return name.startsWith(JWT_PREFIX) ? java.util.Optional.of(name.substring(JWT_PREFIX.length()))
+                    : java.util.Optional.empty();
+        }
+    }
+
+    /** The token claims this template uses, in order. */
+    public List<String> claims() {
+        return parts.stream().filter(p -> p instanceof Variable).map(p -> ((Variable) p).claim())
+                .flatMap(java.util.Optional::stream).toList();
+    }
 
     public IdentityTemplate {
         Objects.requireNonNull(source, "source");
@@ -52,9 +67,14 @@ public record IdentityTemplate(String source, List<Part> parts) {
                 throw new IllegalArgumentException("unclosed '${' at offset " + open + " in template '" + source + "'");
             }
             String name = source.substring(open + 2, close);
-            if (!VARIABLES.contains(name)) {
+            if (name.startsWith(JWT_PREFIX)) {
+                if (!name.substring(JWT_PREFIX.length()).matches("[A-Za-z0-9_:-]+")) {
+                    throw new IllegalArgumentException("bad claim name in '${" + name + "}' (expected: ${jwt.NAME},"
+                            + " NAME of letters, digits, '_', ':' or '-')");
+                }
+            } else if (!VARIABLES.contains(name)) {
                 throw new IllegalArgumentException("unknown template variable '${" + name + "}' (expected one of: "
-                        + String.join(", ", VARIABLES.stream().sorted().toList()) + ")");
+                        + String.join(", ", VARIABLES.stream().sorted().toList()) + ", or jwt.CLAIM)");
             }
             parts.add(new Variable(name));
             i = close + 1;

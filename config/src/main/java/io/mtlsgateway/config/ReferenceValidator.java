@@ -22,6 +22,46 @@ final class ReferenceValidator {
         knownUpstreams(refs);
         readableFiles(refs.files);
         noRouteMatchesOnIdentityHeaders(refs);
+        knownJwtIssuers(refs);
+        claimHeadersApart(refs);
+    }
+
+    private static void knownJwtIssuers(References refs) {
+        if (!refs.jwtIssuerNamesComplete) {
+            return; // the jwt section itself is reported
+        }
+        for (References.Named reference : refs.jwtIssuerReferences) {
+            if (!refs.jwtIssuerNames.contains(reference.name())) {
+                String known = refs.jwtIssuerNames.isEmpty()
+                        ? "an issuer defined under the top-level jwt mapping; none is"
+                        : "one of " + String.join(", ", refs.jwtIssuerNames);
+                reference.node().problem("unknown jwt issuer '" + YamlNode.show(reference.name()) + "' "
+                        + Suggestions.expected(reference.name(), refs.jwtIssuerNames, known));
+            }
+        }
+    }
+
+    /**
+     * A claim header is set from a token; an identity header with the same name would make one of
+     * the two silently win, and a route matching on it would match what the client forged.
+     */
+    private static void claimHeadersApart(References refs) {
+        for (References.Named header : refs.claimHeaders) {
+            if (refs.identityHeaderNames.contains(HeaderNames.canonical(header.name()))) {
+                header.node().problem("'" + header.name() + "' is also an identity header of a listener"
+                        + " (expected: a name of its own; the gateway sets both kinds)");
+            }
+        }
+        for (References.Named match : refs.routeMatchHeaders) {
+            for (References.Named header : refs.claimHeaders) {
+                if (HeaderNames.canonical(match.name()).equals(HeaderNames.canonical(header.name()))) {
+                    match.node().problem("a route cannot match on " + match.name() + ": it is a claim header,"
+                            + " which routes see as the client sent it, before the gateway replaces it"
+                            + " (use 'allowClaims' to select by token)");
+                    break;
+                }
+            }
+        }
     }
 
     /** The gateway sets identity headers after routing: a route matching one matches a forgery. */

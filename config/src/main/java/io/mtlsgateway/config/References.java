@@ -37,4 +37,12 @@ final class References {
     final Set<String> identityHeaderNames = new HashSet<>();
     /** Header names routes match on, with where they are written. */
     final List<Named> routeMatchHeaders = new ArrayList<>();
+    /** Names under the top-level {@code jwt} mapping. */
+    final Set<String> jwtIssuerNames = new LinkedHashSet<>();
+    /** False when {@code jwt} is written but is not a mapping: no issuer can be judged unknown. */
+    boolean jwtIssuerNamesComplete = true;
+    /** Issuer names routes refer to, with where they are written. */
+    final List<Named> jwtIssuerReferences = new ArrayList<>();
+    /** Every issuer's claim header names, with where they are written. */
+    final List<Named> claimHeaders = new ArrayList<>();
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /** Binds one entry of {@code routes}. */
 final class RouteBinder {
-    static final List<String> KEYS = List.of("name", "match", "upstream", "allow", "rewritePrefix");
+    static final List<String> KEYS = List.of("name", "match", "upstream", "allow", "rewritePrefix", "jwt", "allowClaims");
+    static final List<String> JWT_KEYS = List.of("issuer", "required");
     static final List<String> MATCH_KEYS = List.of("host", "pathPrefix", "headers");
     static final List<String> ALLOW_KEYS =
             Arrays.stream(AllowRule.Kind.values()).map(AllowRule.Kind::yamlName).toList();
@@ -35,11 +36,19 @@ final class RouteBinder {
         Optional<List<AllowRule>> allow = route.optional("allow", RouteBinder::allow, List.of());
         Optional<Optional<String>> rewritePrefix = route.optional(
                 "rewritePrefix", n -> Binding.absolutePath(n).map(Optional::of), Optional.empty());
-        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix)) {
+        Optional<Optional<RouteJwt>> jwt = route.optional("jwt", n -> jwt(n).map(Optional::of), Optional.empty());
+        Optional<List<ClaimRule>> allowClaims = route.optional("allowClaims", RouteBinder::allowClaims, List.of());
+        if (allowClaims.isPresent() && !allowClaims.get().isEmpty() && route.get("jwt").isEmpty()) {
+            route.get("allowClaims").orElseThrow().problem("needs a token to judge (expected: jwt: { issuer: NAME }"
+                    + " on this route)");
+            return Optional.empty();
+        }
+        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix, jwt, allowClaims)) {
             return Optional.empty();
         }
         return route.owner().problems().construct(route.owner(), () -> new RouteConfig(
-                name.get(), match.get(), upstream.get(), allow.get(), rewritePrefix.get()));
+                name.get(), match.get(), upstream.get(), allow.get(), rewritePrefix.get(), jwt.get(),
+                allowClaims.get()));
     }
 
     private Optional<RouteMatch> match(YamlNode node) {
@@ -108,6 +117,55 @@ final class RouteBinder {
             return entry.value().string()
                     .flatMap(value -> AllowValues.check(kind, entry.value(), value))
                     .flatMap(value -> node.problems().construct(entry.value(), () -> new AllowRule(kind, value)));
+        });
+    }
+
+    private Optional<RouteJwt> jwt(YamlNode node) {
+        return node.mapping(JWT_KEYS).flatMap(jwt -> {
+            Optional<String> issuer = jwt.required("issuer", "the name of an entry of the top-level jwt mapping", n -> {
+                Optional<String> reference = n.string();
+                reference.ifPresent(r -> refs.jwtIssuerReferences.add(new References.Named(r, n)));
+                return reference;
+            });
+            Optional<Boolean> required = jwt.optional("required", YamlNode::bool, true);
+            if (!Binding.allPresent(issuer, required)) {
+                return Optional.empty();
+            }
+            return Optional.of(new RouteJwt(issuer.get(), required.get()));
+        });
+    }
+
+    private static Optional<List<ClaimRule>> allowClaims(YamlNode node) {
+        return node.list().flatMap(rules -> {
+            if (rules.isEmpty()) {
+                node.problem("empty list allows no token (remove 'allowClaims' to allow any valid token)");
+                return Optional.empty();
+            }
+            return Binding.each(rules, RouteBinder::claimRule);
+        });
+    }
+
+    /** {@code { scope: payments:write, amr: [hwk, pin] }}: every claim must hold every value listed. */
+    private static Optional<ClaimRule> claimRule(YamlNode node) {
+        return node.freeMapping().flatMap(rule -> {
+            if (rule.entries().isEmpty()) {
+                node.problem("empty (expected: claims such as { scope: payments:write })");
+                return Optional.empty();
+            }
+            Map<String, List<String>> claims = new LinkedHashMap<>();
+            boolean complete = true;
+            for (YamlMapping.Entry entry : rule.entries()) {
+                Optional<List<String>> values = entry.value().listOrSingle().flatMap(items -> {
+                    if (items.isEmpty()) {
+                        entry.value().problem("empty list (expected: at least one value)");
+                        return Optional.empty();
+                    }
+                    return Binding.each(items, YamlNode::string);
+                });
+                values.ifPresent(v -> claims.put(entry.key(), v));
+                complete &= values.isPresent();
+            }
+            return complete ? node.problems().construct(node, () -> new ClaimRule(claims)) : Optional.empty();
         });
     }
 }

@@ -9,9 +9,18 @@ import java.util.Optional;
  *
  * @param allow the identities allowed; empty means any verified client
  * @param rewritePrefix replaces the matched path prefix before forwarding
+ * @param jwt the token the route asks for, if any
+ * @param allowClaims any of these must hold for the verified token; empty means any valid token
+ *     (both {@code allow} and {@code allowClaims} must hold)
  */
 public record RouteConfig(
-        String name, RouteMatch match, String upstream, List<AllowRule> allow, Optional<String> rewritePrefix) {
+        String name,
+        RouteMatch match,
+        String upstream,
+        List<AllowRule> allow,
+        Optional<String> rewritePrefix,
+        Optional<RouteJwt> jwt,
+        List<ClaimRule> allowClaims) {
 
     public RouteConfig {
         Objects.requireNonNull(name, "name");
@@ -19,5 +28,16 @@ public record RouteConfig(
         Objects.requireNonNull(upstream, "upstream");
         allow = List.copyOf(allow);
         Objects.requireNonNull(rewritePrefix, "rewritePrefix");
+        Objects.requireNonNull(jwt, "jwt");
+        allowClaims = List.copyOf(allowClaims);
+        if (!allowClaims.isEmpty() && jwt.isEmpty()) {
+            throw new IllegalArgumentException("allowClaims without jwt (expected: jwt: { issuer: NAME })");
+        }
+    }
+
+    /** A route that asks for no token. */
+    public RouteConfig(String name, RouteMatch match, String upstream, List<AllowRule> allow,
+            Optional<String> rewritePrefix) {
+        this(name, match, upstream, allow, rewritePrefix, Optional.empty(), List.of());
     }
 }

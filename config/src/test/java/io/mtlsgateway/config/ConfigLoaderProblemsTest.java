@@ -43,7 +43,7 @@ class ConfigLoaderProblemsTest {
     void listsTheKnownKeysWhenAnUnknownKeyIsNoNearMiss() {
         files.assertOnlyProblem("version: 1\nlogging: debug\n" + RouteFiles.MINIMAL.substring("version: 1\n".length()),
                 "2:1: unknown key 'logging' (expected one of: version, workers, transport, admin, drainTimeout, "
-                        + "accessLog, listeners, routes, upstreams)");
+                        + "accessLog, listeners, jwt, routes, upstreams)");
     }
 
     @Test
@@ -228,8 +228,8 @@ class ConfigLoaderProblemsTest {
     @Test
     void rejectsASubjectThatIsNotADistinguishedName() {
         files.assertOnlyProblem(withRoute("    allow:\n      - subject: mobile app\n"),
-                "13:18: routes[0].allow[0].subject: 'mobile app' "
-                        + "(expected: an RFC 4514 distinguished name such as CN=client,O=Example)");
+                "13:18: routes[0].allow[0].subject: 'mobile app' (expected '=' after 'mobile' at character 8; "
+                        + "expected: an RFC 4514 distinguished name such as CN=client,O=Example)");
     }
 
     @Test
@@ -368,7 +368,7 @@ class ConfigLoaderProblemsTest {
                         "    identityHeaders:\n      X-Client: \"${subjct}\"\nroutes:\n"),
                 "10:17: listeners[0].identityHeaders.X-Client: unknown template variable '${subjct}' (expected one of: "
                         + "cert, fingerprint, issuer, notAfter, notBefore, sanDns, sanEmail, sanUri, serial, spiffe, "
-                        + "subject)");
+                        + "subject, or jwt.CLAIM)");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.mtlsgateway.config.ConfigException;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.RouteShadowing;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.server.ConfigCheck;
 import io.mtlsgateway.gateway.server.ConfigCheck.ListenerReport;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
@@ -61,6 +62,15 @@ final class CheckCommand implements Callable<Integer> {
                 problems++;
             }
         }
+        for (ConfigCheck.IssuerReport issuer : ConfigCheck.issuers(loaded)) {
+            out.println("jwt issuer " + issuer.issuer() + ": " + issuer.source());
+            issuer.keys().forEach(key -> out.println("  key " + key));
+            issuer.notes().forEach(note -> err.println(config + ": warning: jwt." + issuer.issuer() + ": " + note));
+            for (String problem : issuer.problems()) {
+                err.println(problem);
+                problems++;
+            }
+        }
         if (problems > 0) {
             err.println("check failed: " + problems + " problem(s)");
             return Main.EXIT_USAGE;
@@ -79,7 +89,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         for (X509CRL crl : m.crls()) {
             Instant next = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
-            out.println("  CRL: issuer " + crl.getIssuerX500Principal().getName() + ", "
+            out.println("  CRL: issuer " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + ", "
                     + (crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size())
                     + " revoked, next update " + (next == null ? "none" : next + " (" + days(next, now) + ")"));
         }

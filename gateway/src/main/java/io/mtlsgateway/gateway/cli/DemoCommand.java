@@ -83,6 +83,22 @@ final class DemoCommand implements Callable<Integer> {
         out.println("Without a client certificate (expect the TLS handshake to fail: certificate required):");
         out.println("curl --cacert " + setup.caCertificate() + " " + url);
         out.println();
+        String payments = "https://localhost:" + boundPort + "/payments/transfer";
+        String bearer = " -H \"Authorization: Bearer $(cat " + setup.tokenFile() + ")\" ";
+        out.println("/payments also needs a token bound to the client certificate (RFC 8705). With the demo client's"
+                + " token (expect 200, X-User-Id: " + DemoSetup.TOKEN_USER + "):");
+        out.println("curl --cacert " + setup.caCertificate() + " --cert " + setup.clientCertificate() + " --key "
+                + setup.clientKey() + bearer + payments);
+        out.println("The same token sent with another valid client certificate, as a thief would"
+                + " (expect 401, error=\"invalid_token\": binding_mismatch):");
+        out.println("curl -i --cacert " + setup.caCertificate() + " --cert " + setup.otherClientCertificate() + " --key "
+                + setup.otherClientKey() + bearer + payments);
+        out.println("No token (expect 401 with WWW-Authenticate: Bearer realm=\"dev-idp\"):");
+        out.println("curl -i --cacert " + setup.caCertificate() + " --cert " + setup.clientCertificate() + " --key "
+                + setup.clientKey() + " " + payments);
+        out.println("A fresh token: mtls-gateway pki token --dir " + setup.dir() + " --client " + DemoSetup.CLIENT_NAME
+                + " --sub " + DemoSetup.TOKEN_USER + " --scope payments:write");
+        out.println();
         out.println("Metrics (Prometheus) and health, on the loopback-only admin port:");
         out.println("curl http://127.0.0.1:" + adminPort + "/metrics");
         out.println();

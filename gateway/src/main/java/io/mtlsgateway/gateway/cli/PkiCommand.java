@@ -37,14 +37,15 @@ import picocli.CommandLine.Spec;
             "Development PKI: a CA kept in one folder, for development and tests, never production.",
             "Typical use: pki init, pki issue --server, pki issue --client; revoke, then pki crl to publish."
         },
-        subcommands = {PkiCommand.Init.class, PkiCommand.Issue.class, PkiCommand.Revoke.class, PkiCommand.Crl.class})
+        subcommands = {PkiCommand.Init.class, PkiCommand.Issue.class, PkiCommand.Revoke.class, PkiCommand.Crl.class,
+            PkiTokenCommand.class})
 public final class PkiCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "Missing required subcommand (init, issue, revoke or crl)");
+        throw new ParameterException(spec.commandLine(), "Missing required subcommand (init, issue, revoke, crl or token)");
     }
 
     /** {@code pki init --dir DIR [--rsa]}. */

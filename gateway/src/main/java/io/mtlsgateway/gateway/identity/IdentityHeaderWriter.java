@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Strips every identity header a client sent, then sets trustworthy ones: the listener's templated
@@ -86,7 +87,15 @@ public final class IdentityHeaderWriter {
      *         used (not a token, reserved, duplicate once normalised, literal text not printable ASCII)
      */
     public IdentityHeaderWriter(ListenerConfig listener, Optional<String> serverUriSan) {
-        this(listener.identityHeaders(), listener.xfcc(), listener.rfc9440(), serverUriSan);
+        this(listener, serverUriSan, Set.of());
+    }
+
+    /**
+     * A writer for this listener that also strips {@code claimHeaders}, the headers set from tokens
+     * (every issuer's, on every route: a route without a token must not pass a forged one on).
+     */
+    public IdentityHeaderWriter(ListenerConfig listener, Optional<String> serverUriSan, Set<String> claimHeaders) {
+        this(listener.identityHeaders(), listener.xfcc(), listener.rfc9440(), serverUriSan, claimHeaders);
     }
 
     /**
@@ -97,6 +106,12 @@ public final class IdentityHeaderWriter {
     public IdentityHeaderWriter(
             Map<String, IdentityTemplate> identityHeaders, XfccMode xfccMode, boolean rfc9440,
             Optional<String> serverUriSan) {
+        this(identityHeaders, xfccMode, rfc9440, serverUriSan, Set.of());
+    }
+
+    private IdentityHeaderWriter(
+            Map<String, IdentityTemplate> identityHeaders, XfccMode xfccMode, boolean rfc9440,
+            Optional<String> serverUriSan, Set<String> claimHeaders) {
         this.xfccMode = Objects.requireNonNull(xfccMode, "xfccMode");
         this.rfc9440 = rfc9440;
         this.by = Objects.requireNonNull(serverUriSan, "serverUriSan");
@@ -129,6 +144,9 @@ public final class IdentityHeaderWriter {
         this.templated = List.copyOf(headers);
 
         for (String name : ALWAYS_STRIPPED) {
+            names.add(normalise(name));
+        }
+        for (String name : claimHeaders) {
             names.add(normalise(name));
         }
         Set<String> trailers = new HashSet<>(names);
@@ -168,24 +186,39 @@ public final class IdentityHeaderWriter {
      * client certificate on an optional or none listener) nothing is added, and, as Envoy does, a
      * client XFCC kept by append-forward or forward-only is removed: only a peer that proved its
      * identity is trusted to forward one.
+     *
+     * @return whether the gateway's XFCC element left out URI or DNS pairs to stay within its size
+     *         budget (the caller counts it)
      */
-    public void set(HttpHeaders headers, PeerIdentity identity) {
+    public boolean set(HttpHeaders headers, PeerIdentity identity) {
+        return set(headers, identity, IdentityTemplateRenderer.NO_CLAIMS);
+    }
+
+    /**
+     * As {@link #set(HttpHeaders, PeerIdentity)}, with {@code ${jwt.CLAIM}} variables taken from
+     * {@code claims} (the request's verified token).
+     *
+     * @return as {@link #set(HttpHeaders, PeerIdentity)}
+     */
+    public boolean set(HttpHeaders headers, PeerIdentity identity, Function<String, Optional<String>> claims) {
         if (identity == null) {
             if (forwardsClientXfcc) {
                 headers.remove(X_FORWARDED_CLIENT_CERT);
             }
-            return;
+            return false;
         }
         for (TemplatedHeader header : templated) {
-            String value = IdentityTemplateRenderer.render(header.template(), identity);
+            String value = IdentityTemplateRenderer.render(header.template(), identity, claims);
             if (!value.isEmpty()) {
                 headers.set(header.name(), value);
             }
         }
-        switch (xfccMode) {
-            case SANITIZE, FORWARD_ONLY -> { }
-            case SANITIZE_SET -> headers.set(X_FORWARDED_CLIENT_CERT, XfccElement.of(identity, by));
-            case APPEND_FORWARD -> headers.set(X_FORWARDED_CLIENT_CERT, appended(headers, identity));
+        boolean trimmed = false;
+        if (xfccMode == XfccMode.SANITIZE_SET || xfccMode == XfccMode.APPEND_FORWARD) {
+            XfccElement.Element element = XfccElement.within(identity, by, XfccElement.MAX_LENGTH);
+            trimmed = element.dropped() > 0;
+            headers.set(X_FORWARDED_CLIENT_CERT, xfccMode == XfccMode.SANITIZE_SET ? element.text()
+                    : appended(headers, element.text()));
         }
         if (rfc9440) {
             headers.set(CLIENT_CERT, ClientCertFields.clientCert(identity));
@@ -194,6 +227,7 @@ public final class IdentityHeaderWriter {
                 headers.set(CLIENT_CERT_CHAIN, chain);
             }
         }
+        return trimmed;
     }
 
     /** The xfcc mode this writer applies. */
@@ -201,7 +235,7 @@ public final class IdentityHeaderWriter {
         return xfccMode;
     }
 
-    private String appended(HttpHeaders headers, PeerIdentity identity) {
+    private static String appended(HttpHeaders headers, String element) {
         // Several XFCC field lines mean the same as one comma-joined line (RFC 9110 §5.3), which is
         // also XFCC's element separator, so joining keeps every element the proxies before us added.
         StringBuilder out = new StringBuilder();
@@ -211,7 +245,7 @@ public final class IdentityHeaderWriter {
                 out.append(trimmed).append(',');
             }
         }
-        return out.append(XfccElement.of(identity, by)).toString();
+        return out.append(element).toString();
     }
 
     private void strip(HttpHeaders headers, Set<String> stripped, boolean onlyUnderscoreXfcc) {

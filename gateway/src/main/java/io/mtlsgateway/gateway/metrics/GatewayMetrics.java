@@ -93,6 +93,11 @@ public final class GatewayMetrics implements AutoCloseable {
         return upstreams.computeIfAbsent(name, n -> new UpstreamMetrics(registry, n, upstreamErrorKinds));
     }
 
+    /** Counts a request refused for its token, by a bounded reason label (JwtRejection). */
+    public void jwtRejected(String route, String reason) {
+        route(route).jwtRejected(reason);
+    }
+
     /** Counts a finished request into its route's meters ({@link #NO_ROUTE} when none matched). */
     public void requestFinished(String route, int status, long durationNanos) {
         route(route).record(status, durationNanos);

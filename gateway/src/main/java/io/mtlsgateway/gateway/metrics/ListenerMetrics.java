@@ -24,6 +24,7 @@ public final class ListenerMetrics {
     private final Timer handshakeDuration;
     private final DistributionSummary clientValidity;
     private final AtomicInteger active = new AtomicInteger();
+    private final Counter xfccTrimmed;
     private volatile double serverExpiry = Double.NaN;
     private volatile double caExpiry = Double.NaN;
     private volatile double crlNextUpdate = Double.NaN;
@@ -55,6 +56,10 @@ public final class ListenerMetrics {
                 .description("Open downstream connections")
                 .tag("listener", listener)
                 .register(registry);
+        xfccTrimmed = Counter.builder("mtls.gateway.xfcc.trimmed")
+                .description("Requests whose X-Forwarded-Client-Cert element left out URI/DNS pairs to fit its size budget")
+                .tag("listener", listener)
+                .register(registry);
         expiryGauge("server", () -> serverExpiry);
         expiryGauge("ca", () -> caExpiry);
     }
@@ -81,6 +86,11 @@ public final class ListenerMetrics {
     public void handshakeFailed(long durationNanos, HandshakeReason reason) {
         handshakes.get(reason == HandshakeReason.NONE ? HandshakeReason.OTHER : reason).increment();
         handshakeDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A request's XFCC element was trimmed to its size budget. */
+    public void xfccTrimmed() {
+        xfccTrimmed.increment();
     }
 
     public void connectionOpened() {

@@ -12,13 +12,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * costs an array read and an increment.
  */
 final class RouteMetrics {
-    private static final int[] GATEWAY_CODES = {200, 400, 403, 404, 413, 417, 431, 499, 502, 503, 504};
+    private static final int[] GATEWAY_CODES = {200, 400, 401, 403, 404, 413, 417, 431, 499, 502, 503, 504};
 
     private final MeterRegistry registry;
     private final String route;
     private final AtomicReferenceArray<Counter> byCode = new AtomicReferenceArray<>(600);
     private final Timer duration;
     private final Counter denied;
+    /** By reason label; a bounded set (JwtRejection), registered on first sight. */
+    private final java.util.Map<String, Counter> jwtRejections = new java.util.concurrent.ConcurrentHashMap<>();
 
     RouteMetrics(MeterRegistry registry, String route) {
         this.registry = registry;
@@ -43,6 +45,14 @@ final class RouteMetrics {
         if (status == 403) {
             denied.increment();
         }
+    }
+
+    void jwtRejected(String reason) {
+        jwtRejections.computeIfAbsent(reason, r -> Counter.builder("mtls.gateway.jwt.rejections")
+                .description("Requests refused for their bearer token, by reason")
+                .tag("route", route)
+                .tag("reason", r)
+                .register(registry)).increment();
     }
 
     private Counter counter(int status) {

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.config.Http2Limits;
+import io.mtlsgateway.gateway.LogText;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -55,7 +56,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
                 && !peer.chain().isEmpty() && !goingAway && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1} (subject \"{2}\", serial {3}) "
                     + "after its open streams: the reloaded trust material no longer accepts its certificate",
-                    new Object[] {listener, peer.clientAddress(), peer.identity().subject(),
+                    new Object[] {listener, peer.clientAddress(), LogText.of(peer.identity().subject()),
                         peer.identity().serial()});
             goAway(GoAwayReason.UNTRUSTED);
         }

@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.jwt.TokenRefusal;
+import io.mtlsgateway.gateway.jwt.TokenRefusalLog;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.Route;
@@ -39,6 +41,8 @@ final class DownstreamRequests implements ExchangeOwner {
     private boolean reading;
     /** A reload stopped trusting the client: its in-flight request finishes, nothing more is served. */
     private boolean untrusted;
+    /** A request waits for its token issuer's keys to be fetched again (a rotation): read nothing. */
+    private boolean awaitingKeys;
 
     DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx) {
         this.runtime = runtime;
@@ -56,7 +60,7 @@ final class DownstreamRequests implements ExchangeOwner {
         reading = true;
         if (current != null && !current.requestComplete()) {
             current.onRequestPart(http);
-        } else if (current != null || !waiting.isEmpty()) {
+        } else if (current != null || awaitingKeys || !waiting.isEmpty()) {
             waiting.add(http);
         } else {
             dispatch(http);
@@ -85,7 +89,7 @@ final class DownstreamRequests implements ExchangeOwner {
         untrusted = true;
         draining = true;
         releaseWaiting();
-        if (current == null) {
+        if (current == null && !awaitingKeys) {
             closing = true;
             ctx.close();
         }
@@ -98,7 +102,7 @@ final class DownstreamRequests implements ExchangeOwner {
     /** The gateway is stopping. */
     void drain() {
         draining = true;
-        if (current == null && waiting.isEmpty()) {
+        if (current == null && waiting.isEmpty() && !awaitingKeys) {
             // Idle keep-alive connection: nothing in flight to wait for.
             closing = true;
             ctx.close();
@@ -141,8 +145,18 @@ final class DownstreamRequests implements ExchangeOwner {
         RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
                 peer.identity());
         runtime.observer().requestStarted(record);
-        RequestHead head = RequestHeads.of(request);
+        proceed(request, RequestHeads.of(request), record, true);
+    }
+
+    private void proceed(HttpRequest request, RequestHead head, RequestRecord record, boolean mayAwaitKeys) {
         RequestPlan plan = planner.plan(head, peer.identity());
+        if (plan instanceof RequestPlan.AwaitKeys await) {
+            if (mayAwaitKeys) {
+                awaitKeys(request, head, record, await);
+                return;
+            }
+            plan = await.otherwise();
+        }
         if (plan instanceof RequestPlan.Reject reject) {
             reject.route().ifPresent(route -> record.route(route.name(), route.upstream()));
             reject(request, head, reject, record);
@@ -151,7 +165,8 @@ final class DownstreamRequests implements ExchangeOwner {
         RequestPlan.Forward forward = (RequestPlan.Forward) plan;
         record.route(forward.route().name(), forward.route().upstream());
         HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
-                peer.identity(), peer.clientAddress(), runtime.http().via());
+                peer.identity(), peer.clientAddress(), runtime.http().via(),
+                () -> runtime.observer().xfccTrimmed(runtime.name()));
         if (forward.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -160,6 +175,27 @@ final class DownstreamRequests implements ExchangeOwner {
         current = new Exchange(this, ctx, cluster, upstreamRequest, forward, head.keepAlive(),
                 runtime.identityHeaders(), runtime.http().via(), record);
         current.start();
+    }
+
+    /**
+     * Holds the request, reading nothing more, until its issuer's keys were fetched again; then
+     * plans it once more on this connection's event loop (at most once: a key still unknown is refused).
+     */
+    private void awaitKeys(HttpRequest request, RequestHead head, RequestRecord record, RequestPlan.AwaitKeys await) {
+        awaitingKeys = true;
+        ReferenceCountUtil.retain(request);
+        await.keys().whenComplete((done, error) -> ctx.executor().execute(() -> {
+            awaitingKeys = false;
+            try {
+                if (!closing) {
+                    proceed(request, head, record, false);
+                }
+            } finally {
+                ReferenceCountUtil.release(request);
+            }
+            continueWaiting();
+        }));
+        readinessChanged();
     }
 
     /**
@@ -175,8 +211,13 @@ final class DownstreamRequests implements ExchangeOwner {
         } else {
             discardingBody = !(request instanceof LastHttpContent);
         }
-        ErrorResponses.write(ctx, reject.error(), reject.route().map(Route::name).orElse(null), closeAfter, record,
-                this::requestDone);
+        String route = reject.route().map(Route::name).orElse(null);
+        reject.token().ifPresent(refusal -> {
+            record.tokenRefusal(refusal.reason());
+            TokenRefusalLog.log(route, peer.identity(), refusal);
+        });
+        ErrorResponses.write(ctx, reject.error(), route, closeAfter, record, this::requestDone,
+                reject.token().map(TokenRefusal::challenge).orElse(null));
     }
 
     @Override
@@ -208,12 +249,20 @@ final class DownstreamRequests implements ExchangeOwner {
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        while (current == null && !waiting.isEmpty() && !closing) {
-            dispatch(waiting.poll());
-        }
-        // Body parts of a request started from the queue belong to its exchange now.
+        continueWaiting();
+    }
+
+    /** Serves what arrived while nothing could take it: the rest of a request, or the next ones. */
+    private void continueWaiting() {
+        // Body parts of a request just started belong to its exchange.
         while (current != null && !current.requestComplete() && !waiting.isEmpty()) {
             current.onRequestPart(waiting.poll());
+        }
+        while (current == null && !awaitingKeys && !waiting.isEmpty() && !closing) {
+            dispatch(waiting.poll());
+            while (current != null && !current.requestComplete() && !waiting.isEmpty()) {
+                current.onRequestPart(waiting.poll());
+            }
         }
         readinessChanged();
     }
@@ -238,7 +287,7 @@ final class DownstreamRequests implements ExchangeOwner {
     /** Reads from the client only when the message read next can be used at once. */
     @Override
     public void readinessChanged() {
-        boolean read = !closing && (current == null ? waiting.isEmpty() : current.wantsRequestData());
+        boolean read = !closing && !awaitingKeys && (current == null ? waiting.isEmpty() : current.wantsRequestData());
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -34,6 +34,15 @@ final class ErrorResponses {
      */
     static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done) {
+        return write(ctx, error, route, close, record, done, null);
+    }
+
+    /**
+     * Writes an error response with a {@code WWW-Authenticate} challenge (RFC 6750), when
+     * {@code challenge} is not null.
+     */
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done, String challenge) {
         String json = "{\"error\":" + Json.quote(error.code())
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
@@ -48,6 +57,11 @@ final class ErrorResponses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (challenge != null) {
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
+            // RFC 6750 section 5.3: answers about credentials are never cached.
+            response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         }
         if (record != null) {
             done.accept(record);

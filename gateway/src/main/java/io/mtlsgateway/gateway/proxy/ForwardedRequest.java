@@ -2,6 +2,8 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.RouteTokenPolicy;
+import io.mtlsgateway.gateway.jwt.VerifiedToken;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -9,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Optional;
 
 /**
  * The request head the upstream receives, written from a {@link RequestPlan.Forward}: hop-by-hop
@@ -24,9 +27,10 @@ final class ForwardedRequest {
     /**
      * @param identity the verified client, or null without a certificate
      * @param clientAddress the client's IP address, for X-Forwarded-For
+     * @param xfccTrimmed run when the XFCC element had to leave out SAN pairs to fit its budget
      */
     static HttpRequest of(HttpRequest request, RequestPlan.Forward plan, IdentityHeaderWriter identityHeaders,
-            PeerIdentity identity, String clientAddress, boolean via) {
+            PeerIdentity identity, String clientAddress, boolean via, Runnable xfccTrimmed) {
         HttpHeaders headers = request.headers().copy();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
@@ -40,7 +44,10 @@ final class ForwardedRequest {
         }
         headers.remove(HttpHeaderNames.EXPECT);
         identityHeaders.strip(headers);
-        identityHeaders.set(headers, identity);
+        if (identityHeaders.set(headers, identity, claim -> plan.token().flatMap(token -> token.text(claim)))) {
+            xfccTrimmed.run();
+        }
+        plan.tokenPolicy().ifPresent(policy -> tokenHeaders(headers, policy, plan.token()));
         headers.set("X-Forwarded-For", clientAddress);
         headers.set("X-Forwarded-Proto", "https");
         headers.set("X-Forwarded-Host", request.headers().get(HttpHeaderNames.HOST));
@@ -49,5 +56,19 @@ final class ForwardedRequest {
             HttpUtil.setTransferEncodingChunked(upstream, true);
         }
         return upstream;
+    }
+
+    /**
+     * Claim headers from the verified token only (the writer stripped the client's copies), and the
+     * Authorization header removed when the issuer says not to forward the token.
+     */
+    private static void tokenHeaders(HttpHeaders headers, RouteTokenPolicy policy, Optional<VerifiedToken> token) {
+        if (token.isPresent()) {
+            policy.claimHeaders().forEach((header, claim) -> token.get().text(claim)
+                    .ifPresent(value -> headers.set(header, value)));
+        }
+        if (!policy.forwardToken()) {
+            headers.remove(HttpHeaderNames.AUTHORIZATION);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
@@ -15,14 +16,22 @@ import java.util.Objects;
  * told about each request. Makes the HTTP stage of each verified connection.
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
-        Upstreams upstreams, HttpSettings http, ExchangeObserver observer) implements HttpStage.Factory {
+        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens)
+        implements HttpStage.Factory {
     public ListenerRuntime {
+        Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(identityHeaders, "identityHeaders");
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(observer, "observer");
+    }
+
+    /** A runtime whose routes ask for no token. */
+    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
+            HttpSettings http, ExchangeObserver observer) {
+        this(name, routes, identityHeaders, upstreams, http, observer, TokenPolicies.NONE);
     }
 
     /** A runtime with the default HTTP limits whose requests nobody observes. */
@@ -32,7 +41,7 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
 
     /** The planner of this snapshot's requests. */
     RequestPlanner planner() {
-        return new RequestPlanner(routes, http.maxHeaderCount());
+        return new RequestPlanner(routes, http.maxHeaderCount(), tokens);
     }
 
     @Override

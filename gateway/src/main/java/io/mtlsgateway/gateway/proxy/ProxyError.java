@@ -26,6 +26,12 @@ public enum ProxyError {
     EXPECTATION_FAILED(417, "expectation_failed"),
     NO_ROUTE(404, "no_route"),
     FORBIDDEN(403, "forbidden"),
+    /** No bearer token on a route that requires one (RFC 6750: a bare challenge). */
+    TOKEN_MISSING(401, "token_missing"),
+    /** The bearer token is not valid here: expired, another audience, bound to another certificate, ... */
+    TOKEN_INVALID(401, "invalid_token"),
+    /** A valid token whose claims the route does not allow. */
+    TOKEN_INSUFFICIENT(403, "insufficient_scope"),
     UPSTREAM_OVERLOADED(503, "upstream_overloaded", "overloaded"),
     UPSTREAM_CONNECT_TIMEOUT(504, "upstream_connect_timeout", "connect_timeout"),
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable", "unavailable"),

@@ -1,6 +1,10 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.JwtRejection;
+import io.mtlsgateway.gateway.jwt.RouteTokenPolicy;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.jwt.VerifiedToken;
 import io.mtlsgateway.gateway.routing.NormalizedPath;
 import io.mtlsgateway.gateway.routing.Route;
 import io.mtlsgateway.gateway.routing.RouteTable;
@@ -15,10 +19,17 @@ import java.util.Optional;
 public final class RequestPlanner {
     private final RouteTable routes;
     private final int maxHeaderCount;
+    private final TokenPolicies tokens;
 
     public RequestPlanner(RouteTable routes, int maxHeaderCount) {
+        this(routes, maxHeaderCount, TokenPolicies.NONE);
+    }
+
+    /** @param tokens the token policies of the routes that ask for a token */
+    public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens) {
         this.routes = routes;
         this.maxHeaderCount = maxHeaderCount;
+        this.tokens = tokens;
     }
 
     /** @param identity the verified client, or null when it sent no certificate */
@@ -40,6 +51,20 @@ public final class RequestPlanner {
         if (!route.policy().allows(identity)) {
             return new RequestPlan.Reject(ProxyError.FORBIDDEN, matched, false);
         }
+        // The certificate is allowed; a route that asks for a token needs that too (both must hold).
+        Optional<RouteTokenPolicy> tokenPolicy = tokens.forRoute(route.name());
+        Optional<VerifiedToken> token = Optional.empty();
+        if (tokenPolicy.isPresent()) {
+            RouteTokenPolicy.Judgement judgement = tokenPolicy.get().judge(head.headers().all("authorization"),
+                    head.target(), identity == null ? null : identity.fingerprint());
+            if (judgement instanceof RouteTokenPolicy.Denied denied) {
+                return reject(denied, matched);
+            }
+            if (judgement instanceof RouteTokenPolicy.AwaitKeys await) {
+                return new RequestPlan.AwaitKeys(await.keys(), reject(await.otherwise(), matched));
+            }
+            token = ((RouteTokenPolicy.Allowed) judgement).token();
+        }
         String target = route.pathPrefix()
                 .map(prefix -> path.rewritePrefix(prefix, route.rewritePrefix()))
                 .orElse(path)
@@ -47,7 +72,20 @@ public final class RequestPlanner {
         boolean upgrade = isUpgrade(head);
         boolean retryable = !upgrade && isIdempotent(head.method()) && !head.chunked() && head.contentLength() == 0;
         // Routing and authorization are done on the headers alone: only now may the body be invited.
-        return new RequestPlan.Forward(route, target, upgrade, expect != null, retryable);
+        return new RequestPlan.Forward(route, target, upgrade, expect != null, retryable, tokenPolicy, token);
+    }
+
+    private static RequestPlan.Reject reject(RouteTokenPolicy.Denied denied, Optional<Route> route) {
+        return new RequestPlan.Reject(tokenError(denied.refusal().reason()), route, false,
+                Optional.of(denied.refusal()));
+    }
+
+    private static ProxyError tokenError(JwtRejection reason) {
+        return switch (reason) {
+            case MISSING -> ProxyError.TOKEN_MISSING;
+            case CLAIMS_DENIED -> ProxyError.TOKEN_INSUFFICIENT;
+            default -> ProxyError.TOKEN_INVALID;
+        };
     }
 
     /** RFC 9110 section 9.2.2 (TRACE is refused before it gets here). */

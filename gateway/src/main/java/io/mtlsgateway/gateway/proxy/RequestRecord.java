@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.JwtRejection;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,7 @@ public final class RequestRecord {
     private String upstream;
     private String upstreamEndpoint;
     private ProxyError upstreamError;
+    private JwtRejection tokenRefusal;
     private int status = CLIENT_CLOSED;
     private long bytesIn;
     private long bytesOut;
@@ -44,6 +46,15 @@ public final class RequestRecord {
 
     void upstreamError(ProxyError error) {
         this.upstreamError = error;
+    }
+
+    void tokenRefusal(JwtRejection reason) {
+        this.tokenRefusal = reason;
+    }
+
+    /** Why the request's token was refused, if that is why it was answered by the gateway. */
+    public Optional<JwtRejection> tokenRefusal() {
+        return Optional.ofNullable(tokenRefusal);
     }
 
     void status(int code) {

@@ -1,11 +1,18 @@
 package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.JwksSource;
+import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.gateway.identity.DnFormat;
+import io.mtlsgateway.gateway.jwt.JwksFiles;
+import io.mtlsgateway.gateway.jwt.KeySet;
+import io.mtlsgateway.gateway.jwt.KeySetException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.netty.bootstrap.Bootstrap;
+import java.nio.file.Path;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -28,6 +35,42 @@ public final class ConfigCheck {
      * @param problems every problem, each naming its file
      */
     public record ListenerReport(String listener, Optional<ListenerMaterial> material, List<String> problems) {}
+
+    /**
+     * One token issuer's result.
+     *
+     * @param source where its keys come from
+     * @param keys one line per usable key (kid, type, algorithm), for a JWKS file
+     * @param notes keys left out and why
+     * @param problems each naming the file
+     */
+    public record IssuerReport(String issuer, String source, List<String> keys, List<String> notes,
+            List<String> problems) {}
+
+    /**
+     * Reads every JWKS file as {@code run} reads it; a JWKS URL is named but not fetched (the
+     * gateway fetches it at start, and keeps retrying).
+     */
+    public static List<IssuerReport> issuers(GatewayConfig config) {
+        List<IssuerReport> reports = new ArrayList<>();
+        for (JwtIssuerConfig issuer : config.jwt().values()) {
+            if (issuer.jwks() instanceof JwksSource.Url url) {
+                reports.add(new IssuerReport(issuer.name(), "JWKS URL " + url.uri() + " (fetched at start, not by check)",
+                        List.of(), List.of(), List.of()));
+                continue;
+            }
+            Path file = ((JwksSource.File) issuer.jwks()).path();
+            try {
+                KeySet keys = JwksFiles.read(file);
+                reports.add(new IssuerReport(issuer.name(), "JWKS file " + file, keys.describe(), keys.notes(),
+                        List.of()));
+            } catch (KeySetException e) {
+                reports.add(new IssuerReport(issuer.name(), "JWKS file " + file, List.of(), List.of(),
+                        List.of(e.getMessage())));
+            }
+        }
+        return reports;
+    }
 
     /** Builds every listener of {@code config} as {@code run} would, at {@code now}. */
     public static List<ListenerReport> run(GatewayConfig config, Instant now) {
@@ -66,7 +109,7 @@ public final class ConfigCheck {
         }
         for (X509CRL crl : m.crls()) {
             if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
-                problems.add("CRL of " + crl.getIssuerX500Principal().getName() + " is stale: nextUpdate was "
+                problems.add("CRL of " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + " is stale: nextUpdate was "
                         + crl.getNextUpdate().toInstant() + " (" + listener.tls().crl() + ")");
             }
         }

@@ -6,10 +6,13 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.gateway.accesslog.AccessLog;
 import io.mtlsgateway.gateway.identity.PeerIdentityCache;
+import io.mtlsgateway.gateway.jwt.KeySources;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
+import io.mtlsgateway.gateway.pipeline.AcceptFailureHandler;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
@@ -60,6 +63,9 @@ public final class GatewayServer implements AutoCloseable {
     public enum FileWatching { ON, OFF }
 
     /** One listener: its bound channel and the state new connections are served with. */
+    /** The longest start waits for the first fetch of the JWKS URLs (a fetch times out after 10 s). */
+    private static final Duration JWKS_FIRST_FETCH = Duration.ofSeconds(12);
+
     private record Slot(ListenerConfig config, AtomicReference<ListenerState> state, Channel channel) {}
 
     private final GatewayMetrics metrics = new GatewayMetrics(ProxyError.upstreamKinds());
@@ -73,6 +79,9 @@ public final class GatewayServer implements AutoCloseable {
     private final ExchangeObserver observer;
     private final Optional<AccessLog> accessLog;
     private final ConfigReloader reloader;
+    private final KeySources keySources = new KeySources();
+    /** The token policies the listeners start with (a reload builds its own). */
+    private TokenPolicies tokens = TokenPolicies.NONE;
     private volatile GatewayConfig config;
     private volatile boolean ready;
     private AdminServer admin;
@@ -131,6 +140,8 @@ public final class GatewayServer implements AutoCloseable {
             throw StartException.other(e);
         }
         try {
+            server.tokens = server.keySources.policies(config);
+            server.keySources.awaitFirstFetches(JWKS_FIRST_FETCH);
             for (ListenerConfig listener : config.listeners()) {
                 server.bind(listener, transport);
             }
@@ -174,6 +185,7 @@ public final class GatewayServer implements AutoCloseable {
                     .group(bossGroup, workerGroup)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .handler(new AcceptFailureHandler(listener.name()))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .childHandler(new ListenerInitializer(current::get, metrics.listener(listener.name()),
@@ -194,7 +206,7 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer);
+        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, tokens);
         metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
                 state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
         return state;
@@ -218,9 +230,12 @@ public final class GatewayServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Whether {@code /readyz} says ready: listeners bound, certificates loaded, not draining. */
+    /**
+     * Whether {@code /readyz} says ready: listeners bound, certificates loaded, every issuer a
+     * route requires a token from has produced a key set, not draining.
+     */
     public boolean ready() {
-        return ready && !connections.draining();
+        return ready && !connections.draining() && keySources.ready(config);
     }
 
     /**
@@ -244,9 +259,11 @@ public final class GatewayServer implements AutoCloseable {
             throw new ReloadRefusedException(refused);
         }
         Map<String, ListenerState> built = new LinkedHashMap<>();
+        TokenPolicies nextTokens;
         try {
+            nextTokens = keySources.policies(next);
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer));
+                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer, nextTokens));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
@@ -305,6 +322,7 @@ public final class GatewayServer implements AutoCloseable {
         track(next);
         warnAboutRestartOnlyKeys(config, next);
         config = next;
+        keySources.retain(next.jwt());
         return rechecked;
     }
 
@@ -412,6 +430,7 @@ public final class GatewayServer implements AutoCloseable {
             admin.close();
         }
         accessLog.ifPresent(AccessLog::close);
+        keySources.close();
         metrics.close();
     }
 }

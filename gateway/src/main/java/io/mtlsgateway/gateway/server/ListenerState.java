@@ -8,6 +8,7 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
@@ -59,6 +60,12 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE);
+    }
+
+    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+            ExchangeObserver observer, TokenPolicies tokens) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
@@ -66,8 +73,9 @@ final class ListenerState implements ListenerSnapshot {
         SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier, listener.alpn());
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials)),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE), listener.http(), observer);
+                    new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
+                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
+                    listener.http(), observer, tokens);
             return new ListenerState(tls, runtime, material, verifier, listener);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);

@@ -24,8 +24,15 @@ final class RequestObserver implements ExchangeObserver {
     public void requestFinished(RequestRecord request) {
         metrics.requestFinished(request.route().orElse(GatewayMetrics.NO_ROUTE), request.status(),
                 request.durationNanos());
+        request.tokenRefusal().ifPresent(reason ->
+                metrics.jwtRejected(request.route().orElse(GatewayMetrics.NO_ROUTE), reason.label()));
         request.upstreamError().flatMap(ProxyError::upstreamKind).ifPresent(kind ->
                 metrics.upstreamError(request.upstream().orElse("unknown"), kind));
         accessLog.accept(request);
+    }
+
+    @Override
+    public void xfccTrimmed(String listener) {
+        metrics.listener(listener).xfccTrimmed();
     }
 }

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.server;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.jwt.KeySources;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashSet;
@@ -14,8 +15,9 @@ final class WatchedFiles {
     private WatchedFiles() {}
 
     /**
-     * The route file, then per listener its certificate, key, client CA bundle and CRLs, in config
-     * order without repeats. The access log is written, not read, so it is not among them.
+     * The route file, then per listener its certificate, key, client CA bundle and CRLs, then the
+     * JWKS files of the token issuers, in config order without repeats. The access log is written,
+     * not read, so it is not among them.
      */
     static Set<Path> of(GatewayConfig config) {
         Set<Path> files = new LinkedHashSet<>();
@@ -27,6 +29,7 @@ final class WatchedFiles {
             files.add(tls.clientCa());
             files.addAll(tls.crl());
         }
+        files.addAll(KeySources.files(config));
         files.removeIf(Objects::isNull);
         return Collections.unmodifiableSet(files);
     }

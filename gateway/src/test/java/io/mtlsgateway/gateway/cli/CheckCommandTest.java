@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
@@ -59,6 +60,32 @@ class CheckCommandTest {
         Result result = check();
         assertEquals(0, result.code(), result.err());
         assertTrue(result.err().contains("warning: routes[1] 'api' can never match"), result.err());
+    }
+
+    @Test
+    void acceptsTheCertificateAndItsKeyInOneFileAsHaproxyWritesIt() throws Exception {
+        // Key first, then the chain, with OpenSSL's "Bag Attributes" text between blocks.
+        Files.writeString(pki.serverCertificate, "Bag Attributes\n    friendlyName: gateway\n"
+                + Files.readString(pki.serverKey) + PemFiles.toPem(pki.server.chainWithoutRoot().toArray()));
+        Files.writeString(routeFile, Files.readString(routeFile).replace(pki.serverKey.toString(),
+                pki.serverCertificate.toString()));
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("server certificate: CN=gateway, expires"), result.out());
+        assertTrue(result.out().contains("(key matches)"), result.out());
+    }
+
+    @Test
+    void saysWhatARefusedFileHoldsInsteadOfWhatWasExpected() throws Exception {
+        Files.copy(pki.serverKey, pki.serverCertificate, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        PemFiles.write(pki.serverKey, pki.server.certificate());
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(pki.serverCertificate + ": holds a PRIVATE KEY block but no CERTIFICATE"),
+                result.err());
+        assertTrue(result.err().contains(pki.serverKey + ": holds a CERTIFICATE block but no private key"),
+                result.err());
+        assertFalse(result.err().contains("Exception") || result.err().contains("signed fields"), result.err());
     }
 
     @Test
@@ -144,5 +171,43 @@ class CheckCommandTest {
         assertEquals(2, result.code());
         assertTrue(result.err().contains("CRL issued by CN=test client CA,O=Test is not signed by that CA"),
                 result.err());
+    }
+
+    private void writeJwtRouteFile(String jwks) throws Exception {
+        String jwt = "jwt:\n  idp:\n    issuer: https://idp.example\n    audiences: [api]\n    jwks: " + jwks + "\n";
+        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api")
+                + "    jwt: { issuer: idp }\n", 8080, jwt));
+    }
+
+    @Test
+    void printsTheKeyIdsAndAlgorithmsOfAJwksFile() throws Exception {
+        io.mtlsgateway.gateway.testing.TestIssuer es = io.mtlsgateway.gateway.testing.TestIssuer.create("ES256", "k-ec");
+        io.mtlsgateway.gateway.testing.TestIssuer ed = io.mtlsgateway.gateway.testing.TestIssuer.create("EdDSA", "k-ed");
+        Files.writeString(dir.resolve("jwks.json"), es.jwks(ed));
+        writeJwtRouteFile("{ file: jwks.json }");
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("jwt issuer idp: JWKS file " + dir.resolve("jwks.json")), result.out());
+        assertTrue(result.out().contains("  key kid 'k-ec': EC P-256, alg ES256\n"), result.out());
+        assertTrue(result.out().contains("  key kid 'k-ed': OKP Ed25519, alg EdDSA\n"), result.out());
+    }
+
+    @Test
+    void failsOnAJwksFileWithoutUsableKeys() throws Exception {
+        Files.writeString(dir.resolve("jwks.json"), "{\"keys\": [{\"kty\": \"oct\", \"k\": \"c2VjcmV0\"}]}");
+        writeJwtRouteFile("{ file: jwks.json }");
+        Result result = check();
+        assertEquals(Main.EXIT_USAGE, result.code(), result.out());
+        assertTrue(result.err().contains(dir.resolve("jwks.json") + ": no usable signing key (key without kid left out:"
+                + " key type oct"), result.err());
+    }
+
+    @Test
+    void namesAJwksUrlWithoutFetchingIt() throws Exception {
+        writeJwtRouteFile("{ url: \"https://idp.example/jwks.json\" }");
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("jwt issuer idp: JWKS URL https://idp.example/jwks.json (fetched at start,"
+                + " not by check)"), result.out());
     }
 }

@@ -105,7 +105,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         VerifiedPeer peer = new VerifiedPeer(identity, x509, clientAddress);
         String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
         if (ApplicationProtocol.H2.alpnName().equals(protocol)) {
-            Http2Stage.install(ctx, http2, httpStage, peer, listener);
+            Http2Stage.install(ctx, http2, httpStage, peer, listener, metrics.http2());
         } else if (protocol != null || alpn.contains(ApplicationProtocol.HTTP_1_1)) {
             // No ALPN from the client means HTTP/1.1 (RFC 7301), where the listener offers it.
             httpStage.create(peer).install(ctx);

@@ -2,9 +2,20 @@ package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.gateway.LogText;
+import io.mtlsgateway.gateway.metrics.Http2Metrics;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -13,23 +24,32 @@ import java.util.logging.Logger;
 /**
  * The life of one h2 connection, after the frame codec: asks the client to go away (GOAWAY, then
  * open streams finish) when the connection reaches its age or its request count, when the gateway
- * drains, and when a reload no longer trusts the client's certificate.
+ * drains, and when a reload no longer trusts the client's certificate; cuts off a client that
+ * floods PING or SETTINGS frames; counts GOAWAYs and stream resets.
  */
 final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Http2ConnectionGuard.class.getName());
+    /** PING and SETTINGS frames a client may send per window (ours: Netty only bounds unread answers). */
+    static final int MAX_CONTROL_FRAMES_PER_WINDOW = 100;
+    static final long CONTROL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Http2Limits limits;
     private final String listener;
     private final VerifiedPeer peer;
+    private final Http2Metrics metrics;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> ageTimer;
     private long streams;
     private boolean goingAway;
+    private long controlWindowStart = System.nanoTime();
+    private int controlFrames;
+    private boolean cutOff;
 
-    Http2ConnectionGuard(Http2Limits limits, String listener, VerifiedPeer peer) {
+    Http2ConnectionGuard(Http2Limits limits, String listener, VerifiedPeer peer, Http2Metrics metrics) {
         this.limits = limits;
         this.listener = listener;
         this.peer = peer;
+        this.metrics = metrics;
     }
 
     @Override
@@ -37,15 +57,59 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         this.ctx = ctx;
         ageTimer = ctx.executor().schedule(() -> goAway(GoAwayReason.MAX_AGE),
                 limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
+        ctx.pipeline().get(Http2FrameCodec.class).connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+                // The gateway's own graceful reasons are counted where they are decided.
+                if (errorCode != Http2Error.NO_ERROR.code() || !goingAway) {
+                    Http2Error error = Http2Error.valueOf(errorCode);
+                    metrics.goAwaySent(error == null ? "unknown" : error.name());
+                }
+            }
+        });
     }
 
     /** A client stream was opened: the connection's request count grows. */
     void streamOpened(Http2StreamChannel stream) {
         streams++;
+        metrics.streamOpened();
+        stream.closeFuture().addListener(f -> metrics.streamClosed());
         if (streams >= limits.maxRequestsPerConnection()) {
             // This stream is still served: the GOAWAY names it as the last one.
             goAway(GoAwayReason.MAX_REQUESTS);
         }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if ((msg instanceof Http2PingFrame ping && !ping.ack()) || msg instanceof Http2SettingsFrame) {
+            long now = System.nanoTime();
+            if (now - controlWindowStart > CONTROL_WINDOW_NANOS) {
+                controlWindowStart = now;
+                controlFrames = 0;
+            }
+            if (++controlFrames > MAX_CONTROL_FRAMES_PER_WINDOW) {
+                cutOff(ctx);
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** Abuse: GOAWAY with ENHANCE_YOUR_CALM, then close without waiting for open streams. */
+    private void cutOff(ChannelHandlerContext ctx) {
+        if (cutOff) {
+            return;
+        }
+        cutOff = true;
+        goingAway = true;
+        cancelAgeTimer();
+        metrics.goAwaySent(GoAwayReason.CONTROL_FLOOD.name());
+        LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1}: more than {2} PING/SETTINGS "
+                + "frames in 10 s", new Object[] {listener, peer.clientAddress(), MAX_CONTROL_FRAMES_PER_WINDOW});
+        ChannelHandlerContext tls = ctx.pipeline().context(SslHandler.class);
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM))
+                .addListener(f -> tls.close());
     }
 
     @Override
@@ -70,7 +134,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         }
         goingAway = true;
         cancelAgeTimer();
-        LOG.log(Level.FINE, "listener {0}: GOAWAY to {1}: {2}", new Object[] {listener, peer.clientAddress(), reason});
+        metrics.goAwaySent(reason.name());
         ctx.close();
     }
 
@@ -82,8 +146,19 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        // The codec has answered protocol errors with RST_STREAM or GOAWAY already.
-        LOG.log(Level.WARNING, "h2 connection error from " + peer.clientAddress(), cause);
+        if (cause instanceof Http2FrameStreamException streamError) {
+            // The codec reset that stream; the connection goes on. The stream's channel hears of it.
+            metrics.streamReset(streamError.error().name());
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        if (cause instanceof Http2Exception) {
+            // A connection error: the codec shows it here first, then answers it with GOAWAY and
+            // the error's code, and closes. Closing here would send a NO_ERROR GOAWAY before it.
+            LOG.log(Level.FINE, "h2 connection error from " + peer.clientAddress(), cause);
+            return;
+        }
+        LOG.log(Level.FINE, "h2 connection failure from " + peer.clientAddress(), cause);
         ctx.close();
     }
 
@@ -96,6 +171,6 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     /** Why the gateway asked a client to go away; bounded, for metrics. */
     enum GoAwayReason {
-        MAX_AGE, MAX_REQUESTS, DRAIN, UNTRUSTED
+        MAX_AGE, MAX_REQUESTS, DRAIN, UNTRUSTED, CONTROL_FLOOD
     }
 }

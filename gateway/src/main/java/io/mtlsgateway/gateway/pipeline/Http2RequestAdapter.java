@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,17 @@ final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
             stripTranslationHeaders(last.trailingHeaders());
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2FrameStreamException) {
+            // A malformed stream the codec has reset already (counted on the connection): the
+            // client caused it, so no warning per stream; the request stage sees the stream close.
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
     }
 
     static void stripTranslationHeaders(HttpHeaders headers) {

@@ -27,7 +27,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An HTTP/1.1 upstream that answers with a chunked body listing, one per line, the request's
@@ -38,15 +40,22 @@ import java.util.concurrent.TimeUnit;
 public final class TrailerUpstream implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
+    private final Map<String, AtomicInteger> paths = new ConcurrentHashMap<>();
 
     public TrailerUpstream() {
         channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(HttpCodecs.server(), new Handler());
+                        ch.pipeline().addLast(HttpCodecs.server(), new Handler(paths));
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+    }
+
+    /** Requests received for exactly this target. */
+    public int requestsWithPath(String target) {
+        AtomicInteger count = paths.get(target);
+        return count == null ? 0 : count.get();
     }
 
     public int port() {
@@ -60,12 +69,19 @@ public final class TrailerUpstream implements AutoCloseable {
     }
 
     private static final class Handler extends SimpleChannelInboundHandler<HttpObject> {
+        private final Map<String, AtomicInteger> paths;
+
+        Handler(Map<String, AtomicInteger> paths) {
+            this.paths = paths;
+        }
+
         private final StringBuilder report = new StringBuilder();
         private long bodyBytes;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
             if (msg instanceof HttpRequest request) {
+                paths.computeIfAbsent(request.uri(), p -> new AtomicInteger()).incrementAndGet();
                 report.setLength(0);
                 bodyBytes = 0;
                 report.append("R ").append(request.method()).append(' ').append(request.uri()).append('\n');

@@ -14,6 +14,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,6 +37,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final ListenerMetrics metrics;
     private final List<ApplicationProtocol> alpn;
     private final Http2Limits http2;
+    private final Duration idleTimeout;
     /** When the connection was accepted: the handshake's duration includes waiting for the client. */
     private final long acceptedNanos = System.nanoTime();
 
@@ -53,6 +55,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
         this.alpn = snapshot.alpn();
         this.http2 = snapshot.http2();
+        this.idleTimeout = snapshot.idleTimeout();
     }
 
     @Override
@@ -105,7 +108,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         VerifiedPeer peer = new VerifiedPeer(identity, x509, clientAddress);
         String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
         if (ApplicationProtocol.H2.alpnName().equals(protocol)) {
-            Http2Stage.install(ctx, http2, httpStage, peer, listener, metrics.http2());
+            Http2Stage.install(ctx, http2, idleTimeout, httpStage, peer, listener, metrics.http2());
         } else if (protocol != null || alpn.contains(ApplicationProtocol.HTTP_1_1)) {
             // No ALPN from the client means HTTP/1.1 (RFC 7301), where the listener offers it.
             httpStage.create(peer).install(ctx);

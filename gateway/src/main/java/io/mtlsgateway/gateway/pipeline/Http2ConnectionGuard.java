@@ -17,13 +17,15 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The life of one h2 connection, after the frame codec: asks the client to go away (GOAWAY, then
- * open streams finish) when the connection reaches its age or its request count, when the gateway
+ * open streams finish) when the connection reaches its age or its request count, has had no open
+ * stream for the listener's idle timeout, when the gateway
  * drains, and when a reload no longer trusts the client's certificate; cuts off a client that
  * floods PING or SETTINGS frames; counts GOAWAYs and stream resets.
  */
@@ -38,15 +40,21 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private final VerifiedPeer peer;
     private final Http2Metrics metrics;
     private ChannelHandlerContext ctx;
+    private final Duration idleTimeout;
     private ScheduledFuture<?> ageTimer;
+    private ScheduledFuture<?> idleTimer;
     private long streams;
+    private int openStreams;
     private boolean goingAway;
     private long controlWindowStart = System.nanoTime();
     private int controlFrames;
     private boolean cutOff;
 
-    Http2ConnectionGuard(Http2Limits limits, String listener, VerifiedPeer peer, Http2Metrics metrics) {
+    /** @param idleTimeout a connection without open streams for this long is asked to go away */
+    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, String listener, VerifiedPeer peer,
+            Http2Metrics metrics) {
         this.limits = limits;
+        this.idleTimeout = idleTimeout;
         this.listener = listener;
         this.peer = peer;
         this.metrics = metrics;
@@ -57,6 +65,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         this.ctx = ctx;
         ageTimer = ctx.executor().schedule(() -> goAway(GoAwayReason.MAX_AGE),
                 limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
+        armIdleTimer();
         ctx.pipeline().get(Http2FrameCodec.class).connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
@@ -72,8 +81,15 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     /** A client stream was opened: the connection's request count grows. */
     void streamOpened(Http2StreamChannel stream) {
         streams++;
+        openStreams++;
+        cancelIdleTimer();
         metrics.streamOpened();
-        stream.closeFuture().addListener(f -> metrics.streamClosed());
+        stream.closeFuture().addListener(f -> {
+            metrics.streamClosed();
+            if (--openStreams == 0) {
+                armIdleTimer();
+            }
+        });
         if (streams >= limits.maxRequestsPerConnection()) {
             // This stream is still served: the GOAWAY names it as the last one.
             goAway(GoAwayReason.MAX_REQUESTS);
@@ -162,7 +178,22 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         ctx.close();
     }
 
+    private void armIdleTimer() {
+        if (!goingAway) {
+            idleTimer = ctx.executor().schedule(() -> goAway(GoAwayReason.IDLE), idleTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
     private void cancelAgeTimer() {
+        cancelIdleTimer();
         if (ageTimer != null) {
             ageTimer.cancel(false);
             ageTimer = null;
@@ -171,6 +202,6 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     /** Why the gateway asked a client to go away; bounded, for metrics. */
     enum GoAwayReason {
-        MAX_AGE, MAX_REQUESTS, DRAIN, UNTRUSTED, CONTROL_FLOOD
+        MAX_AGE, MAX_REQUESTS, DRAIN, UNTRUSTED, CONTROL_FLOOD, IDLE
     }
 }

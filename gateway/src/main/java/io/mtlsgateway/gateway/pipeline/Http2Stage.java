@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.gateway.metrics.Http2Metrics;
 import io.netty.channel.ChannelHandlerContext;
+import java.time.Duration;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -37,9 +38,9 @@ final class Http2Stage {
     private Http2Stage() {}
 
     /** Replaces the handler of {@code gate} with the h2 stage. */
-    static void install(ChannelHandlerContext gate, Http2Limits limits, HttpStage.Factory httpStage,
-            VerifiedPeer peer, String listener, Http2Metrics metrics) {
-        Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, listener, peer, metrics);
+    static void install(ChannelHandlerContext gate, Http2Limits limits, Duration idleTimeout,
+            HttpStage.Factory httpStage, VerifiedPeer peer, String listener, Http2Metrics metrics) {
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, idleTimeout, listener, peer, metrics);
         ChannelPipeline pipeline = gate.pipeline();
         // The multiplexer looks for the frame codec when it is added: the codec goes in first.
         pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits));

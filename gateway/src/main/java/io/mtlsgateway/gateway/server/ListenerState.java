@@ -24,6 +24,7 @@ import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -106,6 +107,11 @@ final class ListenerState implements ListenerSnapshot {
     @Override
     public List<ApplicationProtocol> alpn() {
         return listenerConfig.alpn();
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return listenerConfig.http().idleTimeout();
     }
 
     @Override

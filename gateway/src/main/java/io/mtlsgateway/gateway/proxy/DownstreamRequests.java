@@ -11,11 +11,13 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 
@@ -144,6 +146,11 @@ final class DownstreamRequests implements ExchangeOwner {
     private void start(HttpRequest request) {
         RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
                 peer.identity());
+        if (ctx.channel() instanceof Http2StreamChannel stream) {
+            record.protocol("h2", stream.stream().id());
+        }
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        record.grpc(contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16));
         runtime.observer().requestStarted(record);
         proceed(request, RequestHeads.of(request), record, true);
     }

@@ -19,7 +19,10 @@ import io.mtlsgateway.gateway.testing.TrailerUpstream;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
+import io.mtlsgateway.gateway.testing.AdminClient;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,30 +49,43 @@ class Http2DownstreamTest {
     static GatewayServer gateway;
     static InetSocketAddress address;
     static IssuedCertificate client;
+    static ServerSocket silentUpstream;
+    static int closedPort;
 
     @BeforeAll
     static void start() throws Exception {
         pki = new TestPki(dir);
         upstream = new TrailerUpstream();
         client = pki.client("mobile-app", SPIFFE);
+        silentUpstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
         List<RouteConfig> routes = List.of(
+                GatewayFixture.route("down", "/down", "down"),
+                GatewayFixture.route("slow", "/slow", "slow"),
                 new RouteConfig("admin", new RouteMatch(Optional.empty(), Optional.of("/admin"), Map.of()), "trailers",
                         List.of(new AllowRule(AllowRule.Kind.SPIFFE, "spiffe://test.example/ns/ops/*")),
                         Optional.empty()),
                 new RouteConfig("api", new RouteMatch(Optional.of("localhost"), Optional.of("/api"), Map.of()),
                         "trailers", List.of(), Optional.empty()));
         gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE, routes, List.of(
-                GatewayFixture.upstream("trailers", Duration.ofSeconds(30), upstream.port()))));
+                GatewayFixture.upstream("trailers", Duration.ofSeconds(30), upstream.port()),
+                GatewayFixture.upstream("down", Duration.ofSeconds(30), closedPort),
+                GatewayFixture.upstream("slow", Duration.ofMillis(300), silentUpstream.getLocalPort()))));
         address = gateway.address(GatewayFixture.LISTENER);
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
         if (gateway != null) {
             gateway.close();
         }
         if (upstream != null) {
             upstream.close();
+        }
+        if (silentUpstream != null) {
+            silentUpstream.close();
         }
     }
 
@@ -196,6 +212,41 @@ class Http2DownstreamTest {
                     .get(10, TimeUnit.SECONDS);
             assertEquals(404, other.status(), other.toString());
         }
+    }
+
+    @Test
+    void answersGatewayErrorsToGrpcCallsInGrpcForm() throws Exception {
+        Map<String, Integer> expected = Map.of(
+                "/nowhere/svc.Echo/Call", 12,      // no route: UNIMPLEMENTED
+                "/admin/svc.Echo/Call", 7,         // 403: PERMISSION_DENIED
+                "/down/svc.Echo/Call", 14,         // upstream down: UNAVAILABLE
+                "/slow/svc.Echo/Call", 4);         // upstream timeout: DEADLINE_EXCEEDED
+        try (H2TestClient h2 = connect()) {
+            for (Map.Entry<String, Integer> call : expected.entrySet()) {
+                Http2Headers headers = H2TestClient.head("POST", call.getKey())
+                        .add("content-type", "application/grpc").add("te", "trailers");
+                Reply reply = h2.request(headers, "\0\0\0\0\0", null).get(10, TimeUnit.SECONDS);
+                // Trailers-only: one HEADERS frame that ends the stream, status 200.
+                assertEquals(200, reply.status(), call + " " + reply);
+                assertEquals(String.valueOf(call.getValue()), reply.header("grpc-status"), call + " " + reply);
+                assertEquals("application/grpc", reply.header("content-type"));
+                assertEquals("", reply.body());
+                assertEquals(null, reply.trailers());
+            }
+        }
+    }
+
+    @Test
+    void countsH2RequestsUnderTheirProtocol() throws Exception {
+        try (H2TestClient h2 = connect()) {
+            assertEquals(200, h2.get("/api/counted").status());
+        }
+        String scrape = new AdminClient(gateway.adminAddress()).scrape();
+        double h2 = AdminClient.value(scrape, "mtls_gateway_requests_total", "route", "api", "code", "200",
+                "protocol", "h2");
+        assertTrue(h2 >= 1, scrape);
+        assertEquals(0.0, AdminClient.value(scrape, "mtls_gateway_requests_total", "route", "down", "code", "200",
+                "protocol", "http1"));
     }
 
     @Test

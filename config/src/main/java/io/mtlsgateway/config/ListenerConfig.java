@@ -13,6 +13,7 @@ import java.util.Set;
  * @param identityHeaders header name to template, in file order; the client's copies are always stripped
  * @param rfc9440 whether to send Client-Cert / Client-Cert-Chain (RFC 9440)
  * @param http limits on client connections, and Via
+ * @param limits per source address, per identity and for requests without one
  * @param alpn the HTTP versions offered in ALPN, in order of preference
  * @param http2 limits on HTTP/2 client connections
  */
@@ -24,6 +25,7 @@ public record ListenerConfig(
         XfccMode xfcc,
         boolean rfc9440,
         HttpSettings http,
+        LimitsConfig limits,
         List<ApplicationProtocol> alpn,
         Http2Limits http2) {
     /** What a listener offers when its file says nothing: h2 first, then HTTP/1.1. */
@@ -37,6 +39,7 @@ public record ListenerConfig(
         identityHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(identityHeaders));
         Objects.requireNonNull(xfcc, "xfcc");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(limits, "limits");
         alpn = List.copyOf(alpn);
         if (alpn.isEmpty() || alpn.size() != Set.copyOf(alpn).size()) {
             throw new IllegalArgumentException("alpn: " + alpn + " (expected: h2 and/or http/1.1, each once)");
@@ -46,11 +49,17 @@ public record ListenerConfig(
 
     /** A listener offering h2 and HTTP/1.1 with the default HTTP/2 limits. */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
-            XfccMode xfcc, boolean rfc9440, HttpSettings http) {
-        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, DEFAULT_ALPN, Http2Limits.defaults());
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, DEFAULT_ALPN, Http2Limits.defaults());
     }
 
-    /** A listener with the default HTTP limits. */
+    /** A listener without limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, LimitsConfig.NONE);
+    }
+
+    /** A listener with the default HTTP limits and no request limits. */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
             XfccMode xfcc, boolean rfc9440) {
         this(name, listen, tls, identityHeaders, xfcc, rfc9440, HttpSettings.defaults());

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.config.ApplicationProtocol;
 import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.netty.handler.ssl.SslContext;
 import java.time.Duration;
@@ -37,4 +38,7 @@ public interface ListenerSnapshot {
     default Http2Limits http2() {
         return Http2Limits.defaults();
     }
+
+    /** The listener's limits: the per-source ones apply before TLS starts. */
+    LimitsConfig limits();
 }

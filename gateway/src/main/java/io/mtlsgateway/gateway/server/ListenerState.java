@@ -4,11 +4,13 @@ import io.mtlsgateway.config.ApplicationProtocol;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
@@ -40,10 +42,12 @@ final class ListenerState implements ListenerSnapshot {
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
     private final ListenerConfig listenerConfig;
+    private final LimitsConfig limits;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
             VerifierTrustManager verifier, ListenerConfig listenerConfig) {
         this.listenerConfig = listenerConfig;
+        this.limits = listenerConfig.limits();
         TlsConfig tlsConfig = listenerConfig.tls();
         this.tls = tls;
         this.runtime = runtime;
@@ -61,12 +65,15 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE);
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
     }
 
-    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    /**
+     * @param tokens the token policies of the config's routes (one set for every listener)
+     * @param limiter the listener's per-identity limits
+     */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens) throws Exception {
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
@@ -76,7 +83,7 @@ final class ListenerState implements ListenerSnapshot {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
                     new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
-                    listener.http(), observer, tokens);
+                    listener.http(), observer, tokens, limiter);
             return new ListenerState(tls, runtime, material, verifier, listener);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
@@ -121,6 +128,11 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public LimitsConfig limits() {
+        return limits;
     }
 
     ListenerMaterial material() {

@@ -31,9 +31,6 @@ import java.util.logging.Logger;
  */
 final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Http2ConnectionGuard.class.getName());
-    /** PING and SETTINGS frames a client may send per window (ours: Netty only bounds unread answers). */
-    static final int MAX_CONTROL_FRAMES_PER_WINDOW = 100;
-    static final long CONTROL_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final Http2Limits limits;
     private final String listener;
@@ -46,8 +43,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private long streams;
     private int openStreams;
     private boolean goingAway;
-    private long controlWindowStart = System.nanoTime();
-    private int controlFrames;
+    private final ControlFrameRate controlFrames = new ControlFrameRate(System.nanoTime());
     private boolean cutOff;
 
     /** @param idleTimeout a connection without open streams for this long is asked to go away */
@@ -99,12 +95,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if ((msg instanceof Http2PingFrame ping && !ping.ack()) || msg instanceof Http2SettingsFrame) {
-            long now = System.nanoTime();
-            if (now - controlWindowStart > CONTROL_WINDOW_NANOS) {
-                controlWindowStart = now;
-                controlFrames = 0;
-            }
-            if (++controlFrames > MAX_CONTROL_FRAMES_PER_WINDOW) {
+            if (controlFrames.exceeded(System.nanoTime())) {
                 cutOff(ctx);
                 return;
             }
@@ -122,7 +113,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         cancelAgeTimer();
         metrics.goAwaySent(GoAwayReason.CONTROL_FLOOD.name());
         LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1}: more than {2} PING/SETTINGS "
-                + "frames in 10 s", new Object[] {listener, peer.clientAddress(), MAX_CONTROL_FRAMES_PER_WINDOW});
+                + "frames in 10 s", new Object[] {listener, peer.clientAddress(), ControlFrameRate.MAX_PER_WINDOW});
         ChannelHandlerContext tls = ctx.pipeline().context(SslHandler.class);
         ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM))
                 .addListener(f -> tls.close());
@@ -198,10 +189,5 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
             ageTimer.cancel(false);
             ageTimer = null;
         }
-    }
-
-    /** Why the gateway asked a client to go away; bounded, for metrics. */
-    enum GoAwayReason {
-        MAX_AGE, MAX_REQUESTS, DRAIN, UNTRUSTED, CONTROL_FLOOD, IDLE
     }
 }

@@ -41,6 +41,8 @@ final class Http2Stage {
     static void install(ChannelHandlerContext gate, Http2Limits limits, Duration idleTimeout,
             HttpStage.Factory httpStage, VerifiedPeer peer, String listener, Http2Metrics metrics) {
         Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, idleTimeout, listener, peer, metrics);
+        HttpStage.Http2Streams streams = httpStage.http2Streams(peer);
+        gate.channel().closeFuture().addListener(f -> streams.connectionClosed());
         ChannelPipeline pipeline = gate.pipeline();
         // The multiplexer looks for the frame codec when it is added: the codec goes in first.
         pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits));
@@ -53,7 +55,7 @@ final class Http2Stage {
                         stream.pipeline()
                                 .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
                                 .addLast(PipelineNames.H2_REQUEST, new Http2RequestAdapter())
-                                .addLast(PipelineNames.PROXY, httpStage.streamHandler(peer));
+                                .addLast(PipelineNames.PROXY, streams.newStreamHandler());
                     }
                 }));
     }

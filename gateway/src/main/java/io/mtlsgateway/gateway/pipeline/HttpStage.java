@@ -25,8 +25,16 @@ public record HttpStage(ChannelHandler rawTimeouts, ChannelHandler messageTimeou
     public interface Factory {
         HttpStage create(VerifiedPeer peer);
 
-        /** The last handler of one h2 stream's child channel: serves the stream's request. */
-        ChannelHandler streamHandler(VerifiedPeer peer);
+        /** What serves the streams of one verified h2 connection. */
+        Http2Streams http2Streams(VerifiedPeer peer);
+    }
+
+    /** The request stage of one h2 connection: a handler per stream, told when the connection ends. */
+    public interface Http2Streams {
+        /** The last handler of one stream's child channel: serves the stream's request. */
+        ChannelHandler newStreamHandler();
+
+        void connectionClosed();
     }
 
     /** Replaces the handler of {@code gate} with this stage and the server codec. */

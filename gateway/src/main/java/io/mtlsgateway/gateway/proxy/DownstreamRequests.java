@@ -55,12 +55,13 @@ final class DownstreamRequests implements ExchangeOwner {
     /** A request waits for its token issuer's keys to be fetched again (a rotation): read nothing. */
     private boolean awaitingKeys;
 
-    DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx) {
+    /** @param limits the client's standing against its per-identity limits; null when nothing is limited */
+    DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits) {
         this.runtime = runtime;
         this.planner = runtime.planner();
         this.peer = peer;
         this.ctx = ctx;
-        this.limits = ClientLimits.open(runtime.limiter(), peer.identity());
+        this.limits = limits;
     }
 
     /** A message from the codec; this takes ownership of it. */

@@ -55,7 +55,22 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
     }
 
     @Override
-    public ChannelHandler streamHandler(VerifiedPeer peer) {
-        return new ProxyHandler(this, peer);
+    public HttpStage.Http2Streams http2Streams(VerifiedPeer peer) {
+        // An h2 connection counts once against the client's connection cap, however many streams it has.
+        RequestLimiter.Connection connection = limiter.active() ? limiter.open(peer.identity()) : null;
+        return new HttpStage.Http2Streams() {
+            @Override
+            public ChannelHandler newStreamHandler() {
+                return new ProxyHandler(ListenerRuntime.this, peer,
+                        () -> ClientLimits.onStream(limiter, peer.identity(), connection));
+            }
+
+            @Override
+            public void connectionClosed() {
+                if (connection != null) {
+                    connection.close();
+                }
+            }
+        };
     }
 }

@@ -5,8 +5,10 @@ package io.mtlsgateway.gateway.pipeline;
  * {@code tls -> handshake-gate}; once the client is verified the gate replaces itself with
  * {@code http-timeouts -> http-codec -> http-guard -> proxy}, or for h2 (chosen in ALPN)
  * {@code h2-codec -> h2-guard -> h2-multiplex} with each stream a child channel
- * {@code h2-stream-codec -> h2-request -> proxy}. An upstream connection is
- * {@code upstream-codec -> upstream-idle -> upstream}. After a 101 Switching Protocols both become
+ * {@code h2-stream-codec -> h2-request -> proxy}. A plain-HTTP (egress) listener's
+ * connection starts at {@code http-timeouts}. An upstream connection is
+ * {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> upstream-idle -> upstream}, the
+ * TLS stages only for an upstream with a {@code tls} block. After a 101 Switching Protocols both become
  * byte tunnels: {@code tls -> tunnel-idle -> tunnel} and {@code tunnel}.
  */
 public final class PipelineNames {
@@ -21,7 +23,7 @@ public final class PipelineNames {
 
     /** h2 connection after the gate: the frame codec (flow control, flood limits). */
     public static final String H2_CODEC = "h2-codec";
-    /** Connection age, request count, drain and trust changes: when to send GOAWAY. */
+    /** Connection age, request count, idleness, drain and trust changes: when to send GOAWAY. */
     public static final String H2_GUARD = "h2-guard";
     /** Turns each client stream into a child channel. */
     public static final String H2_MULTIPLEX = "h2-multiplex";
@@ -30,6 +32,10 @@ public final class PipelineNames {
     /** Makes a stream's messages look like HTTP/1.1's; then {@link #PROXY}. */
     public static final String H2_REQUEST = "h2-request";
 
+    /** The upstream connection's TLS client, verifying the upstream with server purpose. */
+    public static final String UPSTREAM_TLS = "upstream-tls";
+    /** Logs a failed upstream handshake once, with its reason. */
+    public static final String UPSTREAM_TLS_LOG = "upstream-tls-log";
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_IDLE = "upstream-idle";
     public static final String UPSTREAM_HANDLER = "upstream";

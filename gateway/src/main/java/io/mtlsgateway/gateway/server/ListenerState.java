@@ -13,7 +13,6 @@ import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
-import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
@@ -22,6 +21,7 @@ import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
@@ -34,7 +34,8 @@ import java.util.Optional;
 /**
  * Everything one listener serves new connections with, built from one config snapshot: the TLS
  * context (with its client verifier), the routes, the identity-header writer and the upstream
- * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
+ * pools. Built off the event loops at start and on every reload; replaced whole, then retired. A
+ * plain-HTTP (egress) listener has no TLS context, material or verifier: all three are null.
  */
 final class ListenerState implements ListenerSnapshot {
     private final SslContext tls;
@@ -42,14 +43,13 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
-    private final ListenerConfig listenerConfig;
     private final LimitsConfig limits;
+    private final ListenerConfig listenerConfig;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, ListenerConfig listenerConfig) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig) {
         this.listenerConfig = listenerConfig;
         this.limits = listenerConfig.limits();
-        TlsConfig tlsConfig = listenerConfig.tls();
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -65,8 +65,9 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE, tickets);
+            ExchangeObserver observer, UpstreamPipelines pipelines, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE,
+                tickets);
     }
 
     /**
@@ -75,8 +76,12 @@ final class ListenerState implements ListenerSnapshot {
      * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter, SessionTicketPolicy tickets)
-            throws Exception {
+            ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
+            SessionTicketPolicy tickets) throws Exception {
+        if (listener.plaintext()) {
+            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
+                    pipelines, tokens, limiter), null, null, null, listener);
+        }
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
@@ -84,15 +89,22 @@ final class ListenerState implements ListenerSnapshot {
         SslContext tls = tickets.apply(listener.name(), listener.tls(),
                 ServerTlsContextFactory.build(listener.tls(), credentials, verifier, listener.alpn()));
         try {
-            ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
-                    listener.http(), observer, tokens, limiter);
-            return new ListenerState(tls, runtime, material, verifier, listener);
+            ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreamTemplate, observer,
+                    pipelines, tokens, limiter);
+            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
         }
+    }
+
+    private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
+            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens,
+            RequestLimiter limiter) {
+        return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()),
+                new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines), listener.http(),
+                observer, tokens, limiter);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -115,6 +127,10 @@ final class ListenerState implements ListenerSnapshot {
         return runtime;
     }
 
+    ListenerRuntime runtime() {
+        return runtime;
+    }
+
     @Override
     public List<ApplicationProtocol> alpn() {
         return listenerConfig.alpn();
@@ -130,15 +146,12 @@ final class ListenerState implements ListenerSnapshot {
         return listenerConfig.http2();
     }
 
-    ListenerRuntime runtime() {
-        return runtime;
-    }
-
     @Override
     public LimitsConfig limits() {
         return limits;
     }
 
+    /** Null for a plain-HTTP listener. */
     ListenerMaterial material() {
         return material;
     }
@@ -149,6 +162,9 @@ final class ListenerState implements ListenerSnapshot {
      * not re-check every connection.
      */
     TrustChangedEvent trustChangeSince(ListenerState previous) {
+        if (tlsConfig == null) {
+            return null;
+        }
         boolean sameTrust = tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()

@@ -91,7 +91,7 @@ public final class GatewayFixture {
     public static GatewayConfig withHttp2(GatewayConfig config, List<ApplicationProtocol> alpn, Http2Limits http2) {
         ListenerConfig l = config.listeners().get(0);
         ListenerConfig listener = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
-                l.rfc9440(), l.http(), l.limits(), alpn, http2);
+                l.rfc9440(), l.http(), l.limits(), l.allowPlaintext(), alpn, http2);
         return new GatewayConfig(config.source(), config.workers(), config.transport(), config.admin(),
                 List.of(listener), config.routes(), config.upstreams(), config.drainTimeout(), config.accessLog());
     }

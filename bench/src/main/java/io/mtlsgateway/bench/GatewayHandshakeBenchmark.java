@@ -1,6 +1,7 @@
 package io.mtlsgateway.bench;
 
 import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.config.TlsProtocol;
@@ -147,7 +148,7 @@ public class GatewayHandshakeBenchmark {
             PemFiles.write(tls.certificate(), server.chainWithoutRoot().toArray());
             PemFiles.writePrivateKey(tls.privateKey(), server.privateKey());
             PemFiles.write(tls.clientCa(), root.certificate());
-            listener = ListenerTls.build(tls, VERDICT_CACHE_ENTRIES);
+            listener = ListenerTls.build(tls, ListenerConfig.DEFAULT_ALPN, VERDICT_CACHE_ENTRIES);
             verdicts = listener.verdicts();
             serverContext = listener.context();
         } finally {

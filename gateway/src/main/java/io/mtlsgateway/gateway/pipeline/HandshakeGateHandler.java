@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.ApplicationProtocol;
+import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
@@ -15,6 +17,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -34,6 +37,9 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final HandshakeVerdicts verdicts;
     private final HandshakeFailureLog failures;
     private final ListenerMetrics metrics;
+    private final List<ApplicationProtocol> alpn;
+    private final Http2Limits http2;
+    private final Duration idleTimeout;
     /** When the connection was accepted: the handshake's duration includes waiting for the client. */
     private final long acceptedNanos = System.nanoTime();
 
@@ -48,6 +54,9 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         this.verdicts = snapshot.verdicts();
         this.failures = failures;
         this.metrics = metrics;
+        this.alpn = snapshot.alpn();
+        this.http2 = snapshot.http2();
+        this.idleTimeout = snapshot.idleTimeout();
     }
 
     @Override
@@ -98,7 +107,18 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         }
         String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-        httpStage.create(new VerifiedPeer(identity, path, clientAddress)).install(ctx);
+        VerifiedPeer peer = new VerifiedPeer(identity, path, clientAddress);
+        String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
+        if (ApplicationProtocol.H2.alpnName().equals(protocol)) {
+            Http2Stage.install(ctx, http2, idleTimeout, httpStage, peer, listener, metrics.http2());
+        } else if (protocol != null || alpn.contains(ApplicationProtocol.HTTP_1_1)) {
+            // No ALPN from the client means HTTP/1.1 (RFC 7301), where the listener offers it.
+            httpStage.create(peer).install(ctx);
+        } else {
+            LOG.log(Level.WARNING, "listener {0}: closing the connection of {1}: it negotiated no protocol "
+                    + "in ALPN, and the listener offers only h2", new Object[] {listener, clientAddress});
+            ctx.close();
+        }
         return identity;
     }
 

@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.config.ApplicationProtocol;
+import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
@@ -23,6 +25,7 @@ import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,10 +45,12 @@ final class ListenerState implements ListenerSnapshot {
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
     private final LimitsConfig limits;
+    private final ListenerConfig listenerConfig;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits) {
-        this.limits = limits;
+            VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig) {
+        this.listenerConfig = listenerConfig;
+        this.limits = listenerConfig.limits();
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -76,9 +81,9 @@ final class ListenerState implements ListenerSnapshot {
             SessionTicketPolicy tickets) throws Exception {
         if (listener.plaintext()) {
             return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
-                    pipelines, tokens, limiter), null, null, null, listener.limits());
+                    pipelines, tokens, limiter), null, null, null, listener);
         }
-        ListenerTls built = ListenerTls.build(listener.tls());
+        ListenerTls built = ListenerTls.build(listener.tls(), listener.alpn());
         ListenerMaterial material = built.material();
         VerifierTrustManager verifier = built.verifier();
         // On failure the policy has released the context already.
@@ -86,7 +91,7 @@ final class ListenerState implements ListenerSnapshot {
         try {
             ListenerRuntime runtime = runtime(config, listener, uriSan(material), upstreamTemplate, observer,
                     pipelines, tokens, limiter);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
+            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -129,6 +134,21 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public List<ApplicationProtocol> alpn() {
+        return listenerConfig.alpn();
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return listenerConfig.http().idleTimeout();
+    }
+
+    @Override
+    public Http2Limits http2() {
+        return listenerConfig.http2();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.config.ApplicationProtocol;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
@@ -10,6 +11,7 @@ import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -30,21 +32,23 @@ public record ListenerTls(ListenerMaterial material, VerifierTrustManager verifi
     }
 
     /**
+     * @param alpn the protocols offered in ALPN, preferred first
      * @throws ListenerMaterial.MaterialException when a file is missing, unreadable or inconsistent
      * @throws Exception when BoringSSL refuses the material
      */
-    public static ListenerTls build(TlsConfig tls) throws Exception {
-        return build(tls, ClientVerifier.DEFAULT_CACHE_SIZE);
+    public static ListenerTls build(TlsConfig tls, List<ApplicationProtocol> alpn) throws Exception {
+        return build(tls, alpn, ClientVerifier.DEFAULT_CACHE_SIZE);
     }
 
-    /** As {@link #build(TlsConfig)}, with a verdict cache of this size (the handshake benchmark's cold path). */
-    public static ListenerTls build(TlsConfig tls, int verdictCacheSize) throws Exception {
+    /** As {@link #build(TlsConfig, List)}, with a verdict cache of this size (the handshake benchmark's cold path). */
+    public static ListenerTls build(TlsConfig tls, List<ApplicationProtocol> alpn, int verdictCacheSize)
+            throws Exception {
         ListenerMaterial material = ListenerMaterial.load(tls);
         VerifierTrustManager verifier = tls.clientAuth() == ClientAuthMode.NONE ? null
                 : new VerifierTrustManager(ClientVerifier.forListener(tls, material, Clock.systemUTC(),
                         verdictCacheSize));
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        return new ListenerTls(material, verifier, ServerTlsContextFactory.build(tls, credentials, verifier));
+        return new ListenerTls(material, verifier, ServerTlsContextFactory.build(tls, credentials, verifier, alpn));
     }
 
     /** The same listener served with {@code served}, a context that wraps or is {@link #context()}. */

@@ -41,8 +41,16 @@ class HandshakeGateHandlerTest {
 
         @Override
         public HttpStage.Factory httpStage() {
-            return peer -> {
-                throw new AssertionError("no HTTP stage may be built for a failed handshake");
+            return new HttpStage.Factory() {
+                @Override
+                public HttpStage create(VerifiedPeer peer) {
+                    throw new AssertionError("no HTTP stage may be built for a failed handshake");
+                }
+
+                @Override
+                public HttpStage.Http2Streams http2Streams(VerifiedPeer peer) {
+                    throw new AssertionError("no HTTP stage may be built for a failed handshake");
+                }
             };
         }
     };

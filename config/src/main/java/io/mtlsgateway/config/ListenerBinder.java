@@ -10,15 +10,18 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http");
+    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http",
+            "hosts", "default");
     static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via");
 
     private final References refs;
     private final TlsBinder tlsBinder;
+    private final HostBinder hostBinder;
 
     ListenerBinder(Path baseDir, References refs) {
         this.refs = refs;
         this.tlsBinder = new TlsBinder(baseDir, refs);
+        this.hostBinder = new HostBinder(tlsBinder);
     }
 
     Optional<ListenerConfig> bind(YamlNode node) {
@@ -34,8 +37,19 @@ final class ListenerBinder {
             address.ifPresent(a -> refs.listens.add(new References.Listen(a, n, owner)));
             return address;
         });
-        Optional<TlsConfig> tls = listener.required("tls", "a mapping with certificate, privateKey, clientCa",
-                tlsBinder::bind);
+        Optional<ListenerHosts> hosts = listener.get("hosts").isEmpty() ? hostlessDefault(listener)
+                : hostBinder.bind(listener.get("hosts").get(), listener.get("default"));
+        Optional<TlsConfig> tls;
+        if (listener.get("hosts").isPresent()) {
+            // Listener-wide TLS settings (protocols, tickets) come from the default entry.
+            listener.get("tls").ifPresent(n -> n.problem("a listener has either tls or hosts, not both"
+                    + " (expected: each entry of hosts carries its own tls)"));
+            tls = listener.get("tls").isPresent() ? Optional.empty()
+                    : hosts.map(h -> h.defaultEntry().orElse(h.entries().get(0)).tls());
+        } else {
+            tls = listener.required("tls", "a mapping with certificate, privateKey, clientCa; or hosts",
+                    tlsBinder::bind);
+        }
         Optional<Map<String, IdentityTemplate>> identityHeaders =
                 listener.optional("identityHeaders", ListenerBinder::identityHeaders, Map.of());
         identityHeaders.ifPresent(headers ->
@@ -44,11 +58,22 @@ final class ListenerBinder {
                 "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
-        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http)) {
+        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http, hosts)) {
             return Optional.empty();
         }
         return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
-                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get()));
+                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get(),
+                hosts.get()));
+    }
+
+    /** No hosts: a {@code default} has nothing to name. */
+    private static Optional<ListenerHosts> hostlessDefault(YamlMapping listener) {
+        if (listener.get("default").isPresent()) {
+            listener.get("default").get().problem("default names an entry of hosts, and this listener has none"
+                    + " (expected: hosts: [{names, tls}] next to default)");
+            return Optional.empty();
+        }
+        return Optional.of(ListenerHosts.NONE);
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {

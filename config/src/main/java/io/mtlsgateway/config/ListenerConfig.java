@@ -11,6 +11,8 @@ import java.util.Objects;
  * @param identityHeaders header name to template, in file order; the client's copies are always stripped
  * @param rfc9440 whether to send Client-Cert / Client-Cert-Chain (RFC 9440)
  * @param http limits on client connections, and Via
+ * @param hosts virtual hosts chosen by SNI; with them, {@code tls} is the TLS of the default entry
+ *     (the first entry when there is no default), for what is listener-wide (protocols, tickets)
  */
 public record ListenerConfig(
         String name,
@@ -19,7 +21,8 @@ public record ListenerConfig(
         Map<String, IdentityTemplate> identityHeaders,
         XfccMode xfcc,
         boolean rfc9440,
-        HttpSettings http) {
+        HttpSettings http,
+        ListenerHosts hosts) {
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -28,6 +31,18 @@ public record ListenerConfig(
         identityHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(identityHeaders));
         Objects.requireNonNull(xfcc, "xfcc");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(hosts, "hosts");
+    }
+
+    /** A listener with one TLS policy for every connection (no {@code hosts}). */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, ListenerHosts.NONE);
+    }
+
+    /** The TLS policies of this listener: each host entry's, or the one {@code tls}. */
+    public java.util.List<TlsConfig> tlsPolicies() {
+        return hosts.present() ? hosts.entries().stream().map(HostConfig::tls).toList() : java.util.List.of(tls);
     }
 
     /** A listener with the default HTTP limits. */

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param jwt the token the route asks for, if any
  * @param allowClaims any of these must hold for the verified token; empty means any valid token
  *     (both {@code allow} and {@code allowClaims} must hold)
+ * @param clientCert whether a connection without a client certificate (a host with
+ *     {@code clientAuth: optional}) may use the route
  */
 public record RouteConfig(
         String name,
@@ -20,7 +22,8 @@ public record RouteConfig(
         List<AllowRule> allow,
         Optional<String> rewritePrefix,
         Optional<RouteJwt> jwt,
-        List<ClaimRule> allowClaims) {
+        List<ClaimRule> allowClaims,
+        ClientCertRequirement clientCert) {
 
     public RouteConfig {
         Objects.requireNonNull(name, "name");
@@ -30,9 +33,20 @@ public record RouteConfig(
         Objects.requireNonNull(rewritePrefix, "rewritePrefix");
         Objects.requireNonNull(jwt, "jwt");
         allowClaims = List.copyOf(allowClaims);
+        Objects.requireNonNull(clientCert, "clientCert");
+        if (clientCert == ClientCertRequirement.OPTIONAL && !allow.isEmpty()) {
+            throw new IllegalArgumentException("clientCert: optional with allow rules (expected: an allow list"
+                    + " needs a certificate to judge; use clientCert: required, or no allow)");
+        }
         if (!allowClaims.isEmpty() && jwt.isEmpty()) {
             throw new IllegalArgumentException("allowClaims without jwt (expected: jwt: { issuer: NAME })");
         }
+    }
+
+    /** A route that needs a client certificate (the default). */
+    public RouteConfig(String name, RouteMatch match, String upstream, List<AllowRule> allow,
+            Optional<String> rewritePrefix, Optional<RouteJwt> jwt, List<ClaimRule> allowClaims) {
+        this(name, match, upstream, allow, rewritePrefix, jwt, allowClaims, ClientCertRequirement.REQUIRED);
     }
 
     /** A route that asks for no token. */

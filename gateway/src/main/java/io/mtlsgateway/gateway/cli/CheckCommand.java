@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.cli;
 import io.mtlsgateway.config.ConfigException;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.HostRouteMix;
 import io.mtlsgateway.config.RouteShadowing;
 import io.mtlsgateway.gateway.server.ConfigCheck;
 import io.mtlsgateway.gateway.server.ConfigCheck.ListenerReport;
@@ -50,6 +51,10 @@ final class CheckCommand implements Callable<Integer> {
                 + " route(s), " + loaded.upstreams().size() + " upstream(s); admin on " + loaded.admin().listen());
         // A shadowed route is legal but almost always a mistake in the order of the routes.
         for (String warning : RouteShadowing.warnings(loaded.routes())) {
+            err.println(config + ": warning: " + warning);
+        }
+        // Public and mTLS routes under one optional host: legal, but easy to get wrong.
+        for (String warning : HostRouteMix.warnings(loaded)) {
             err.println(config + ": warning: " + warning);
         }
         int problems = 0;

@@ -27,6 +27,7 @@ import javax.net.ssl.SSLSession;
  */
 final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final String listener;
+    private final Optional<String> host;
     private final HttpStage.Factory httpStage;
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures;
@@ -42,6 +43,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     HandshakeGateHandler(ListenerSnapshot snapshot, Function<List<X509Certificate>, PeerIdentity> identities,
             HandshakeFailureLog failures, ListenerMetrics metrics) {
         this.listener = snapshot.listener();
+        this.host = snapshot.host();
         this.httpStage = snapshot.httpStage();
         this.identities = identities;
         this.failures = failures;
@@ -65,7 +67,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         } else if (evt instanceof DrainEvent) {
             // Still in the handshake: no request is in flight, so there is nothing to wait for.
             ctx.close();
-        } else if (evt instanceof TrustChangedEvent change && change.listener().equals(listener)) {
+        } else if (evt instanceof TrustChangedEvent change && change.concerns(listener, host)) {
             // This handshake is being verified with the trust material of before the reload:
             // the chain it ends with is checked again against the new one before HTTP opens.
             trustChange = change;

@@ -49,6 +49,13 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         if (!connections.admit(ch, metrics)) {
             return;
         }
+        if (snapshots.get().virtualHosts().isPresent()) {
+            // The ClientHello's server name picks the host entry, and with it the TLS context.
+            ch.pipeline().addLast(PipelineNames.TLS, new HostSelectionHandler(snapshots, verificationExecutor,
+                    HANDSHAKE_TIMEOUT_MILLIS, entry -> new HandshakeGateHandler(entry, identities, failures, metrics),
+                    metrics));
+            return;
+        }
         ListenerSnapshot snapshot = retainCurrent();
         SslHandler tls;
         try {

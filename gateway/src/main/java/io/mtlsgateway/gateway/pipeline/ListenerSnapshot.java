@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.netty.handler.ssl.SslContext;
+import java.util.Optional;
 
 /**
  * What a new connection is served with, read once when it is accepted: the TLS context and the
@@ -16,4 +17,18 @@ public interface ListenerSnapshot {
 
     /** Builds the HTTP stage once a connection's client is verified. */
     HttpStage.Factory httpStage();
+
+    /**
+     * On a listener with {@code hosts}: one snapshot per host entry, chosen by the SNI of each
+     * ClientHello (then {@link #tls()} and {@link #httpStage()} of this one are not used for
+     * connections). Empty on a listener with one TLS policy.
+     */
+    default Optional<VirtualHosts> virtualHosts() {
+        return Optional.empty();
+    }
+
+    /** The host entry this snapshot serves (its first name), on a listener with {@code hosts}. */
+    default Optional<String> host() {
+        return Optional.empty();
+    }
 }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
@@ -7,7 +8,9 @@ import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.mtlsgateway.gateway.vhost.HostScope;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a listener's HTTP stage needs for each request, built from one config snapshot: the
@@ -15,9 +18,12 @@ import java.util.Objects;
  * told about each request. Makes the HTTP stage of each verified connection.
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
-        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens)
+        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens,
+        ClientAuthMode clientAuth, Optional<HostScope> host)
         implements HttpStage.Factory {
     public ListenerRuntime {
+        Objects.requireNonNull(clientAuth, "clientAuth");
+        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(routes, "routes");
@@ -25,6 +31,13 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(observer, "observer");
+    }
+
+    /** A runtime of a listener without hosts whose clients must present a certificate. */
+    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
+            HttpSettings http, ExchangeObserver observer, TokenPolicies tokens) {
+        this(name, routes, identityHeaders, upstreams, http, observer, tokens, ClientAuthMode.REQUIRE,
+                Optional.empty());
     }
 
     /** A runtime whose routes ask for no token. */
@@ -40,7 +53,7 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
 
     /** The planner of this snapshot's requests. */
     RequestPlanner planner() {
-        return new RequestPlanner(routes, http.maxHeaderCount(), tokens);
+        return new RequestPlanner(routes, http.maxHeaderCount(), tokens, clientAuth, host);
     }
 
     @Override

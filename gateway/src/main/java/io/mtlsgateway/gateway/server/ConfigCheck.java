@@ -4,6 +4,7 @@ import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.JwksSource;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.jwt.JwksFiles;
 import io.mtlsgateway.gateway.jwt.KeySet;
 import io.mtlsgateway.gateway.jwt.KeySetException;
@@ -81,35 +82,37 @@ public final class ConfigCheck {
                 // The pools of an unused template open no connection; the context is released at once.
                 ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE);
                 material = Optional.of(state.material());
+                for (ListenerState face : state.faces()) {
+                    problems.addAll(expiryProblems(face.tlsConfig(), face.material(), now));
+                }
                 state.retire();
             } catch (MaterialException e) {
                 problems.addAll(e.problems());
             } catch (Exception e) {
                 problems.add(listener.tls().certificate() + ": " + e.getMessage());
             }
-            material.ifPresent(m -> problems.addAll(expiryProblems(listener, m, now)));
             reports.add(new ListenerReport(listener.name(), material, problems));
         }
         return reports;
     }
 
-    private static List<String> expiryProblems(ListenerConfig listener, ListenerMaterial m, Instant now) {
+    private static List<String> expiryProblems(TlsConfig tls, ListenerMaterial m, Instant now) {
         List<String> problems = new ArrayList<>();
         X509Certificate leaf = m.serverChain().get(0);
         if (leaf.getNotAfter().toInstant().isBefore(now)) {
-            problems.add(listener.tls().certificate() + ": the server certificate expired on "
+            problems.add(tls.certificate() + ": the server certificate expired on "
                     + leaf.getNotAfter().toInstant());
         }
         for (X509Certificate ca : m.clientCas()) {
             if (ca.getNotAfter().toInstant().isBefore(now)) {
-                problems.add(listener.tls().clientCa() + ": CA " + ListenerMaterial.subject(ca) + " expired on "
+                problems.add(tls.clientCa() + ": CA " + ListenerMaterial.subject(ca) + " expired on "
                         + ca.getNotAfter().toInstant());
             }
         }
         for (X509CRL crl : m.crls()) {
             if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
                 problems.add("CRL of " + crl.getIssuerX500Principal().getName() + " is stale: nextUpdate was "
-                        + crl.getNextUpdate().toInstant() + " (" + listener.tls().crl() + ")");
+                        + crl.getNextUpdate().toInstant() + " (" + tls.crl() + ")");
             }
         }
         return problems;

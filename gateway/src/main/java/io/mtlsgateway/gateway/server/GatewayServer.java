@@ -311,11 +311,9 @@ public final class GatewayServer implements AutoCloseable {
             metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
                     fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
             ListenerState previous = slots.get(listener.name()).state().getAndSet(fresh);
-            TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
+            List<TrustChangedEvent> trustChanges = fresh.trustChangesSince(previous);
             previous.retire();
-            if (trustChange != null) {
-                rechecked.add(connections.broadcast(trustChange));
-            }
+            trustChanges.forEach(change -> rechecked.add(connections.broadcast(change)));
         }
         track(next);
         warnAboutRestartOnlyKeys(config, next);
@@ -423,7 +421,7 @@ public final class GatewayServer implements AutoCloseable {
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
         // The pools went with the event loops; only the contexts are left to release.
-        slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+        slots.values().forEach(slot -> slot.state().get().releaseContexts());
         if (admin != null) {
             admin.close();
         }

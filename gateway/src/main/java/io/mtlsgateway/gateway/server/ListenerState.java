@@ -22,6 +22,11 @@ import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import io.mtlsgateway.gateway.pipeline.VirtualHosts;
+import io.mtlsgateway.config.HostConfig;
+import io.mtlsgateway.gateway.vhost.HostNameTable;
+import io.mtlsgateway.gateway.vhost.HostScope;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,14 +41,17 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
+    /** On a listener with hosts: each entry's state, and the table that picks one; else null. */
+    private final VirtualHosts hosts;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig, VirtualHosts hosts) {
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
         this.verifier = verifier;
         this.tlsConfig = tlsConfig;
+        this.hosts = hosts;
     }
 
     /**
@@ -61,17 +69,43 @@ final class ListenerState implements ListenerSnapshot {
     /** @param tokens the token policies of the config's routes (one set for every listener) */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, TokenPolicies tokens) throws Exception {
-        ListenerMaterial material = ListenerMaterial.load(listener.tls());
-        VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
-                : VerifierTrustManager.forListener(listener.tls());
+        Upstreams upstreams =
+                new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE);
+        if (!listener.hosts().present()) {
+            return face(config, listener, listener.tls(), upstreams, observer, tokens, Optional.empty());
+        }
+        HostNameTable table = HostNameTable.of(listener.hosts());
+        List<ListenerState> entries = new ArrayList<>();
+        try {
+            for (int i = 0; i < listener.hosts().entries().size(); i++) {
+                HostConfig entry = listener.hosts().entries().get(i);
+                HostScope scope = new HostScope(entry.label(), table, i, entry.tls().clientAuth());
+                entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, Optional.of(scope)));
+            }
+        } catch (Exception | Error e) {
+            entries.forEach(entry -> ReferenceCountUtil.release(entry.tls));
+            throw e;
+        }
+        // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
+        ListenerState primary = entries.get(table.defaultEntry().orElse(0));
+        return new ListenerState(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
+                new VirtualHosts(listener.name(), table, entries));
+    }
+
+    /** The state of one TLS policy: the listener's, or one host entry's. */
+    private static ListenerState face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
+            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, Optional<HostScope> host)
+            throws Exception {
+        ListenerMaterial material = ListenerMaterial.load(tlsConfig);
+        VerifierTrustManager verifier = tlsConfig.clientAuth() == ClientAuthMode.NONE ? null
+                : VerifierTrustManager.forListener(tlsConfig);
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
+        SslContext tls = ServerTlsContextFactory.build(tlsConfig, credentials, verifier);
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
-                    listener.http(), observer, tokens);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls());
+                    upstreams, listener.http(), observer, tokens, tlsConfig.clientAuth(), host);
+            return new ListenerState(tls, runtime, material, verifier, tlsConfig, null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -106,19 +140,57 @@ final class ListenerState implements ListenerSnapshot {
         return material;
     }
 
+    TlsConfig tlsConfig() {
+        return tlsConfig;
+    }
+
+    @Override
+    public Optional<VirtualHosts> virtualHosts() {
+        return Optional.ofNullable(hosts);
+    }
+
+    @Override
+    public Optional<String> host() {
+        return runtime.host().map(HostScope::label);
+    }
+
+    /** Each TLS policy's state: the host entries', or this one. */
+    List<ListenerState> faces() {
+        return hosts == null ? List.of(this) : hosts.entries().stream().map(ListenerState.class::cast).toList();
+    }
+
     /**
-     * What open connections must hear when this state replaces {@code previous}: null when nothing
-     * about client trust changed (anchors, CRLs, OCSP mode, depth), so a route-only reload does
-     * not re-check every connection.
+     * What open connections must hear when this state replaces {@code previous}: nothing when
+     * client trust (anchors, CRLs, OCSP mode, depth) is unchanged, so a route-only reload does not
+     * re-check every connection. Each host entry is judged on its own: only the connections of an
+     * entry whose trust changed re-check. Connections of an entry that no longer exists were
+     * verified by trust nobody vouches for now, and close after their request.
      */
-    TrustChangedEvent trustChangeSince(ListenerState previous) {
-        boolean sameTrust = tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
+    List<TrustChangedEvent> trustChangesSince(ListenerState previous) {
+        List<TrustChangedEvent> changes = new ArrayList<>();
+        for (ListenerState old : previous.faces()) {
+            if (old.verifier == null) {
+                continue;
+            }
+            Optional<ListenerState> fresh = faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
+            if (fresh.isEmpty()) {
+                changes.add(new TrustChangedEvent(runtime.name(), chain -> false, old.host()));
+            } else if (!fresh.get().sameTrustAs(old)) {
+                VerifierTrustManager next = fresh.get().verifier;
+                changes.add(new TrustChangedEvent(runtime.name(),
+                        next == null ? chain -> false : next::stillTrusts, old.host()));
+            }
+        }
+        return changes;
+    }
+
+    private boolean sameTrustAs(ListenerState previous) {
+        return tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()
                 // Certificates and CRLs compare by their encoding.
                 && material.clientCas().equals(previous.material.clientCas())
                 && material.crls().equals(previous.material.crls());
-        return verifier == null || sameTrust ? null : new TrustChangedEvent(runtime.name(), verifier::stillTrusts);
     }
 
     /**
@@ -127,7 +199,12 @@ final class ListenerState implements ListenerSnapshot {
      * (then idle out).
      */
     void retire() {
-        ReferenceCountUtil.release(tls);
+        releaseContexts();
         runtime.upstreams().closeIdle();
+    }
+
+    /** Releases the TLS context of each policy (once each). */
+    void releaseContexts() {
+        faces().forEach(face -> ReferenceCountUtil.release(face.tls));
     }
 }

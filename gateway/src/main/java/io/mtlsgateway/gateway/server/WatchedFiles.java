@@ -23,11 +23,12 @@ final class WatchedFiles {
         Set<Path> files = new LinkedHashSet<>();
         files.add(config.source());
         for (ListenerConfig listener : config.listeners()) {
-            TlsConfig tls = listener.tls();
-            files.add(tls.certificate());
-            files.add(tls.privateKey());
-            files.add(tls.clientCa());
-            files.addAll(tls.crl());
+            for (TlsConfig tls : listener.tlsPolicies()) {
+                files.add(tls.certificate());
+                files.add(tls.privateKey());
+                files.add(tls.clientCa());
+                files.addAll(tls.crl());
+            }
         }
         files.addAll(KeySources.files(config));
         files.removeIf(Objects::isNull);

@@ -3,7 +3,6 @@ package io.mtlsgateway.config;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import javax.security.auth.x500.X500Principal;
 
 /**
  * Syntax of allow-rule values, checked when the file is loaded so a typo is an error at its line
@@ -31,8 +30,7 @@ final class AllowValues {
                     : "(expected: the SHA-256 fingerprint as 64 hex digits, colons between pairs allowed)";
             case SAN_DNS -> DNS.matcher(value).matches() ? null
                     : "(expected: a DNS name such as api.example.com or *.example.com)";
-            case SUBJECT -> isDistinguishedName(value) ? null
-                    : "(expected: an RFC 4514 distinguished name such as CN=client,O=Example)";
+            case SUBJECT -> distinguishedNameProblem(value);
         };
         if (problem != null) {
             node.problem(node.describe() + " " + problem);
@@ -56,12 +54,12 @@ final class AllowValues {
         return true;
     }
 
-    private static boolean isDistinguishedName(String value) {
+    private static String distinguishedNameProblem(String value) {
         try {
-            new X500Principal(value);
-            return true;
+            DistinguishedName.parse(value);
+            return null;
         } catch (IllegalArgumentException e) {
-            return false;
+            return "(" + e.getMessage() + "; expected: an RFC 4514 distinguished name such as CN=client,O=Example)";
         }
     }
 }

@@ -228,8 +228,8 @@ class ConfigLoaderProblemsTest {
     @Test
     void rejectsASubjectThatIsNotADistinguishedName() {
         files.assertOnlyProblem(withRoute("    allow:\n      - subject: mobile app\n"),
-                "13:18: routes[0].allow[0].subject: 'mobile app' "
-                        + "(expected: an RFC 4514 distinguished name such as CN=client,O=Example)");
+                "13:18: routes[0].allow[0].subject: 'mobile app' (expected '=' after 'mobile' at character 8; "
+                        + "expected: an RFC 4514 distinguished name such as CN=client,O=Example)");
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.HostRouteMix;
 import io.mtlsgateway.config.RouteShadowing;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.server.ConfigCheck;
 import io.mtlsgateway.gateway.server.ConfigCheck.ListenerReport;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
@@ -93,7 +94,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         for (X509CRL crl : m.crls()) {
             Instant next = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
-            out.println("  CRL: issuer " + crl.getIssuerX500Principal().getName() + ", "
+            out.println("  CRL: issuer " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + ", "
                     + (crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size())
                     + " revoked, next update " + (next == null ? "none" : next + " (" + days(next, now) + ")"));
         }

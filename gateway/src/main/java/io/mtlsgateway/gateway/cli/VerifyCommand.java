@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.cli;
 
 import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.gateway.Json;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import javax.security.auth.x500.X500Principal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -148,8 +148,8 @@ public final class VerifyCommand implements Callable<Integer> {
 
     private static String json(PeerIdentity id, Verdict.Accepted accepted) {
         List<String> chain = new ArrayList<>();
-        accepted.path().forEach(cert -> chain.add(cert.getSubjectX500Principal().getName(X500Principal.RFC2253)));
-        chain.add(accepted.anchor().getSubjectX500Principal().getName(X500Principal.RFC2253));
+        accepted.path().forEach(cert -> chain.add(DnFormat.rfc2253(cert.getSubjectX500Principal())));
+        chain.add(DnFormat.rfc2253(accepted.anchor().getSubjectX500Principal()));
         return "{\n"
                 + "  \"subject\": " + Json.quote(id.subject()) + ",\n"
                 + "  \"issuer\": " + Json.quote(id.issuer()) + ",\n"

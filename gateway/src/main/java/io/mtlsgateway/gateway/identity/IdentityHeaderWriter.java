@@ -186,21 +186,26 @@ public final class IdentityHeaderWriter {
      * client certificate on an optional or none listener) nothing is added, and, as Envoy does, a
      * client XFCC kept by append-forward or forward-only is removed: only a peer that proved its
      * identity is trusted to forward one.
+     *
+     * @return whether the gateway's XFCC element left out URI or DNS pairs to stay within its size
+     *         budget (the caller counts it)
      */
-    public void set(HttpHeaders headers, PeerIdentity identity) {
-        set(headers, identity, IdentityTemplateRenderer.NO_CLAIMS);
+    public boolean set(HttpHeaders headers, PeerIdentity identity) {
+        return set(headers, identity, IdentityTemplateRenderer.NO_CLAIMS);
     }
 
     /**
      * As {@link #set(HttpHeaders, PeerIdentity)}, with {@code ${jwt.CLAIM}} variables taken from
      * {@code claims} (the request's verified token).
+     *
+     * @return as {@link #set(HttpHeaders, PeerIdentity)}
      */
-    public void set(HttpHeaders headers, PeerIdentity identity, Function<String, Optional<String>> claims) {
+    public boolean set(HttpHeaders headers, PeerIdentity identity, Function<String, Optional<String>> claims) {
         if (identity == null) {
             if (forwardsClientXfcc) {
                 headers.remove(X_FORWARDED_CLIENT_CERT);
             }
-            return;
+            return false;
         }
         for (TemplatedHeader header : templated) {
             String value = IdentityTemplateRenderer.render(header.template(), identity, claims);
@@ -208,10 +213,12 @@ public final class IdentityHeaderWriter {
                 headers.set(header.name(), value);
             }
         }
-        switch (xfccMode) {
-            case SANITIZE, FORWARD_ONLY -> { }
-            case SANITIZE_SET -> headers.set(X_FORWARDED_CLIENT_CERT, XfccElement.of(identity, by));
-            case APPEND_FORWARD -> headers.set(X_FORWARDED_CLIENT_CERT, appended(headers, identity));
+        boolean trimmed = false;
+        if (xfccMode == XfccMode.SANITIZE_SET || xfccMode == XfccMode.APPEND_FORWARD) {
+            XfccElement.Element element = XfccElement.within(identity, by, XfccElement.MAX_LENGTH);
+            trimmed = element.dropped() > 0;
+            headers.set(X_FORWARDED_CLIENT_CERT, xfccMode == XfccMode.SANITIZE_SET ? element.text()
+                    : appended(headers, element.text()));
         }
         if (rfc9440) {
             headers.set(CLIENT_CERT, ClientCertFields.clientCert(identity));
@@ -220,6 +227,7 @@ public final class IdentityHeaderWriter {
                 headers.set(CLIENT_CERT_CHAIN, chain);
             }
         }
+        return trimmed;
     }
 
     /** The xfcc mode this writer applies. */
@@ -227,7 +235,7 @@ public final class IdentityHeaderWriter {
         return xfccMode;
     }
 
-    private String appended(HttpHeaders headers, PeerIdentity identity) {
+    private static String appended(HttpHeaders headers, String element) {
         // Several XFCC field lines mean the same as one comma-joined line (RFC 9110 §5.3), which is
         // also XFCC's element separator, so joining keeps every element the proxies before us added.
         StringBuilder out = new StringBuilder();
@@ -237,7 +245,7 @@ public final class IdentityHeaderWriter {
                 out.append(trimmed).append(',');
             }
         }
-        return out.append(XfccElement.of(identity, by)).toString();
+        return out.append(element).toString();
     }
 
     private void strip(HttpHeaders headers, Set<String> stripped, boolean onlyUnderscoreXfcc) {

@@ -12,7 +12,7 @@ import java.util.function.Function;
  *
  * <p>Variables (DESIGN.md, "Template variables"):
  * <ul>
- *   <li>{@code subject}, {@code issuer}: RFC 2253, control and non-ASCII characters as {@code \XX}
+ *   <li>{@code subject}, {@code issuer}: as OpenSSL prints them ({@code -nameopt RFC2253}, see {@link DnFormat})
  *   <li>{@code serial}: lowercase hex; {@code fingerprint}: SHA-256 of the leaf DER, lowercase hex
  *   <li>{@code spiffe}: the SPIFFE ID, or empty when there is none
  *   <li>{@code sanDns}, {@code sanUri}, {@code sanEmail}: comma-joined, certificate order, each

@@ -25,8 +25,8 @@ import javax.security.auth.x500.X500Principal;
  * encoded); making them safe for an HTTP header is the header writer's job, so that authorization
  * compares the real values.
  *
- * @param subject the leaf's subject as {@link X500Principal#getName(String) getName(RFC2253)} gives it,
- *        e.g. {@code CN=payments,O=Bank}
+ * @param subject the leaf's subject as OpenSSL prints it with {@code -nameopt RFC2253} (see
+ *        {@link DnFormat}), e.g. {@code CN=payments,O=Bank}
  * @param issuer the leaf's issuer, same form
  * @param serial the serial number in lowercase hex without leading zeros, e.g. {@code 1a2b}
  * @param fingerprint SHA-256 of the leaf's DER, 64 lowercase hex digits without colons
@@ -121,8 +121,8 @@ public record PeerIdentity(
             pems.add(pem(der(chain.get(i))));
         }
         return new PeerIdentity(
-                leaf.getSubjectX500Principal().getName(X500Principal.RFC2253),
-                leaf.getIssuerX500Principal().getName(X500Principal.RFC2253),
+                DnFormat.rfc2253(leaf.getSubjectX500Principal()),
+                DnFormat.rfc2253(leaf.getIssuerX500Principal()),
                 leaf.getSerialNumber().toString(16),
                 HEX.formatHex(sha256(leafDer)),
                 spiffeId(uris),

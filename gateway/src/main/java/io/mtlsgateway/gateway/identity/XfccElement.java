@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.identity;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,13 +24,37 @@ import java.util.Optional;
  * (so the unquoted text of {@code Subject} is exactly the RFC 2253 subject, whose own escapes
  * survive). Envoy itself never quotes URI or DNS values; SPIFFE IDs and DNS names never need it, so
  * output is the same in practice. Every value is first made header-safe ({@link HeaderValueEncoding}).
+ * The element is kept within {@link #MAX_LENGTH} characters by shortening the larger of the URI
+ * and DNS fields first.
  * {@code Cert} and {@code Chain} are not emitted.
  */
 final class XfccElement {
     private XfccElement() {}
 
+    /**
+     * Most characters the gateway's element may take. A certificate can carry thousands of SANs
+     * (4,000 DNS names make an 89 KB element), more than upstreams accept in a header line
+     * (nginx: 8 KB by default, Node.js: 16 KB for the whole head), so beyond this the larger of
+     * the URI and DNS fields is shortened from its end, pair by pair, until the element fits; By,
+     * Hash and Subject always stay.
+     */
+    static final int MAX_LENGTH = 4096;
+
+    /**
+     * An element and how many URI/DNS pairs were dropped to keep it within {@link #MAX_LENGTH}.
+     *
+     * @param text the element
+     * @param dropped pairs left out, 0 when the element is complete
+     */
+    record Element(String text, int dropped) {}
+
     /** The element describing this client, as received by the gateway whose URI SAN is {@code by}. */
     static String of(PeerIdentity identity, Optional<String> by) {
+        return within(identity, by, MAX_LENGTH).text();
+    }
+
+    /** The element, its URI and DNS fields shortened (larger first) until it is at most {@code budget} long. */
+    static Element within(PeerIdentity identity, Optional<String> by, int budget) {
         StringBuilder out = new StringBuilder(160);
         by.ifPresent(uri -> out.append("By=").append(value(HeaderValueEncoding.text(uri))).append(';'));
         out.append("Hash=").append(identity.fingerprint());
@@ -36,13 +62,41 @@ final class XfccElement {
         if (identity.sanUri().isEmpty()) {
             out.append(";URI=");
         }
-        for (String uri : identity.sanUri()) {
-            out.append(";URI=").append(value(HeaderValueEncoding.text(uri)));
+        List<String> uris = pairs("URI", identity.sanUri());
+        List<String> dns = pairs("DNS", identity.sanDns());
+        int uriLength = length(uris);
+        int dnsLength = length(dns);
+        int keptUris = uris.size();
+        int keptDns = dns.size();
+        // Over budget: shorten the larger of the two fields from its end, pair by pair, so a
+        // certificate's thousands of DNS names give way before its one SPIFFE ID does.
+        while (out.length() + uriLength + dnsLength > budget && keptUris + keptDns > 0) {
+            if (dnsLength >= uriLength && keptDns > 0) {
+                dnsLength -= dns.get(--keptDns).length();
+            } else {
+                uriLength -= uris.get(--keptUris).length();
+            }
         }
-        for (String dns : identity.sanDns()) {
-            out.append(";DNS=").append(value(HeaderValueEncoding.text(dns)));
+        uris.subList(0, keptUris).forEach(out::append);
+        dns.subList(0, keptDns).forEach(out::append);
+        int droppedCount = uris.size() - keptUris + dns.size() - keptDns;
+        return new Element(out.toString(), droppedCount);
+    }
+
+    private static List<String> pairs(String key, List<String> values) {
+        List<String> pairs = new ArrayList<>(values.size());
+        for (String value : values) {
+            pairs.add(';' + key + '=' + value(HeaderValueEncoding.text(value)));
         }
-        return out.toString();
+        return pairs;
+    }
+
+    private static int length(List<String> pairs) {
+        int length = 0;
+        for (String pair : pairs) {
+            length += pair.length();
+        }
+        return length;
     }
 
     /** The value, quoted only if it holds an XFCC delimiter, a quote or a space. */

@@ -26,6 +26,7 @@ public final class ListenerMetrics {
     private final Timer handshakeDuration;
     private final DistributionSummary clientValidity;
     private final AtomicInteger active = new AtomicInteger();
+    private final Counter xfccTrimmed;
     private volatile double serverExpiry = Double.NaN;
     private volatile double caExpiry = Double.NaN;
     private volatile double crlNextUpdate = Double.NaN;
@@ -57,6 +58,10 @@ public final class ListenerMetrics {
                 .register(registry);
         Gauge.builder("mtls.gateway.connections.active", active, AtomicInteger::get)
                 .description("Open downstream connections")
+                .tag("listener", listener)
+                .register(registry);
+        xfccTrimmed = Counter.builder("mtls.gateway.xfcc.trimmed")
+                .description("Requests whose X-Forwarded-Client-Cert element left out URI/DNS pairs to fit its size budget")
                 .tag("listener", listener)
                 .register(registry);
         expiryGauge("server", () -> serverExpiry);
@@ -94,6 +99,11 @@ public final class ListenerMetrics {
                 .tag("listener", listener)
                 .tag("sni", o.name().toLowerCase(java.util.Locale.ROOT))
                 .register(registry)).increment();
+    }
+
+    /** A request's XFCC element was trimmed to its size budget. */
+    public void xfccTrimmed() {
+        xfccTrimmed.increment();
     }
 
     public void connectionOpened() {

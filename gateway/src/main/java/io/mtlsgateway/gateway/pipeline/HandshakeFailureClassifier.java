@@ -46,6 +46,15 @@ public final class HandshakeFailureClassifier {
         if (message.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE") || message.contains("CERTIFICATE_REQUIRED")) {
             return HandshakeReason.NO_CERTIFICATE;
         }
+        // BoringSSL refuses some client certificates itself, before our verifier sees them: a
+        // leaf whose key usage forbids the signature TLS needs, an RSA key above its size limit,
+        // an EC key on a curve it does not offer.
+        if (message.contains("KEY_USAGE_BIT_INCORRECT")) {
+            return HandshakeReason.BAD_USAGE;
+        }
+        if (message.contains("MODULUS_TOO_LARGE") || message.contains("WRONG_CURVE")) {
+            return HandshakeReason.WEAK_KEY;
+        }
         if (t instanceof SslHandshakeTimeoutException) {
             return HandshakeReason.TIMEOUT;
         }

@@ -1,26 +1,87 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
 import java.net.SocketAddress;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLHandshakeException;
 
 /**
- * Logs each failed handshake once: the bounded reason (the metric's label, for grepping) and, for a
- * refused client certificate, the leaf's subject, issuer and serial (enough to find the client,
- * never the certificate itself); otherwise the most specific message the cause chain holds.
+ * Logs failed handshakes: the bounded reason (the metric's label, for grepping) and, for a refused
+ * client certificate, the leaf's subject, issuer and serial (enough to find the client, never the
+ * certificate itself); otherwise the most specific message the cause chain holds.
+ *
+ * <p>Anyone can fail handshakes, as fast as they can connect, with a certificate from their own CA
+ * whose names say anything. So every peer-derived text goes through {@link LogText} (a CR or LF in
+ * a subject must not start a forged record), and each reason is a WARNING at most once a second
+ * per listener: later failures within the second are logged at FINE only (seen with
+ * {@code --verbose}), and their count is added to the next WARNING for that reason. The metric
+ * still counts every failure.
  */
 public final class HandshakeFailureLog {
     private static final Logger LOG = Logger.getLogger(HandshakeFailureLog.class.getName());
+    /** At most one line per reason in this time. */
+    static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final LongSupplier nanoTime;
+    /** One window per reason, made up front: the map is never written after construction. */
+    private final Map<HandshakeReason, Window> windows = new EnumMap<>(HandshakeReason.class);
+
+    /** Guarded by itself. */
+    private static final class Window {
+        boolean loggedOnce;
+        long lastLoggedNanos;
+        long suppressed;
+    }
+
+    public HandshakeFailureLog() {
+        this(System::nanoTime);
+    }
+
+    /** With a clock of its own, for tests: nanoseconds, as {@link System#nanoTime()}. */
+    HandshakeFailureLog(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+        for (HandshakeReason reason : HandshakeReason.values()) {
+            windows.put(reason, new Window());
+        }
+    }
 
     void record(String listener, SocketAddress peer, HandshakeReason reason, Throwable cause) {
         // A peer that hangs up mid-handshake (TCP health checks, port scans) is counted, not shouted about.
-        Level level = reason == HandshakeReason.CLOSED ? Level.FINE : Level.WARNING;
-        LOG.log(level, "listener {0}: TLS handshake with {1} failed: reason={2}: {3}",
-                new Object[] {listener, peer, reason.label(), detail(cause)});
+        boolean warn = reason != HandshakeReason.CLOSED;
+        long demoted = 0;
+        if (warn) {
+            Window window = windows.get(reason);
+            synchronized (window) {
+                long now = nanoTime.getAsLong();
+                if (window.loggedOnce && now - window.lastLoggedNanos < INTERVAL_NANOS) {
+                    window.suppressed++;
+                    warn = false;
+                } else {
+                    demoted = window.suppressed;
+                    window.suppressed = 0;
+                    window.lastLoggedNanos = now;
+                    window.loggedOnce = true;
+                }
+            }
+        }
+        Level level = warn ? Level.WARNING : Level.FINE;
+        if (!LOG.isLoggable(level)) {
+            return;
+        }
+        String line = "listener " + LogText.of(listener) + ": TLS handshake with " + LogText.of(peer)
+                + " failed: reason=" + reason.label() + ": " + LogText.of(detail(cause))
+                + (demoted == 0 ? "" : " (and " + demoted + " more with this reason since the last such warning,"
+                        + " logged at FINE only)");
+        // No parameters: the text is logged as it is, never read as a MessageFormat pattern.
+        LOG.log(level, line);
         LOG.log(Level.FINE, "handshake failure", cause);
     }
 

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
@@ -90,7 +91,8 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         if (trustChange != null && !x509.isEmpty() && !trustChange.stillTrusted().test(x509)) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
                     + "trust material reloaded during its handshake no longer accepts its certificate",
-                    new Object[] {listener, ctx.channel().remoteAddress(), identity.subject(), identity.serial()});
+                    new Object[] {listener, ctx.channel().remoteAddress(), LogText.of(identity.subject()),
+                        identity.serial()});
             ctx.close();
             return identity;
         }

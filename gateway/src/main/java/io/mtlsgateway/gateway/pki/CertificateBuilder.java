@@ -67,6 +67,8 @@ public final class CertificateBuilder {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private String subject = "CN=mtls-gateway";
+    /** A subject given in encoded form (any string types), instead of {@link #subject}. */
+    private X500Principal subjectPrincipal;
     private KeyType keyType = KeyType.EC_P256;
     private KeyPair keyPair;
     private Instant notBefore = Instant.now().minus(Duration.ofHours(1));
@@ -85,6 +87,14 @@ public final class CertificateBuilder {
     /** The subject distinguished name, e.g. {@code CN=payments,O=Bank}. */
     public CertificateBuilder subject(String distinguishedName) {
         this.subject = Objects.requireNonNull(distinguishedName, "distinguishedName");
+        this.subjectPrincipal = null;
+        return this;
+    }
+
+    /** The subject as an encoded name, for names a string cannot express (BMPString values, unknown types). */
+    public CertificateBuilder subject(X500Principal name) {
+        this.subjectPrincipal = Objects.requireNonNull(name, "name");
+        this.subject = name.getName(X500Principal.RFC2253);
         return this;
     }
 
@@ -206,7 +216,7 @@ public final class CertificateBuilder {
     /** Signs the certificate with its own key. */
     public IssuedCertificate selfSigned() {
         KeyPair pair = keyPair();
-        X509Certificate cert = sign(new X500Principal(subject), pair.getPublic(), pair.getPrivate(),
+        X509Certificate cert = sign(subjectPrincipal(), pair.getPublic(), pair.getPrivate(),
                 pair.getPublic(), keyType.signatureAlgorithm());
         return new IssuedCertificate(cert, pair.getPrivate(), List.of());
     }
@@ -221,6 +231,10 @@ public final class CertificateBuilder {
         issuers.add(issuerCert);
         issuers.addAll(issuer.issuers());
         return new IssuedCertificate(cert, pair.getPrivate(), issuers);
+    }
+
+    private X500Principal subjectPrincipal() {
+        return subjectPrincipal != null ? subjectPrincipal : new X500Principal(subject);
     }
 
     private KeyPair keyPair() {
@@ -240,7 +254,7 @@ public final class CertificateBuilder {
         try {
             BigInteger serialNumber = serial != null ? serial : new BigInteger(128, RANDOM).setBit(127);
             X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer, serialNumber,
-                    Date.from(notBefore), Date.from(notAfter), new X500Principal(subject), subjectKey);
+                    Date.from(notBefore), Date.from(notAfter), subjectPrincipal(), subjectKey);
             addExtensions(builder, issuerPublicKey, subjectKey);
             String algorithm = signatureAlgorithm != null ? signatureAlgorithm : defaultAlgorithm;
             var signer = new JcaContentSignerBuilder(algorithm).setProvider(BouncyCastle.provider()).build(signingKey);

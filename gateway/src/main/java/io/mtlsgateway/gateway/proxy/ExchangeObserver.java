@@ -18,4 +18,7 @@ public interface ExchangeObserver {
      * record is not touched afterwards, so it may be handed to another thread.
      */
     default void requestFinished(RequestRecord request) {}
+
+    /** The gateway's X-Forwarded-Client-Cert element for a request on this listener left out SAN pairs to fit its budget. */
+    default void xfccTrimmed(String listener) {}
 }

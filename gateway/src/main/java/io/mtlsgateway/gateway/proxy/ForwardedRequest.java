@@ -27,9 +27,10 @@ final class ForwardedRequest {
     /**
      * @param identity the verified client, or null without a certificate
      * @param clientAddress the client's IP address, for X-Forwarded-For
+     * @param xfccTrimmed run when the XFCC element had to leave out SAN pairs to fit its budget
      */
     static HttpRequest of(HttpRequest request, RequestPlan.Forward plan, IdentityHeaderWriter identityHeaders,
-            PeerIdentity identity, String clientAddress, boolean via) {
+            PeerIdentity identity, String clientAddress, boolean via, Runnable xfccTrimmed) {
         HttpHeaders headers = request.headers().copy();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         HopByHopHeaders.strip(headers);
@@ -43,7 +44,9 @@ final class ForwardedRequest {
         }
         headers.remove(HttpHeaderNames.EXPECT);
         identityHeaders.strip(headers);
-        identityHeaders.set(headers, identity, claim -> plan.token().flatMap(token -> token.text(claim)));
+        if (identityHeaders.set(headers, identity, claim -> plan.token().flatMap(token -> token.text(claim)))) {
+            xfccTrimmed.run();
+        }
         plan.tokenPolicy().ifPresent(policy -> tokenHeaders(headers, policy, plan.token()));
         headers.set("X-Forwarded-For", clientAddress);
         headers.set("X-Forwarded-Proto", "https");

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.pipeline.DrainEvent;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.vhost.HostScope;
@@ -61,7 +62,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 && !peer.chain().isEmpty() && !requests.untrusted() && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
                     + "the reloaded trust material no longer accepts its certificate",
-                    new Object[] {runtime.name(), peer.clientAddress(), peer.identity().subject(),
+                    new Object[] {runtime.name(), peer.clientAddress(), LogText.of(peer.identity().subject()),
                         peer.identity().serial()});
             requests.untrust();
         }
@@ -80,7 +81,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.log(Level.WARNING, "listener {0}: closing connection from {1}: {2}",
-                new Object[] {runtime.name(), peer.clientAddress(), cause.toString()});
+                new Object[] {runtime.name(), peer.clientAddress(), LogText.of(cause)});
         LOG.log(Level.FINE, "connection error", cause);
         ctx.close();
     }

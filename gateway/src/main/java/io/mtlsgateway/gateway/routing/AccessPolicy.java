@@ -1,11 +1,11 @@
 package io.mtlsgateway.gateway.routing;
 
 import io.mtlsgateway.config.AllowRule;
+import io.mtlsgateway.gateway.identity.DistinguishedNameMatch;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
-import javax.security.auth.x500.X500Principal;
 
 /**
  * Who may use a route: any of its allow rules, or any verified client when it has none. A caller
@@ -68,10 +68,10 @@ public final class AccessPolicy {
     }
 
     private static Predicate<PeerIdentity> subject(String value) {
-        // X500Principal equality compares canonical forms (RFC 4514 normalisation: case,
-        // spacing, attribute order within the string representation), not raw strings.
-        X500Principal wanted = new X500Principal(value);
-        return identity -> wanted.equals(new X500Principal(identity.subject()));
+        // By meaning (RFC 4517 distinguishedNameMatch), not as strings: OpenSSL's and Java's
+        // spellings, OIDs for names, case and insignificant spaces all compare equal.
+        DistinguishedNameMatch wanted = DistinguishedNameMatch.of(value);
+        return identity -> wanted.matches(identity.subject());
     }
 
     private static Predicate<PeerIdentity> dnsName(String pattern) {

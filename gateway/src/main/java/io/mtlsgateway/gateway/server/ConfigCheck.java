@@ -5,6 +5,7 @@ import io.mtlsgateway.config.JwksSource;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.jwt.JwksFiles;
 import io.mtlsgateway.gateway.jwt.KeySet;
 import io.mtlsgateway.gateway.jwt.KeySetException;
@@ -111,7 +112,7 @@ public final class ConfigCheck {
         }
         for (X509CRL crl : m.crls()) {
             if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
-                problems.add("CRL of " + crl.getIssuerX500Principal().getName() + " is stale: nextUpdate was "
+                problems.add("CRL of " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + " is stale: nextUpdate was "
                         + crl.getNextUpdate().toInstant() + " (" + tls.crl() + ")");
             }
         }

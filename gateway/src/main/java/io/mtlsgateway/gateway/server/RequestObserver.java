@@ -30,4 +30,9 @@ final class RequestObserver implements ExchangeObserver {
                 metrics.upstreamError(request.upstream().orElse("unknown"), kind));
         accessLog.accept(request);
     }
+
+    @Override
+    public void xfccTrimmed(String listener) {
+        metrics.listener(listener).xfccTrimmed();
+    }
 }

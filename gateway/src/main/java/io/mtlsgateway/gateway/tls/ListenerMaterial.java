@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.tls;
 
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -106,9 +107,9 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
                 .min(Comparator.naturalOrder());
     }
 
-    /** A certificate's subject as RFC 2253 text. */
+    /** A certificate's subject as OpenSSL prints it ({@code -nameopt RFC2253}). */
     public static String subject(X509Certificate cert) {
-        return cert.getSubjectX500Principal().getName();
+        return DnFormat.rfc2253(cert.getSubjectX500Principal());
     }
 
     private interface Reader<T> {
@@ -163,7 +164,7 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
             }
         }
         if (issuerInBundle) {
-            problems.add(file + ": CRL issued by " + crl.getIssuerX500Principal().getName()
+            problems.add(file + ": CRL issued by " + DnFormat.rfc2253(crl.getIssuerX500Principal())
                     + " is not signed by that CA of the client CA bundle");
         }
     }

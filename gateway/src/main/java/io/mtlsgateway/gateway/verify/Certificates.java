@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
+import io.mtlsgateway.gateway.identity.DnFormat;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import javax.security.auth.x500.X500Principal;
@@ -14,12 +15,12 @@ final class Certificates {
 
     /** How a message names a certificate: its subject and serial, never its bytes. */
     static String describe(X509Certificate cert) {
-        return "\"" + cert.getSubjectX500Principal().getName(X500Principal.RFC2253) + "\" (serial "
+        return "\"" + DnFormat.rfc2253(cert.getSubjectX500Principal()) + "\" (serial "
                 + cert.getSerialNumber().toString(16) + ")";
     }
 
     static String name(X500Principal principal) {
-        return "\"" + principal.getName(X500Principal.RFC2253) + "\"";
+        return "\"" + DnFormat.rfc2253(principal) + "\"";
     }
 
     /** Whether {@code issuer} can be the issuer of {@code cert} by name and, when both say, by key id. */

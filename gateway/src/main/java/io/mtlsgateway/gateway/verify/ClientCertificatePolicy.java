@@ -50,8 +50,8 @@ final class ClientCertificatePolicy {
             }
             List<String> eku = extendedKeyUsage(cert);
             if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
-                return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage " + eku
-                        + " without clientAuth (" + CLIENT_AUTH + ")"
+                return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage "
+                        + OidNames.inOrder(eku) + " without clientAuth"
                         + (i == 0 ? "" : "; an intermediate restricted this way cannot issue client certificates"));
             }
         }

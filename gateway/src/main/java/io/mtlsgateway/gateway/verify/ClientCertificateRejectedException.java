@@ -3,7 +3,7 @@ package io.mtlsgateway.gateway.verify;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
-import javax.security.auth.x500.X500Principal;
+import io.mtlsgateway.gateway.identity.DnFormat;
 
 /**
  * A rejection as it travels through the TLS engine to the handshake-failure log: the verdict plus
@@ -22,8 +22,8 @@ public final class ClientCertificateRejectedException extends CertificateExcepti
     public ClientCertificateRejectedException(Verdict.Rejected rejection, X509Certificate leaf) {
         super(rejection.reason().label() + ": " + rejection.detail());
         this.rejection = rejection;
-        this.subject = field(() -> leaf.getSubjectX500Principal().getName(X500Principal.RFC2253));
-        this.issuer = field(() -> leaf.getIssuerX500Principal().getName(X500Principal.RFC2253));
+        this.subject = field(() -> DnFormat.rfc2253(leaf.getSubjectX500Principal()));
+        this.issuer = field(() -> DnFormat.rfc2253(leaf.getIssuerX500Principal()));
         this.serial = field(() -> leaf.getSerialNumber().toString(16));
     }
 

@@ -83,6 +83,7 @@ public final class ClientVerifier {
             return builder(cas).crlFiles(tls.crl()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth()).clock(clock)
                     .build();
         } catch (GeneralSecurityException e) {
+            // TrustAnchors words its own messages ("not a CA certificate: ...").
             throw new IOException(caFile + ": " + e.getMessage(), e);
         }
     }
@@ -212,8 +213,9 @@ public final class ClientVerifier {
     }
 
     private static Verdict.Rejected malformed(Exception e) {
-        return new Verdict.Rejected(RejectionReason.MALFORMED, "a certificate of the chain cannot be parsed: "
-                + e.getMessage());
+        // The parser's own text names its classes and offsets, which help nobody fix a certificate.
+        return new Verdict.Rejected(RejectionReason.MALFORMED, "a certificate of the chain cannot be parsed"
+                + " (not valid DER X.509)");
     }
 
     /** Number of cached chain verdicts (for tests and metrics). */

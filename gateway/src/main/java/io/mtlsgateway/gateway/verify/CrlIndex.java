@@ -159,7 +159,7 @@ public final class CrlIndex {
         }
         if (crl.hasUnsupportedCriticalExtension()) {
             throw new IOException(where + " has critical extensions this gateway does not understand: "
-                    + crl.getCriticalExtensionOIDs());
+                    + OidNames.names(crl.getCriticalExtensionOIDs()));
         }
         IssuerCrl entry = new IssuerCrl(crl, source);
         List<X509Certificate> sameName = knownIssuers.stream()

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.config.OcspMode;
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.net.ConnectException;
 import java.net.URI;
@@ -100,7 +101,7 @@ final class OcspChecker {
                     new JcaX509CertificateHolder(issuer), leaf.getSerialNumber());
         } catch (Exception e) {
             return new Verdict.Rejected(RejectionReason.REVOCATION_UNKNOWN,
-                    "cannot build an OCSP request for " + Certificates.describe(leaf) + ": " + e.getMessage());
+                    "cannot build an OCSP request for " + Certificates.describe(leaf));
         }
         return judge(answer(id, responder, issuer, at, mayFetch), leaf, responder);
     }
@@ -112,7 +113,7 @@ final class OcspChecker {
                     + responder + " (" + answer.detail() + ")");
         }
         if (answer != null && answer.status() != Status.GOOD) {
-            LOG.fine(() -> "OCSP for " + who + " at " + responder + ": " + answer.detail());
+            LOG.fine(() -> LogText.of("OCSP for " + who + " at " + responder + ": " + answer.detail()));
         }
         if (mode == OcspMode.SOFT_FAIL) {
             return null;
@@ -171,7 +172,7 @@ final class OcspChecker {
         try {
             response = fetcher.fetch(responder, new OCSPReqBuilder().addRequest(id).build().getEncoded());
         } catch (Exception e) {
-            result.complete(failed("cannot send the request: " + e.getMessage()));
+            result.complete(failed("cannot send the request to " + responder));
             return;
         }
         response.whenComplete((der, error) -> result.complete(
@@ -198,7 +199,7 @@ final class OcspChecker {
             }
             return failed("the response holds no answer for this certificate");
         } catch (Exception e) {
-            return failed("unreadable response: " + e.getMessage());
+            return failed("the response is not a readable OCSP response");
         }
     }
 
@@ -257,7 +258,17 @@ final class OcspChecker {
         if (cause instanceof ConnectException) {
             return "cannot connect to " + responder;
         }
-        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+        if (cause instanceof java.net.UnknownHostException) {
+            return "cannot resolve the host of " + responder;
+        }
+        if (cause instanceof javax.net.ssl.SSLException) {
+            return "TLS with " + responder + " failed";
+        }
+        if (cause.getClass() == java.io.IOException.class && cause.getMessage() != null) {
+            // Our fetcher's own failures (a status other than 200, an oversized answer), worded already.
+            return cause.getMessage() + " (" + responder + ")";
+        }
+        return "the exchange with " + responder + " failed (connection closed or reset)";
     }
 
     private void evictIfFull(Instant at) {

@@ -49,7 +49,7 @@ final class PkixValidation {
             return new Result(null, explain(e, path, at));
         } catch (CertificateException e) {
             return new Result(null, new Verdict.Rejected(RejectionReason.MALFORMED,
-                    "the chain cannot be parsed: " + e.getMessage()));
+                    "the chain cannot be parsed (not valid DER X.509)"));
         } catch (InvalidAlgorithmParameterException e) {
             throw new IllegalStateException("trust anchors rejected by PKIX", e);
         } catch (GeneralSecurityException e) {
@@ -76,25 +76,54 @@ final class PkixValidation {
                     + " (a different CA with the same name, or a tampered certificate)");
         }
         if (reason == BasicReason.ALGORITHM_CONSTRAINED) {
-            return rejected(RejectionReason.WEAK_KEY, who + " uses an algorithm or key size this JVM disables: "
-                    + e.getMessage());
+            return rejected(RejectionReason.WEAK_KEY, who + " uses an algorithm or key size this JVM disables"
+                    + " (java.security: jdk.certpath.disabledAlgorithms); signature " + cert.getSigAlgName()
+                    + ", key " + cert.getPublicKey().getAlgorithm());
         }
         if (reason == PKIXReason.NO_TRUST_ANCHOR || reason == PKIXReason.NAME_CHAINING) {
-            return rejected(RejectionReason.UNTRUSTED, who + " does not chain to a clientCa trust anchor: "
-                    + e.getMessage());
+            return rejected(RejectionReason.UNTRUSTED, who + " does not chain to a clientCa trust anchor: its"
+                    + " issuer " + Certificates.name(cert.getIssuerX500Principal()) + " is neither in clientCa nor"
+                    + " among the intermediates sent");
         }
         if (reason == PKIXReason.UNRECOGNIZED_CRIT_EXT) {
             Set<String> critical = cert.getCriticalExtensionOIDs();
             return rejected(RejectionReason.MALFORMED, who + " has a critical extension this verifier does not"
-                    + " understand (critical extensions: " + critical + "); RFC 5280 requires rejecting it");
+                    + " understand (critical extensions: " + OidNames.names(critical) + "); RFC 5280 requires rejecting"
+                    + " it");
         }
-        if (reason == PKIXReason.NOT_CA_CERT || reason == PKIXReason.PATH_TOO_LONG
-                || reason == PKIXReason.INVALID_KEY_USAGE || reason == PKIXReason.INVALID_NAME
-                || reason == PKIXReason.INVALID_POLICY) {
-            return rejected(RejectionReason.CONSTRAINTS, who + " breaks a constraint of its chain: " + e.getMessage());
+        String constraint = constraint(reason, e);
+        if (constraint != null) {
+            return rejected(RejectionReason.CONSTRAINTS, who + " breaks a constraint of its chain: " + constraint);
         }
-        // The JDK reports some failures (name constraints among them) as UNSPECIFIED.
-        return rejected(RejectionReason.CONSTRAINTS, who + " failed path validation: " + e.getMessage());
+        return rejected(RejectionReason.CONSTRAINTS, who + " failed path validation (" + reason + ")");
+    }
+
+    /** The JDK's reason in our words: its messages are for Java developers, not for the operator. */
+    private static String constraint(Reason reason, CertPathValidatorException e) {
+        if (reason == PKIXReason.NOT_CA_CERT) {
+            return "it issued a certificate but is not a CA certificate (basicConstraints CA:true missing)";
+        }
+        if (reason == PKIXReason.PATH_TOO_LONG) {
+            return "more CA certificates below a CA than its pathLenConstraint allows";
+        }
+        if (reason == PKIXReason.INVALID_KEY_USAGE) {
+            return "a CA's key usage does not allow signing certificates (keyCertSign)";
+        }
+        if (reason == PKIXReason.INVALID_NAME) {
+            return "a name is outside the name constraints of a CA above it";
+        }
+        if (reason == PKIXReason.INVALID_POLICY) {
+            return "the certificate policies do not satisfy a CA's policy constraints";
+        }
+        // The JDK reports name-constraint failures as UNSPECIFIED; its message is the only sign.
+        String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (message.contains("name constraint")) {
+            return "a name is outside the name constraints of a CA above it";
+        }
+        if (message.contains("basic constraints")) {
+            return "it issued a certificate but is not a CA certificate (basicConstraints CA:true missing)";
+        }
+        return null;
     }
 
     private static Verdict.Rejected rejected(RejectionReason reason, String detail) {

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
@@ -59,6 +60,32 @@ class CheckCommandTest {
         Result result = check();
         assertEquals(0, result.code(), result.err());
         assertTrue(result.err().contains("warning: routes[1] 'api' can never match"), result.err());
+    }
+
+    @Test
+    void acceptsTheCertificateAndItsKeyInOneFileAsHaproxyWritesIt() throws Exception {
+        // Key first, then the chain, with OpenSSL's "Bag Attributes" text between blocks.
+        Files.writeString(pki.serverCertificate, "Bag Attributes\n    friendlyName: gateway\n"
+                + Files.readString(pki.serverKey) + PemFiles.toPem(pki.server.chainWithoutRoot().toArray()));
+        Files.writeString(routeFile, Files.readString(routeFile).replace(pki.serverKey.toString(),
+                pki.serverCertificate.toString()));
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        assertTrue(result.out().contains("server certificate: CN=gateway, expires"), result.out());
+        assertTrue(result.out().contains("(key matches)"), result.out());
+    }
+
+    @Test
+    void saysWhatARefusedFileHoldsInsteadOfWhatWasExpected() throws Exception {
+        Files.copy(pki.serverKey, pki.serverCertificate, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        PemFiles.write(pki.serverKey, pki.server.certificate());
+        Result result = check();
+        assertEquals(2, result.code());
+        assertTrue(result.err().contains(pki.serverCertificate + ": holds a PRIVATE KEY block but no CERTIFICATE"),
+                result.err());
+        assertTrue(result.err().contains(pki.serverKey + ": holds a CERTIFICATE block but no private key"),
+                result.err());
+        assertFalse(result.err().contains("Exception") || result.err().contains("signed fields"), result.err());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
@@ -80,6 +81,27 @@ class VerifyCommandTest {
         assertTrue(run.out().startsWith("rejected: " + rejection.expected().label() + ": "), run.out());
         assertTrue(run.out().contains(rejection.explains()), run.out());
         assertTrue(run.out().contains("What to do:"), run.out());
+        // Written for people: no Java exception text, OIDs by name.
+        assertFalse(run.out().contains("Exception") || run.out().contains("java."), run.out());
+        assertFalse(run.out().contains("1.3.6.1.5.5.7.3.") || run.out().contains("2.5.29."), run.out());
+    }
+
+    @Test
+    void namesExtendedKeyUsagesInsteadOfPrintingTheirOids() throws IOException {
+        Case serverOnly = chains.rejections().stream().filter(c -> c.name().equals("EKU serverAuth only"))
+                .findFirst().orElseThrow();
+        Run run = verify(withCrls(certFile(serverOnly.client())).toArray(String[]::new));
+        assertTrue(run.out().contains("has extended key usage serverAuth without clientAuth"), run.out());
+    }
+
+    @Test
+    void aFileThatIsNotACertificateIsDescribedNotDumped() throws IOException {
+        Path garbage = dir.resolve("garbage.pem");
+        java.nio.file.Files.write(garbage, new byte[] {0x30, 0x03, 0x02, 0x01, 0x05});
+        Run run = verify("--trust", chains.clientCaFile.toString(), garbage.toString());
+        assertEquals(2, run.exit());
+        assertEquals("verify: " + garbage + ": neither PEM nor a DER certificate (expected: PEM blocks"
+                + " 'BEGIN CERTIFICATE')\n", run.err());
     }
 
     @Test

@@ -44,4 +44,14 @@ class HandshakeFailureClassifierTest {
         assertEquals(HandshakeReason.PROTOCOL, HandshakeFailureClassifier.classify(new NotSslRecordException("GET /")));
         assertEquals(HandshakeReason.OTHER, HandshakeFailureClassifier.classify(new IllegalStateException("?")));
     }
+
+    @Test
+    void namesTheReasonsBoringSslRefusesACertificateForItself() {
+        assertEquals(HandshakeReason.BAD_USAGE, HandshakeFailureClassifier.classify(new SSLHandshakeException(
+                "error:1000010f:SSL routines:OPENSSL_internal:KEY_USAGE_BIT_INCORRECT")));
+        assertEquals(HandshakeReason.WEAK_KEY, HandshakeFailureClassifier.classify(new SSLHandshakeException(
+                "error:04000069:RSA routines:OPENSSL_internal:MODULUS_TOO_LARGE")));
+        assertEquals(HandshakeReason.WEAK_KEY, HandshakeFailureClassifier.classify(wrapped(new SSLHandshakeException(
+                "error:10000130:SSL routines:OPENSSL_internal:WRONG_CURVE"))));
+    }
 }

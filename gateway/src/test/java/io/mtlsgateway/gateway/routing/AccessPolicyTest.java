@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.routing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,21 @@ class AccessPolicyTest {
         assertTrue(allows(Kind.SUBJECT, "cn=mobileapp, o=bank"));
         assertFalse(allows(Kind.SUBJECT, "O=Bank,CN=MobileApp"));
         assertFalse(allows(Kind.SUBJECT, "CN=MobileApp"));
+    }
+
+    @Test
+    void aSubjectRuleMatchesWhetherWrittenWithNamesOrOidsAsOpenSslOrJavaPrintIt() {
+        IssuedCertificate ca = new CertificateBuilder().subject("CN=CA").ca(-1).selfSigned();
+        var cert = new CertificateBuilder().subject("CN=app,EMAILADDRESS=ops@bank.example,SERIALNUMBER=7")
+                .forClient().signedBy(ca).certificate();
+        PeerIdentity identity = PeerIdentity.of(List.of(cert));
+        assertEquals("CN=app,emailAddress=ops@bank.example,serialNumber=7", identity.subject());
+        String javaForm = cert.getSubjectX500Principal().getName(javax.security.auth.x500.X500Principal.RFC2253);
+        for (String rule : List.of(identity.subject(), javaForm, "CN=APP, E=OPS@bank.example, 2.5.4.5=7")) {
+            assertTrue(AccessPolicy.of(List.of(new AllowRule(Kind.SUBJECT, rule))).allows(identity), rule);
+        }
+        assertFalse(AccessPolicy.of(List.of(new AllowRule(Kind.SUBJECT, "CN=app,emailAddress=ops@bank.example")))
+                .allows(identity));
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.mtlsgateway.config.RouteMatch;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.config.TlsProtocol;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
+import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.server.GatewayServer;
 import io.mtlsgateway.gateway.testing.ClientChains;
@@ -36,6 +37,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.DERUTF8String;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,8 +71,10 @@ class ClientVerificationEndToEndTest {
     static final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord record) {
-            if (record.getLevel() == java.util.logging.Level.WARNING) {
-                failureLog.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+            // Failures after the first of a reason within a second are logged at FINE only.
+            String message = new java.util.logging.SimpleFormatter().formatMessage(record);
+            if (message.contains("TLS handshake with")) {
+                failureLog.add(message);
             }
         }
 
@@ -84,6 +92,7 @@ class ClientVerificationEndToEndTest {
         responder = OcspResponder.start(chains.intermediate);
         upstream = EchoUpstream.start(0);
         FAILURE_LOGGER.addHandler(capture);
+        FAILURE_LOGGER.setLevel(java.util.logging.Level.FINE);
         TlsConfig tls = new TlsConfig(pki.serverCertificate, pki.serverKey, ClientAuthMode.REQUIRE,
                 chains.clientCaFile, chains.crlFiles(), OcspMode.HARD_FAIL, TlsConfig.DEFAULT_VERIFY_DEPTH,
                 List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2), true);
@@ -96,6 +105,7 @@ class ClientVerificationEndToEndTest {
     @AfterAll
     static void stop() throws IOException {
         FAILURE_LOGGER.removeHandler(capture);
+        FAILURE_LOGGER.setLevel(null);
         if (gateway != null) {
             gateway.close();
         }
@@ -128,6 +138,8 @@ class ClientVerificationEndToEndTest {
         String failure = alertReceivedBy(noSignature.client());
         assertTrue(!failure.contains("Received fatal alert") || failure.contains("illegal_parameter"), failure);
         assertEquals(before, upstream.requestCount());
+        String logged = failureLog.poll(10, TimeUnit.SECONDS);
+        assertTrue(logged != null && logged.contains("reason=bad_usage"), logged);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -218,6 +230,32 @@ class ClientVerificationEndToEndTest {
      * The alert as the JDK client reports it. In TLS 1.3 the client's handshake completes before
      * the server has verified it, so the alert arrives on the first read.
      */
+    @Test
+    void aClientFromItsOwnCaWithLineBreaksInItsNamesCannotForgeLogRecords() throws Exception {
+        X500Principal caName = name("Evil CA\r\n2026-12-01T00:00:00.000Z SEVERE forged: CA");
+        IssuedCertificate ownCa = new CertificateBuilder().subject(caName).ca(-1).selfSigned();
+        IssuedCertificate client = new CertificateBuilder()
+                .subject(name("mallory\r\n2026-12-01T00:00:00.000Z WARNING forged: reason=none\u2028"))
+                .forClient().signedBy(ownCa);
+        assertTrue(alertReceivedBy(client).contains("unknown_ca"));
+        String serial = client.certificate().getSerialNumber().toString(16);
+        String logged;
+        do {
+            logged = failureLog.poll(10, TimeUnit.SECONDS);
+        } while (logged != null && !logged.contains(serial));
+        assertTrue(logged != null && logged.contains("reason=untrusted"), logged);
+        assertFalse(logged.contains("\r") || logged.contains("\n") || logged.contains("\u2028"), logged);
+        // Names as OpenSSL prints them: the line breaks are \0D\0A, the separator its UTF-8 bytes.
+        assertTrue(logged.contains("subject=\"CN=mallory\\0D\\0A2026-12-01T00:00:00.000Z WARNING forged:"
+                + " reason=none\\E2\\80\\A8\""), logged);
+        assertTrue(logged.contains("issuer=\"CN=Evil CA\\0D\\0A2026"), logged);
+    }
+
+    private static X500Principal name(String commonName) throws IOException {
+        return new X500Principal(new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String(commonName))})
+                .getEncoded());
+    }
+
     private static String alertReceivedBy(IssuedCertificate client) {
         IOException failure = assertThrows(IOException.class, () -> {
             try (TlsTestClient connection = TlsTestClient.connect(address, pki.server.root(), client)) {

@@ -33,6 +33,7 @@ public final class ListenerMetrics {
     private Gauge crlGauge;
     /** Registered on first use: only listeners with {@code hosts} export them. */
     private final Map<HostNameTable.Outcome, Counter> sniSelections = new ConcurrentHashMap<>();
+    private final Map<String, HostMetrics> hosts = new ConcurrentHashMap<>();
 
     ListenerMetrics(MeterRegistry registry, String listener) {
         this.registry = registry;
@@ -99,6 +100,16 @@ public final class ListenerMetrics {
                 .tag("listener", listener)
                 .tag("sni", o.name().toLowerCase(java.util.Locale.ROOT))
                 .register(registry)).increment();
+    }
+
+    /** The meters of one host entry (its first name), registered at first use. */
+    public HostMetrics host(String label) {
+        return hosts.computeIfAbsent(label, l -> new HostMetrics(registry, listener, l));
+    }
+
+    /** A request on a connection of host entry {@code label} was answered. */
+    public void hostRequest(String label, int status) {
+        host(label).request(status);
     }
 
     /** A request's XFCC element was trimmed to its size budget. */

@@ -58,10 +58,12 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
             long nanos = System.nanoTime() - acceptedNanos;
             if (done.isSuccess()) {
                 PeerIdentity identity = openHttpStage(ctx);
+                host.ifPresent(h -> metrics.host(h).handshake(HandshakeReason.NONE));
                 metrics.handshakeSucceeded(nanos, Optional.ofNullable(identity).map(PeerIdentity::notAfter));
             } else {
                 HandshakeReason reason = HandshakeFailureClassifier.classify(done.cause());
                 metrics.handshakeFailed(nanos, reason);
+                host.ifPresent(h -> metrics.host(h).handshake(reason));
                 failures.record(listener, ctx.channel().remoteAddress(), reason, done.cause());
                 ctx.close();
             }

@@ -166,6 +166,7 @@ final class DownstreamRequests implements ExchangeOwner {
     private void start(HttpRequest request) {
         RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
                 peer.identity());
+        runtime.host().ifPresent(scope -> record.host(scope.label()));
         runtime.observer().requestStarted(record);
         proceed(request, RequestHeads.of(request), record, true);
     }

@@ -209,7 +209,15 @@ public final class GatewayServer implements AutoCloseable {
         ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, tokens);
         metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
                 state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+        publishHostCertificates(listener.name(), state);
         return state;
+    }
+
+    /** The expiry gauges of each host entry, on a listener with hosts. */
+    private void publishHostCertificates(String listener, ListenerState state) {
+        state.virtualHosts().ifPresent(hosts -> state.faces().forEach(face -> face.host().ifPresent(label ->
+                metrics.listener(listener).host(label).certificates(face.material().serverNotAfter(),
+                        face.material().earliestCaNotAfter(), face.material().earliestCrlNextUpdate()))));
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */
@@ -312,6 +320,7 @@ public final class GatewayServer implements AutoCloseable {
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
             metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
                     fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
+            publishHostCertificates(listener.name(), fresh);
             ListenerState previous = slots.get(listener.name()).state().getAndSet(fresh);
             List<TrustChangedEvent> trustChanges = fresh.trustChangesSince(previous);
             previous.retire();

@@ -11,6 +11,7 @@ import java.util.Objects;
  * @param identityHeaders header name to template, in file order; the client's copies are always stripped
  * @param rfc9440 whether to send Client-Cert / Client-Cert-Chain (RFC 9440)
  * @param http limits on client connections, and Via
+ * @param limits per source address, per identity and for requests without one
  * @param hosts virtual hosts chosen by SNI; with them, {@code tls} is the TLS of the default entry
  *     (the first entry when there is no default), for what is listener-wide (protocols, tickets)
  */
@@ -22,6 +23,7 @@ public record ListenerConfig(
         XfccMode xfcc,
         boolean rfc9440,
         HttpSettings http,
+        LimitsConfig limits,
         ListenerHosts hosts) {
 
     public ListenerConfig {
@@ -31,13 +33,20 @@ public record ListenerConfig(
         identityHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(identityHeaders));
         Objects.requireNonNull(xfcc, "xfcc");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(hosts, "hosts");
     }
 
     /** A listener with one TLS policy for every connection (no {@code hosts}). */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
-            XfccMode xfcc, boolean rfc9440, HttpSettings http) {
-        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, ListenerHosts.NONE);
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, ListenerHosts.NONE);
+    }
+
+    /** A listener with virtual hosts and no request limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, ListenerHosts hosts) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, LimitsConfig.NONE, hosts);
     }
 
     /** The TLS policies of this listener: each host entry's, or the one {@code tls}. */
@@ -45,7 +54,13 @@ public record ListenerConfig(
         return hosts.present() ? hosts.entries().stream().map(HostConfig::tls).toList() : java.util.List.of(tls);
     }
 
-    /** A listener with the default HTTP limits. */
+    /** A listener without limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, LimitsConfig.NONE);
+    }
+
+    /** A listener with the default HTTP limits and no request limits. */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
             XfccMode xfcc, boolean rfc9440) {
         this(name, listen, tls, identityHeaders, xfcc, rfc9440, HttpSettings.defaults());

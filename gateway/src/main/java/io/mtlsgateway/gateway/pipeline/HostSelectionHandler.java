@@ -36,20 +36,41 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
     private final long handshakeTimeoutMillis;
     private final Function<ListenerSnapshot, ChannelHandler> gates;
     private final ListenerMetrics metrics;
+    private final SourceWatch source;
     private final long acceptedNanos = System.nanoTime();
+    private boolean selected;
+
+    /** Tells the per-source limits how the handshake went (see {@link SourceGate}). */
+    interface SourceWatch {
+        SourceWatch NONE = new SourceWatch() {
+            @Override
+            public void tls(SslHandler tls) {}
+
+            @Override
+            public void endedWithoutTls(boolean counts) {}
+        };
+
+        /** The TLS handler the connection continues with: its handshake is watched from here. */
+        void tls(SslHandler tls);
+
+        /** No TLS handler came: refused ({@code counts}) or the client left before its ClientHello. */
+        void endedWithoutTls(boolean counts);
+    }
 
     /**
      * @param gates makes the handshake gate of the chosen entry
      * @param handshakeTimeoutMillis how long the client has for its ClientHello, and then for the handshake
      */
     HostSelectionHandler(Supplier<? extends ListenerSnapshot> snapshots, Executor verificationExecutor,
-            long handshakeTimeoutMillis, Function<ListenerSnapshot, ChannelHandler> gates, ListenerMetrics metrics) {
+            long handshakeTimeoutMillis, Function<ListenerSnapshot, ChannelHandler> gates, ListenerMetrics metrics,
+            SourceWatch source) {
         super(handshakeTimeoutMillis);
         this.snapshots = snapshots;
         this.verificationExecutor = verificationExecutor;
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.gates = gates;
         this.metrics = metrics;
+        this.source = source;
     }
 
     @Override
@@ -83,6 +104,8 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
                 ReferenceCountUtil.release(entry.tls());
             }
             tls.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+            selected = true;
+            source.tls(tls);
             // The gate first: the buffered ClientHello reaches the TLS handler as this one leaves.
             ctx.pipeline().addAfter(ctx.name(), PipelineNames.HANDSHAKE_GATE, gates.apply(entry));
             ctx.pipeline().replace(this, PipelineNames.TLS, tls);
@@ -91,6 +114,8 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
     }
 
     private void refuse(ChannelHandlerContext ctx, String listener, String hostname) {
+        selected = true;
+        source.endedWithoutTls(true);
         metrics.handshakeFailed(System.nanoTime() - acceptedNanos, HandshakeReason.UNKNOWN_SNI);
         LOG.log(Level.WARNING, "listener {0}: TLS handshake with {1} failed: reason={2}: {3}",
                 new Object[] {listener, ctx.channel().remoteAddress(), HandshakeReason.UNKNOWN_SNI.label(),
@@ -107,6 +132,16 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
             out.append(c >= 0x21 && c < 0x7f && c != '"' ? c : '?');
         }
         return out.toString();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!selected) {
+            // Gone before its ClientHello (a port scan, a TCP health check): not a TLS failure.
+            selected = true;
+            source.endedWithoutTls(false);
+        }
+        super.channelInactive(ctx);
     }
 
     @Override

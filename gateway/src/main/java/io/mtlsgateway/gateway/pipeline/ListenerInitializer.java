@@ -1,6 +1,8 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.limits.SourceLimiter;
+import io.mtlsgateway.gateway.metrics.LimitMetrics;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -28,15 +30,18 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     private final Executor verificationExecutor;
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures = new HandshakeFailureLog();
+    private final SourceGate sourceGate;
 
     /**
      * @param snapshots the listener's current snapshot, read once per connection
      * @param verificationExecutor runs client-chain verification, off the event loop
      * @param identities turns a verified chain (leaf first) into the caller's identity
+     * @param limitMetrics counts what the listener's limits refuse
      */
     public ListenerInitializer(Supplier<? extends ListenerSnapshot> snapshots, ListenerMetrics metrics,
             ConnectionTracker connections, Executor verificationExecutor,
-            Function<List<X509Certificate>, PeerIdentity> identities) {
+            Function<List<X509Certificate>, PeerIdentity> identities, LimitMetrics limitMetrics) {
+        this.sourceGate = new SourceGate(snapshots.get().listener(), limitMetrics);
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.connections = connections;
@@ -46,14 +51,22 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // Before anything else, TLS above all: a refused source costs no handshake and no parsing.
+        SourceLimiter.Admission source = sourceGate.admit(ch, snapshots.get().limits());
+        if (source != null && !source.admitted()) {
+            return;
+        }
         if (!connections.admit(ch, metrics)) {
+            if (source != null) {
+                source.handshake().ended(false, false, ch.eventLoop().ticker().nanoTime());
+            }
             return;
         }
         if (snapshots.get().virtualHosts().isPresent()) {
             // The ClientHello's server name picks the host entry, and with it the TLS context.
             ch.pipeline().addLast(PipelineNames.TLS, new HostSelectionHandler(snapshots, verificationExecutor,
                     HANDSHAKE_TIMEOUT_MILLIS, entry -> new HandshakeGateHandler(entry, identities, failures, metrics),
-                    metrics));
+                    metrics, source == null ? HostSelectionHandler.SourceWatch.NONE : watch(ch, source)));
             return;
         }
         ListenerSnapshot snapshot = retainCurrent();
@@ -65,10 +78,28 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
             ReferenceCountUtil.release(snapshot.tls());
         }
         tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
+        if (source != null) {
+            sourceGate.watch(ch, tls, source.handshake());
+        }
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,
                         new HandshakeGateHandler(snapshot, identities, failures, metrics));
+    }
+
+    /** The per-source limits' view of a connection whose TLS handler comes with its ClientHello. */
+    private HostSelectionHandler.SourceWatch watch(SocketChannel ch, SourceLimiter.Admission source) {
+        return new HostSelectionHandler.SourceWatch() {
+            @Override
+            public void tls(SslHandler tls) {
+                sourceGate.watch(ch, tls, source.handshake());
+            }
+
+            @Override
+            public void endedWithoutTls(boolean counts) {
+                source.handshake().ended(false, counts, ch.eventLoop().ticker().nanoTime());
+            }
+        };
     }
 
     /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */

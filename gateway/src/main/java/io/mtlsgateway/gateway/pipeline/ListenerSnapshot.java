@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.LimitsConfig;
 import io.netty.handler.ssl.SslContext;
 import java.util.Optional;
 
@@ -31,4 +32,7 @@ public interface ListenerSnapshot {
     default Optional<String> host() {
         return Optional.empty();
     }
+
+    /** The listener's limits: the per-source ones apply before TLS starts. */
+    LimitsConfig limits();
 }

@@ -59,6 +59,9 @@ public final class RequestPlanner {
             // Verified under one entry's policy, asking for another's name: never routed (RFC 9110 15.5.20).
             return new RequestPlan.Reject(ProxyError.MISDIRECTED_REQUEST, Optional.empty(), false);
         }
+        if (checked.serverOptions()) {
+            return new RequestPlan.ServerOptions();
+        }
         String expect = head.headers().first("expect");
         if (expect != null && !"100-continue".equalsIgnoreCase(expect.trim())) {
             return new RequestPlan.Reject(ProxyError.EXPECTATION_FAILED, Optional.empty(), false);

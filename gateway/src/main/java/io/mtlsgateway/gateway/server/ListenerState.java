@@ -2,11 +2,13 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
@@ -41,11 +43,13 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
+    private final LimitsConfig limits;
     /** On a listener with hosts: each entry's state, and the table that picks one; else null. */
     private final VirtualHosts hosts;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig, VirtualHosts hosts) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits, VirtualHosts hosts) {
+        this.limits = limits;
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -63,16 +67,19 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE);
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
     }
 
-    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    /**
+     * @param tokens the token policies of the config's routes (one set for every listener)
+     * @param limiter the listener's per-identity limits
+     */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens) throws Exception {
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
         Upstreams upstreams =
                 new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE);
         if (!listener.hosts().present()) {
-            return face(config, listener, listener.tls(), upstreams, observer, tokens, Optional.empty());
+            return face(config, listener, listener.tls(), upstreams, observer, tokens, limiter, Optional.empty());
         }
         HostNameTable table = HostNameTable.of(listener.hosts());
         List<ListenerState> entries = new ArrayList<>();
@@ -80,7 +87,8 @@ final class ListenerState implements ListenerSnapshot {
             for (int i = 0; i < listener.hosts().entries().size(); i++) {
                 HostConfig entry = listener.hosts().entries().get(i);
                 HostScope scope = new HostScope(entry.label(), table, i, entry.tls().clientAuth());
-                entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, Optional.of(scope)));
+                entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, limiter,
+                        Optional.of(scope)));
             }
         } catch (Exception | Error e) {
             entries.forEach(entry -> ReferenceCountUtil.release(entry.tls));
@@ -89,12 +97,13 @@ final class ListenerState implements ListenerSnapshot {
         // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
         ListenerState primary = entries.get(table.defaultEntry().orElse(0));
         return new ListenerState(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
-                new VirtualHosts(listener.name(), table, entries));
+                listener.limits(), new VirtualHosts(listener.name(), table, entries));
     }
 
     /** The state of one TLS policy: the listener's, or one host entry's. */
     private static ListenerState face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
-            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, Optional<HostScope> host)
+            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
+            Optional<HostScope> host)
             throws Exception {
         ListenerMaterial material = ListenerMaterial.load(tlsConfig);
         VerifierTrustManager verifier = tlsConfig.clientAuth() == ClientAuthMode.NONE ? null
@@ -104,8 +113,8 @@ final class ListenerState implements ListenerSnapshot {
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
-                    upstreams, listener.http(), observer, tokens, tlsConfig.clientAuth(), host);
-            return new ListenerState(tls, runtime, material, verifier, tlsConfig, null);
+                    upstreams, listener.http(), observer, tokens, limiter, tlsConfig.clientAuth(), host);
+            return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener.limits(), null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -134,6 +143,11 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public LimitsConfig limits() {
+        return limits;
     }
 
     ListenerMaterial material() {

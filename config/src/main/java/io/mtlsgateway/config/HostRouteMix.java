@@ -15,17 +15,10 @@ import java.util.Optional;
 public final class HostRouteMix {
     private HostRouteMix() {}
 
-    /** One message per such entry (or listener without hosts), naming the routes of each kind. */
+    /** One message per such entry, naming the routes of each kind. */
     public static List<String> warnings(GatewayConfig config) {
         List<String> warnings = new ArrayList<>();
         for (ListenerConfig listener : config.listeners()) {
-            if (!listener.hosts().present()) {
-                if (listener.tls() != null && listener.tls().clientAuth() == ClientAuthMode.OPTIONAL) {
-                    mix(config.routes(), route -> true).ifPresent(m ->
-                            warnings.add("listener '" + listener.name() + "' (clientAuth: optional) " + m));
-                }
-                continue;
-            }
             for (HostConfig host : listener.hosts().entries()) {
                 if (host.tls().clientAuth() == ClientAuthMode.OPTIONAL) {
                     mix(config.routes(), route -> reachable(route, host.names())).ifPresent(m ->

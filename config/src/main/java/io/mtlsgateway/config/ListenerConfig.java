@@ -49,9 +49,12 @@ public record ListenerConfig(
         this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, LimitsConfig.NONE, hosts);
     }
 
-    /** The TLS policies of this listener: each host entry's, or the one {@code tls}. */
+    /** The TLS policies of this listener: each host entry's, or the one {@code tls} (none for plain HTTP). */
     public java.util.List<TlsConfig> tlsPolicies() {
-        return hosts.present() ? hosts.entries().stream().map(HostConfig::tls).toList() : java.util.List.of(tls);
+        if (hosts.present()) {
+            return hosts.entries().stream().map(HostConfig::tls).toList();
+        }
+        return tls == null ? java.util.List.of() : java.util.List.of(tls);
     }
 
     /** A listener without limits. */

@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.proxy;
 
-import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
@@ -21,10 +20,9 @@ import java.util.Optional;
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
         Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens,
-        RequestLimiter limiter, ClientAuthMode clientAuth, Optional<HostScope> host)
+        RequestLimiter limiter, Optional<HostScope> host)
         implements HttpStage.Factory {
     public ListenerRuntime {
-        Objects.requireNonNull(clientAuth, "clientAuth");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(name, "name");
@@ -36,11 +34,10 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         Objects.requireNonNull(limiter, "limiter");
     }
 
-    /** A runtime of a listener without hosts whose clients must present a certificate. */
+    /** A runtime of a listener without hosts. */
     public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
             HttpSettings http, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) {
-        this(name, routes, identityHeaders, upstreams, http, observer, tokens, limiter, ClientAuthMode.REQUIRE,
-                Optional.empty());
+        this(name, routes, identityHeaders, upstreams, http, observer, tokens, limiter, Optional.empty());
     }
 
     /** A runtime whose routes ask for no token and limit nothing. */
@@ -56,7 +53,7 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
 
     /** The planner of this snapshot's requests. */
     RequestPlanner planner() {
-        return new RequestPlanner(routes, http.maxHeaderCount(), tokens, clientAuth, host);
+        return new RequestPlanner(routes, http.maxHeaderCount(), tokens, host);
     }
 
     @Override

@@ -23,7 +23,6 @@ public final class RequestPlanner {
     private final RouteTable routes;
     private final int maxHeaderCount;
     private final TokenPolicies tokens;
-    private final ClientAuthMode clientAuth;
     private final Optional<HostScope> host;
 
     public RequestPlanner(RouteTable routes, int maxHeaderCount) {
@@ -32,20 +31,18 @@ public final class RequestPlanner {
 
     /** @param tokens the token policies of the routes that ask for a token */
     public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens) {
-        this(routes, maxHeaderCount, tokens, ClientAuthMode.REQUIRE, Optional.empty());
+        this(routes, maxHeaderCount, tokens, Optional.empty());
     }
 
     /**
-     * @param clientAuth the connection's client-certificate policy: with {@code optional}, a route
-     *     that needs a certificate refuses a caller without one
-     * @param host the host entry the connection's SNI selected, on a listener with {@code hosts}
+     * @param host the host entry the connection's SNI selected, on a listener with {@code hosts}:
+     *     requests for another entry's names are misdirected, and on an entry with
+     *     {@code clientAuth: optional} a route that needs a certificate refuses a caller without one
      */
-    public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens, ClientAuthMode clientAuth,
-            Optional<HostScope> host) {
+    public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens, Optional<HostScope> host) {
         this.routes = routes;
         this.maxHeaderCount = maxHeaderCount;
         this.tokens = tokens;
-        this.clientAuth = clientAuth;
         this.host = host;
     }
 
@@ -72,7 +69,7 @@ public final class RequestPlanner {
             return new RequestPlan.Reject(ProxyError.NO_ROUTE, Optional.empty(), false);
         }
         Route route = matched.get();
-        if (identity == null && clientAuth == ClientAuthMode.OPTIONAL
+        if (identity == null && host.isPresent() && host.get().clientAuth() == ClientAuthMode.OPTIONAL
                 && route.clientCert() == ClientCertRequirement.REQUIRED) {
             return new RequestPlan.Reject(ProxyError.CLIENT_CERTIFICATE_REQUIRED, matched, false);
         }

@@ -113,7 +113,7 @@ final class ListenerState implements ListenerSnapshot {
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
-                    upstreams, listener.http(), observer, tokens, limiter, tlsConfig.clientAuth(), host);
+                    upstreams, listener.http(), observer, tokens, limiter, host);
             return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener.limits(), null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);

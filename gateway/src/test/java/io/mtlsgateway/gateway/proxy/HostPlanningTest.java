@@ -45,7 +45,7 @@ class HostPlanningTest {
 
     private static RequestPlanner planner(int entry, ClientAuthMode clientAuth) {
         String label = entry == 0 ? "api.example.com" : "open.example.com";
-        return new RequestPlanner(ROUTES, 100, TokenPolicies.NONE, clientAuth,
+        return new RequestPlanner(ROUTES, 100, TokenPolicies.NONE,
                 Optional.of(new HostScope(label, TABLE, entry, clientAuth)));
     }
 
@@ -75,6 +75,13 @@ class HostPlanningTest {
     void thePortOfTheHostDoesNotMatter() {
         assertInstanceOf(RequestPlan.Forward.class,
                 planner(0, ClientAuthMode.REQUIRE).plan(get("API.example.com:8443", "/account"), client));
+    }
+
+    @Test
+    void aListenerWithoutHostsKeepsItsOptionalClientAuthAsBefore() {
+        // No host scope: clientCert does not apply, a route without allow rules serves anyone.
+        RequestPlanner plain = new RequestPlanner(ROUTES, 100, TokenPolicies.NONE, Optional.empty());
+        assertInstanceOf(RequestPlan.Forward.class, plain.plan(get("api.example.com", "/account"), null));
     }
 
     @Test

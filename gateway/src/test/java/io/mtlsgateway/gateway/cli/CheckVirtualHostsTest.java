@@ -78,7 +78,7 @@ class CheckVirtualHostsTest {
         PemFiles.writePrivateKey(dir.resolve("open.bank.test.key"),
                 hosts.writeServer("other.bank.test", "").privateKey());
         Result result = check();
-        assertEquals(1, result.code(), result.out() + result.err());
+        assertEquals(2, result.code(), result.out() + result.err());
         assertTrue(result.err().contains(dir.resolve("open.bank.test.key") + ": the private key does not belong to"),
                 result.err());
     }

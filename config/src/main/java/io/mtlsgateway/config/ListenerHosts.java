@@ -31,6 +31,16 @@ public record ListenerHosts(List<HostConfig> entries, Optional<String> defaultNa
                 }
             }
         }
+        Set<java.nio.file.Path> ticketKeys = new HashSet<>();
+        for (HostConfig entry : entries) {
+            for (java.nio.file.Path file : Set.copyOf(entry.tls().sessionTicketKeys())) {
+                if (!ticketKeys.add(file)) {
+                    throw new IllegalArgumentException("hosts: two entries share the sessionTicketKeys file " + file
+                            + " (expected: each entry its own keys, so that a session of one entry can never"
+                            + " resume on another and skip its client-certificate policy)");
+                }
+            }
+        }
         if (entries.isEmpty() && defaultName.isPresent()) {
             throw new IllegalArgumentException("default: " + defaultName.get() + " (expected: only with hosts)");
         }

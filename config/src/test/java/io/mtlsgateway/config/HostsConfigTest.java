@@ -102,6 +102,18 @@ class HostsConfigTest {
     }
 
     @Test
+    void refusesTwoEntriesSharingTicketKeys() {
+        files.touch("certs/tickets.key");
+        List<ConfigProblem> problems = files.problems(HOSTS
+                .replace("clientCa: certs/ca.pem }\n", "clientCa: certs/ca.pem, sessionTicketKeys: [certs/tickets.key] }\n")
+                .replace("                       clientCa: certs/ca.pem }\n",
+                        "                       clientCa: certs/ca.pem, sessionTicketKeys: [certs/tickets.key] }\n"));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).toString().contains("two entries share the sessionTicketKeys file"),
+                problems.toString());
+    }
+
+    @Test
     void refusesADefaultWithoutHosts() {
         List<ConfigProblem> problems = files.problems(RouteFiles.MINIMAL.replace("    tls:\n",
                 "    default: api.example.com\n    tls:\n"));

@@ -16,6 +16,7 @@ import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
@@ -66,20 +67,23 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
+            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE, tickets);
     }
 
     /**
      * @param tokens the token policies of the config's routes (one set for every listener)
      * @param limiter the listener's per-identity limits
+     * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter, SessionTicketPolicy tickets)
+            throws Exception {
         Upstreams upstreams =
                 new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE);
         if (!listener.hosts().present()) {
-            return face(config, listener, listener.tls(), upstreams, observer, tokens, limiter, Optional.empty());
+            return face(config, listener, listener.tls(), upstreams, observer, tokens, limiter, tickets,
+                    Optional.empty());
         }
         HostNameTable table = HostNameTable.of(listener.hosts());
         List<ListenerState> entries = new ArrayList<>();
@@ -87,7 +91,7 @@ final class ListenerState implements ListenerSnapshot {
             for (int i = 0; i < listener.hosts().entries().size(); i++) {
                 HostConfig entry = listener.hosts().entries().get(i);
                 HostScope scope = new HostScope(entry.label(), table, i, entry.tls().clientAuth());
-                entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, limiter,
+                entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, limiter, tickets,
                         Optional.of(scope)));
             }
         } catch (Exception | Error e) {
@@ -103,13 +107,17 @@ final class ListenerState implements ListenerSnapshot {
     /** The state of one TLS policy: the listener's, or one host entry's. */
     private static ListenerState face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
             Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
-            Optional<HostScope> host)
+            SessionTicketPolicy tickets, Optional<HostScope> host)
             throws Exception {
         ListenerMaterial material = ListenerMaterial.load(tlsConfig);
         VerifierTrustManager verifier = tlsConfig.clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(tlsConfig);
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        SslContext tls = ServerTlsContextFactory.build(tlsConfig, credentials, verifier);
+        // Each host entry has ticket keys of its own: a ticket of one entry never resumes on another,
+        // where it would skip that entry's client policy.
+        String ticketScope = host.map(h -> listener.name() + "/" + h.label()).orElse(listener.name());
+        SslContext tls = tickets.apply(ticketScope, tlsConfig,
+                ServerTlsContextFactory.build(tlsConfig, credentials, verifier));
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),

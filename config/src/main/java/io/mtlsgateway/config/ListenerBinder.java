@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http",
-            "limits", "hosts", "default");
+    static final List<String> KEYS = List.of("name", "listen", "tls", "allowPlaintext", "identityHeaders", "xfcc",
+            "rfc9440", "http", "limits", "hosts", "default");
+    /** The {@code tls} value of an egress listener: plain HTTP in. */
+    static final String NO_TLS = "none";
     static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via",
             "bodyReadTimeout", "minBodyRate");
 
@@ -38,19 +40,24 @@ final class ListenerBinder {
             address.ifPresent(a -> refs.listens.add(new References.Listen(a, n, owner)));
             return address;
         });
+        boolean plaintext = listener.get("tls").filter(n -> n.isScalar(NO_TLS)).isPresent();
         Optional<ListenerHosts> hosts = listener.get("hosts").isEmpty() ? hostlessDefault(listener)
                 : hostBinder.bind(listener.get("hosts").get(), listener.get("default"));
-        Optional<TlsConfig> tls;
+        // Optional<Optional<TlsConfig>>: outer empty = a problem was reported; inner empty = tls: none.
+        Optional<Optional<TlsConfig>> tls;
         if (listener.get("hosts").isPresent()) {
             // Listener-wide TLS settings (protocols, tickets) come from the default entry.
             listener.get("tls").ifPresent(n -> n.problem("a listener has either tls or hosts, not both"
                     + " (expected: each entry of hosts carries its own tls)"));
             tls = listener.get("tls").isPresent() ? Optional.empty()
-                    : hosts.map(h -> h.defaultEntry().orElse(h.entries().get(0)).tls());
+                    : hosts.map(h -> Optional.of(h.defaultEntry().orElse(h.entries().get(0)).tls()));
         } else {
-            tls = listener.required("tls", "a mapping with certificate, privateKey, clientCa; or hosts",
-                    tlsBinder::bind);
+            tls = listener.required("tls",
+                    "a mapping with certificate, privateKey, clientCa; or none for plain HTTP (egress sidecar);"
+                            + " or hosts",
+                    n -> plaintext ? Optional.of(Optional.<TlsConfig>empty()) : tlsBinder.bind(n).map(Optional::of));
         }
+        Optional<Boolean> allowPlaintext = listener.optional("allowPlaintext", YamlNode::bool, false);
         Optional<Map<String, IdentityTemplate>> identityHeaders =
                 listener.optional("identityHeaders", ListenerBinder::identityHeaders, Map.of());
         identityHeaders.ifPresent(headers ->
@@ -60,12 +67,20 @@ final class ListenerBinder {
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
         Optional<LimitsConfig> limits = listener.optional("limits", LimitsBinder::listener, LimitsConfig.NONE);
-        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, hosts)) {
+        if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http, limits,
+                hosts)) {
             return Optional.empty();
         }
-        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(name.get(),
-                listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get(), limits.get(),
-                hosts.get()));
+        if (!PlaintextListeners.check(listener, plaintext, listen.get(), allowPlaintext.get(), identityHeaders.get(),
+                xfcc.get(), rfc9440.get())) {
+            return Optional.empty();
+        }
+        if (plaintext) {
+            refs.plaintextListeners.add(new References.Named(name.get(), listener.get("tls").orElseThrow()));
+        }
+        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
+                name.get(), listen.get(), tls.get().orElse(null), identityHeaders.get(), xfcc.get(), rfc9440.get(),
+                http.get(), limits.get(), allowPlaintext.get(), hosts.get()));
     }
 
     /** No hosts: a {@code default} has nothing to name. */

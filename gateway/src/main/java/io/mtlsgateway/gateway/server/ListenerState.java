@@ -11,7 +11,6 @@ import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
-import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
@@ -20,6 +19,7 @@ import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
@@ -67,8 +67,9 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE, tickets);
+            ExchangeObserver observer, UpstreamPipelines pipelines, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE,
+                tickets);
     }
 
     /**
@@ -77,10 +78,13 @@ final class ListenerState implements ListenerSnapshot {
      * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter, SessionTicketPolicy tickets)
-            throws Exception {
-        Upstreams upstreams =
-                new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE);
+            ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
+            SessionTicketPolicy tickets) throws Exception {
+        Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines);
+        if (listener.plaintext()) {
+            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
+                    limiter, Optional.empty()), null, null, null, listener.limits(), null);
+        }
         if (!listener.hosts().present()) {
             return face(config, listener, listener.tls(), upstreams, observer, tokens, limiter, tickets,
                     Optional.empty());
@@ -119,14 +123,21 @@ final class ListenerState implements ListenerSnapshot {
         SslContext tls = tickets.apply(ticketScope, tlsConfig,
                 ServerTlsContextFactory.build(tlsConfig, credentials, verifier));
         try {
-            ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
-                    upstreams, listener.http(), observer, tokens, limiter, host);
+            ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreams, observer, tokens,
+                    limiter, host);
             return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener.limits(), null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
         }
+    }
+
+    private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
+            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
+            Optional<HostScope> host) {
+        return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()), upstreams, listener.http(),
+                observer, tokens, limiter, host);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -158,6 +169,7 @@ final class ListenerState implements ListenerSnapshot {
         return limits;
     }
 
+    /** Null for a plain-HTTP listener. */
     ListenerMaterial material() {
         return material;
     }
@@ -191,7 +203,7 @@ final class ListenerState implements ListenerSnapshot {
     List<TrustChangedEvent> trustChangesSince(ListenerState previous) {
         List<TrustChangedEvent> changes = new ArrayList<>();
         for (ListenerState old : previous.faces()) {
-            if (old.verifier == null) {
+            if (old.verifier == null || old.tlsConfig == null) {
                 continue;
             }
             Optional<ListenerState> fresh = faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
@@ -207,7 +219,7 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     private boolean sameTrustAs(ListenerState previous) {
-        return tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
+        return tlsConfig != null && tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()
                 // Certificates and CRLs compare by their encoding.

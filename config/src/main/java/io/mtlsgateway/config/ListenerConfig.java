@@ -2,8 +2,10 @@ package io.mtlsgateway.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One listener: TLS with client certificates, or (egress sidecar mode, {@code tls: none}) plain
@@ -15,6 +17,8 @@ import java.util.Objects;
  * @param http limits on client connections, and Via
  * @param limits per source address, per identity and for requests without one
  * @param allowPlaintext the file accepts plain HTTP on an address that is not loopback
+ * @param alpn the HTTP versions offered in ALPN, in order of preference (TLS listeners)
+ * @param http2 limits on HTTP/2 client connections
  * @param hosts virtual hosts chosen by SNI; with them, {@code tls} is the TLS of the default entry
  *     (the first entry when there is no default), for what is listener-wide (protocols, tickets)
  */
@@ -28,7 +32,12 @@ public record ListenerConfig(
         HttpSettings http,
         LimitsConfig limits,
         boolean allowPlaintext,
+        List<ApplicationProtocol> alpn,
+        Http2Limits http2,
         ListenerHosts hosts) {
+    /** What a listener offers when its file says nothing: h2 first, then HTTP/1.1. */
+    public static final List<ApplicationProtocol> DEFAULT_ALPN = List.of(ApplicationProtocol.H2,
+            ApplicationProtocol.HTTP_1_1);
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -37,7 +46,6 @@ public record ListenerConfig(
         Objects.requireNonNull(xfcc, "xfcc");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(limits, "limits");
-        Objects.requireNonNull(hosts, "hosts");
         if (tls == null) {
             if (!identityHeaders.isEmpty() || rfc9440) {
                 throw new IllegalArgumentException("identityHeaders, rfc9440: a plain-HTTP listener has no client"
@@ -50,27 +58,42 @@ public record ListenerConfig(
         } else if (allowPlaintext) {
             throw new IllegalArgumentException("allowPlaintext: true (expected: only with tls: none)");
         }
+        alpn = List.copyOf(alpn);
+        if (alpn.isEmpty() || alpn.size() != Set.copyOf(alpn).size()) {
+            throw new IllegalArgumentException("alpn: " + alpn + " (expected: h2 and/or http/1.1, each once)");
+        }
+        Objects.requireNonNull(http2, "http2");
+        Objects.requireNonNull(hosts, "hosts");
     }
 
-    /** A listener without hosts: TLS, or plain HTTP ({@code tls} null). */
+    /** A listener without hosts. */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
-            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits, boolean allowPlaintext) {
-        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, allowPlaintext, ListenerHosts.NONE);
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits, boolean allowPlaintext,
+            List<ApplicationProtocol> alpn, Http2Limits http2) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, allowPlaintext, alpn, http2,
+                ListenerHosts.NONE);
     }
 
-    /** A listener with virtual hosts and no request limits. */
+    /** A listener with virtual hosts, no request limits, and the default ALPN and HTTP/2 limits. */
     public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
             XfccMode xfcc, boolean rfc9440, HttpSettings http, ListenerHosts hosts) {
         this(name, listen, Objects.requireNonNull(tls, "tls"), identityHeaders, xfcc, rfc9440, http, LimitsConfig.NONE,
-                false, hosts);
+                false, DEFAULT_ALPN, Http2Limits.defaults(), hosts);
     }
 
     /** The TLS policies of this listener: each host entry's, or the one {@code tls} (none for plain HTTP). */
-    public java.util.List<TlsConfig> tlsPolicies() {
+    public List<TlsConfig> tlsPolicies() {
         if (hosts.present()) {
             return hosts.entries().stream().map(HostConfig::tls).toList();
         }
-        return tls == null ? java.util.List.of() : java.util.List.of(tls);
+        return tls == null ? List.of() : List.of(tls);
+    }
+
+    /** A listener offering h2 and HTTP/1.1 (when it has TLS) with the default HTTP/2 limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits, boolean allowPlaintext) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, allowPlaintext, DEFAULT_ALPN,
+                Http2Limits.defaults());
     }
 
     /** A TLS listener. */

@@ -23,6 +23,8 @@ public final class AccessLogLine {
                 .append(",\"listener\":").append(quote(r.listener()))
                 .append(",\"host\":").append(nullable(r.host()))
                 .append(",\"route\":").append(nullable(r.route()))
+                .append(",\"protocol\":").append(quote(r.protocol()))
+                .append(",\"streamId\":").append(r.streamId())
                 .append(",\"method\":").append(quote(r.method()))
                 .append(",\"path\":").append(quote(target))
                 .append(",\"status\":").append(r.status())

@@ -1,6 +1,8 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.config.ApplicationProtocol;
 import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
@@ -30,6 +32,7 @@ import io.mtlsgateway.config.HostConfig;
 import io.mtlsgateway.gateway.vhost.HostNameTable;
 import io.mtlsgateway.gateway.vhost.HostScope;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,12 +48,14 @@ final class ListenerState implements ListenerSnapshot {
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
     private final LimitsConfig limits;
+    private final ListenerConfig listenerConfig;
     /** On a listener with hosts: each entry's state, and the table that picks one; else null. */
     private final VirtualHosts hosts;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits, VirtualHosts hosts) {
-        this.limits = limits;
+            VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts) {
+        this.listenerConfig = listenerConfig;
+        this.limits = listenerConfig.limits();
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -83,7 +88,7 @@ final class ListenerState implements ListenerSnapshot {
         Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines);
         if (listener.plaintext()) {
             return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
-                    limiter, Optional.empty()), null, null, null, listener.limits(), null);
+                    limiter, Optional.empty()), null, null, null, listener, null);
         }
         if (!listener.hosts().present()) {
             return face(config, listener, listener.tls(), upstreams, observer, tokens, limiter, tickets,
@@ -105,7 +110,7 @@ final class ListenerState implements ListenerSnapshot {
         // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
         ListenerState primary = entries.get(table.defaultEntry().orElse(0));
         return new ListenerState(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
-                listener.limits(), new VirtualHosts(listener.name(), table, entries));
+                listener, new VirtualHosts(listener.name(), table, entries));
     }
 
     /** The state of one TLS policy: the listener's, or one host entry's. */
@@ -121,11 +126,11 @@ final class ListenerState implements ListenerSnapshot {
         // where it would skip that entry's client policy.
         String ticketScope = host.map(h -> listener.name() + "/" + h.label()).orElse(listener.name());
         SslContext tls = tickets.apply(ticketScope, tlsConfig,
-                ServerTlsContextFactory.build(tlsConfig, credentials, verifier));
+                ServerTlsContextFactory.build(tlsConfig, credentials, verifier, listener.alpn()));
         try {
             ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreams, observer, tokens,
                     limiter, host);
-            return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener.limits(), null);
+            return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener, null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -162,6 +167,21 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public List<ApplicationProtocol> alpn() {
+        return listenerConfig.alpn();
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return listenerConfig.http().idleTimeout();
+    }
+
+    @Override
+    public Http2Limits http2() {
+        return listenerConfig.http2();
     }
 
     @Override

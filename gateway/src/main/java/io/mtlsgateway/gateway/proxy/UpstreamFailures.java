@@ -59,7 +59,7 @@ final class UpstreamFailures {
             case PIN_MISMATCH -> ProxyError.UPSTREAM_TLS_PIN_MISMATCH;
             // Not produced for upstreams (no OCSP, a TLS server always sends a certificate), and
             // handshake outcomes that are not a verdict on a certificate.
-            case NO_CERTIFICATE, REVOCATION_UNKNOWN, NONE, TIMEOUT, CLOSED, PROTOCOL, OTHER ->
+            case NO_CERTIFICATE, REVOCATION_UNKNOWN, NONE, TIMEOUT, CLOSED, PROTOCOL, OTHER, UNKNOWN_SNI ->
                     ProxyError.UPSTREAM_TLS_HANDSHAKE;
         };
     }

@@ -157,21 +157,22 @@ final class Listeners {
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
             ListenerState previous = slots.get(name).state().getAndSet(fresh);
             certificates(name, fresh);
-            TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
+            List<TrustChangedEvent> trustChanges = fresh.trustChangesSince(previous);
             previous.retire();
-            if (trustChange != null) {
-                rechecked.add(connections.broadcast(trustChange));
-            }
+            trustChanges.forEach(change -> rechecked.add(connections.broadcast(change)));
         });
         return rechecked;
     }
 
     private void certificates(String name, ListenerState state) {
-        if (state.material() == null) {
-            return; // a plain-HTTP listener has no certificates
+        if (state.material() != null) { // a plain-HTTP listener has no certificates
+            metrics.listener(name).certificates(state.material().serverNotAfter(),
+                    state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
         }
-        metrics.listener(name).certificates(state.material().serverNotAfter(),
-                state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+        // The expiry gauges of each host entry, on a listener with hosts.
+        state.virtualHosts().ifPresent(hosts -> state.faces().forEach(face -> face.host().ifPresent(label ->
+                metrics.listener(name).host(label).certificates(face.material().serverNotAfter(),
+                        face.material().earliestCaNotAfter(), face.material().earliestCrlNextUpdate()))));
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */
@@ -199,6 +200,6 @@ final class Listeners {
 
     /** Releases the TLS contexts (after the event loops are gone). */
     void releaseContexts() {
-        slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+        slots.values().forEach(slot -> slot.state().get().releaseContexts());
     }
 }

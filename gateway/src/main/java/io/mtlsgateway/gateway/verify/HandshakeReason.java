@@ -52,6 +52,12 @@ public enum HandshakeReason {
     PIN_MISMATCH("pin_mismatch", "bad_certificate",
             "the upstream presented another identity than its tls.verify pins allow: check the pins and the"
                     + " upstream's certificate"),
+    /**
+     * The ClientHello named a server (SNI) that no host entry of the listener has, or named none,
+     * and the listener has no default entry: refused with {@code unrecognized_name}.
+     */
+    UNKNOWN_SNI("unknown_sni", "unrecognized_name",
+            "connect with a server name a host entry of the listener lists, or give the listener a default entry"),
     /** The client did not finish the handshake in time. */
     TIMEOUT("timeout", "none", "the client stalled mid-handshake; check its network path"),
     /** The client closed the connection during the handshake. */

@@ -13,6 +13,12 @@ import javax.net.ssl.SSLEngine;
  * verification leaves nothing behind once its engine is gone.
  */
 public final class HandshakeVerdicts {
+    /**
+     * The process's hand-off: engines are unique, so one map serves every listener and every host
+     * entry's context (with SNI the context, and so the verifier, is chosen during the handshake).
+     */
+    public static final HandshakeVerdicts SHARED = new HandshakeVerdicts();
+
     private final Map<SSLEngine, Verdict.Accepted> byEngine = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** Called by the trust manager, on whatever thread verified the chain. */

@@ -23,7 +23,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 public final class VerifierTrustManager extends X509ExtendedTrustManager implements ResumableX509ExtendedTrustManager {
     private final ClientVerifier verifier;
     private final X509Certificate[] acceptedIssuers;
-    private final HandshakeVerdicts verdicts = new HandshakeVerdicts();
+    private final HandshakeVerdicts verdicts = HandshakeVerdicts.SHARED;
 
     public VerifierTrustManager(ClientVerifier verifier) {
         this.verifier = verifier;
@@ -75,9 +75,9 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
             case REVOKED -> CertificateVerifier.X509_V_ERR_CERT_REVOKED;
             case BAD_USAGE, WEAK_KEY -> CertificateVerifier.X509_V_ERR_INVALID_PURPOSE;
             case NAME_MISMATCH, PIN_MISMATCH -> CertificateVerifier.X509_V_ERR_HOSTNAME_MISMATCH;
-            // The last five are handshake outcomes the verifier never gives.
+            // The last six are handshake outcomes the verifier never gives.
             case NO_CERTIFICATE, REVOCATION_UNKNOWN, CONSTRAINTS, MALFORMED, DEPTH, NONE, TIMEOUT, CLOSED, PROTOCOL,
-                    OTHER -> CertificateVerifier.X509_V_ERR_CERT_REJECTED;
+                    OTHER, UNKNOWN_SNI -> CertificateVerifier.X509_V_ERR_CERT_REJECTED;
         };
     }
 

@@ -97,7 +97,8 @@ class VerifierTrustManagerTest {
                 Map.entry(HandshakeReason.TIMEOUT, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
                 Map.entry(HandshakeReason.CLOSED, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
                 Map.entry(HandshakeReason.PROTOCOL, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
-                Map.entry(HandshakeReason.OTHER, CertificateVerifier.X509_V_ERR_CERT_REJECTED));
+                Map.entry(HandshakeReason.OTHER, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(HandshakeReason.UNKNOWN_SNI, CertificateVerifier.X509_V_ERR_CERT_REJECTED));
         for (HandshakeReason reason : HandshakeReason.values()) {
             assertEquals(expected.get(reason), VerifierTrustManager.errorCode(reason), reason.label());
         }

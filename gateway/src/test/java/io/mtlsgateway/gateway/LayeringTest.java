@@ -31,7 +31,7 @@ class LayeringTest {
             List.of("upstream", "metrics", "routing", "jwt"),
             List.of("verify", "pki", "limits"),
             List.of("tls"),
-            List.of("identity"),
+            List.of("identity", "vhost"),
             List.of(""));
 
     private static final Path SOURCES = Path.of("src/main/java/io/mtlsgateway/gateway");

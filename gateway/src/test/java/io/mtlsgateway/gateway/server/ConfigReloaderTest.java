@@ -129,6 +129,43 @@ class ConfigReloaderTest {
     }
 
     @Test
+    void releasesWhatAReloadBuiltWhenTheGatewayStopsWhileItBuilds() throws Exception {
+        CountDownLatch building = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        CountDownLatch discardedLatch = new CountDownLatch(1);
+        ConfigReloader.Applier slow = next -> {
+            building.countDown();
+            awaitUninterruptibly(finish);
+            return new ConfigReloader.Staged() {
+                @Override
+                public void commit() {
+                    committed.incrementAndGet();
+                }
+
+                @Override
+                public void discard() {
+                    discardedLatch.countDown();
+                }
+            };
+        };
+        ConfigReloader reloader = new ConfigReloader(routeFile, () -> good, slow, metrics, Duration.ofSeconds(30));
+        CountDownLatch stopped = new CountDownLatch(1);
+        reloader.addListener(outcome -> {
+            if (outcome.problems().equals(java.util.List.of("the gateway is stopping"))) {
+                stopped.countDown();
+            }
+        });
+        reloader.reload("test");
+        assertTrue(building.await(30, TimeUnit.SECONDS));
+        reloader.close();
+        // The reload has given up waiting before its build ends: nobody will ever commit what it builds.
+        assertTrue(stopped.await(30, TimeUnit.SECONDS));
+        finish.countDown();
+        assertTrue(discardedLatch.await(30, TimeUnit.SECONDS), "the state built after the stop is released");
+        assertEquals(0, committed.get());
+    }
+
+    @Test
     void startsNoFurtherBuildWhileTooManyAbandonedOnesAreStuckAndResumesWhenOneEnds() throws Exception {
         AtomicInteger loads = new AtomicInteger();
         CountDownLatch unstuckOne = new CountDownLatch(1);

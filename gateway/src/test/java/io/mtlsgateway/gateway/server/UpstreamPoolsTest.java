@@ -294,14 +294,23 @@ class UpstreamPoolsTest {
 
     @Test
     void neverHandsOutAPooledConnectionTheUpstreamHasClosed() throws Exception {
-        // Answers one request per connection with keep-alive framing, then closes: every pooled
-        // connection is dead by the time the next request comes.
+        // Answers one request per connection with keep-alive framing, then closes. The gateway
+        // learns of a close only when it reads the end of stream, which may come after the client's
+        // next request: so the upstream half-closes and waits for the gateway to close its end too,
+        // and only then does the next request go out. A request racing the close in flight is the
+        // unavoidable keep-alive race (a POST is never resent), not what this test is about.
+        Semaphore closedByGateway = new Semaphore(0);
         ScriptedUpstream oneShot = keep(ScriptedUpstream.start(c -> {
             String head = c.readHead();
             int length = head.contains("Content-Length: 3") ? 3 : 0;
             c.readBytes(length);
             c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            c.close();
+            c.shutdownOutput();
+            try {
+                c.in().transferTo(java.io.OutputStream.nullOutputStream());
+            } finally {
+                closedByGateway.release(); // an end of stream or a reset: either way the gateway closed
+            }
         }));
         start(1, upstream(List.of(oneShot.port()), LoadBalancing.ROUND_ROBIN, 64, 64,
                 OutlierDetectionConfig.defaults(), Optional.empty()));
@@ -311,6 +320,7 @@ class UpstreamPoolsTest {
                 Response response = connection.send("POST /p/" + i + " HTTP/1.1\r\nHost: localhost\r\n"
                         + "Content-Length: 3\r\n\r\nabc").readResponse();
                 assertEquals(200, response.status(), "request " + i);
+                assertTrue(closedByGateway.tryAcquire(10, TimeUnit.SECONDS), "the gateway closed its end " + i);
             }
         }
         assertEquals(10, oneShot.connectionCount());

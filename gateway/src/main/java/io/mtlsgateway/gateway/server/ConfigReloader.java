@@ -141,13 +141,24 @@ final class ConfigReloader implements AutoCloseable {
         } catch (ExecutionException e) {
             outcome = refused(trigger, problems(e.getCause()));
         } catch (InterruptedException e) {
+            // close() interrupts the wait, not the build: what it builds has no server left to serve.
             Thread.currentThread().interrupt();
+            discardWhenBuilt(building);
             outcome = refused(trigger, List.of("the gateway is stopping"));
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "reload failure", e);
             outcome = refused(trigger, List.of(e.toString()));
         }
         return outcome;
+    }
+
+    /** Releases what {@code building} builds, should it ever finish: it will never be committed. */
+    private static void discardWhenBuilt(CompletableFuture<Staged> building) {
+        building.whenComplete((staged, failure) -> {
+            if (staged != null) {
+                staged.discard();
+            }
+        });
     }
 
     private Staged build() {

@@ -25,6 +25,12 @@ class ConfigReloaderTest {
     @TempDir
     Path dir;
 
+    /**
+     * The time limit of tests that abandon stuck builds: the stuck ones never finish, so it only has
+     * to be long enough for a build that does not hang to finish on a loaded build machine.
+     */
+    static final Duration SHORT_LIMIT = Duration.ofSeconds(1);
+
     GatewayMetrics metrics = new GatewayMetrics(java.util.List.of());
     Path routeFile;
     GatewayConfig good;
@@ -83,7 +89,7 @@ class ConfigReloaderTest {
             return good;
         };
         try (ConfigReloader reloader = new ConfigReloader(routeFile, source, next -> staged(), metrics,
-                Duration.ofMillis(200))) {
+                SHORT_LIMIT)) {
             ReloadOutcome first = reloader.reload("test").get(30, TimeUnit.SECONDS);
             assertTrue(stuckStarted.await(30, TimeUnit.SECONDS));
             assertFalse(first.success());
@@ -120,12 +126,49 @@ class ConfigReloaderTest {
                 }
             };
         };
-        try (ConfigReloader reloader = new ConfigReloader(routeFile, () -> good, slow, metrics, Duration.ofMillis(200))) {
+        try (ConfigReloader reloader = new ConfigReloader(routeFile, () -> good, slow, metrics, SHORT_LIMIT)) {
             assertFalse(reloader.reload("test").get(30, TimeUnit.SECONDS).success());
             late.countDown();
             assertTrue(discardedLatch.await(30, TimeUnit.SECONDS));
             assertEquals(0, committed.get());
         }
+    }
+
+    @Test
+    void releasesWhatAReloadBuiltWhenTheGatewayStopsWhileItBuilds() throws Exception {
+        CountDownLatch building = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        CountDownLatch discardedLatch = new CountDownLatch(1);
+        ConfigReloader.Applier slow = next -> {
+            building.countDown();
+            awaitUninterruptibly(finish);
+            return new ConfigReloader.Staged() {
+                @Override
+                public void commit() {
+                    committed.incrementAndGet();
+                }
+
+                @Override
+                public void discard() {
+                    discardedLatch.countDown();
+                }
+            };
+        };
+        ConfigReloader reloader = new ConfigReloader(routeFile, () -> good, slow, metrics, Duration.ofSeconds(30));
+        CountDownLatch stopped = new CountDownLatch(1);
+        reloader.addListener(outcome -> {
+            if (outcome.problems().equals(java.util.List.of("the gateway is stopping"))) {
+                stopped.countDown();
+            }
+        });
+        reloader.reload("test");
+        assertTrue(building.await(30, TimeUnit.SECONDS));
+        reloader.close();
+        // The reload has given up waiting before its build ends: nobody will ever commit what it builds.
+        assertTrue(stopped.await(30, TimeUnit.SECONDS));
+        finish.countDown();
+        assertTrue(discardedLatch.await(30, TimeUnit.SECONDS), "the state built after the stop is released");
+        assertEquals(0, committed.get());
     }
 
     @Test
@@ -142,7 +185,7 @@ class ConfigReloaderTest {
             return good;
         };
         try (ConfigReloader reloader = new ConfigReloader(routeFile, source, next -> staged(), metrics,
-                Duration.ofMillis(200))) {
+                SHORT_LIMIT)) {
             for (int i = 0; i < ConfigReloader.MAX_ABANDONED; i++) {
                 assertFalse(reloader.reload("test").get(30, TimeUnit.SECONDS).success());
             }

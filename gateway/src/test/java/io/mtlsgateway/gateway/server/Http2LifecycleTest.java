@@ -47,7 +47,8 @@ class Http2LifecycleTest {
                 List.of(GatewayFixture.route("slow", "/slow", "held"), GatewayFixture.route("api", "/api", "fast")),
                 List.of(GatewayFixture.upstream("held", Duration.ofSeconds(30), held.port()),
                         GatewayFixture.upstream("fast", Duration.ofSeconds(30), upstream.port())),
-                2, new HttpSettings(100, Duration.ofSeconds(10), Duration.ofMillis(500), false)));
+                // An idle timeout no pause between two requests of one test reaches on a loaded machine.
+                2, new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(2), false)));
     }
 
     @AfterEach

@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -227,15 +226,19 @@ class UpstreamPoolsTest {
 
     @Test
     void healthChecksTakeAFailingEndpointOutOfRotationAndBringItBack() throws Exception {
-        AtomicBoolean passing = new AtomicBoolean(true);
-        Semaphore checks = new Semaphore(0);
+        HealthVerdict verdict = new HealthVerdict();
         ScriptedUpstream flaky = keep(ScriptedUpstream.start(c -> {
             for (String head; (head = c.readHead()) != null; ) {
                 if (head.startsWith("GET /health ")) {
-                    boolean ok = passing.get();
+                    boolean ok = verdict.answer();
                     c.write("HTTP/1.1 " + (ok ? "200 OK" : "503 Service Unavailable")
                             + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-                    checks.release();
+                    try {
+                        // The gateway closes a check once it has taken the result in.
+                        c.in().transferTo(java.io.OutputStream.nullOutputStream());
+                    } finally {
+                        verdict.done(ok);
+                    }
                     return;
                 }
                 c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nflaky");
@@ -246,19 +249,14 @@ class UpstreamPoolsTest {
                 OutlierDetectionConfig.defaults(),
                 Optional.of(new HealthCheckConfig("/health", Duration.ofMillis(50), Duration.ofSeconds(2), 1, 1))));
 
-        passing.set(false);
-        checks.drainPermits();
-        // Two failed checks after the switch: the first of them already took the endpoint out.
-        assertTrue(checks.tryAcquire(2, 10, TimeUnit.SECONDS));
+        verdict.switchTo(false);
         try (TlsTestClient connection = connect()) {
             for (int i = 0; i < 8; i++) {
                 assertEquals("steady", get(connection, "/out/" + i).body());
             }
         }
 
-        passing.set(true);
-        checks.drainPermits();
-        assertTrue(checks.tryAcquire(2, 10, TimeUnit.SECONDS));
+        verdict.switchTo(true);
         int flakyServed = 0;
         try (TlsTestClient connection = connect()) {
             for (int i = 0; i < 8; i++) {
@@ -266,6 +264,49 @@ class UpstreamPoolsTest {
             }
         }
         assertTrue(flakyServed > 0, "a passing endpoint is back in rotation");
+    }
+
+    /**
+     * The health endpoint's answer, switched by the test. Checks overlap, so one answered before a
+     * switch can be taken in after one answered after it: a switch waits until every check with
+     * the old answer is done, then for one with the new answer, which is then the last word.
+     */
+    private static final class HealthVerdict {
+        private boolean passing = true;
+        /** Checks answered and not yet closed by the gateway, by answer (index 1: passed). */
+        private final int[] answering = new int[2];
+        private int doneWithNewAnswer;
+
+        synchronized boolean answer() {
+            answering[passing ? 1 : 0]++;
+            return passing;
+        }
+
+        synchronized void done(boolean passed) {
+            answering[passed ? 1 : 0]--;
+            if (passed == passing) {
+                doneWithNewAnswer++;
+            }
+            notifyAll();
+        }
+
+        synchronized void switchTo(boolean next) throws InterruptedException {
+            passing = next;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (answering[next ? 0 : 1] > 0) {
+                await(deadline);
+            }
+            doneWithNewAnswer = 0;
+            while (doneWithNewAnswer == 0) {
+                await(deadline);
+            }
+        }
+
+        private void await(long deadline) throws InterruptedException {
+            long left = deadline - System.nanoTime();
+            assertTrue(left > 0, "the health checks stalled");
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
     }
 
     @Test
@@ -294,14 +335,23 @@ class UpstreamPoolsTest {
 
     @Test
     void neverHandsOutAPooledConnectionTheUpstreamHasClosed() throws Exception {
-        // Answers one request per connection with keep-alive framing, then closes: every pooled
-        // connection is dead by the time the next request comes.
+        // Answers one request per connection with keep-alive framing, then closes. The gateway
+        // learns of a close only when it reads the end of stream, which may come after the client's
+        // next request: so the upstream half-closes and waits for the gateway to close its end too,
+        // and only then does the next request go out. A request racing the close in flight is the
+        // unavoidable keep-alive race (a POST is never resent), not what this test is about.
+        Semaphore closedByGateway = new Semaphore(0);
         ScriptedUpstream oneShot = keep(ScriptedUpstream.start(c -> {
             String head = c.readHead();
             int length = head.contains("Content-Length: 3") ? 3 : 0;
             c.readBytes(length);
             c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-            c.close();
+            c.shutdownOutput();
+            try {
+                c.in().transferTo(java.io.OutputStream.nullOutputStream());
+            } finally {
+                closedByGateway.release(); // an end of stream or a reset: either way the gateway closed
+            }
         }));
         start(1, upstream(List.of(oneShot.port()), LoadBalancing.ROUND_ROBIN, 64, 64,
                 OutlierDetectionConfig.defaults(), Optional.empty()));
@@ -311,6 +361,7 @@ class UpstreamPoolsTest {
                 Response response = connection.send("POST /p/" + i + " HTTP/1.1\r\nHost: localhost\r\n"
                         + "Content-Length: 3\r\n\r\nabc").readResponse();
                 assertEquals(200, response.status(), "request " + i);
+                assertTrue(closedByGateway.tryAcquire(10, TimeUnit.SECONDS), "the gateway closed its end " + i);
             }
         }
         assertEquals(10, oneShot.connectionCount());

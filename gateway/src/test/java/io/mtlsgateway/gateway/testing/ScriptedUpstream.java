@@ -139,5 +139,10 @@ public final class ScriptedUpstream implements AutoCloseable {
         public void close() throws IOException {
             socket.close();
         }
+
+        /** Sends the end of stream but keeps reading (a half close). */
+        public void shutdownOutput() throws IOException {
+            socket.shutdownOutput();
+        }
     }
 }

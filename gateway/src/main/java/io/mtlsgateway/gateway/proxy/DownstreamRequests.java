@@ -112,6 +112,17 @@ final class DownstreamRequests implements ExchangeOwner {
         return untrusted;
     }
 
+    /** The client is too slow sending a request body: answer 408 (or cut off a response) and close. */
+    void bodyTimedOut() {
+        closing = true;
+        releaseWaiting();
+        if (current != null) {
+            current.bodyTimedOut();
+        } else {
+            ErrorResponses.write(ctx, ProxyError.BODY_READ_TIMEOUT, true);
+        }
+    }
+
     /** The gateway is stopping. */
     void drain() {
         draining = true;

@@ -371,6 +371,19 @@ final class Exchange implements UpstreamListener {
         owner.exchangeFinished(this, written, close);
     }
 
+    /** The client stopped sending the request body in time: 408, or a close once the response started. */
+    void bodyTimedOut() {
+        if (finished) {
+            return;
+        }
+        if (responseStarted) {
+            abort();
+            downstream.close();
+        } else {
+            fail(ProxyError.BODY_READ_TIMEOUT, true);
+        }
+    }
+
     /** Ends the exchange at once (the client went away, or the response broke midway). */
     void abort() {
         if (finished) {

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,8 +28,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>No request in progress: closed after {@code idleTimeout} without a byte.
  *   <li>A request has begun: its head must be complete within {@code headerReadTimeout}, or the
  *       client gets 408 and the connection is closed.
- *   <li>Its body is being read: see {@link BodyReadTimer}; a client too slow gets 408 if no
- *       response has started, and the connection is closed either way.
+ *   <li>Its body is being read: see {@link BodyReadTimer}; for a client too slow the proxy is
+ *       told ({@link #BODY_READ_TIMED_OUT}), nothing more is read, and the connection closes.
  *   <li>A request is being served: no other limit here (the upstream's timeouts apply).
  * </ul>
  */
@@ -79,6 +78,14 @@ final class HttpTimeouts {
         arm(ctx, idleMillis, ctx::close);
     }
 
+    /** Fired at the proxy when a request body is too slow: it answers (or cuts off) the request. */
+    static final Object BODY_READ_TIMED_OUT = new Object() {
+        @Override
+        public String toString() {
+            return "BODY_READ_TIMED_OUT";
+        }
+    };
+
     private void bodyTimedOut() {
         bodyTimedOut = true;
         ChannelHandlerContext ctx = messageCtx;
@@ -86,11 +93,8 @@ final class HttpTimeouts {
             return;
         }
         ctx.channel().config().setAutoRead(false);
-        if (responseStarted) {
-            ctx.close(); // a second status line cannot follow the one sent
-        } else {
-            ErrorResponses.write(ctx, ProxyError.BODY_READ_TIMEOUT, true);
-        }
+        // The request's owner answers, so that the 408 is the request's recorded outcome.
+        ctx.fireUserEventTriggered(BODY_READ_TIMED_OUT);
     }
 
     private final class RawSide extends ChannelInboundHandlerAdapter {
@@ -128,9 +132,6 @@ final class HttpTimeouts {
         }
     }
 
-    /** A final response head was written for the request whose body is being read. */
-    private boolean responseStarted;
-
     private final class MessageSide extends ChannelDuplexHandler {
         /** A final (non-1xx) response head was written; its end completes a request. */
         private boolean finalResponsePending;
@@ -151,7 +152,6 @@ final class HttpTimeouts {
                 readingHead = false;
                 cancel();
                 if (!(msg instanceof LastHttpContent) && hasBody(request)) {
-                    responseStarted = false;
                     body.started();
                 }
             }
@@ -184,17 +184,9 @@ final class HttpTimeouts {
 
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (bodyTimedOut) {
-                // The exchange the client was too slow for must not start a response now (the 408
-                // is written from this handler's own context, so it does not pass here).
-                ReferenceCountUtil.release(msg);
-                promise.tryFailure(new ClosedChannelException());
-                return;
-            }
             if (msg instanceof HttpResponse response) {
                 int code = response.status().code();
                 finalResponsePending = code >= 200 || code == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
-                responseStarted |= finalResponsePending;
             }
             if (msg instanceof LastHttpContent && finalResponsePending) {
                 finalResponsePending = false;

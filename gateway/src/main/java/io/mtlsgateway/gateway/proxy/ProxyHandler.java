@@ -78,6 +78,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof DrainEvent) {
             requests.drain();
         }
+        if (evt == HttpTimeouts.BODY_READ_TIMED_OUT) {
+            requests.bodyTimedOut();
+            return;
+        }
         ctx.fireUserEventTriggered(evt);
     }
 

@@ -27,6 +27,19 @@ class SlowUploadTest {
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
+    TestPki pki;
+    IssuedCertificate client;
+
+    /** A gateway whose request bodies may pause for 1 s at most. */
+    private void start() throws Exception {
+        pki = new TestPki(dir);
+        client = pki.client("slow", null);
+        HttpSettings http = new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false,
+                Duration.ofSeconds(1), 0);
+        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+                List.of(GatewayFixture.route("all", "/", "app")),
+                List.of(GatewayFixture.upstream("app", Duration.ofSeconds(30), upstream.port())), 1, http));
+    }
 
     @AfterEach
     void stop() throws Exception {
@@ -50,13 +63,7 @@ class SlowUploadTest {
                 upstreamClosed.countDown();
             }
         });
-        TestPki pki = new TestPki(dir);
-        IssuedCertificate client = pki.client("slow", null);
-        HttpSettings http = new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false,
-                Duration.ofSeconds(1), 0);
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
-                List.of(GatewayFixture.route("all", "/", "app")),
-                List.of(GatewayFixture.upstream("app", Duration.ofSeconds(30), upstream.port())), 1, http));
+        start();
         try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
                 pki.server.root(), client)) {
             connection.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\nx");
@@ -68,5 +75,30 @@ class SlowUploadTest {
             assertTrue(connection.closedByServer());
         }
         assertTrue(upstreamClosed.await(20, TimeUnit.SECONDS), "the upstream connection was let go");
+        assertEquals(1.0, gateway.metrics().registry().get("mtls.gateway.requests").tag("code", "408").counter()
+                .count(), "the request is counted (and logged) as the 408 it got");
+    }
+
+    @Test
+    void cutsOffAResponseAlreadyStartedWhenTheBodyStalls() throws Exception {
+        CountDownLatch upstreamClosed = new CountDownLatch(1);
+        upstream = ScriptedUpstream.start(c -> {
+            c.readHead();
+            c.readBytes(1);
+            // An upstream that answers before the whole body is in (as some do with a 413).
+            c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nearly\r\n");
+            if (c.in().read() < 0) {
+                upstreamClosed.countDown();
+            }
+        });
+        start();
+        try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
+                pki.server.root(), client)) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\nx");
+            assertEquals(200, connection.readHead().status());
+            assertEquals("5\r\nearly\r\n", connection.readBytes(10));
+            assertTrue(connection.closedByServer(), "cut off: no second status line after the first");
+        }
+        assertTrue(upstreamClosed.await(20, TimeUnit.SECONDS));
     }
 }

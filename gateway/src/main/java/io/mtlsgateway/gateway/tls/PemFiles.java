@@ -178,17 +178,21 @@ public final class PemFiles {
                 + " block is not a readable private key" + expected);
     }
 
-    /** The file's bytes; a failure says in words what is wrong (the JDK's message is just the path). */
+    /**
+     * The file's bytes; a failure says in words what is wrong (the JDK's message for a missing or
+     * forbidden file is just the path). The exception types stay, for callers that tell a missing
+     * file from a bad one.
+     */
     private static byte[] readBytes(Path file) throws IOException {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new IOException(file + ": not found", e);
+            throw new NoSuchFileException(file.toString(), null, "not found");
         } catch (AccessDeniedException e) {
-            throw new IOException(file + ": permission denied (the gateway runs as " + System.getProperty("user.name")
-                    + ")", e);
+            throw new AccessDeniedException(file.toString(), null, "permission denied (the gateway runs as "
+                    + System.getProperty("user.name") + ")");
         } catch (FileSystemException e) {
-            throw new IOException(file + ": cannot be read" + (e.getReason() == null ? "" : " (" + e.getReason() + ")"), e);
+            throw e;
         } catch (IOException e) {
             // A folder, a device error: the JDK's message ("Is a directory") does not name the file.
             throw new IOException(file + ": cannot be read (" + e.getMessage() + ")", e);

@@ -55,7 +55,7 @@ public final class ConnectionTracker {
     }
 
     /**
-     * Starts draining: idle connections close now, busy ones after their in-flight request.
+     * Starts draining: idle connections close after a short grace, busy ones after their in-flight request.
      *
      * @return completes when no connection is left open
      */

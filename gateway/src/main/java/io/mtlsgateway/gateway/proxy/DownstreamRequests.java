@@ -17,7 +17,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The requests of one verified client connection, served one at a time: each head is planned
@@ -26,6 +28,9 @@ import java.util.ArrayDeque;
  * the connection's request state; {@link ProxyHandler} only passes Netty's events in.
  */
 final class DownstreamRequests implements ExchangeOwner {
+    /** How long a connection idle when the drain starts stays open for a request already sent. */
+    static final Duration IDLE_DRAIN_GRACE = Duration.ofSeconds(1);
+
     private final ListenerRuntime runtime;
     private final RequestPlanner planner;
     private final VerifiedPeer peer;
@@ -102,8 +107,25 @@ final class DownstreamRequests implements ExchangeOwner {
     /** The gateway is stopping. */
     void drain() {
         draining = true;
-        if (current == null && waiting.isEmpty() && !awaitingKeys) {
-            // Idle keep-alive connection: nothing in flight to wait for.
+        if (idle()) {
+            // Idle keep-alive connection. The client may have sent its next request already (it is
+            // on the wire, or in a load balancer): closing now would lose it, as the client sees
+            // only the close. Wait a moment; a request that arrives is answered with
+            // Connection: close, and a connection still idle then is closed.
+            scheduleIdleClose();
+        }
+    }
+
+    private boolean idle() {
+        return current == null && waiting.isEmpty() && !awaitingKeys;
+    }
+
+    private void scheduleIdleClose() {
+        ctx.executor().schedule(this::closeIfIdle, IDLE_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void closeIfIdle() {
+        if (!closing && idle()) {
             closing = true;
             ctx.close();
         }
@@ -243,11 +265,16 @@ final class DownstreamRequests implements ExchangeOwner {
             return;
         }
         current = null;
-        if (closeConnection || draining) {
+        if (closeConnection || untrusted) {
             closing = true;
             releaseWaiting();
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
+        }
+        if (draining) {
+            // The drain began after this response's head promised keep-alive: the client may send
+            // its next request at any moment. Treat the connection as idle at the drain's start.
+            scheduleIdleClose();
         }
         continueWaiting();
     }

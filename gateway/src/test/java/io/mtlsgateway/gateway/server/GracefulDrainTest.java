@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.HeldUpstream;
+import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
@@ -23,7 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +41,9 @@ class GracefulDrainTest {
     TestPki pki;
     EchoUpstream echo;
     HeldUpstream held;
+    /** Sends the first response's head, then its body when {@link #finishBody} opens; "ok" to the rest. */
+    ScriptedUpstream split;
+    final CountDownLatch finishBody = new CountDownLatch(1);
     GatewayServer gateway;
     IssuedCertificate client;
 
@@ -45,6 +52,19 @@ class GracefulDrainTest {
         pki = new TestPki(dir);
         echo = EchoUpstream.start(0);
         held = new HeldUpstream();
+        AtomicInteger served = new AtomicInteger();
+        split = ScriptedUpstream.start(c -> {
+            while (true) {
+                c.readHead();
+                if (served.getAndIncrement() == 0) {
+                    c.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n");
+                    finishBody.await();
+                    c.write("done");
+                } else {
+                    c.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                }
+            }
+        });
         client = pki.client("app", null);
     }
 
@@ -53,8 +73,10 @@ class GracefulDrainTest {
                 new RouteConfig("slow", new RouteMatch(Optional.empty(), Optional.of("/slow"), Map.of()), "held",
                         List.of(), Optional.empty()),
                 new RouteConfig("api", new RouteMatch(Optional.empty(), Optional.of("/api"), Map.of()), "echo",
-                        List.of(), Optional.empty())), List.of(
+                        List.of(), Optional.empty()),
+                GatewayFixture.route("split", "/split", "split")), List.of(
                 GatewayFixture.upstream("echo", Duration.ofSeconds(30), echo.port()),
+                GatewayFixture.upstream("split", Duration.ofSeconds(60), split.port()),
                 GatewayFixture.upstream("held", Duration.ofSeconds(60), held.port())));
         gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 base.listeners(), base.routes(), base.upstreams(), drainTimeout, base.accessLog()));
@@ -67,6 +89,8 @@ class GracefulDrainTest {
         }
         echo.close();
         held.close();
+        finishBody.countDown();
+        split.close();
     }
 
     private TlsTestClient connect() throws Exception {
@@ -84,7 +108,7 @@ class GracefulDrainTest {
             held.awaitRequest();
 
             CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(gateway::drain);
-            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed at once");
+            assertTrue(idle.closedByServer(), "an idle keep-alive connection is closed (after a short grace)");
             assertEquals(503, admin.status("/readyz"));
             assertEquals(200, admin.status("/healthz"));
             assertFalse(drained.isDone(), "a request is still in flight");
@@ -97,6 +121,30 @@ class GracefulDrainTest {
             assertTrue(drained.get(60, TimeUnit.SECONDS), "every in-flight request finished");
         }
         assertThrows(Exception.class, this::connect, "no longer accepting");
+    }
+
+    @Test
+    void answersTheNextRequestWhenTheResponseHadPromisedKeepAliveBeforeTheDrain() throws Exception {
+        startGateway(Duration.ofSeconds(30));
+        AdminClient admin = new AdminClient(gateway.adminAddress());
+        try (TlsTestClient connection = connect()) {
+            connection.send("GET /split/a HTTP/1.1\r\nHost: localhost\r\n\r\n");
+            Response head = connection.readHead();
+            assertEquals(200, head.status());
+            assertNull(head.headers().get("connection"), "sent before the drain: keep-alive");
+
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(gateway::drain);
+            assertEquals(503, admin.status("/readyz"));
+            finishBody.countDown();
+            assertEquals("done", connection.readBytes(4));
+            // The client saw a keep-alive response, so it may send its next request right away.
+            Response next = connection.send("GET /split/b HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse();
+            assertEquals(200, next.status());
+            assertEquals("ok", next.body());
+            assertEquals("close", next.headers().get("connection"));
+            assertTrue(connection.closedByServer());
+            assertTrue(drained.get(60, TimeUnit.SECONDS));
+        }
     }
 
     @Test

@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http");
-    static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via");
+    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http",
+            "limits");
+    static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via",
+            "bodyReadTimeout", "minBodyRate");
 
     private final References refs;
     private final TlsBinder tlsBinder;
@@ -44,11 +46,12 @@ final class ListenerBinder {
                 "xfcc", n -> n.choice(XfccMode.values(), XfccMode::yamlName), XfccMode.SANITIZE_SET);
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
-        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http)) {
+        Optional<LimitsConfig> limits = listener.optional("limits", LimitsBinder::listener, LimitsConfig.NONE);
+        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits)) {
             return Optional.empty();
         }
-        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
-                name.get(), listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get()));
+        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(name.get(),
+                listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get(), limits.get()));
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {
@@ -60,11 +63,15 @@ final class ListenerBinder {
             Optional<Duration> idleTimeout = http.optional("idleTimeout", YamlNode::positiveDuration,
                     HttpSettings.DEFAULT_IDLE_TIMEOUT);
             Optional<Boolean> via = http.optional("via", YamlNode::bool, false);
-            if (!Binding.allPresent(maxHeaderCount, headerReadTimeout, idleTimeout, via)) {
+            Optional<Duration> bodyReadTimeout = http.optional("bodyReadTimeout", YamlNode::positiveDuration,
+                    HttpSettings.DEFAULT_BODY_READ_TIMEOUT);
+            Optional<Integer> minBodyRate = http.optional("minBodyRate", n -> n.integer(0, Integer.MAX_VALUE),
+                    HttpSettings.DEFAULT_MIN_BODY_RATE);
+            if (!Binding.allPresent(maxHeaderCount, headerReadTimeout, idleTimeout, via, bodyReadTimeout, minBodyRate)) {
                 return Optional.empty();
             }
-            return node.problems().construct(node, () -> new HttpSettings(
-                    maxHeaderCount.get(), headerReadTimeout.get(), idleTimeout.get(), via.get()));
+            return node.problems().construct(node, () -> new HttpSettings(maxHeaderCount.get(),
+                    headerReadTimeout.get(), idleTimeout.get(), via.get(), bodyReadTimeout.get(), minBodyRate.get()));
         });
     }
 

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /** Binds one entry of {@code routes}. */
 final class RouteBinder {
-    static final List<String> KEYS = List.of("name", "match", "upstream", "allow", "rewritePrefix", "jwt", "allowClaims");
+    static final List<String> KEYS = List.of("name", "match", "upstream", "allow", "rewritePrefix", "jwt", "allowClaims",
+            "limits");
     static final List<String> JWT_KEYS = List.of("issuer", "required");
     static final List<String> MATCH_KEYS = List.of("host", "pathPrefix", "headers");
     static final List<String> ALLOW_KEYS =
@@ -43,12 +44,13 @@ final class RouteBinder {
                     + " on this route)");
             return Optional.empty();
         }
-        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix, jwt, allowClaims)) {
+        Optional<LimitsConfig> limits = route.optional("limits", LimitsBinder::route, LimitsConfig.NONE);
+        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix, jwt, allowClaims, limits)) {
             return Optional.empty();
         }
         return route.owner().problems().construct(route.owner(), () -> new RouteConfig(
                 name.get(), match.get(), upstream.get(), allow.get(), rewritePrefix.get(), jwt.get(),
-                allowClaims.get()));
+                allowClaims.get(), limits.get()));
     }
 
     private Optional<RouteMatch> match(YamlNode node) {

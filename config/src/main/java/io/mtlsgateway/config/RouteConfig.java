@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param jwt the token the route asks for, if any
  * @param allowClaims any of these must hold for the verified token; empty means any valid token
  *     (both {@code allow} and {@code allowClaims} must hold)
+ * @param limits per-identity request limits on this route, on top of the listener's
  */
 public record RouteConfig(
         String name,
@@ -20,7 +21,8 @@ public record RouteConfig(
         List<AllowRule> allow,
         Optional<String> rewritePrefix,
         Optional<RouteJwt> jwt,
-        List<ClaimRule> allowClaims) {
+        List<ClaimRule> allowClaims,
+        LimitsConfig limits) {
 
     public RouteConfig {
         Objects.requireNonNull(name, "name");
@@ -33,11 +35,18 @@ public record RouteConfig(
         if (!allowClaims.isEmpty() && jwt.isEmpty()) {
             throw new IllegalArgumentException("allowClaims without jwt (expected: jwt: { issuer: NAME })");
         }
+        Objects.requireNonNull(limits, "limits");
+    }
+
+    /** A route without limits of its own. */
+    public RouteConfig(String name, RouteMatch match, String upstream, List<AllowRule> allow,
+            Optional<String> rewritePrefix, Optional<RouteJwt> jwt, List<ClaimRule> allowClaims) {
+        this(name, match, upstream, allow, rewritePrefix, jwt, allowClaims, LimitsConfig.NONE);
     }
 
     /** A route that asks for no token. */
     public RouteConfig(String name, RouteMatch match, String upstream, List<AllowRule> allow,
             Optional<String> rewritePrefix) {
-        this(name, match, upstream, allow, rewritePrefix, Optional.empty(), List.of());
+        this(name, match, upstream, allow, rewritePrefix, Optional.empty(), List.of(), LimitsConfig.NONE);
     }
 }

@@ -10,7 +10,7 @@ import java.util.Optional;
 final class UpstreamBinder {
     static final List<String> KEYS = List.of(
             "endpoints", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnectionsPerEndpoint",
-            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection");
+            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection", "reuse");
     static final List<String> HEALTH_CHECK_KEYS =
             List.of("path", "interval", "timeout", "unhealthyThreshold", "healthyThreshold");
     static final List<String> OUTLIER_DETECTION_KEYS =
@@ -64,14 +64,16 @@ final class UpstreamBinder {
                 n -> n.integer(0, Integer.MAX_VALUE), UpstreamConfig.DEFAULT_MAX_PENDING_REQUESTS);
         Optional<OutlierDetectionConfig> outlierDetection = upstream.optional(
                 "outlierDetection", UpstreamBinder::outlierDetection, OutlierDetectionConfig.defaults());
+        Optional<ConnectionReuse> reuse = upstream.optional("reuse",
+                n -> n.choice(ConnectionReuse.values(), ConnectionReuse::yamlName), ConnectionReuse.SAFE);
         if (!Binding.allPresent(endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnections, healthCheck,
-                loadBalancing, maxPending, outlierDetection)) {
+                loadBalancing, maxPending, outlierDetection, reuse)) {
             return Optional.empty();
         }
         return upstream.owner().problems().construct(upstream.owner(), () -> new UpstreamConfig(
                 name, endpoints.get(), connectTimeout.get(), responseTimeout.get(), idleTimeout.get(),
                 maxConnections.get(), healthCheck.get(), loadBalancing.get(), maxPending.get(),
-                outlierDetection.get()));
+                outlierDetection.get(), reuse.get()));
     }
 
     private static Optional<List<HostPort>> endpoints(YamlNode node) {

@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param maxConnectionsPerEndpoint open connections per endpoint, shared out between event loops
  * @param maxPendingRequests requests that may wait for a connection when every one is busy; more
  *     get 503 at once (0: no waiting)
+ * @param reuse whether a connection may go to another client right after a response
  */
 public record UpstreamConfig(
         String name,
@@ -22,7 +23,8 @@ public record UpstreamConfig(
         Optional<HealthCheckConfig> healthCheck,
         LoadBalancing loadBalancing,
         int maxPendingRequests,
-        OutlierDetectionConfig outlierDetection) {
+        OutlierDetectionConfig outlierDetection,
+        ConnectionReuse reuse) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
@@ -49,12 +51,22 @@ public record UpstreamConfig(
             throw new IllegalArgumentException("maxPendingRequests: " + maxPendingRequests + " (expected: >= 0)");
         }
         Objects.requireNonNull(outlierDetection, "outlierDetection");
+        Objects.requireNonNull(reuse, "reuse");
     }
 
-    /** An upstream with the default load balancing, wait queue and passive ejection. */
+    /** An upstream with safe connection reuse. */
+    public UpstreamConfig(String name, List<HostPort> endpoints, Duration connectTimeout, Duration responseTimeout,
+            Duration idleTimeout, int maxConnectionsPerEndpoint, Optional<HealthCheckConfig> healthCheck,
+            LoadBalancing loadBalancing, int maxPendingRequests, OutlierDetectionConfig outlierDetection) {
+        this(name, endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck,
+                loadBalancing, maxPendingRequests, outlierDetection, ConnectionReuse.SAFE);
+    }
+
+    /** An upstream with the default load balancing, wait queue, passive ejection and reuse. */
     public UpstreamConfig(String name, List<HostPort> endpoints, Duration connectTimeout, Duration responseTimeout,
             Duration idleTimeout, int maxConnectionsPerEndpoint, Optional<HealthCheckConfig> healthCheck) {
         this(name, endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck,
-                LoadBalancing.ROUND_ROBIN, DEFAULT_MAX_PENDING_REQUESTS, OutlierDetectionConfig.defaults());
+                LoadBalancing.ROUND_ROBIN, DEFAULT_MAX_PENDING_REQUESTS, OutlierDetectionConfig.defaults(),
+                ConnectionReuse.SAFE);
     }
 }

@@ -25,6 +25,7 @@ public final class AccessLogLine {
                 .append(",\"method\":").append(quote(r.method()))
                 .append(",\"path\":").append(quote(target))
                 .append(",\"status\":").append(r.status())
+                .append(",\"truncated\":").append(r.responseTruncated())
                 .append(",\"bytesIn\":").append(r.bytesIn())
                 .append(",\"bytesOut\":").append(r.bytesOut())
                 .append(",\"durationMs\":").append(String.format(java.util.Locale.ROOT, "%.3f",

@@ -35,6 +35,8 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Map<String, ListenerMetrics> listeners = new ConcurrentHashMap<>();
     private final Map<String, RouteMetrics> routes = new ConcurrentHashMap<>();
     private final Map<String, UpstreamMetrics> upstreams = new ConcurrentHashMap<>();
+    private final Map<String, LimitMetrics> limits = new ConcurrentHashMap<>();
+    private final Map<String, TunnelMetrics> tunnels = new ConcurrentHashMap<>();
     private final Counter reloadSuccess = reloads("success");
     private final Counter reloadFailure = reloads("failure");
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
@@ -83,6 +85,16 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public ListenerMetrics listener(String name) {
         return listeners.computeIfAbsent(name, n -> new ListenerMetrics(registry, n));
+    }
+
+    /** A listener's tunnel meters. */
+    public TunnelMetrics tunnels(String listener) {
+        return tunnels.computeIfAbsent(listener, n -> new TunnelMetrics(registry, n));
+    }
+
+    /** A listener's limit meters. */
+    public LimitMetrics limits(String listener) {
+        return limits.computeIfAbsent(listener, n -> new LimitMetrics(registry, n));
     }
 
     RouteMetrics route(String name) {

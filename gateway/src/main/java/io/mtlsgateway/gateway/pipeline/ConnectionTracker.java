@@ -94,14 +94,43 @@ public final class ConnectionTracker {
     }
 
     private void checkDrained() {
+        if (!draining) {
+            return;
+        }
         // The group drops a channel when it closes, but possibly after this listener ran.
-        if (draining && open.stream().noneMatch(Channel::isOpen)) {
+        List<Channel> tunnels = new ArrayList<>();
+        for (Channel channel : open) {
+            if (channel.isOpen()) {
+                if (!Tunnel.isTunnel(channel)) {
+                    return; // a request may still finish: wait for it
+                }
+                tunnels.add(channel);
+            }
+        }
+        if (tunnels.isEmpty()) {
             drained.complete(null);
+        } else {
+            // Only tunnels are left, and a tunnel never ends by itself: waiting out the drain
+            // timeout for them would only delay the stop.
+            tunnels.forEach(ConnectionTracker::closeTunnel);
         }
     }
 
-    /** Closes whatever is still open (the drain timeout passed). */
+    private static void closeTunnel(Channel channel) {
+        try {
+            channel.eventLoop().execute(() -> channel.pipeline().fireUserEventTriggered(DrainEvent.CLOSE_TUNNELS));
+        } catch (RejectedExecutionException e) {
+            channel.close();
+        }
+    }
+
+    /** Closes whatever is still open (the drain timeout passed); tunnels first, so they are counted. */
     public void closeAll() {
+        for (Channel channel : open) {
+            if (Tunnel.isTunnel(channel)) {
+                closeTunnel(channel);
+            }
+        }
         open.close().awaitUninterruptibly();
     }
 }

@@ -1,6 +1,8 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.limits.SourceLimiter;
+import io.mtlsgateway.gateway.metrics.LimitMetrics;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
@@ -28,15 +30,18 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     private final Executor verificationExecutor;
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures = new HandshakeFailureLog();
+    private final SourceGate sourceGate;
 
     /**
      * @param snapshots the listener's current snapshot, read once per connection
      * @param verificationExecutor runs client-chain verification, off the event loop
      * @param identities turns a verified chain (leaf first) into the caller's identity
+     * @param limitMetrics counts what the listener's limits refuse
      */
     public ListenerInitializer(Supplier<? extends ListenerSnapshot> snapshots, ListenerMetrics metrics,
             ConnectionTracker connections, Executor verificationExecutor,
-            Function<List<X509Certificate>, PeerIdentity> identities) {
+            Function<List<X509Certificate>, PeerIdentity> identities, LimitMetrics limitMetrics) {
+        this.sourceGate = new SourceGate(snapshots.get().listener(), limitMetrics);
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.connections = connections;
@@ -46,7 +51,15 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        // Before anything else, TLS above all: a refused source costs no handshake and no parsing.
+        SourceLimiter.Admission source = sourceGate.admit(ch, snapshots.get().limits());
+        if (source != null && !source.admitted()) {
+            return;
+        }
         if (!connections.admit(ch, metrics)) {
+            if (source != null) {
+                source.handshake().ended(false, false, ch.eventLoop().ticker().nanoTime());
+            }
             return;
         }
         ListenerSnapshot snapshot = retainCurrent();
@@ -58,6 +71,9 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
             ReferenceCountUtil.release(snapshot.tls());
         }
         tls.setHandshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS);
+        if (source != null) {
+            sourceGate.watch(ch, tls, source.handshake());
+        }
         ch.pipeline()
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,

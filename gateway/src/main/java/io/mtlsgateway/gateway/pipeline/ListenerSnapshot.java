@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.LimitsConfig;
 import io.netty.handler.ssl.SslContext;
 
 /**
@@ -16,4 +17,7 @@ public interface ListenerSnapshot {
 
     /** Builds the HTTP stage once a connection's client is verified. */
     HttpStage.Factory httpStage();
+
+    /** The listener's limits: the per-source ones apply before TLS starts. */
+    LimitsConfig limits();
 }

@@ -3,11 +3,13 @@ package io.mtlsgateway.gateway.pipeline;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Reads the raw bytes of a request head, ahead of Netty's decoder, for the two forms the decoder
+ * Reads the raw bytes of a request head, ahead of Netty's decoder, for the forms the decoder
  * tolerates but a smuggling-safe proxy must refuse: obs-fold (a header line continued on a line
- * that starts with a space or tab — Netty silently joins it, another parser may not) and an
- * HTTP/0.9-style request line without a version (Netty silently skips it). State survives between
- * reads, because a head can arrive a few bytes at a time.
+ * that starts with a space or tab — Netty silently joins it, another parser may not), an
+ * HTTP/0.9-style request line without a version (Netty silently skips it), and a request line
+ * holding anything but visible ASCII and spaces (Netty reads such bytes as ISO-8859-1 and the
+ * encoder writes them as UTF-8, so the upstream would see another target than the router did).
+ * State survives between reads, because a head can arrive a few bytes at a time.
  */
 final class RequestHeadScanner {
     private int scanned;
@@ -50,6 +52,9 @@ final class RequestHeadScanner {
                 return "obs-fold or whitespace at the start of a header line";
             }
         }
+        if (line == 0 && !requestLineByte(b)) {
+            return String.format("byte 0x%02x in the request line (expected: visible ASCII and spaces only)", b & 0xff);
+        }
         if (b == '\n') {
             if (line == 0 && spacesInRequestLine < 2) {
                 return "request line without an HTTP version (HTTP/0.9)";
@@ -60,6 +65,11 @@ final class RequestHeadScanner {
             spacesInRequestLine++;
         }
         return null;
+    }
+
+    /** RFC 9112 section 3: method, target and version are visible ASCII, separated by single spaces. */
+    private static boolean requestLineByte(byte b) {
+        return (b > 0x20 && b < 0x7f) || b == ' ' || b == '\r' || b == '\n';
     }
 
     /** The decoder consumed {@code bytes} from the front of the buffer. */

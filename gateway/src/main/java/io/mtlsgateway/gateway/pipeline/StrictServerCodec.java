@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.CombinedChannelDuplexHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -12,14 +13,16 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import java.util.List;
 
 /**
  * The client-facing HTTP/1.1 codec: Netty's strict decoder with a {@link RequestHeadScanner} in
- * front of it, so obs-fold and HTTP/0.9 request lines fail decoding like every other ambiguous
- * form; and the response encoder, told which responses answer a HEAD (they have no body).
+ * front of it, so obs-fold, HTTP/0.9 request lines and non-ASCII targets fail decoding like every
+ * other ambiguous form, and Content-Length rewritten in its canonical spelling; and the response
+ * encoder, told which responses answer a HEAD (they have no body).
  */
 public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder, HttpResponseEncoder> {
     private final ArrayDeque<HttpMethod> methods = new ArrayDeque<>();
@@ -60,10 +63,28 @@ public final class StrictServerCodec extends CombinedChannelDuplexHandler<HttpRe
                 Object message = out.get(i);
                 if (message instanceof HttpRequest request) {
                     methods.add(request.method());
+                    normalizeContentLength(request);
                 }
                 if (message instanceof LastHttpContent) {
                     scanner.reset();
                 }
+            }
+        }
+    }
+
+    /**
+     * The decoder checked that the length is one number; it is forwarded as that number, never in
+     * the client's spelling ({@code 005}, thirty digits), which another parser could read otherwise.
+     */
+    private static void normalizeContentLength(HttpRequest request) {
+        if (request.decoderResult().isSuccess() && request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            try {
+                long length = HttpUtil.getContentLength(request, -1L);
+                if (length >= 0) {
+                    request.headers().set(HttpHeaderNames.CONTENT_LENGTH, Long.toString(length));
+                }
+            } catch (NumberFormatException e) {
+                // Left as sent: the request checks refuse a length that is not one number.
             }
         }
     }

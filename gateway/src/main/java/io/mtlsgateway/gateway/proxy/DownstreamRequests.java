@@ -11,6 +11,9 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -46,6 +49,8 @@ final class DownstreamRequests implements ExchangeOwner {
     private boolean reading;
     /** A reload stopped trusting the client: its in-flight request finishes, nothing more is served. */
     private boolean untrusted;
+    /** The client's per-identity limits; null when nothing is limited. */
+    private final ClientLimits limits;
     /** A request waits for its token issuer's keys to be fetched again (a rotation): read nothing. */
     private boolean awaitingKeys;
 
@@ -54,6 +59,7 @@ final class DownstreamRequests implements ExchangeOwner {
         this.planner = runtime.planner();
         this.peer = peer;
         this.ctx = ctx;
+        this.limits = ClientLimits.open(runtime.limiter(), peer.identity());
     }
 
     /** A message from the codec; this takes ownership of it. */
@@ -138,6 +144,9 @@ final class DownstreamRequests implements ExchangeOwner {
             current = null;
         }
         releaseWaiting();
+        if (limits != null) {
+            limits.closed();
+        }
     }
 
     private void dispatch(HttpObject msg) {
@@ -172,6 +181,10 @@ final class DownstreamRequests implements ExchangeOwner {
 
     private void proceed(HttpRequest request, RequestHead head, RequestRecord record, boolean mayAwaitKeys) {
         RequestPlan plan = planner.plan(head, peer.identity());
+        if (plan instanceof RequestPlan.ServerOptions) {
+            answerServerOptions(head, record);
+            return;
+        }
         if (plan instanceof RequestPlan.AwaitKeys await) {
             if (mayAwaitKeys) {
                 awaitKeys(request, head, record, await);
@@ -186,6 +199,13 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         RequestPlan.Forward forward = (RequestPlan.Forward) plan;
         record.route(forward.route().name(), forward.route().upstream());
+        if (limits != null) {
+            ClientLimits.Refusal refusal = limits.admit(forward.route().name(), record);
+            if (refusal != null) {
+                tooMany(request, head, forward.route().name(), record, refusal);
+                return;
+            }
+        }
         HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
                 peer.identity(), peer.clientAddress(), runtime.http().via(),
                 () -> runtime.observer().xfccTrimmed(runtime.name()));
@@ -242,6 +262,38 @@ final class DownstreamRequests implements ExchangeOwner {
                 reject.token().map(TokenRefusal::challenge).orElse(null));
     }
 
+    /** Over a per-identity limit: 429 with Retry-After; over the connection cap the connection closes. */
+    private void tooMany(HttpRequest request, RequestHead head, String route, RequestRecord record,
+            ClientLimits.Refusal refusal) {
+        boolean closeAfter = refusal.close() || head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
+        if (closeAfter) {
+            closing = true;
+            releaseWaiting();
+        } else {
+            discardingBody = !(request instanceof LastHttpContent);
+        }
+        ErrorResponses.write(ctx, ProxyError.TOO_MANY_REQUESTS, route, closeAfter, record, this::requestDone,
+                refusal.retryAfterSeconds());
+    }
+
+    /** {@code OPTIONS *}: 204 with the methods the gateway forwards. */
+    private void answerServerOptions(RequestHead head, RequestRecord record) {
+        boolean closeAfter = head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
+        if (closeAfter) {
+            closing = true;
+            releaseWaiting();
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", RequestCheck.FORWARDED_METHODS));
+        if (closeAfter) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        record.status(HttpResponseStatus.NO_CONTENT.code());
+        requestDone(record);
+        ctx.writeAndFlush(response)
+                .addListener(closeAfter ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
     @Override
     public boolean reading() {
         return reading;
@@ -254,6 +306,9 @@ final class DownstreamRequests implements ExchangeOwner {
 
     @Override
     public void requestDone(RequestRecord record) {
+        if (limits != null) {
+            limits.done(record);
+        }
         if (record.finish()) {
             runtime.observer().requestFinished(record);
         }
@@ -291,6 +346,11 @@ final class DownstreamRequests implements ExchangeOwner {
                 current.onRequestPart(waiting.poll());
             }
         }
+        if (current != null && !reading) {
+            // No read of the client ends here to flush what the queued request wrote upstream
+            // (on a warm pool, its head and body): without this it waits for the upstream's timeout.
+            current.flushUpstream();
+        }
         readinessChanged();
     }
 
@@ -308,7 +368,8 @@ final class DownstreamRequests implements ExchangeOwner {
             ctx.close();
             return;
         }
-        Tunnel.open(ctx.pipeline(), upstream, runtime.http().idleTimeout());
+        Tunnel.open(ctx.pipeline(), upstream, runtime.http().idleTimeout(),
+                new Tunnel.Owner(runtime.name(), peer.chain(), reason -> runtime.observer().tunnelClosed(runtime.name(), reason)));
     }
 
     /** Reads from the client only when the message read next can be used at once. */

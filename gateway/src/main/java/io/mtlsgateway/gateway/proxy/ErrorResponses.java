@@ -34,7 +34,13 @@ final class ErrorResponses {
      */
     static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done) {
-        return write(ctx, error, route, close, record, done, null);
+        return write(ctx, error, route, close, record, done, null, 0);
+    }
+
+    /** @param retryAfterSeconds sent as {@code Retry-After} (a 429 says when to come back) */
+    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done, long retryAfterSeconds) {
+        return write(ctx, error, route, close, record, done, null, retryAfterSeconds);
     }
 
     /**
@@ -43,6 +49,11 @@ final class ErrorResponses {
      */
     static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done, String challenge) {
+        return write(ctx, error, route, close, record, done, challenge, 0);
+    }
+
+    private static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done, String challenge, long retryAfterSeconds) {
         String json = "{\"error\":" + Json.quote(error.code())
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
@@ -62,6 +73,9 @@ final class ErrorResponses {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
             // RFC 6750 section 5.3: answers about credentials are never cached.
             response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        }
+        if (retryAfterSeconds > 0) {
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
         }
         if (record != null) {
             done.accept(record);

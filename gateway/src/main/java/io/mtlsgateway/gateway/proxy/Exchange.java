@@ -81,7 +81,7 @@ final class Exchange implements UpstreamListener {
 
     /** @param avoid the endpoint that just failed this request, when retrying */
     private void start(EndpointPool avoid) {
-        cluster.acquire(avoid).addListener((Future<UpstreamCluster.Lease> f) -> {
+        cluster.acquire(avoid, downstream.channel()).addListener((Future<UpstreamCluster.Lease> f) -> {
             if (finished) {
                 if (f.isSuccess()) {
                     f.getNow().giveBack();
@@ -381,6 +381,10 @@ final class Exchange implements UpstreamListener {
             return;
         }
         finished = true;
+        if (responseStarted) {
+            // The status line went out but not the whole response: that is what the client got.
+            record.truncated();
+        }
         cancelTimeout();
         if (lease != null) {
             lease.discard();

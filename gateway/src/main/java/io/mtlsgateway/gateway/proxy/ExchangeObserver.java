@@ -19,6 +19,13 @@ public interface ExchangeObserver {
      */
     default void requestFinished(RequestRecord request) {}
 
+    /**
+     * The gateway closed one of the listener's tunnels itself.
+     *
+     * @param reason {@code untrusted} (a reload stopped trusting the client) or {@code drain}
+     */
+    default void tunnelClosed(String listener, String reason) {}
+
     /** The gateway's X-Forwarded-Client-Cert element for a request on this listener left out SAN pairs to fit its budget. */
     default void xfccTrimmed(String listener) {}
 }

@@ -8,11 +8,15 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>No request in progress: closed after {@code idleTimeout} without a byte.
  *   <li>A request has begun: its head must be complete within {@code headerReadTimeout}, or the
  *       client gets 408 and the connection is closed.
- *   <li>A request is being served: no limit here (the upstream's timeouts apply).
+ *   <li>Its body is being read: see {@link BodyReadTimer}; a client too slow gets 408 if no
+ *       response has started, and the connection is closed either way.
+ *   <li>A request is being served: no other limit here (the upstream's timeouts apply).
  * </ul>
  */
 final class HttpTimeouts {
@@ -36,10 +42,14 @@ final class HttpTimeouts {
     private int inFlight;
     private boolean readingHead;
     private ScheduledFuture<?> timer;
+    private final BodyReadTimer body;
+    /** A request body was too slow: nothing more is read or relayed on this connection. */
+    private boolean bodyTimedOut;
 
     HttpTimeouts(HttpSettings settings) {
         this.headerReadMillis = settings.headerReadTimeout().toMillis();
         this.idleMillis = settings.idleTimeout().toMillis();
+        this.body = new BodyReadTimer(settings, this::bodyTimedOut);
     }
 
     /** Goes before the HTTP codec. */
@@ -67,6 +77,20 @@ final class HttpTimeouts {
     private void armIdle(ChannelHandlerContext ctx) {
         readingHead = false;
         arm(ctx, idleMillis, ctx::close);
+    }
+
+    private void bodyTimedOut() {
+        bodyTimedOut = true;
+        ChannelHandlerContext ctx = messageCtx;
+        if (ctx == null || ctx.isRemoved()) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        if (responseStarted) {
+            ctx.close(); // a second status line cannot follow the one sent
+        } else {
+            ErrorResponses.write(ctx, ProxyError.BODY_READ_TIMEOUT, true);
+        }
     }
 
     private final class RawSide extends ChannelInboundHandlerAdapter {
@@ -104,6 +128,9 @@ final class HttpTimeouts {
         }
     }
 
+    /** A final response head was written for the request whose body is being read. */
+    private boolean responseStarted;
+
     private final class MessageSide extends ChannelDuplexHandler {
         /** A final (non-1xx) response head was written; its end completes a request. */
         private boolean finalResponsePending;
@@ -115,19 +142,59 @@ final class HttpTimeouts {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof HttpRequest) {
+            if (bodyTimedOut) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpRequest request) {
                 inFlight++;
                 readingHead = false;
                 cancel();
+                if (!(msg instanceof LastHttpContent) && hasBody(request)) {
+                    responseStarted = false;
+                    body.started();
+                }
+            }
+            if (msg instanceof HttpContent content) {
+                body.read(ctx, content.content().readableBytes());
+                if (msg instanceof LastHttpContent) {
+                    body.stop();
+                }
             }
             ctx.fireChannelRead(msg);
         }
 
+        /** A request that failed decoding is refused and closed: its body is never read. */
+        private static boolean hasBody(HttpRequest request) {
+            if (!request.decoderResult().isSuccess()) {
+                return false;
+            }
+            try {
+                return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            body.readRequested(ctx);
+            ctx.read();
+        }
+
         @Override
         public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+            if (bodyTimedOut) {
+                // The exchange the client was too slow for must not start a response now (the 408
+                // is written from this handler's own context, so it does not pass here).
+                ReferenceCountUtil.release(msg);
+                promise.tryFailure(new ClosedChannelException());
+                return;
+            }
             if (msg instanceof HttpResponse response) {
                 int code = response.status().code();
                 finalResponsePending = code >= 200 || code == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
+                responseStarted |= finalResponsePending;
             }
             if (msg instanceof LastHttpContent && finalResponsePending) {
                 finalResponsePending = false;
@@ -145,8 +212,15 @@ final class HttpTimeouts {
         }
 
         @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            body.stop();
+            ctx.fireChannelInactive();
+        }
+
+        @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
             cancel();
+            body.stop();
         }
     }
 }

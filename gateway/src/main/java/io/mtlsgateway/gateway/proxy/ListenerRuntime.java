@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
@@ -11,11 +12,13 @@ import java.util.Objects;
 
 /**
  * What a listener's HTTP stage needs for each request, built from one config snapshot: the
- * routes, the identity-header writer, the upstream pools, the listener's HTTP limits, and who is
- * told about each request. Makes the HTTP stage of each verified connection.
+ * routes, the identity-header writer, the upstream pools, the listener's HTTP limits, who is
+ * told about each request, and the per-identity request limits. Makes the HTTP stage of each
+ * verified connection.
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
-        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens)
+        Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens,
+        RequestLimiter limiter)
         implements HttpStage.Factory {
     public ListenerRuntime {
         Objects.requireNonNull(tokens, "tokens");
@@ -25,15 +28,16 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         Objects.requireNonNull(upstreams, "upstreams");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(observer, "observer");
+        Objects.requireNonNull(limiter, "limiter");
     }
 
-    /** A runtime whose routes ask for no token. */
+    /** A runtime whose routes ask for no token and limit nothing. */
     public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
             HttpSettings http, ExchangeObserver observer) {
-        this(name, routes, identityHeaders, upstreams, http, observer, TokenPolicies.NONE);
+        this(name, routes, identityHeaders, upstreams, http, observer, TokenPolicies.NONE, RequestLimiter.NONE);
     }
 
-    /** A runtime with the default HTTP limits whose requests nobody observes. */
+    /** A runtime with the default HTTP limits, no request limits, whose requests nobody observes. */
     public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams) {
         this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE);
     }

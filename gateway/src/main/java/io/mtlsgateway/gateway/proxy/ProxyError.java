@@ -15,10 +15,12 @@ public enum ProxyError {
     REQUEST_LINE_TOO_LONG(414, "request_line_too_long"),
     HEADERS_TOO_LARGE(431, "headers_too_large"),
     HEADER_READ_TIMEOUT(408, "header_read_timeout"),
+    BODY_READ_TIMEOUT(408, "body_read_timeout"),
     TOO_MANY_HEADERS(431, "too_many_headers"),
     MALFORMED_REQUEST(400, "malformed_request"),
     HTTP_VERSION_NOT_SUPPORTED(505, "http_version_not_supported"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+    METHOD_NOT_IMPLEMENTED(501, "method_not_implemented"),
     UNSUPPORTED_TRANSFER_ENCODING(501, "unsupported_transfer_encoding"),
     BAD_HOST(400, "bad_host"),
     BAD_REQUEST_TARGET(400, "bad_request_target"),
@@ -26,6 +28,7 @@ public enum ProxyError {
     EXPECTATION_FAILED(417, "expectation_failed"),
     NO_ROUTE(404, "no_route"),
     FORBIDDEN(403, "forbidden"),
+    TOO_MANY_REQUESTS(429, "too_many_requests"),
     /** No bearer token on a route that requires one (RFC 6750: a bare challenge). */
     TOKEN_MISSING(401, "token_missing"),
     /** The bearer token is not valid here: expired, another audience, bound to another certificate, ... */

@@ -14,16 +14,31 @@ import java.util.Locale;
  */
 final class RequestCheck {
 
-    /** The outcome: either a rejection or the request's host and normalised path. */
+    /**
+     * The outcome: either a rejection, or the request's host and normalised path; for
+     * {@code OPTIONS *} (a question about the server itself) the host and no path.
+     */
     record Result(ProxyError rejection, String host, NormalizedPath path) {
         boolean rejected() {
             return rejection != null;
+        }
+
+        boolean serverOptions() {
+            return rejection == null && path == null;
         }
 
         static Result reject(ProxyError error) {
             return new Result(error, null, null);
         }
     }
+
+    /**
+     * The methods forwarded: RFC 9110's (less CONNECT and TRACE) and PATCH. Any other token is
+     * answered 501 rather than relayed to an upstream that may give it a meaning nobody reviewed.
+     */
+    static final List<String> FORWARDED_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH");
+    /** Refused with 405: a tunnel past routing, and the two ways of echoing a request back (XST). */
+    private static final List<String> REFUSED_METHODS = List.of("CONNECT", "TRACE", "TRACK");
 
     private RequestCheck() {}
 
@@ -48,8 +63,11 @@ final class RequestCheck {
             return Result.reject(ProxyError.HTTP_VERSION_NOT_SUPPORTED);
         }
         String method = request.method();
-        if (method.equals("CONNECT") || method.equals("TRACE")) {
+        if (REFUSED_METHODS.contains(method)) {
             return Result.reject(ProxyError.METHOD_NOT_ALLOWED);
+        }
+        if (!FORWARDED_METHODS.contains(method)) {
+            return Result.reject(ProxyError.METHOD_NOT_IMPLEMENTED);
         }
         RequestHead.Headers headers = request.headers();
         List<String> transferEncodings = headers.all("transfer-encoding");
@@ -66,6 +84,10 @@ final class RequestCheck {
             return Result.reject(ProxyError.BAD_HOST);
         }
         String target = request.target();
+        if (target.equals("*")) {
+            // Asterisk form is only for OPTIONS, and asks about the gateway, not any upstream.
+            return method.equals("OPTIONS") ? new Result(null, host, null) : Result.reject(ProxyError.BAD_REQUEST_TARGET);
+        }
         if (!target.startsWith("/")) {
             // Absolute form is allowed only when it names the same host: we are not a forward proxy.
             try {
@@ -126,11 +148,15 @@ final class RequestCheck {
         if (colonAndPort.length() < 2 || colonAndPort.length() > 6 || colonAndPort.charAt(0) != ':') {
             return false;
         }
+        int port = 0;
         for (int i = 1; i < colonAndPort.length(); i++) {
-            if (!Character.isDigit(colonAndPort.charAt(i))) {
+            char c = colonAndPort.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
+            port = port * 10 + (c - '0');
         }
-        return true;
+        // A port no TCP connection can have names no host: two parsers could disagree on it.
+        return port <= 65535;
     }
 }

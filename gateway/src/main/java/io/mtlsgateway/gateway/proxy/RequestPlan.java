@@ -9,7 +9,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /** What the gateway does with one request head: answer it itself, or forward it. */
-public sealed interface RequestPlan permits RequestPlan.Reject, RequestPlan.Forward, RequestPlan.AwaitKeys {
+public sealed interface RequestPlan
+        permits RequestPlan.Reject, RequestPlan.Forward, RequestPlan.AwaitKeys, RequestPlan.ServerOptions {
+
+    /** {@code OPTIONS *}: the gateway answers for itself with the methods it forwards; nothing is forwarded. */
+    record ServerOptions() implements RequestPlan {}
 
     /**
      * The gateway answers with an error and forwards nothing.

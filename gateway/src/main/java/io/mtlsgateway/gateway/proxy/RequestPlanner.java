@@ -38,6 +38,9 @@ public final class RequestPlanner {
         if (checked.rejected()) {
             return new RequestPlan.Reject(checked.rejection(), Optional.empty(), true);
         }
+        if (checked.serverOptions()) {
+            return new RequestPlan.ServerOptions();
+        }
         String expect = head.headers().first("expect");
         if (expect != null && !"100-continue".equalsIgnoreCase(expect.trim())) {
             return new RequestPlan.Reject(ProxyError.EXPECTATION_FAILED, Optional.empty(), false);

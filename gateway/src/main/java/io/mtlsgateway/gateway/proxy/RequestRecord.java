@@ -25,6 +25,7 @@ public final class RequestRecord {
     private ProxyError upstreamError;
     private JwtRejection tokenRefusal;
     private int status = CLIENT_CLOSED;
+    private boolean truncated;
     private long bytesIn;
     private long bytesOut;
 
@@ -59,6 +60,10 @@ public final class RequestRecord {
 
     void status(int code) {
         this.status = code;
+    }
+
+    void truncated() {
+        this.truncated = true;
     }
 
     void addBytesIn(long n) {
@@ -122,6 +127,14 @@ public final class RequestRecord {
     /** The gateway's error when the upstream failed, such as {@link ProxyError#UPSTREAM_TIMEOUT}. */
     public Optional<ProxyError> upstreamError() {
         return Optional.ofNullable(upstreamError);
+    }
+
+    /**
+     * Whether the response was cut off after its head was sent (the upstream broke mid-body): the
+     * client got {@link #status()}'s status line but not the whole response.
+     */
+    public boolean responseTruncated() {
+        return truncated;
     }
 
     /** The status code sent to the client ({@link #CLIENT_CLOSED} when none was). */

@@ -2,11 +2,13 @@ package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
@@ -36,9 +38,11 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
+    private final LimitsConfig limits;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits) {
+        this.limits = limits;
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -55,12 +59,15 @@ final class ListenerState implements ListenerSnapshot {
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE);
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
     }
 
-    /** @param tokens the token policies of the config's routes (one set for every listener) */
+    /**
+     * @param tokens the token policies of the config's routes (one set for every listener)
+     * @param limiter the listener's per-identity limits
+     */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens) throws Exception {
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
@@ -70,8 +77,8 @@ final class ListenerState implements ListenerSnapshot {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
                     new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
-                    listener.http(), observer, tokens);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls());
+                    listener.http(), observer, tokens, limiter);
+            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -100,6 +107,11 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public LimitsConfig limits() {
+        return limits;
     }
 
     ListenerMaterial material() {

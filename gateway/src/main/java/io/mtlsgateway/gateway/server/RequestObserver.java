@@ -32,6 +32,11 @@ final class RequestObserver implements ExchangeObserver {
     }
 
     @Override
+    public void tunnelClosed(String listener, String reason) {
+        metrics.tunnels(listener).closed(reason);
+    }
+
+    @Override
     public void xfccTrimmed(String listener) {
         metrics.listener(listener).xfccTrimmed();
     }

@@ -12,13 +12,16 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Keep-alive connections to one endpoint, owned by one event loop: only that loop touches this
- * pool, so it needs no locks. Idle connections are reused last-in first-out (the warmest first).
- * At the connection limit a request may wait (bounded by its cluster) until a connection is given
- * back or closes; a waiter not served within the connect timeout fails as overloaded.
+ * pool, so it needs no locks. Idle connections are reused last-in first-out (the warmest first)
+ * among those the {@link ReusePolicy} lets the asking client connection have. At the connection
+ * limit a request may wait (bounded by its cluster) until a connection is given back (and out of
+ * quarantine) or closes; a waiter not served within the connect timeout fails as overloaded.
  */
 public final class EndpointPool {
     private final HostPort endpoint;
@@ -27,16 +30,22 @@ public final class EndpointPool {
     private final Bootstrap bootstrap;
     private final int maxConnections;
     private final long waitMillis;
-    private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+    private final ArrayDeque<Idle> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private final BooleanSupplier retired;
+    private final ReusePolicy reuse;
     private int open;
+    /** A waiter is due to be served when a quarantine ends. */
+    private boolean quarantineCheckScheduled;
     /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
     private int outstanding;
 
     /** @param initializer sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
     EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, Duration connectTimeout,
-            ChannelHandler initializer, int maxConnections) {
+            ChannelHandler initializer, int maxConnections, ReusePolicy reuse, BooleanSupplier retired) {
         this.endpoint = health.endpoint();
+        this.retired = retired;
+        this.reuse = reuse;
         this.health = health;
         this.loop = loop;
         this.maxConnections = maxConnections;
@@ -63,26 +72,27 @@ public final class EndpointPool {
         return waiters.size();
     }
 
-    /** Whether a request could get a connection at once (an idle one, or room for a new one). */
-    boolean hasCapacity() {
-        return !idle.isEmpty() || open < maxConnections;
+    /** Whether {@code client} could get a connection at once (an idle one it may have, or room for a new one). */
+    boolean hasCapacity(Object client) {
+        return open < maxConnections || findIdle(client, loop.ticker().nanoTime(), false) != null;
     }
 
     /**
-     * A connection ready for one request: an idle one still open, or a new one; when the pool is
-     * at its limit and {@code mayWait}, the first connection given back or freed up.
+     * A connection ready for one request of {@code client} (a downstream connection; null when
+     * unknown): an idle one still open that it may have, or a new one; when the pool is at its
+     * limit and {@code mayWait}, the first connection it may have that is given back or freed up.
      */
-    Future<Channel> acquire(boolean mayWait) {
+    Future<Channel> acquire(boolean mayWait, Object client) {
         Promise<Channel> promise = loop.newPromise();
         outstanding++;
-        Channel reusable = pollIdle();
+        Idle reusable = findIdle(client, loop.ticker().nanoTime(), true);
         if (reusable != null) {
-            return promise.setSuccess(reusable);
+            return promise.setSuccess(reusable.channel());
         }
         if (open < maxConnections) {
             connect(promise);
         } else if (mayWait) {
-            Waiter waiter = new Waiter(promise);
+            Waiter waiter = new Waiter(promise, client);
             waiter.timeout = loop.schedule(() -> {
                 if (waiters.remove(waiter)) {
                     outstanding--;
@@ -90,6 +100,7 @@ public final class EndpointPool {
                 }
             }, waitMillis, TimeUnit.MILLISECONDS);
             waiters.add(waiter);
+            scheduleQuarantineCheck();
         } else {
             outstanding--;
             promise.setFailure(new PoolExhaustedException(endpoint));
@@ -97,12 +108,19 @@ public final class EndpointPool {
         return promise;
     }
 
-    private Channel pollIdle() {
-        Channel reusable;
-        while ((reusable = idle.pollFirst()) != null) {
-            // A connection the upstream closed is not active any more: never hand it out again.
-            if (reusable.isActive()) {
-                return reusable;
+    /** The warmest open idle connection {@code client} may have, taken out of the pool when {@code take}. */
+    private Idle findIdle(Object client, long now, boolean take) {
+        Iterator<Idle> entries = idle.iterator();
+        while (entries.hasNext()) {
+            Idle entry = entries.next();
+            if (!entry.channel().isActive()) {
+                // A connection the upstream closed is not active any more: never hand it out again.
+                entries.remove();
+            } else if (reuse.mayServe(entry.lastClient(), entry.sinceNanos(), client, now)) {
+                if (take) {
+                    entries.remove();
+                }
+                return entry;
             }
         }
         return null;
@@ -114,13 +132,13 @@ public final class EndpointPool {
         Channel channel = connect.channel();
         channel.closeFuture().addListener(f -> {
             open--;
-            idle.remove(channel);
+            idle.removeIf(entry -> entry.channel() == channel);
             serveWaiter();
         });
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 if (!promise.trySuccess(channel)) {
-                    release(channel);
+                    release(channel, null);
                 }
             } else {
                 outstanding--;
@@ -129,21 +147,61 @@ public final class EndpointPool {
         });
     }
 
-    /** Takes a connection back after a complete exchange; only call it for a connection fit for reuse. */
-    void release(Channel channel) {
+    /**
+     * Takes a connection back after a complete exchange; only call it for a connection fit for reuse.
+     *
+     * @param client the client connection it served (null: none, it never carried a request)
+     */
+    void release(Channel channel, Object client) {
         outstanding--;
         if (!channel.isActive()) {
             return;
         }
-        Waiter waiter = waiters.poll();
-        if (waiter != null) {
-            waiter.timeout.cancel(false);
-            if (waiter.promise.trySuccess(channel)) {
-                return;
-            }
-            outstanding--;
+        if (retired.getAsBoolean() && waiters.isEmpty()) {
+            // No new exchange will ask a retired pool: idling here would only hold the upstream's socket.
+            channel.close();
+            return;
         }
-        idle.addFirst(channel);
+        idle.addFirst(new Idle(channel, client, loop.ticker().nanoTime()));
+        serveWaiters();
+    }
+
+    /** Hands idle connections to waiters that may have them; the others wait for a quarantine to end. */
+    private void serveWaiters() {
+        long now = loop.ticker().nanoTime();
+        Iterator<Waiter> queued = waiters.iterator();
+        while (queued.hasNext() && !idle.isEmpty()) {
+            Waiter waiter = queued.next();
+            Idle entry = findIdle(waiter.client, now, true);
+            if (entry != null) {
+                queued.remove();
+                waiter.timeout.cancel(false);
+                if (!waiter.promise.trySuccess(entry.channel())) {
+                    outstanding--;
+                    idle.addFirst(entry);
+                }
+            }
+        }
+        if (retired.getAsBoolean() && waiters.isEmpty()) {
+            closeIdle();
+        }
+        scheduleQuarantineCheck();
+    }
+
+    /** Waiters left while quarantined connections sit idle: look again when the first quarantine ends. */
+    private void scheduleQuarantineCheck() {
+        if (quarantineCheckScheduled || waiters.isEmpty() || idle.isEmpty()) {
+            return;
+        }
+        long due = Long.MAX_VALUE;
+        for (Idle entry : idle) {
+            due = Math.min(due, reuse.freeForAllNanos(entry.sinceNanos()));
+        }
+        quarantineCheckScheduled = true;
+        loop.schedule(() -> {
+            quarantineCheckScheduled = false;
+            serveWaiters();
+        }, Math.max(0, due - loop.ticker().nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     /** A lease ended without the connection coming back (closed, or handed over to a tunnel). */
@@ -162,18 +220,23 @@ public final class EndpointPool {
 
     /** Closes every idle connection (the pool is being retired). */
     void closeIdle() {
-        Channel channel;
-        while ((channel = idle.pollFirst()) != null) {
-            channel.close();
+        Idle entry;
+        while ((entry = idle.pollFirst()) != null) {
+            entry.channel().close();
         }
     }
 
+    /** An idle connection, the client connection it last served, and since when it is idle. */
+    private record Idle(Channel channel, Object lastClient, long sinceNanos) {}
+
     private static final class Waiter {
         final Promise<Channel> promise;
+        final Object client;
         ScheduledFuture<?> timeout;
 
-        Waiter(Promise<Channel> promise) {
+        Waiter(Promise<Channel> promise, Object client) {
             this.promise = promise;
+            this.client = client;
         }
     }
 }

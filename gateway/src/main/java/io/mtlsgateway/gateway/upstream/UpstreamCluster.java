@@ -10,6 +10,7 @@ import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * One upstream's endpoints as seen from one event loop: picks an endpoint by the configured
@@ -29,9 +30,11 @@ public final class UpstreamCluster {
     /**
      * @param health one entry per endpoint, shared with the other loops' clusters
      * @param loops how many event loops share the connection and queue limits
+     * @param reuse when a connection may serve another client connection
+     * @param retired whether a reload replaced these pools (connections given back are closed)
      */
     UpstreamCluster(UpstreamConfig config, List<EndpointHealth> health, EventLoop loop, Bootstrap template,
-            int loops, UpstreamPipelines pipelines) {
+            int loops, UpstreamPipelines pipelines, ReusePolicy reuse, BooleanSupplier retired) {
         this.name = config.name();
         this.loop = loop;
         this.responseTimeout = config.responseTimeout();
@@ -40,7 +43,7 @@ public final class UpstreamCluster {
         int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
         this.endpoints = health.stream()
                 .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(),
-                        pipelines.pooled(config.idleTimeout()), maxConnections))
+                        pipelines.pooled(config.idleTimeout()), maxConnections, reuse, retired))
                 .toList();
     }
 
@@ -57,19 +60,22 @@ public final class UpstreamCluster {
         return responseTimeout;
     }
 
-    /** A connection to some endpoint; fails with the last endpoint's error when none can be reached. */
-    public Future<Lease> acquire() {
-        return acquire(null);
+    /**
+     * A connection to some endpoint for a request of {@code client} (the downstream connection,
+     * which the reuse policy tells apart); fails with the last endpoint's error when none can be reached.
+     */
+    public Future<Lease> acquire(Object client) {
+        return acquire(null, client);
     }
 
     /**
      * A connection to an endpoint other than {@code avoid} when there is another one (a retry
      * should not go back to the endpoint that just failed).
      */
-    public Future<Lease> acquire(EndpointPool avoid) {
+    public Future<Lease> acquire(EndpointPool avoid, Object client) {
         Promise<Lease> promise = loop.newPromise();
         List<EndpointPool> candidates = inRotation(avoid);
-        tryEndpoint(candidates, pick(candidates), 0, promise);
+        tryEndpoint(candidates, pick(candidates, client), 0, promise, client);
         return promise;
     }
 
@@ -91,17 +97,17 @@ public final class UpstreamCluster {
     }
 
     /** The index in {@code candidates} to try first. */
-    private int pick(List<EndpointPool> candidates) {
+    private int pick(List<EndpointPool> candidates, Object client) {
         int start = Math.floorMod(next++, candidates.size());
         int best = -1;
         for (int i = 0; i < candidates.size(); i++) {
             int index = (start + i) % candidates.size();
             EndpointPool pool = candidates.get(index);
             if (policy == LoadBalancing.ROUND_ROBIN) {
-                if (pool.hasCapacity()) {
+                if (pool.hasCapacity(client)) {
                     return index;
                 }
-            } else if (best < 0 || better(pool, candidates.get(best))) {
+            } else if (best < 0 || better(pool, candidates.get(best), client)) {
                 best = index;
             }
         }
@@ -109,21 +115,23 @@ public final class UpstreamCluster {
         return best < 0 ? start : best;
     }
 
-    private static boolean better(EndpointPool pool, EndpointPool than) {
-        if (pool.hasCapacity() != than.hasCapacity()) {
-            return pool.hasCapacity();
+    private static boolean better(EndpointPool pool, EndpointPool than, Object client) {
+        boolean free = pool.hasCapacity(client);
+        if (free != than.hasCapacity(client)) {
+            return free;
         }
         return pool.outstanding() < than.outstanding();
     }
 
-    private void tryEndpoint(List<EndpointPool> candidates, int index, int attempt, Promise<Lease> promise) {
+    private void tryEndpoint(List<EndpointPool> candidates, int index, int attempt, Promise<Lease> promise,
+            Object client) {
         EndpointPool pool = candidates.get(index);
         boolean mayWait = waiting() < maxPending;
-        pool.acquire(mayWait).addListener((Future<Channel> f) -> {
+        pool.acquire(mayWait, client).addListener((Future<Channel> f) -> {
             if (f.isSuccess()) {
-                if (!promise.trySuccess(new Lease(pool, f.getNow()))) {
+                if (!promise.trySuccess(new Lease(pool, f.getNow(), client))) {
                     // The exchange gave up meanwhile (client went away): keep the connection.
-                    pool.release(f.getNow());
+                    pool.release(f.getNow(), null);
                 }
                 return;
             }
@@ -133,7 +141,7 @@ public final class UpstreamCluster {
             }
             pool.health().requestFailed(System.nanoTime());
             if (attempt + 1 < candidates.size() && !promise.isDone()) {
-                tryEndpoint(candidates, (index + 1) % candidates.size(), attempt + 1, promise);
+                tryEndpoint(candidates, (index + 1) % candidates.size(), attempt + 1, promise, client);
             } else {
                 promise.tryFailure(f.cause());
             }
@@ -152,8 +160,8 @@ public final class UpstreamCluster {
         endpoints.forEach(EndpointPool::closeIdle);
     }
 
-    /** A connection taken from an endpoint's pool, to be given back or closed. */
-    public record Lease(EndpointPool pool, Channel channel) {
+    /** A connection taken from an endpoint's pool for {@code client}, to be given back or closed. */
+    public record Lease(EndpointPool pool, Channel channel, Object client) {
         private UpstreamChannelHandler handler() {
             return channel.pipeline().get(UpstreamChannelHandler.class);
         }
@@ -178,7 +186,7 @@ public final class UpstreamCluster {
             // The codec may still be decoding the rest of this read. Bytes past the response (a
             // body on a 204, say) must reach the detached handler, which closes the connection,
             // never the next exchange: so the connection is handed out again only after this read.
-            channel.eventLoop().execute(() -> pool.release(channel));
+            channel.eventLoop().execute(() -> pool.release(channel, client));
         }
 
         public void discard() {

@@ -4,6 +4,7 @@ import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -20,10 +21,13 @@ public final class Upstreams {
     private final Map<String, UpstreamConfig> configs;
     private final Bootstrap template;
     private final int loops;
+    private final Duration quarantine;
     private final Map<String, List<EndpointHealth>> health = new LinkedHashMap<>();
     private final Map<EventLoop, Map<String, UpstreamCluster>> perLoop = new ConcurrentHashMap<>();
     private final List<HealthChecker> checkers = new ArrayList<>();
     private final UpstreamPipelines pipelines;
+    /** A newer snapshot replaced this one: connections its exchanges give back are closed. */
+    private volatile boolean retired;
 
     /**
      * @param template a bootstrap with the transport's socket channel class and options set
@@ -31,6 +35,13 @@ public final class Upstreams {
      * @param pipelines how the pools and health checks set up the connections they open
      */
     public Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template, int loops, UpstreamPipelines pipelines) {
+        this(configs, template, loops, pipelines, ReusePolicy.QUARANTINE);
+    }
+
+    /** @param quarantine how long safe reuse keeps a connection from other clients (tests change it) */
+    Upstreams(Map<String, UpstreamConfig> configs, Bootstrap template, int loops, UpstreamPipelines pipelines,
+            Duration quarantine) {
+        this.quarantine = quarantine;
         this.configs = Map.copyOf(configs);
         this.pipelines = pipelines;
         this.template = template;
@@ -63,12 +74,21 @@ public final class Upstreams {
     private Map<String, UpstreamCluster> clustersFor(EventLoop loop) {
         Map<String, UpstreamCluster> clusters = new HashMap<>();
         configs.forEach((name, config) ->
-                clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops, pipelines)));
+                clusters.put(name, new UpstreamCluster(config, health.get(name), loop, template, loops, pipelines,
+                        new ReusePolicy(config.reuse(), quarantine.toNanos()), this::retired)));
         return clusters;
     }
 
-    /** Stops health checks and closes idle connections on every loop; in-use ones close when their exchange ends. */
+    boolean retired() {
+        return retired;
+    }
+
+    /**
+     * Stops health checks and closes idle connections on every loop; in-use ones close when their
+     * exchange gives them back, so reloads never leave idle connections nobody will use behind.
+     */
     public void closeIdle() {
+        retired = true;
         checkers.forEach(HealthChecker::stop);
         perLoop.forEach((loop, clusters) -> loop.execute(() -> clusters.values().forEach(UpstreamCluster::closeIdle)));
     }

@@ -49,6 +49,21 @@ class StrictServerCodecTest {
     }
 
     @Test
+    void refusesNonAsciiBytesInTheRequestTargetInsteadOfRewritingThem() {
+        for (String target : new String[] {"/caf\u00e9", "/a?q=\u00ff", "/a\u007f", "/a\u0001b"}) {
+            List<HttpRequest> heads = decode("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n", 1);
+            assertEquals(1, heads.size(), target);
+            assertTrue(heads.get(0).decoderResult().isFailure(), target);
+        }
+    }
+
+    @Test
+    void spellsContentLengthAsTheNumberItIs() {
+        List<HttpRequest> heads = decode("POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 000005\r\n\r\nhello", 1000);
+        assertEquals("5", heads.get(0).headers().get("Content-Length"));
+    }
+
+    @Test
     void doesNotMistakeBodyBytesForAFoldInTheNextHead() {
         String body = "a\r\n b";
         List<HttpRequest> heads = decode("POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length() + "\r\n\r\n"

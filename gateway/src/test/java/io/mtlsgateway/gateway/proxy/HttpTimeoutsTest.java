@@ -31,7 +31,11 @@ class HttpTimeoutsTest {
     private ChannelHandlerContext app;
 
     private EmbeddedChannel channel() {
-        HttpTimeouts timeouts = new HttpTimeouts(SETTINGS);
+        return channel(SETTINGS);
+    }
+
+    private EmbeddedChannel channel(HttpSettings settings) {
+        HttpTimeouts timeouts = new HttpTimeouts(settings);
         channel = new EmbeddedChannel();
         channel.freezeTime();
         channel.pipeline().addLast(timeouts.rawSide(), HttpCodecs.server(), timeouts.messageSide(),
@@ -110,12 +114,107 @@ class HttpTimeoutsTest {
 
     @Test
     void anInterimResponseDoesNotEndTheRequest() {
-        EmbeddedChannel ch = channel();
+        EmbeddedChannel ch = channel(new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false,
+                Duration.ofMinutes(10), 0));
         ch.writeInbound(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n"));
         app.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         ReferenceCountUtil.release(ch.readOutbound());
         ch.advanceTimeBy(5, TimeUnit.MINUTES);
         ch.runScheduledPendingTasks();
+        assertTrue(ch.isOpen());
+    }
+
+    private static final String UPLOAD_HEAD = "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n";
+
+    private void assertAnswered408AndClosed(EmbeddedChannel ch) {
+        ch.runPendingTasks();
+        ByteBuf written = ch.readOutbound();
+        assertTrue(written != null && written.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 408 "));
+        written.release();
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+    }
+
+    private static void advance(EmbeddedChannel ch, long seconds) {
+        ch.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+    }
+
+    @Test
+    void answers408WhenARequestBodyStopsArriving() {
+        EmbeddedChannel ch = channel(new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false,
+                Duration.ofSeconds(60), 0));
+        ch.writeInbound(bytes(UPLOAD_HEAD + "abc"));
+        advance(ch, 59);
+        assertTrue(ch.isOpen());
+        ch.writeInbound(bytes("d")); // any byte restarts the wait
+        advance(ch, 59);
+        assertTrue(ch.isOpen());
+        advance(ch, 1);
+        assertAnswered408AndClosed(ch);
+    }
+
+    @Test
+    void cutsOffABodyTrickledBelowTheMinimumRate() {
+        // One byte every 5 s never trips the 60 s idle limit; the rate catches it once 60 s are used.
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes(UPLOAD_HEAD));
+        for (int second = 0; second < 55; second += 5) {
+            advance(ch, 5);
+            ch.writeInbound(bytes("x"));
+            assertTrue(ch.isOpen(), "at " + second + " s");
+        }
+        advance(ch, 6);
+        assertAnswered408AndClosed(ch);
+    }
+
+    @Test
+    void letsAnUploadAtTheMinimumRateRunForAsLongAsItNeeds() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes(UPLOAD_HEAD));
+        for (int second = 0; second < 150; second++) {
+            advance(ch, 1);
+            ch.writeInbound(bytes("y".repeat(600)));
+        }
+        assertTrue(ch.isOpen());
+        assertNull(ch.readOutbound());
+    }
+
+    @Test
+    void stopsTheBodyClockWhileTheGatewayHoldsTheClientBack() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes(UPLOAD_HEAD + "abc"));
+        ch.config().setAutoRead(false); // as the proxy does while the upstream cannot take more
+        advance(ch, 600);
+        assertTrue(ch.isOpen(), "backpressure is not the client being slow");
+        ch.config().setAutoRead(true);
+        advance(ch, 59);
+        assertTrue(ch.isOpen());
+        advance(ch, 1);
+        assertAnswered408AndClosed(ch);
+    }
+
+    @Test
+    void closesWithoutA408WhenTheResponseHasAlreadyStarted() {
+        EmbeddedChannel ch = channel();
+        ch.writeInbound(bytes(UPLOAD_HEAD));
+        io.netty.handler.codec.http.DefaultHttpResponse head =
+                new io.netty.handler.codec.http.DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+        app.writeAndFlush(head);
+        ReferenceCountUtil.release(ch.readOutbound());
+        advance(ch, 60);
+        ch.runPendingTasks();
+        assertFalse(ch.isOpen());
+        assertNull(ch.readOutbound(), "no second status line");
+    }
+
+    @Test
+    void appliesNoBodyLimitToARequestWithoutABody() {
+        EmbeddedChannel ch = channel(new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false,
+                Duration.ofSeconds(1), 1_000_000));
+        ch.writeInbound(bytes("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+        advance(ch, 600);
         assertTrue(ch.isOpen());
     }
 }

@@ -98,6 +98,13 @@ class SmugglingTest {
                 Arguments.of("NUL in a value", 400, "GET /api HTTP/1.1\r\nHost: localhost\r\nX-A: a\u0000b\r\n\r\n"),
                 Arguments.of("CR in a value", 400, "GET /api HTTP/1.1\r\nHost: localhost\r\nX-A: a\rb\r\n\r\n"),
                 Arguments.of("HTTP/0.9", 400, "GET /api\r\n\r\n"),
+                Arguments.of("non-ASCII byte in the path", 400, "GET /caf\u00e9 HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                Arguments.of("non-ASCII byte in the query", 400, "GET /api?q=\u00ff HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                Arguments.of("tab in the request line", 400, "GET\t/api HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                Arguments.of("TRACK (IIS's TRACE)", 405, "TRACK /api HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                Arguments.of("a method nobody reviewed", 501, "PROPFIND /api HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                Arguments.of("asterisk form on GET", 400, "GET * HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+                Arguments.of("Host port above 65535", 400, "GET /api HTTP/1.1\r\nHost: localhost:65536\r\n\r\n"),
                 Arguments.of("two Host headers", 400, "GET /api HTTP/1.1\r\nHost: localhost\r\nHost: evil\r\n\r\n"),
                 Arguments.of("no Host", 400, "GET /api HTTP/1.1\r\n\r\n"),
                 Arguments.of("absolute form for another host", 400, "GET http://evil/api HTTP/1.1\r\nHost: localhost\r\n\r\n"),
@@ -137,6 +144,29 @@ class SmugglingTest {
                     .readResponse().status());
         }
         assertEquals(List.of("/a/c/d"), received.stream().map(SmugglingTest::target).toList());
+    }
+
+    @Test
+    void answersOptionsAsteriskItselfAndKeepsTheConnection() throws Exception {
+        received.clear();
+        try (TlsTestClient connection = connect()) {
+            Response options = connection.send("OPTIONS * HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse();
+            assertEquals(204, options.status());
+            assertEquals("GET, HEAD, POST, PUT, DELETE, OPTIONS, PATCH", options.headers().get("allow"));
+            assertEquals(200, connection.send("GET /after HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+        }
+        assertEquals(List.of("/after"), received.stream().map(SmugglingTest::target).toList());
+    }
+
+    @Test
+    void forwardsTheContentLengthItFramedTheBodyWith() throws Exception {
+        received.clear();
+        try (TlsTestClient connection = connect()) {
+            assertEquals(200, connection.send("POST /a HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0005\r\n\r\nhello")
+                    .readResponse().status());
+        }
+        String head = received.poll().toLowerCase(java.util.Locale.ROOT);
+        assertTrue(head.contains("\r\ncontent-length: 5\r\n"), head);
     }
 
     private static String target(String head) {

@@ -1,0 +1,72 @@
+package io.mtlsgateway.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.ScriptedUpstream;
+import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.testing.TlsTestClient;
+import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A client that starts an upload and stops sending cannot hold an upstream connection. */
+class SlowUploadTest {
+    @TempDir
+    Path dir;
+
+    GatewayServer gateway;
+    ScriptedUpstream upstream;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void answers408AndFreesTheUpstreamConnectionWhenTheBodyStalls() throws Exception {
+        CountDownLatch bodyStarted = new CountDownLatch(1);
+        CountDownLatch upstreamClosed = new CountDownLatch(1);
+        upstream = ScriptedUpstream.start(c -> {
+            c.readHead();
+            c.readBytes(1);
+            bodyStarted.countDown();
+            if (c.in().read() < 0) {
+                upstreamClosed.countDown();
+            }
+        });
+        TestPki pki = new TestPki(dir);
+        IssuedCertificate client = pki.client("slow", null);
+        HttpSettings http = new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false,
+                Duration.ofSeconds(1), 0);
+        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+                List.of(GatewayFixture.route("all", "/", "app")),
+                List.of(GatewayFixture.upstream("app", Duration.ofSeconds(30), upstream.port())), 1, http));
+        try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
+                pki.server.root(), client)) {
+            connection.send("POST /upload HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\nx");
+            assertTrue(bodyStarted.await(20, TimeUnit.SECONDS));
+            Response response = connection.readResponse();
+            assertEquals(408, response.status());
+            assertEquals("close", response.headers().get("connection"));
+            assertTrue(response.body().contains("body_read_timeout"), response.body());
+            assertTrue(connection.closedByServer());
+        }
+        assertTrue(upstreamClosed.await(20, TimeUnit.SECONDS), "the upstream connection was let go");
+    }
+}

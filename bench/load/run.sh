@@ -1,43 +1,55 @@
 #!/usr/bin/env bash
-# End-to-end load benchmark: mtls-gateway versus nginx doing the same mutual-TLS reverse-proxy job, on this
-# machine, in the same run, in front of the same upstream. Everything listens on and talks to 127.0.0.1 only.
+# End-to-end load benchmark: mtls-gateway versus nginx and HAProxy doing the same mutual-TLS reverse-proxy job,
+# on this machine, in the same run, in front of the same upstream; optionally a second gateway jar (a baseline
+# build) as a further target. Everything listens on and talks to 127.0.0.1 only.
 #
-#   bench/load/run.sh                 # ~5 min with the defaults below
+#   bench/load/run.sh                 # ~8-10 min with the defaults below (4 targets)
+#   LOAD_BASELINE_JAR=/path/to/old/mtls-gateway.jar bench/load/run.sh     # adds target "baseline"
 #
 # Settings (environment):
-#   LOAD_DURATION=20         measured seconds per run
-#   LOAD_WARMUP=5            warm-up seconds per run (not measured)
-#   LOAD_GATEWAY_ACCESS_LOG=false  the gateway's access log (nginx's is off)
-#   LOAD_PRIME=15            unmeasured seconds of each mode against each proxy before round 1 (JIT warm-up)
-#   LOAD_ROUNDS=2            rounds; each round runs every mode against gateway, then nginx
-#   LOAD_MODES="keepalive handshake"
+#   LOAD_DURATION=6          measured seconds per run
+#   LOAD_WARMUP=2            warm-up seconds per run (not measured)
+#   LOAD_ROUNDS=3            rounds; each round runs every mode against every target (start rotates per round)
+#   LOAD_MODES="keepalive handshake resume"
+#   LOAD_PEERS="nginx haproxy"      the non-Java peers to run (any subset, or empty)
+#   LOAD_GATEWAY_JAR=gateway/target/mtls-gateway.jar   the gateway under test (target "gateway")
+#   LOAD_BASELINE_JAR=       a second gateway jar, measured as target "baseline" (e.g. a build of an older commit)
+#   LOAD_PRIME=10            unmeasured seconds of each mode against each gateway JVM before round 1 (JIT warm-up)
+#   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
+#   LOAD_PROXY_CPUS=1        CPU list every proxy is pinned to with taskset (empty: no pinning)
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
-#   LOAD_HANDSHAKE_CONNECTIONS=8    concurrent connection openers in handshake mode
+#   LOAD_HANDSHAKE_CONNECTIONS=8    concurrent connection openers in handshake and resume modes
 #   LOAD_PROTOCOLS=TLSv1.3,TLSv1.2  what the load client offers (TLSv1.2 alone compares TLS 1.2 handshakes)
 #   LOAD_CLIENT_THREADS=2    load-client event loops
-#   LOAD_WORKERS=2           gateway workers = nginx worker_processes (the proxy under test)
 #   LOAD_UPSTREAM_WORKERS=1  worker_processes of the shared upstream nginx
-#   LOAD_GATEWAY_JAVA_OPTS=  extra JVM options for the gateway
+#   LOAD_GATEWAY_ACCESS_LOG=false  the gateways' access log (the peers log nothing)
+#   LOAD_GATEWAY_JAVA_OPTS=  extra JVM options for the gateways
 #   LOAD_OUT=bench/results/load-<UTC date>.json (a -2, -3... suffix is added rather than overwrite)
 #   LOAD_KEEP_TMP=0          1 keeps the temporary folder (configs, logs, PKI) for inspection
 #
-# Exit status: 0 when every run was valid (no errors, no resumed handshakes), 1 otherwise, 2 on setup failure.
+# Modes: keepalive (requests over long-lived connections), handshake (a new connection with a full handshake per
+# request), resume (a new connection per request resuming the previous session: TLS 1.3 tickets).
+# Exit status: 0 when every run was valid (no errors, handshakes of the intended kind), 1 otherwise, 2 on setup
+# failure.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
-duration="${LOAD_DURATION:-20}"
-warmup="${LOAD_WARMUP:-5}"
-rounds="${LOAD_ROUNDS:-2}"
-modes="${LOAD_MODES:-keepalive handshake}"
+duration="${LOAD_DURATION:-6}"
+warmup="${LOAD_WARMUP:-2}"
+rounds="${LOAD_ROUNDS:-3}"
+modes="${LOAD_MODES:-keepalive handshake resume}"
+peers="${LOAD_PEERS-nginx haproxy}"
 keepalive_connections="${LOAD_KEEPALIVE_CONNECTIONS:-16}"
 handshake_connections="${LOAD_HANDSHAKE_CONNECTIONS:-8}"
 client_threads="${LOAD_CLIENT_THREADS:-2}"
-workers="${LOAD_WORKERS:-2}"
+workers="${LOAD_WORKERS:-1}"
 protocols="${LOAD_PROTOCOLS:-TLSv1.3,TLSv1.2}"
+proxy_cpus="${LOAD_PROXY_CPUS-1}"
 
-gateway_jar="$root/gateway/target/mtls-gateway.jar"
+gateway_jar="${LOAD_GATEWAY_JAR:-$root/gateway/target/mtls-gateway.jar}"
+baseline_jar="${LOAD_BASELINE_JAR:-}"
 bench_jar="$root/bench/target/benchmarks.jar"
 
 say() { echo "load: $*" >&2; }
@@ -47,20 +59,31 @@ die() { say "$*"; exit 2; }
 command -v java >/dev/null || die "java is required (JDK 17+)"
 command -v jq >/dev/null || die "jq is required to assemble the results (apt-get install -y jq)"
 command -v curl >/dev/null || die "curl is required for the readiness and identity checks (apt-get install -y curl)"
-if ! command -v nginx >/dev/null; then
-  # The comparison needs nginx itself; the package also installs a system service, which this script never
-  # starts, stops or reconfigures: it runs its own nginx processes from a temporary folder.
-  say "nginx not found: installing the Debian package 'nginx' with apt-get (needs root)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2 && apt-get install -y -q nginx >&2 || die "could not install nginx; install it and rerun"
-fi
+# The peers are Debian's packages. Each package also installs a system service, which this script never starts,
+# stops or reconfigures: it runs its own processes from a temporary folder. nginx is also the upstream.
+for package in nginx $peers; do
+  case "$package" in nginx | haproxy) ;; *) die "unknown peer '$package' (expected nginx and/or haproxy)" ;; esac
+  if ! command -v "$package" >/dev/null; then
+    say "$package not found: installing the Debian package '$package' with apt-get (needs root)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -q && apt-get install -y -q "$package"; } >&2 || die "could not install $package; install it and rerun"
+  fi
+done
 nginx_bin="$(command -v nginx)"
+case " $peers " in *" haproxy "*) haproxy_bin="$(command -v haproxy)" ;; *) haproxy_bin="" ;; esac
+pin=()
+if [ -n "$proxy_cpus" ]; then
+  command -v taskset >/dev/null || die "taskset is required for LOAD_PROXY_CPUS=$proxy_cpus (or set LOAD_PROXY_CPUS=)"
+  pin=(taskset -c "$proxy_cpus")
+fi
 
 if [ ! -f "$gateway_jar" ] || [ ! -f "$bench_jar" ]; then
   command -v mvn >/dev/null || die "mvn is required to build the jars"
   say "building gateway/target/mtls-gateway.jar and bench/target/benchmarks.jar"
   mvn -q -B package -DskipTests >&2
 fi
+[ -f "$gateway_jar" ] || die "no gateway jar at $gateway_jar"
+[ -z "$baseline_jar" ] || [ -f "$baseline_jar" ] || die "LOAD_BASELINE_JAR: no file at $baseline_jar"
 
 # --- temporary folder and cleanup -----------------------------------------------------------------------------
 work="$(mktemp -d /tmp/mtls-load.XXXXXX)"
@@ -84,31 +107,40 @@ trap 'exit 130' INT TERM
 # A free port below the ephemeral range, so the load client's own connections cannot take it meanwhile.
 # Sets the variable named $1 (not echoed: a command substitution's subshell would forget what it took).
 taken=""
-free_port() {
-  local port
+free_port() { # the variable's name must not be "candidate"
+  local candidate
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 12000))
-    case " $taken " in *" $port "*) continue ;; esac
-    if [ -z "$(ss -Htan "( sport = :$port )" 2>/dev/null)" ]; then
-      taken="$taken $port"
-      printf -v "$1" '%s' "$port"
+    candidate=$((20000 + RANDOM % 12000))
+    case " $taken " in *" $candidate "*) continue ;; esac
+    if [ -z "$(ss -Htan "( sport = :$candidate )" 2>/dev/null)" ]; then
+      taken="$taken $candidate"
+      printf -v "$1" '%s' "$candidate"
       return 0
     fi
   done
   die "no free port found"
 }
 free_port upstream_port
-free_port nginx_port
-free_port gateway_port
-free_port admin_port
 
-# --- PKI: one CA, one ECDSA P-256 server certificate both proxies present, one client certificate ------------
+# --- PKI: one CA, one ECDSA P-256 server certificate every proxy presents, one client certificate --------------
 pki="$work/pki"
 java -jar "$gateway_jar" pki init --dir "$pki" >/dev/null
 java -jar "$gateway_jar" pki issue --dir "$pki" --server localhost --dns localhost --ip 127.0.0.1 >/dev/null
 java -jar "$gateway_jar" pki issue --dir "$pki" --client loadclient >/dev/null
 
-# --- nginx: the upstream, then the mTLS proxy -------------------------------------------------------------------
+# The targets: name -> port, process ids charged with its CPU, and whether it is a JVM (primed before round 1).
+targets=()
+declare -A port_of pids_of pid_of is_jvm
+
+started_pid=""
+start_pinned() { # log file, command...; sets started_pid
+  local log="$1"; shift
+  "${pin[@]}" "$@" </dev/null >"$log" 2>&1 &
+  started_pid=$!
+  pids+=("$started_pid")
+}
+
+# --- nginx: the upstream, then the nginx mTLS proxy --------------------------------------------------------------
 # Both nginx instances keep every file (pid, logs, temp) in the temporary folder and run in the foreground of
 # a background job, so $! is the master's id; nothing of the system's nginx configuration is read.
 nginx_common() {
@@ -132,8 +164,10 @@ nginx_http_common() {
   keepalive_timeout 300s;
 EOF
 }
+nginx_check() { "$nginx_bin" -t -q -p "$1" -e "$1/error.log" -c "$1/nginx.conf" >&2 || die "nginx rejected $1/nginx.conf"; }
+nginx_args() { echo "-p $1 -e $1/error.log -c $1/nginx.conf"; }
 
-mkdir -p "$work/upstream" "$work/nginx"
+mkdir -p "$work/upstream"
 {
   echo "worker_processes ${LOAD_UPSTREAM_WORKERS:-1};"
   nginx_common "$work/upstream"
@@ -150,13 +184,26 @@ mkdir -p "$work/upstream" "$work/nginx"
 }
 EOF
 } >"$work/upstream/nginx.conf"
+nginx_check "$work/upstream"
+# The upstream is not pinned: it serves every target alike.
+# shellcheck disable=SC2046 # nginx_args is a list of words without spaces inside
+"$nginx_bin" $(nginx_args "$work/upstream") -g "daemon off;" </dev/null >"$work/upstream/stdout.log" 2>&1 &
+upstream_pid=$!; pids+=("$upstream_pid")
 
-{
-  echo "worker_processes $workers;"
-  nginx_common "$work/nginx"
-  echo "http {"
-  nginx_http_common "$work/nginx"
-  cat <<EOF
+# The gateway's suites in the gateway's order, chosen by server preference as the gateway does, so every proxy
+# negotiates the same suite whatever the client offers first.
+tls12_ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+tls13_suites="TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+
+if [[ " $peers " == *" nginx "* ]]; then
+  free_port nginx_port
+  mkdir -p "$work/nginx"
+  {
+    echo "worker_processes $workers;"
+    nginx_common "$work/nginx"
+    echo "http {"
+    nginx_http_common "$work/nginx"
+    cat <<EOF
   upstream app {
     server 127.0.0.1:$upstream_port;
     keepalive 64;
@@ -171,11 +218,11 @@ EOF
     ssl_verify_client on;
     ssl_verify_depth 4;
     ssl_protocols TLSv1.3 TLSv1.2;
-    # The gateway's suites in the gateway's order, chosen by server preference as the gateway does, so both
-    # negotiate the same suite whatever the client offers first.
-    ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
-    ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;
+    ssl_ciphers $tls12_ciphers;
+    ssl_conf_command Ciphersuites $tls13_suites;
     ssl_prefer_server_ciphers on;
+    # Tickets are on by default (ssl_session_tickets on); said here because resume mode depends on them.
+    ssl_session_tickets on;
     location / {
       proxy_pass http://app;
       proxy_http_version 1.1;
@@ -191,30 +238,72 @@ EOF
   }
 }
 EOF
-} >"$work/nginx/nginx.conf"
+  } >"$work/nginx/nginx.conf"
+  nginx_check "$work/nginx"
+  # shellcheck disable=SC2046
+  start_pinned "$work/nginx/stdout.log" "$nginx_bin" $(nginx_args "$work/nginx") -g "daemon off;"
+  targets+=(nginx); port_of[nginx]="$nginx_port"; pid_of[nginx]="$started_pid"; is_jvm[nginx]=0
+fi
 
-started_pid=""
-start_nginx() { # dir; sets started_pid to the master's id
-  "$nginx_bin" -t -q -p "$1" -e "$1/error.log" -c "$1/nginx.conf" >&2 || die "nginx rejected $1/nginx.conf"
-  "$nginx_bin" -p "$1" -e "$1/error.log" -c "$1/nginx.conf" -g "daemon off;" </dev/null >"$1/stdout.log" 2>&1 &
-  started_pid=$!
-  pids+=("$started_pid")
-}
-start_nginx "$work/upstream"; upstream_pid="$started_pid"
-start_nginx "$work/nginx"; nginx_pid="$started_pid"
+# --- HAProxy ----------------------------------------------------------------------------------------------------
+if [[ " $peers " == *" haproxy "* ]]; then
+  free_port haproxy_port
+  mkdir -p "$work/haproxy"
+  # HAProxy wants the certificate and its key in one PEM file.
+  cat "$pki/localhost.pem" "$pki/localhost.key" >"$work/haproxy/localhost.pem"
+  cat >"$work/haproxy/haproxy.cfg" <<EOF
+global
+  nbthread $workers
+  maxconn 4096
+  ssl-default-bind-options ssl-min-ver TLSv1.2
+  ssl-default-bind-ciphers $tls12_ciphers
+  ssl-default-bind-ciphersuites $tls13_suites
+  # No "log" line: nothing is logged per request, as with the other proxies.
 
-# --- mtls-gateway ------------------------------------------------------------------------------------------------
-cat >"$work/gateway.yaml" <<EOF
+defaults
+  mode http
+  option http-keep-alive
+  timeout connect 5s
+  timeout client 300s
+  timeout server 300s
+  timeout http-keep-alive 300s
+
+frontend mtls
+  # Server cipher preference is HAProxy's default; TLS 1.3 tickets are on by default (no "no-tls-tickets").
+  bind 127.0.0.1:$haproxy_port ssl crt $work/haproxy/localhost.pem ca-file $pki/ca.pem verify required
+  # The verified identity (replacing any client copy) and the forwarding headers, as the gateway sends them.
+  http-request set-header X-Client-Subject %[ssl_c_s_dn(,0,rfc2253)]
+  http-request set-header X-Forwarded-Client-Cert "Hash=%[ssl_c_der,sha2(256),hex,lower];Subject=\"%[ssl_c_s_dn(,0,rfc2253)]\""
+  http-request set-header X-Forwarded-For %[src]
+  http-request set-header X-Forwarded-Proto https
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  default_backend app
+
+backend app
+  http-reuse always
+  server app 127.0.0.1:$upstream_port
+EOF
+  "$haproxy_bin" -c -q -f "$work/haproxy/haproxy.cfg" >&2 || die "haproxy rejected $work/haproxy/haproxy.cfg"
+  # -db: foreground, one process, so $! is the process that does the work.
+  start_pinned "$work/haproxy/stdout.log" "$haproxy_bin" -db -f "$work/haproxy/haproxy.cfg"
+  targets+=(haproxy); port_of[haproxy]="$haproxy_port"; pid_of[haproxy]="$started_pid"; is_jvm[haproxy]=0
+fi
+
+# --- mtls-gateway: the jar under test, and the baseline jar if given -----------------------------------------------
+start_gateway() { # name jar
+  local gw_port gw_admin
+  free_port gw_port; free_port gw_admin
+  cat >"$work/$1.yaml" <<EOF
 version: 1
 workers: $workers
 admin:
-  listen: 127.0.0.1:$admin_port
-# nginx runs with access_log off; the same job here (LOAD_GATEWAY_ACCESS_LOG=true measures its cost).
+  listen: 127.0.0.1:$gw_admin
+# The peers log nothing per request; the same job here (LOAD_GATEWAY_ACCESS_LOG=true measures its cost).
 accessLog:
   enabled: ${LOAD_GATEWAY_ACCESS_LOG:-false}
 listeners:
   - name: load
-    listen: 127.0.0.1:$gateway_port
+    listen: 127.0.0.1:$gw_port
     tls:
       certificate: $pki/localhost.pem
       privateKey: $pki/localhost.key
@@ -233,31 +322,34 @@ upstreams:
   app:
     endpoints: [127.0.0.1:$upstream_port]
 EOF
-# shellcheck disable=SC2086 # the JVM options are a list of words
-java ${LOAD_GATEWAY_JAVA_OPTS:-} -jar "$gateway_jar" run --config "$work/gateway.yaml" </dev/null >"$work/gateway.log" 2>&1 &
-gateway_pid=$!; pids+=("$gateway_pid")
+  # shellcheck disable=SC2086 # the JVM options are a list of words
+  start_pinned "$work/$1.log" java ${LOAD_GATEWAY_JAVA_OPTS:-} -jar "$2" run --config "$work/$1.yaml"
+  targets+=("$1"); port_of[$1]="$gw_port"; pid_of[$1]="$started_pid"; pids_of[$1]="$started_pid"; is_jvm[$1]=1
+}
+start_gateway gateway "$gateway_jar"
+[ -z "$baseline_jar" ] || start_gateway baseline "$baseline_jar"
+
+# The gateways first: their rows lead the table and the ratios are theirs.
+ordered=()
+for target in gateway baseline nginx haproxy; do [ -z "${port_of[$target]:-}" ] || ordered+=("$target"); done
+targets=("${ordered[@]}")
 
 # --- readiness and the identity each proxy forwards --------------------------------------------------------------
 request() { # port path
   curl -sS --max-time 5 --cacert "$pki/ca.pem" --cert "$pki/loadclient.pem" --key "$pki/loadclient.key" \
     --resolve "localhost:$1:127.0.0.1" "https://localhost:$1$2"
 }
-wait_ready() { # name port pid
+wait_ready() { # name
+  local port="${port_of[$1]}" pid="${pid_of[$1]}"
   for _ in $(seq 1 120); do
-    kill -0 "$3" 2>/dev/null || { cat "$work"/*.log "$work"/*/error.log >&2 2>/dev/null; die "$1 exited during start-up"; }
-    [ "$(request "$2" / 2>/dev/null)" = "ok" ] && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$work"/*.log "$work"/*/error.log "$work"/*/stdout.log >&2 2>/dev/null; die "$1 exited during start-up"; }
+    [ "$(request "$port" / 2>/dev/null)" = "ok" ] && return 0
     sleep 0.5
   done
-  die "$1 did not answer ok on 127.0.0.1:$2 within 60 s"
+  die "$1 did not answer ok on 127.0.0.1:$port within 60 s"
 }
-wait_ready nginx "$nginx_port" "$nginx_pid"
-wait_ready gateway "$gateway_port" "$gateway_pid"
-identity_gateway="$(request "$gateway_port" /identity)"
-identity_nginx="$(request "$nginx_port" /identity)"
-say "gateway forwards: $identity_gateway"
-say "nginx   forwards: $identity_nginx"
 
-# The same handshake shape on both (version, suite, key exchange, tickets), as OpenSSL's own client sees it.
+# The same handshake shape on every target (version, suite, key exchange, tickets), as OpenSSL's client sees it.
 handshake_shape() { # port
   command -v openssl >/dev/null || { echo "not checked: openssl not installed"; return 0; }
   printf 'GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n' \
@@ -268,14 +360,21 @@ handshake_shape() { # port
            /Session Ticket arrived/ { tickets++ }
            END { printf "%s; key exchange %s; signature %s; %d session tickets\n", cipher, kx, sig, tickets }'
 }
-shape_gateway="$(handshake_shape "$gateway_port")"
-shape_nginx="$(handshake_shape "$nginx_port")"
-say "gateway handshake: $shape_gateway"
-say "nginx   handshake: $shape_nginx"
 
-# CPU time is charged to the proxy's processes: the gateway's JVM; nginx's master and workers.
+# CPU time is charged to the proxy's processes: a gateway's JVM; nginx's master and workers; HAProxy's process.
 children() { ps -o pid= --ppid "$1" | tr -d ' ' | paste -sd, -; }
-nginx_pids="$nginx_pid,$(children "$nginx_pid")"
+identities="{}"; shapes="{}"
+for target in "${targets[@]}"; do
+  wait_ready "$target"
+  identity="$(request "${port_of[$target]}" /identity)"
+  shape="$(handshake_shape "${port_of[$target]}")"
+  say "$target forwards: $identity"
+  say "$target handshake: $shape"
+  identities="$(jq -c --arg k "$target" --arg v "$identity" '. + {($k): $v}' <<<"$identities")"
+  shapes="$(jq -c --arg k "$target" --arg v "$shape" '. + {($k): $v}' <<<"$shapes")"
+  if [ "$target" = nginx ]; then pids_of[nginx]="${pid_of[nginx]},$(children "${pid_of[nginx]}")"; fi
+  if [ "$target" = haproxy ]; then pids_of[haproxy]="${pid_of[haproxy]}"; fi
+done
 upstream_pids="$upstream_pid,$(children "$upstream_pid")"
 
 # --- machine facts --------------------------------------------------------------------------------------------
@@ -283,36 +382,40 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 jdk="$(java -version 2>&1 | sed -n 2p)"
 nginx_version="$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')"
-nginx_openssl="$("$nginx_bin" -V 2>&1 | grep -m1 '^built with' | sed 's/^built with //')"
+# awk reads to the end: a reader that stops early (grep -m1) makes nginx die of SIGPIPE, failing the script.
+nginx_openssl="$("$nginx_bin" -V 2>&1 | awk '/^built with/ && !seen { sub(/^built with /, ""); print; seen = 1 }')"
+haproxy_version="$([ -z "$haproxy_bin" ] || "$haproxy_bin" -v 2>&1 | sed -n '1s/^HAProxy version \([^ ]*\).*/\1/p')"
+haproxy_openssl="$([ -z "$haproxy_bin" ] || "$haproxy_bin" -vv 2>&1 | sed -n 's/^Running on OpenSSL version : //p')"
 openssl_version="$(openssl version 2>/dev/null || echo unknown)"
 netty_version="$(sed -n 's:.*<netty.version>\(.*\)</netty.version>.*:\1:p' pom.xml)"
+jar_id() { sha256sum "$1" | cut -c1-12; }
 load_before="$(loadavg)"
 uptime_before="$(uptime)"
 
 # Runs the load client once; prints its JSON line. Arguments: mode target warmup duration.
 client_status=0
 run_client() {
-  local connections port proxy_pids
+  local connections
   case "$1" in
     keepalive) connections="$keepalive_connections" ;;
-    handshake) connections="$handshake_connections" ;;
-    *) die "unknown mode '$1' (expected keepalive or handshake)" ;;
+    handshake | resume) connections="$handshake_connections" ;;
+    *) die "unknown mode '$1' (expected keepalive, handshake or resume)" ;;
   esac
-  if [ "$2" = gateway ]; then port="$gateway_port"; proxy_pids="$gateway_pid"; else port="$nginx_port"; proxy_pids="$nginx_pids"; fi
   client_status=0
   java -cp "$bench_jar" io.mtlsgateway.bench.load.LoadClient --mode "$1" --host 127.0.0.1 \
-    --port "$port" --server-name localhost --ca "$pki/ca.pem" --cert "$pki/loadclient.pem" \
+    --port "${port_of[$2]}" --server-name localhost --ca "$pki/ca.pem" --cert "$pki/loadclient.pem" \
     --key "$pki/loadclient.key" --connections "$connections" --threads "$client_threads" \
-    --warmup "$3" --duration "$4" --label "$2" --protocols "$protocols" --proxy-pids "$proxy_pids" \
+    --warmup "$3" --duration "$4" --label "$2" --protocols "$protocols" --proxy-pids "${pids_of[$2]}" \
     --upstream-pids "$upstream_pids" --clock-ticks "$(getconf CLK_TCK)" || client_status=$?
 }
 
-# --- priming: the gateway's JIT compiles its hot paths during the first tens of seconds of load, so each proxy
-# gets the same unmeasured load first; the per-run warm-up then only has to settle connections ----------------
-prime="${LOAD_PRIME:-15}"
+# --- priming: a gateway's JIT compiles its hot paths during the first tens of seconds of load, so each JVM gets
+# unmeasured load first in every mode; the per-run warm-up then only has to settle connections ------------------
+prime="${LOAD_PRIME:-10}"
 if [ "$prime" -gt 0 ]; then
   for mode in $modes; do
-    for target in gateway nginx; do
+    for target in "${targets[@]}"; do
+      [ "${is_jvm[$target]}" = 1 ] || continue
       say "priming $target with $prime s of $mode load (not recorded)"
       run_client "$mode" "$target" 0 "$prime" >/dev/null 2>"$work/prime.log" \
         || { cat "$work/prime.log" >&2; die "priming $target failed"; }
@@ -321,13 +424,16 @@ if [ "$prime" -gt 0 ]; then
   done
 fi
 
-# --- runs: gateway, nginx, gateway, nginx... so that drift in the machine's load hits both -----------------------
+# --- runs: every target in turn, the first target rotating per round, so drift in the machine's load and the
+# position in the round hit every target alike ------------------------------------------------------------------
 runs="$work/runs.jsonl"
 : >"$runs"
 all_valid=1
+count=${#targets[@]}
 for round in $(seq 1 "$rounds"); do
   for mode in $modes; do
-    for target in gateway nginx; do
+    for i in $(seq 0 $((count - 1))); do
+      target="${targets[$(((i + round - 1) % count))]}"
       say "round $round/$rounds: $mode against $target (load average $(loadavg))"
       before="$(loadavg)"
       # Not in a command substitution: run_client must set client_status in this shell.
@@ -341,6 +447,9 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 load_after="$(loadavg)"
+for target in "${targets[@]}"; do
+  kill -0 "${pid_of[$target]}" 2>/dev/null || { say "$target died during the runs"; all_valid=0; }
+done
 
 # --- results --------------------------------------------------------------------------------------------------
 date_utc="$(date -u +%F)"
@@ -351,67 +460,89 @@ if [ -z "${LOAD_OUT:-}" ]; then
 fi
 mkdir -p "$(dirname "$out")"
 
+jars="$(jq -nc --arg g "$gateway_jar" --arg gi "$(jar_id "$gateway_jar")" --arg b "$baseline_jar" \
+  --arg bi "$([ -z "$baseline_jar" ] || jar_id "$baseline_jar")" \
+  '{gateway: {path: $g, sha256prefix: $gi}} + (if $b == "" then {} else {baseline: {path: $b, sha256prefix: $bi}} end)')"
+targets_json="$(printf '%s\n' "${targets[@]}" | jq -R . | jq -sc .)"
+
 jq -s \
   --arg date "$(date -u +%FT%TZ)" --arg commit "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
   --arg nproc "$(nproc)" --arg cpu "$cpu_model" --arg kernel "$(uname -r)" --arg jdk "$jdk" \
   --arg nginx "$nginx_version" --arg nginxOpenssl "$nginx_openssl" --arg openssl "$openssl_version" \
+  --arg haproxy "$haproxy_version" --arg haproxyOpenssl "$haproxy_openssl" \
   --arg netty "$netty_version" --arg loadBefore "$load_before" --arg loadAfter "$load_after" \
   --arg uptimeBefore "$uptime_before" --arg uptimeAfter "$(uptime)" \
-  --arg idGateway "$identity_gateway" --arg idNginx "$identity_nginx" \
-  --arg shapeGateway "$shape_gateway" --arg shapeNginx "$shape_nginx" --arg protocols "$protocols" \
+  --argjson identities "$identities" --argjson shapes "$shapes" --argjson jars "$jars" \
+  --argjson targets "$targets_json" --arg protocols "$protocols" --arg proxyCpus "$proxy_cpus" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
   --argjson workers "$workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" '
-  def mean(f): if length == 0 then null else (map(f) | add / length) end;
+  def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+                     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def ratio(a; b): if a == null or b == null or b == 0 then null else (a / b * 1000 | round / 1000) end;
   def r1: if . == null then null else (. * 10 | round / 10) end;
+  def stats(f): map(f) | {median: (median | r1), min: (min | r1), max: (max | r1)};
+  def ratios($r; $field): $targets | map(select(. != "gateway")) | map(. as $t
+    | {key: $t, value: {
+        ofMedians: ratio($r | map(select(.label == "gateway")) | map(.[$field]) | median;
+                         $r | map(select(.label == $t)) | map(.[$field]) | median),
+        perRound: [range(1; $rounds + 1) as $i
+          | ratio($r | map(select(.label == "gateway" and .round == $i)) | .[0][$field];
+                  $r | map(select(.label == $t and .round == $i)) | .[0][$field])]}})
+    | from_entries;
   . as $runs
   | {
-      benchmark: "load: mtls-gateway vs nginx, mutual-TLS reverse proxy, 127.0.0.1",
-      date: $date, commit: $commit,
+      benchmark: "load: mtls-gateway vs peers, mutual-TLS reverse proxy, 127.0.0.1",
+      date: $date, commit: $commit, targets: $targets, jars: $jars,
       machine: {nproc: ($nproc | tonumber), cpu: $cpu, kernel: $kernel, jdk: $jdk, netty: $netty,
-                nginx: $nginx, nginxBuiltWith: $nginxOpenssl, openssl: $openssl,
-                loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
+                nginx: $nginx, nginxBuiltWith: $nginxOpenssl, haproxy: $haproxy, haproxyOpenssl: $haproxyOpenssl,
+                openssl: $openssl, loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
-      settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndProxy: $prime, rounds: $rounds, proxyWorkers: $workers,
-                 clientThreads: $clientThreads, clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn},
-      identityForwarded: {gateway: $idGateway, nginx: $idNginx},
-      handshakeSeenByOpensslClient: {gateway: $shapeGateway, nginx: $shapeNginx},
+      settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
+                 rounds: $rounds, proxyWorkers: $workers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
+                 clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn},
+      identityForwarded: $identities,
+      handshakeSeenByOpensslClient: $shapes,
       allValid: ($runs | all(.valid)),
-      summary: (reduce ($runs[] | select(.valid) | .mode) as $m ([]; if any(.[]; . == $m) then . else . + [$m] end)
+      summary: (reduce ($runs[] | .mode) as $m ([]; if any(.[]; . == $m) then . else . + [$m] end)
         | map(. as $m
         | ($runs | map(select(.valid and .mode == $m))) as $r
-        | ($r | map(select(.label == "gateway"))) as $g
-        | ($r | map(select(.label == "nginx"))) as $n
-        | {mode: $m, validRuns: {gateway: ($g | length), nginx: ($n | length)},
-           throughput: {gateway: ($g | mean(.throughputPerSecond) | r1), nginx: ($n | mean(.throughputPerSecond) | r1),
-                        ratio: ratio($g | mean(.throughputPerSecond); $n | mean(.throughputPerSecond))},
-           p99Micros: {gateway: ($g | mean(.latencyMicros.p99) | r1), nginx: ($n | mean(.latencyMicros.p99) | r1),
-                       ratio: ratio($g | mean(.latencyMicros.p99); $n | mean(.latencyMicros.p99))},
-           p50Micros: {gateway: ($g | mean(.latencyMicros.p50) | r1), nginx: ($n | mean(.latencyMicros.p50) | r1),
-                       ratio: ratio($g | mean(.latencyMicros.p50); $n | mean(.latencyMicros.p50))},
-           proxyCpuMicrosPerRequest: {gateway: ($g | mean(.proxyCpuMicrosPerRequest) | r1),
-                                      nginx: ($n | mean(.proxyCpuMicrosPerRequest) | r1),
-                                      ratio: ratio($g | mean(.proxyCpuMicrosPerRequest); $n | mean(.proxyCpuMicrosPerRequest))},
-           throughputRatioPerRound: [range(1; $rounds + 1) as $i
-             | ratio($g | map(select(.round == $i)) | mean(.throughputPerSecond);
-                     $n | map(select(.round == $i)) | mean(.throughputPerSecond))]})),
+        | {mode: $m,
+           perTarget: ($targets | map(. as $t | ($r | map(select(.label == $t))) as $tr
+             | {key: $t, value: {validRuns: ($tr | length),
+                 proxyCpuMicrosPerOp: ($tr | stats(.proxyCpuMicrosPerRequest)),
+                 proxyCpuMicrosPerOpWithoutJit: ($tr | stats(.proxyCpuMicrosPerRequestWithoutJit)),
+                 throughputPerSecond: ($tr | stats(.throughputPerSecond)),
+                 p99Micros: ($tr | stats(.latencyMicros.p99)),
+                 resumedFraction: ($tr | map(if .handshakes > 0 then .resumed / .handshakes else 0 end) | median
+                   | if . == null then null else (. * 1000 | round / 1000) end),
+                 loadavg1Min: ($tr | map(.loadavgBefore | split(" ")[0] | tonumber) | {min: min, max: max})}})
+             | from_entries),
+           # gateway ÷ each other target: the ratio of the medians, and the same ratio within each round; for the
+           # whole process (the figure the peers are compared by) and without the JVM JIT compiler threads.
+           gatewayCpuRatio: ratios($r; "proxyCpuMicrosPerRequest"),
+           gatewayCpuRatioWithoutJit: ratios($r; "proxyCpuMicrosPerRequestWithoutJit")})),
       runs: $runs
     }' "$runs" >"$out"
 say "wrote $out"
 
-# --- markdown table on stdout -------------------------------------------------------------------------------------
+# --- markdown tables on stdout: proxy CPU per operation, median (min-max) over the rounds -------------------------
 jq -r '
-  "| mode | metric | mtls-gateway | nginx | gateway / nginx |",
-  "|---|---|---:|---:|---:|",
-  (.summary[] | . as $s
-   | (if .mode == "handshake" then "connections/s" else "requests/s" end) as $unit
-   | "| \(.mode) | \($unit) | \(.throughput.gateway) | \(.throughput.nginx) | \(.throughput.ratio) (per round: \(.throughputRatioPerRound | map(tostring) | join(", "))) |",
-     "| \(.mode) | p50 latency, µs | \(.p50Micros.gateway) | \(.p50Micros.nginx) | \(.p50Micros.ratio) |",
-     "| \(.mode) | p99 latency, µs | \(.p99Micros.gateway) | \(.p99Micros.nginx) | \(.p99Micros.ratio) |",
-     "| \(.mode) | proxy CPU µs / request | \(.proxyCpuMicrosPerRequest.gateway) | \(.proxyCpuMicrosPerRequest.nginx) | \(.proxyCpuMicrosPerRequest.ratio) |"),
-  "",
-  "load average (1, 5, 15 min): \(.machine.loadavgBefore) before, \(.machine.loadavgAfter) after; nproc \(.machine.nproc); all runs valid: \(.allValid)"
+  (.targets | map(select(. != "gateway"))) as $others
+  | def table($cpu; $ratio):
+      "| mode | " + ((.targets | map(. + " CPU µs/op")) + ($others | map("gateway ÷ " + .)) | join(" | ")) + " |",
+      "|---|" + ((.targets + $others) | map("---:") | join("|")) + "|",
+      (.summary[] | . as $s
+       | "| \(.mode) | "
+         + (([$s.perTarget[] | .[$cpu] | "\(.median) (\(.min)–\(.max))"])
+            + ($others | map(. as $t | $s[$ratio][$t]
+               | "\(.ofMedians) (rounds \(.perRound | map(tostring) | join(", ")))")) | join(" | ")) + " |");
+    "Whole process (all threads):", "", table("proxyCpuMicrosPerOp"; "gatewayCpuRatio"), "",
+    "Without the JVMs\u0027 JIT compiler threads (warm-up work; the peers have none):", "",
+    table("proxyCpuMicrosPerOpWithoutJit"; "gatewayCpuRatioWithoutJit"), "",
+    "median (min–max) over \(.settings.rounds) rounds; one worker each, pinned to CPUs \(.settings.proxyCpus);"
+      + " load average (1, 5, 15 min): \(.machine.loadavgBefore) before, \(.machine.loadavgAfter) after;"
+      + " nproc \(.machine.nproc); all runs valid: \(.allValid)"
 ' "$out"
 
 [ "$all_valid" = 1 ] || { say "some runs had errors: they are recorded with valid=false and left out of the summary"; exit 1; }

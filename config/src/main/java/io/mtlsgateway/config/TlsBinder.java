@@ -12,7 +12,7 @@ import java.util.Set;
 final class TlsBinder {
     static final List<String> KEYS = List.of(
             "certificate", "privateKey", "clientAuth", "clientCa", "crl", "ocsp", "verifyDepth", "protocols",
-            "sessionTickets");
+            "sessionTickets", "sessionTicketKeys");
     static final List<TlsProtocol> DEFAULT_PROTOCOLS = List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2);
     private static final Set<String> LEGACY_PROTOCOLS =
             Set.of("sslv2", "sslv2hello", "sslv3", "tlsv1", "tlsv1.0", "tlsv1.1");
@@ -51,13 +51,20 @@ final class TlsBinder {
         Optional<Integer> verifyDepth = tls.optional("verifyDepth", n -> n.integer(0, 16), TlsConfig.DEFAULT_VERIFY_DEPTH);
         Optional<List<TlsProtocol>> protocols = tls.optional("protocols", TlsBinder::protocols, DEFAULT_PROTOCOLS);
         Optional<Boolean> sessionTickets = tls.optional("sessionTickets", YamlNode::bool, true);
+        Optional<List<Path>> ticketKeys = tls.optional(
+                "sessionTicketKeys", n -> n.listOrSingle().flatMap(items -> Binding.each(items, this::file)), List.of());
         if (!Binding.allPresent(certificate, privateKey, clientAuth, clientCa, crl, ocsp, verifyDepth, protocols,
-                sessionTickets)) {
+                sessionTickets, ticketKeys)) {
+            return Optional.empty();
+        }
+        if (!sessionTickets.get() && !ticketKeys.get().isEmpty()) {
+            tls.get("sessionTicketKeys").get().problem(
+                    "ticket keys for a listener with sessionTickets: false (expected: remove one of the two)");
             return Optional.empty();
         }
         return tls.owner().problems().construct(tls.owner(), () -> new TlsConfig(
                 certificate.get(), privateKey.get(), clientAuth.get(), clientCa.get().orElse(null), crl.get(),
-                ocsp.get(), verifyDepth.get(), protocols.get(), sessionTickets.get()));
+                ocsp.get(), verifyDepth.get(), protocols.get(), sessionTickets.get(), ticketKeys.get()));
     }
 
     /** A file path, absolute after resolving against the route file's folder; existence is checked later. */

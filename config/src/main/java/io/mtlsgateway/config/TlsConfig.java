@@ -9,6 +9,9 @@ import java.util.Objects;
  *
  * @param clientCa trust anchors for client certificates; required unless {@code clientAuth} is none
  * @param verifyDepth the most intermediates allowed between the leaf and a trust anchor
+ * @param sessionTickets whether this listener issues and accepts session tickets (and resumes at all)
+ * @param sessionTicketKeys 48-byte ticket key files: the first encrypts, all decrypt; empty means a
+ *     per-process random key, rotated; only with {@code sessionTickets}
  */
 public record TlsConfig(
         Path certificate,
@@ -19,7 +22,8 @@ public record TlsConfig(
         OcspMode ocsp,
         int verifyDepth,
         List<TlsProtocol> protocols,
-        boolean sessionTickets) {
+        boolean sessionTickets,
+        List<Path> sessionTicketKeys) {
 
     public static final int DEFAULT_VERIFY_DEPTH = 4;
 
@@ -39,5 +43,17 @@ public record TlsConfig(
         if (protocols.isEmpty()) {
             throw new IllegalArgumentException("protocols: empty (expected: TLSv1.3 and/or TLSv1.2)");
         }
+        sessionTicketKeys = List.copyOf(sessionTicketKeys);
+        if (!sessionTickets && !sessionTicketKeys.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "sessionTicketKeys: given with sessionTickets: false (expected: one of the two)");
+        }
+    }
+
+    /** Without ticket key files: a per-process random key when tickets are on. */
+    public TlsConfig(Path certificate, Path privateKey, ClientAuthMode clientAuth, Path clientCa, List<Path> crl,
+            OcspMode ocsp, int verifyDepth, List<TlsProtocol> protocols, boolean sessionTickets) {
+        this(certificate, privateKey, clientAuth, clientCa, crl, ocsp, verifyDepth, protocols, sessionTickets,
+                List.of());
     }
 }

@@ -439,4 +439,17 @@ class ConfigLoaderProblemsTest {
         assertEquals(List.of(new ConfigProblem("f.yaml", 1, 4, "a: host: empty (expected: a name or an IP address)")),
                 problems.exception().problems());
     }
+
+    @Test
+    void refusesTicketKeysOnAListenerWithoutTickets() {
+        files.assertOnlyProblem(withTls("      sessionTickets: false\n      sessionTicketKeys: [certs/ca.pem]\n"),
+                "10:26: listeners[0].tls.sessionTicketKeys: ticket keys for a listener with sessionTickets: false"
+                        + " (expected: remove one of the two)");
+    }
+
+    @Test
+    void reportsAMissingTicketKeyFile() {
+        files.assertOnlyProblem(withTls("      sessionTicketKeys: certs/ticket.key\n"),
+                "9:26: listeners[0].tls.sessionTicketKeys: no such file: " + dir.resolve("certs/ticket.key"));
+    }
 }

@@ -136,6 +136,7 @@ class ConfigLoaderTest {
         assertEquals(4, tls.verifyDepth());
         assertEquals(List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2), tls.protocols());
         assertEquals(true, tls.sessionTickets());
+        assertEquals(List.of(), tls.sessionTicketKeys(), "no key files: a per-process random key");
         RouteConfig route = config.routes().get(0);
         assertEquals(RouteMatch.any(), route.match());
         assertEquals(List.of(), route.allow(), "absent allow = any verified client");
@@ -286,5 +287,17 @@ class ConfigLoaderTest {
                 () -> files.load(RouteFiles.MINIMAL + "drainTimeout: soon\naccessLog: { file: x }\n"));
         assertEquals(2, e.problems().size(), e.getMessage());
         assertTrue(e.getMessage().contains("unknown key 'file'"), e.getMessage());
+    }
+
+    @Test
+    void bindsSessionTicketKeyFilesInOrderResolvedAgainstTheRouteFile() throws Exception {
+        files.touch("keys/current.key");
+        files.touch("keys/previous.key");
+        GatewayConfig config = files.load(RouteFiles.MINIMAL.replace("      clientCa: certs/ca.pem\n",
+                "      clientCa: certs/ca.pem\n      sessionTicketKeys: [keys/current.key, keys/previous.key]\n"));
+
+        Path keys = dir.toAbsolutePath().resolve("keys");
+        assertEquals(List.of(keys.resolve("current.key"), keys.resolve("previous.key")),
+                config.listeners().get(0).tls().sessionTicketKeys());
     }
 }

@@ -18,7 +18,8 @@ import io.netty.handler.timeout.ReadTimeoutException;
 
 /**
  * Drives one connection of a {@link Slot}: after the handshake, sends a GET, waits for the response, and either
- * sends the next one (keep-alive mode) or closes (handshake mode). Counts what goes wrong, once per connection.
+ * sends the next one (keep-alive mode) or closes (handshake and resume modes). Counts what goes wrong, once per
+ * connection.
  */
 final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
     private final Slot slot;
@@ -62,7 +63,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
         FullHttpRequest request = new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1, HttpMethod.GET, run.options().path(), Unpooled.EMPTY_BUFFER);
         request.headers().set(HttpHeaderNames.HOST, run.options().serverName());
-        if (run.options().mode() == LoadOptions.Mode.HANDSHAKE) {
+        if (run.options().mode() != LoadOptions.Mode.KEEPALIVE) {
             // Tells the server up front that no second request follows, as a one-shot client would.
             request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -79,7 +80,7 @@ final class ExchangeHandler extends SimpleChannelInboundHandler<FullHttpResponse
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
         long end = System.nanoTime();
         inFlight = false;
-        boolean oneShot = run.options().mode() == LoadOptions.Mode.HANDSHAKE;
+        boolean oneShot = run.options().mode() != LoadOptions.Mode.KEEPALIVE;
         // Handshake mode times the whole connection (connect, handshake, request); keep-alive the request only.
         slot.responseReceived(response, oneShot ? connectStarted : requestStarted, end);
         if (!oneShot && HttpUtil.isKeepAlive(response)) {

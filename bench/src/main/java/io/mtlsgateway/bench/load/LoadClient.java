@@ -14,9 +14,10 @@ import io.netty.util.ReferenceCountUtil;
  * <p>Presents a client certificate with BoringSSL (netty-tcnative), verifies the server against a CA file and
  * a server name, and talks to a loopback address only. {@code --mode keepalive} keeps C connections busy with
  * back-to-back GETs and reports requests/s and latency percentiles; {@code --mode handshake} opens a new
- * connection, with a full handshake, for every request and reports connections/s. Each run has a warm-up, a
- * fixed measurement window and a bounded wind-down, then prints one JSON line on stdout and a summary on
- * stderr. Exit status: 0 valid run, 1 run with errors (not a result), 2 bad usage or setup.
+ * connection, with a full handshake, for every request and reports connections/s; {@code --mode resume} does
+ * the same but keeps the client's session cache, so every connection after a slot's first resumes. Each run
+ * has a warm-up, a fixed measurement window and a bounded wind-down, then prints one JSON line on stdout and a
+ * summary on stderr. Exit status: 0 valid run, 1 run with errors (not a result), 2 bad usage or setup.
  */
 public final class LoadClient {
     private LoadClient() {}
@@ -47,7 +48,8 @@ public final class LoadClient {
         int status;
         try {
             if (options.mode() == LoadOptions.Mode.HANDSHAKE) {
-                // Without this, TLS 1.3 tickets from the previous connection would make most handshakes resumptions.
+                // Without this, TLS 1.3 tickets from the previous connection would make most handshakes resumptions
+                // (resume mode keeps the cache for exactly that).
                 ((OpenSslSessionContext) context.sessionContext()).setSessionCacheEnabled(false);
             }
             LoadResult result = new LoadRun(options, context, trust).execute();

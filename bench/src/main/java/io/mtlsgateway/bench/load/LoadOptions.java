@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * The load client's command line, parsed and checked once.
  *
- * @param mode          keep-alive requests or one full handshake per request
+ * @param mode          keep-alive requests, or one new connection per request (full or resumed handshake)
  * @param host          the address to connect to; must be a loopback address
  * @param port          the port to connect to
  * @param serverName    SNI and the name the server certificate is verified against
@@ -43,11 +43,16 @@ record LoadOptions(
         /** C long-lived connections, requests back to back on each. */
         KEEPALIVE,
         /** Every request on a new connection with a full handshake (no resumption). */
-        HANDSHAKE
+        HANDSHAKE,
+        /**
+         * Every request on a new connection that resumes a session from an earlier one (TLS 1.3 ticket,
+         * or a TLS 1.2 session): the cost of a returning client.
+         */
+        RESUME
     }
 
     static final String USAGE = """
-            usage: LoadClient --mode keepalive|handshake --port N --ca FILE --cert FILE --key FILE
+            usage: LoadClient --mode keepalive|handshake|resume --port N --ca FILE --cert FILE --key FILE
                               [--host 127.0.0.1] [--server-name localhost] [--path /]
                               [--connections 16] [--threads 2] [--warmup 5] [--duration 20]
                               [--protocols TLSv1.3,TLSv1.2] [--label TEXT] [--max-requests 20000000]
@@ -137,13 +142,13 @@ record LoadOptions(
         Mode mode() {
             String value = raw("mode");
             if (value == null) {
-                problems.add("--mode: missing (expected: keepalive or handshake)");
+                problems.add("--mode: missing (expected: keepalive, handshake or resume)");
                 return Mode.KEEPALIVE;
             }
             try {
                 return Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add("--mode: " + value + " (expected: keepalive or handshake)");
+                problems.add("--mode: " + value + " (expected: keepalive, handshake or resume)");
                 return Mode.KEEPALIVE;
             }
         }

@@ -9,13 +9,14 @@ import java.util.Map;
 /**
  * The figures of one run, and their two renderings: one JSON line for scripts and a short text for people.
  *
- * <p>A run is {@linkplain #valid() valid} only when nothing failed, no handshake was resumed and something was
- * measured: a proxy that answers quickly with errors must not look fast.
+ * <p>A run is {@linkplain #valid() valid} only when nothing failed, the handshakes were full or resumed as the
+ * mode asks and something was measured: a proxy that answers quickly with errors must not look fast.
  */
 record LoadResult(
         LoadOptions options, String transport, String negotiated, double windowSeconds, long measured,
         long completedTotal, long[] latencyMicros, long handshakes, long serverChecks, Map<ErrorKind, Long> errors,
-        double clientCpuMicrosPerRequest, double proxyCpuMicrosPerRequest, double proxyCores,
+        double clientCpuMicrosPerRequest, double proxyCpuMicrosPerRequest, double proxyCpuMicrosPerRequestWithoutJit,
+        double proxyCores,
         double upstreamCpuMicrosPerRequest, boolean capReached) {
 
     private static final double[] PERCENTILES = {0.50, 0.90, 0.99, 1.0};
@@ -38,6 +39,7 @@ record LoadResult(
                 slots.stream().mapToLong(Slot::handshakes).sum(), serverChecks, errors,
                 perRequest(before.client(), after.client(), measured),
                 perRequest(before.proxy(), after.proxy(), measured),
+                perRequest(before.proxyWithoutJit(), after.proxyWithoutJit(), measured),
                 before.proxy() < 0 || after.proxy() < 0 ? -1 : (after.proxy() - before.proxy()) / (double) windowNanos,
                 perRequest(before.upstream(), after.upstream(), measured), capReached);
     }
@@ -60,8 +62,25 @@ record LoadResult(
         return errors.values().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Handshakes in which the client checked the server chain: full ones. */
+    long fullHandshakes() {
+        return Math.min(handshakes, serverChecks);
+    }
+
+    /**
+     * Whether the handshakes were of the kind the mode measures: none resumed in keep-alive and handshake
+     * modes; in resume mode all but the first of each connection slot (and a 1 % allowance for a ticket that
+     * raced its successor) resumed, so a proxy that never resumes cannot pass as a resuming one.
+     */
+    boolean handshakesAsIntended() {
+        if (options.mode() != LoadOptions.Mode.RESUME) {
+            return resumed() == 0;
+        }
+        return fullHandshakes() <= options.connections() + handshakes / 100;
+    }
+
     boolean valid() {
-        return errorTotal() == 0 && resumed() == 0 && measured > 0;
+        return errorTotal() == 0 && handshakesAsIntended() && measured > 0;
     }
 
     String toJson() {
@@ -86,11 +105,13 @@ record LoadResult(
         field(json, "handshakes", handshakes);
         field(json, "serverChainChecks", serverChecks);
         field(json, "resumed", resumed());
+        field(json, "fullHandshakes", fullHandshakes());
         StringBuilder errorJson = new StringBuilder("{\"total\":").append(errorTotal());
         errors.forEach((kind, count) -> errorJson.append(",\"").append(kind.jsonName()).append("\":").append(count));
         field(json, "errors", errorJson.append('}'));
         field(json, "clientCpuMicrosPerRequest", round(clientCpuMicrosPerRequest, 1));
         field(json, "proxyCpuMicrosPerRequest", round(proxyCpuMicrosPerRequest, 1));
+        field(json, "proxyCpuMicrosPerRequestWithoutJit", round(proxyCpuMicrosPerRequestWithoutJit, 1));
         field(json, "proxyCpuCores", round(proxyCores, 3));
         field(json, "upstreamCpuMicrosPerRequest", round(upstreamCpuMicrosPerRequest, 1));
         field(json, "capReached", capReached);
@@ -100,7 +121,7 @@ record LoadResult(
     }
 
     String summary() {
-        String unit = options.mode() == LoadOptions.Mode.HANDSHAKE ? "connections/s" : "requests/s";
+        String unit = options.mode() == LoadOptions.Mode.KEEPALIVE ? "requests/s" : "connections/s";
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "%s %s %s:%d  %d connections, %d s window (after %d s warm-up), %s%n",
                 options.label().isEmpty() ? "load" : options.label(), options.mode().name().toLowerCase(Locale.ROOT),
@@ -108,12 +129,13 @@ record LoadResult(
                 options.warmupSeconds(), negotiated));
         text.append(String.format(Locale.ROOT, "  %.1f %s  latency p50 %d us, p90 %d us, p99 %d us, max %d us%n",
                 throughput(), unit, latencyMicros[0], latencyMicros[1], latencyMicros[2], latencyMicros[3]));
-        text.append(String.format(Locale.ROOT, "  CPU per request: client %.1f us, proxy %.1f us, upstream %.1f us"
-                + " (-1: not sampled)%n", clientCpuMicrosPerRequest, proxyCpuMicrosPerRequest,
-                upstreamCpuMicrosPerRequest));
+        text.append(String.format(Locale.ROOT, "  CPU per request: client %.1f us, proxy %.1f us (%.1f us without its"
+                + " JIT compiler threads), upstream %.1f us (-1: not sampled)%n", clientCpuMicrosPerRequest,
+                proxyCpuMicrosPerRequest, proxyCpuMicrosPerRequestWithoutJit, upstreamCpuMicrosPerRequest));
         text.append(String.format(Locale.ROOT, "  handshakes %d (resumed %d), errors %d %s%s%n", handshakes,
                 resumed(), errorTotal(), errors, capReached ? ", request cap reached" : ""));
-        text.append(valid() ? "  VALID" : "  INVALID: a run with errors, resumptions or no response is not a result");
+        text.append(valid() ? "  VALID"
+                : "  INVALID: a run with errors, handshakes of the wrong kind or no response is not a result");
         return text.toString();
     }
 

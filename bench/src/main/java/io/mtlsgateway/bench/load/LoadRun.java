@@ -165,9 +165,18 @@ final class LoadRun {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         return new CpuSample(os.getProcessCpuTime(),
                 ProcessCpu.nanos(options.proxyPids(), options.clockTicks()),
+                ProcessCpu.jitNanos(options.proxyPids(), options.clockTicks()),
                 ProcessCpu.nanos(options.upstreamPids(), options.clockTicks()));
     }
 
-    /** CPU nanoseconds of the client, the proxy and the upstream at one instant (-1: unavailable). */
-    record CpuSample(long client, long proxy, long upstream) {}
+    /**
+     * CPU nanoseconds of the client, the proxy, the proxy's JIT compiler threads (part of the proxy's) and the
+     * upstream at one instant (-1: unavailable).
+     */
+    record CpuSample(long client, long proxy, long proxyJit, long upstream) {
+        /** The proxy's CPU without its JIT compiler threads, or -1. */
+        long proxyWithoutJit() {
+            return proxy < 0 || proxyJit < 0 ? -1 : proxy - proxyJit;
+        }
+    }
 }

@@ -22,6 +22,9 @@ public final class ListenerMetrics {
     private final String listener;
     private final Map<HandshakeReason, Counter> handshakes = new EnumMap<>(HandshakeReason.class);
     private final Timer handshakeDuration;
+    private final Counter fullSessions;
+    private final Counter resumedSessions;
+    private final Counter ticketsWithheld;
     private final DistributionSummary clientValidity;
     private final AtomicInteger active = new AtomicInteger();
     private final Counter xfccTrimmed;
@@ -41,6 +44,13 @@ public final class ListenerMetrics {
                     .tag("reason", reason.label())
                     .register(registry));
         }
+        fullSessions = sessions(registry, "full");
+        resumedSessions = sessions(registry, "resumed");
+        ticketsWithheld = Counter.builder("mtls.gateway.tls.tickets.withheld")
+                .description("Full handshakes after which no session ticket was issued, by reason")
+                .tag("listener", listener)
+                .tag("reason", "large_client_chain")
+                .register(registry);
         handshakeDuration = Timer.builder("mtls.gateway.handshake.duration")
                 .description("Time from accepting a connection to the end of its TLS handshake")
                 .tag("listener", listener)
@@ -62,6 +72,25 @@ public final class ListenerMetrics {
                 .register(registry);
         expiryGauge("server", () -> serverExpiry);
         expiryGauge("ca", () -> caExpiry);
+    }
+
+    private Counter sessions(MeterRegistry registry, String kind) {
+        return Counter.builder("mtls.gateway.tls.sessions")
+                .description("Successful TLS handshakes by kind: full, or resumed from a session ticket or ID")
+                .tag("listener", listener)
+                .tag("kind", kind)
+                .register(registry);
+    }
+
+    /**
+     * A successful handshake was a resumption or a full handshake; {@code ticketWithheld}: a full one
+     * whose client chain is too large for a session ticket.
+     */
+    public void sessionEstablished(boolean resumed, boolean ticketWithheld) {
+        (resumed ? resumedSessions : fullSessions).increment();
+        if (ticketWithheld) {
+            ticketsWithheld.increment();
+        }
     }
 
     private Gauge expiryGauge(String role, java.util.function.DoubleSupplier value) {

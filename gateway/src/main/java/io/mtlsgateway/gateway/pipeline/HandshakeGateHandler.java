@@ -4,6 +4,8 @@ import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
+import io.mtlsgateway.gateway.tls.TicketSizeGuard;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
@@ -18,6 +20,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -57,6 +60,8 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
             if (done.isSuccess()) {
                 PeerIdentity identity = openHttpStage(ctx);
                 metrics.handshakeSucceeded(nanos, Optional.ofNullable(identity).map(PeerIdentity::notAfter));
+                SSLEngine engine = ctx.pipeline().get(SslHandler.class).engine();
+                metrics.sessionEstablished(SessionTicketPolicy.resumed(engine), TicketSizeGuard.withheld(engine));
             } else {
                 HandshakeReason reason = HandshakeFailureClassifier.classify(done.cause());
                 metrics.handshakeFailed(nanos, reason);

@@ -11,6 +11,7 @@ import io.mtlsgateway.gateway.jwt.KeySetException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.netty.bootstrap.Bootstrap;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
@@ -75,23 +76,32 @@ public final class ConfigCheck {
     /** Builds every listener of {@code config} as {@code run} would, at {@code now}. */
     public static List<ListenerReport> run(GatewayConfig config, Instant now) {
         List<ListenerReport> reports = new ArrayList<>();
-        for (ListenerConfig listener : config.listeners()) {
-            List<String> problems = new ArrayList<>();
-            Optional<ListenerMaterial> material = Optional.empty();
-            try {
-                // The pools of an unused template open no connection; the context is released at once.
-                ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE);
-                material = Optional.of(state.material());
-                state.retire();
-            } catch (MaterialException e) {
-                problems.addAll(e.problems());
-            } catch (Exception e) {
-                problems.add(listener.tls().certificate() + ": " + e.getMessage());
+        // Reads the ticket key files as run does; its rotation thread stops when the check is done.
+        try (SessionTicketPolicy tickets = new SessionTicketPolicy()) {
+            for (ListenerConfig listener : config.listeners()) {
+                reports.add(check(config, listener, now, tickets));
             }
-            material.ifPresent(m -> problems.addAll(expiryProblems(listener, m, now)));
-            reports.add(new ListenerReport(listener.name(), material, problems));
         }
         return reports;
+    }
+
+    private static ListenerReport check(GatewayConfig config, ListenerConfig listener, Instant now,
+            SessionTicketPolicy tickets) {
+        List<String> problems = new ArrayList<>();
+        Optional<ListenerMaterial> material = Optional.empty();
+        try {
+            // The pools of an unused template open no connection; the context is released at once.
+            ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE,
+                    tickets);
+            material = Optional.of(state.material());
+            state.retire();
+        } catch (MaterialException e) {
+            problems.addAll(e.problems());
+        } catch (Exception e) {
+            problems.add(listener.tls().certificate() + ": " + e.getMessage());
+        }
+        material.ifPresent(m -> problems.addAll(expiryProblems(listener, m, now)));
+        return new ListenerReport(listener.name(), material, problems);
     }
 
     private static List<String> expiryProblems(ListenerConfig listener, ListenerMaterial m, Instant now) {

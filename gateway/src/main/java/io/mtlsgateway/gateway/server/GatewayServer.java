@@ -19,7 +19,7 @@ import io.mtlsgateway.gateway.pipeline.AcceptFailureHandler;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
-import io.mtlsgateway.gateway.tls.SessionTickets;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
@@ -79,6 +79,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ThreadPoolExecutor verificationExecutor;
     private final PeerIdentityCache identities = new PeerIdentityCache();
     private final ConnectionTracker connections = new ConnectionTracker();
+    private final SessionTicketPolicy tickets = new SessionTicketPolicy();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final ExchangeObserver observer;
     /** Each listener's per-identity counts: kept across reloads, which only change the numbers. */
@@ -137,7 +138,6 @@ public final class GatewayServer implements AutoCloseable {
 
     /** As {@link #start(GatewayConfig)}, with the file watcher on or off. */
     public static GatewayServer start(GatewayConfig config, FileWatching watching) throws Exception {
-        SessionTickets.configure(config);
         SocketTransport transport = SocketTransport.select(config.transport());
         GatewayServer server;
         try {
@@ -230,7 +230,7 @@ public final class GatewayServer implements AutoCloseable {
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
         ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, tokens,
-                requestLimiter(from, listener));
+                requestLimiter(from, listener), tickets);
         metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
                 state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
         return state;
@@ -288,7 +288,7 @@ public final class GatewayServer implements AutoCloseable {
             nextTokens = keySources.policies(next);
             for (ListenerConfig listener : next.listeners()) {
                 built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer, nextTokens,
-                        requestLimiter(next, listener)));
+                        requestLimiter(next, listener), tickets));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
@@ -394,9 +394,6 @@ public final class GatewayServer implements AutoCloseable {
         if (!before.accessLog().equals(after.accessLog())) {
             keys.add("accessLog");
         }
-        if (SessionTickets.changed(before, after)) {
-            keys.add("tls.sessionTickets");
-        }
         if (!keys.isEmpty()) {
             LOG.warning(() -> "reload: changes to " + keys + " take effect at the next restart");
         }
@@ -449,6 +446,7 @@ public final class GatewayServer implements AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
+        tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
         slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
         if (admin != null) {

@@ -16,6 +16,7 @@ import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
@@ -58,21 +59,24 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE);
+            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE, tickets);
     }
 
     /**
      * @param tokens the token policies of the config's routes (one set for every listener)
      * @param limiter the listener's per-identity limits
+     * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) throws Exception {
+            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter, SessionTicketPolicy tickets)
+            throws Exception {
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        SslContext tls = ServerTlsContextFactory.build(listener.tls(), credentials, verifier);
+        SslContext tls = tickets.apply(listener.name(), listener.tls(),
+                ServerTlsContextFactory.build(listener.tls(), credentials, verifier));
         try {
             ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
                     new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),

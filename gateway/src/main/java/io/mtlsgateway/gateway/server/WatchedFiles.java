@@ -15,7 +15,8 @@ final class WatchedFiles {
     private WatchedFiles() {}
 
     /**
-     * The route file, then per listener its certificate, key, client CA bundle and CRLs, then the
+     * The route file, then per listener its certificate, key, client CA bundle, CRLs and session
+     * ticket key files, then the
      * JWKS files of the token issuers, in config order without repeats. The access log is written,
      * not read, so it is not among them.
      */
@@ -28,6 +29,7 @@ final class WatchedFiles {
             files.add(tls.privateKey());
             files.add(tls.clientCa());
             files.addAll(tls.crl());
+            files.addAll(tls.sessionTicketKeys());
         }
         files.addAll(KeySources.files(config));
         files.removeIf(Objects::isNull);

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.tls.TicketSizeGuard;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.ResumableX509ExtendedTrustManager;
@@ -40,6 +41,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
         // Under a handshake flood the bounded executor runs tasks on the caller, the event loop:
         // never wait for a network answer there.
         throwIfRejected(verifier.verify(List.of(chain), !onEventLoop()), chain);
+        TicketSizeGuard.check(chain, engine);
     }
 
     @Override

@@ -21,6 +21,7 @@ class WatchedFilesTest {
         TestPki pki = new TestPki(dir);
         Path crlA = Files.writeString(dir.resolve("a.crl"), "");
         Path crlB = Files.writeString(dir.resolve("b.crl"), "");
+        Path ticketKey = Files.write(dir.resolve("ticket.key"), new byte[48]);
         Path source = dir.resolve("routes.yaml");
         String tls = "    tls:\n"
                 + "      certificate: " + pki.serverCertificate + "\n"
@@ -30,6 +31,7 @@ class WatchedFilesTest {
                 + "accessLog: { path: access.log }\n"
                 + "listeners:\n"
                 + "  - name: one\n    listen: 127.0.0.1:8443\n" + tls + "      crl: [a.crl, b.crl]\n"
+                + "      sessionTicketKeys: [ticket.key]\n"
                 + "  - name: two\n    listen: 127.0.0.1:8444\n" + tls + "      crl: [b.crl]\n"
                 + "routes:\n  - name: all\n    upstream: app\n"
                 + "upstreams:\n  app:\n    endpoints: [127.0.0.1:8080]\n";
@@ -38,6 +40,6 @@ class WatchedFilesTest {
 
         // The access log is written, not read: not watched.
         assertEquals(List.of(source.toAbsolutePath().normalize(), pki.serverCertificate, pki.serverKey,
-                pki.clientCaFile, crlA, crlB), List.copyOf(WatchedFiles.of(config)));
+                pki.clientCaFile, crlA, crlB, ticketKey), List.copyOf(WatchedFiles.of(config)));
     }
 }

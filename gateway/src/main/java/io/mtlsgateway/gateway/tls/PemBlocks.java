@@ -75,7 +75,7 @@ final class PemBlocks {
             }
             byte[] der;
             try {
-                der = Base64.getMimeDecoder().decode(body.toString());
+                der = Base64.getDecoder().decode(body.toString());
             } catch (IllegalArgumentException e) {
                 throw new IOException(file + ": line " + start + ": the block '" + type + "' is not valid base64");
             }

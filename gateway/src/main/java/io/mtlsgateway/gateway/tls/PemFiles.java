@@ -6,7 +6,10 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -49,7 +52,7 @@ public final class PemFiles {
      * @throws IOException naming the file and saying what it holds instead
      */
     public static List<X509Certificate> readCertificates(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = readBytes(file);
         if (!PemBlocks.isPem(bytes)) {
             return der(file, bytes);
         }
@@ -91,7 +94,7 @@ public final class PemFiles {
 
     /** Every CRL in a PEM or DER file; at least one. */
     public static List<X509CRL> readCrls(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = readBytes(file);
         List<X509CRL> result = new ArrayList<>();
         CertificateFactory factory = x509Factory();
         if (!PemBlocks.isPem(bytes)) {
@@ -132,7 +135,7 @@ public final class PemFiles {
      * @throws IOException naming the file and saying what it holds instead
      */
     public static PrivateKey readPrivateKey(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = readBytes(file);
         List<PemBlocks.Block> blocks = PemBlocks.isPem(bytes) ? PemBlocks.read(file, bytes) : List.of();
         List<PemBlocks.Block> keys = blocks.stream().filter(b -> KEY_TYPES.contains(b.type())).toList();
         String expected = " (expected: an unencrypted PEM 'BEGIN PRIVATE KEY', 'BEGIN EC PRIVATE KEY' or"
@@ -173,6 +176,27 @@ public final class PemFiles {
         }
         throw new IOException(file + ": line " + key.line() + ": the " + key.type()
                 + " block is not a readable private key" + expected);
+    }
+
+    /**
+     * The file's bytes; a failure says in words what is wrong (the JDK's message for a missing or
+     * forbidden file is just the path). The exception types stay, for callers that tell a missing
+     * file from a bad one.
+     */
+    private static byte[] readBytes(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(file.toString(), null, "not found");
+        } catch (AccessDeniedException e) {
+            throw new AccessDeniedException(file.toString(), null, "permission denied (the gateway runs as "
+                    + System.getProperty("user.name") + ")");
+        } catch (FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            // A folder, a device error: the JDK's message ("Is a directory") does not name the file.
+            throw new IOException(file + ": cannot be read (" + e.getMessage() + ")", e);
+        }
     }
 
     private static CertificateFactory x509Factory() {

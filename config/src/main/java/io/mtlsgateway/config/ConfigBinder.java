@@ -39,7 +39,7 @@ final class ConfigBinder {
         this.refs = refs;
         this.listenerBinder = new ListenerBinder(baseDir, refs);
         this.routeBinder = new RouteBinder(refs);
-        this.upstreamBinder = new UpstreamBinder(refs);
+        this.upstreamBinder = new UpstreamBinder(baseDir, refs);
         this.jwtBinder = new JwtBinder(baseDir, refs);
     }
 

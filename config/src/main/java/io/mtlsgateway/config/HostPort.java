@@ -60,6 +60,34 @@ public record HostPort(String host, int port) {
         return new HostPort(host, Integer.parseInt(port));
     }
 
+    /**
+     * Whether the host is a loopback address written as such: {@code localhost}, 127.0.0.0/8 or
+     * {@code ::1}. Names other than localhost are not resolved, so they do not count.
+     */
+    public boolean isLoopback() {
+        if (host.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        byte[] address;
+        try {
+            address = ServerName.parse(host).ip();
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        if (address == null) {
+            return false;
+        }
+        if (address.length == 4) {
+            return address[0] == 127;
+        }
+        for (int i = 0; i < 15; i++) {
+            if (address[i] != 0) {
+                return false;
+            }
+        }
+        return address[15] == 1;
+    }
+
     /** {@code host:port}, with brackets around an IPv6 literal. */
     @Override
     public String toString() {

@@ -10,8 +10,10 @@ import java.util.Optional;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
-    static final List<String> KEYS = List.of("name", "listen", "tls", "identityHeaders", "xfcc", "rfc9440", "http",
-            "limits");
+    static final List<String> KEYS = List.of("name", "listen", "tls", "allowPlaintext", "identityHeaders", "xfcc",
+            "rfc9440", "http", "limits");
+    /** The {@code tls} value of an egress listener: plain HTTP in. */
+    static final String NO_TLS = "none";
     static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via",
             "bodyReadTimeout", "minBodyRate");
 
@@ -36,8 +38,12 @@ final class ListenerBinder {
             address.ifPresent(a -> refs.listens.add(new References.Listen(a, n, owner)));
             return address;
         });
-        Optional<TlsConfig> tls = listener.required("tls", "a mapping with certificate, privateKey, clientCa",
-                tlsBinder::bind);
+        boolean plaintext = listener.get("tls").filter(n -> n.isScalar(NO_TLS)).isPresent();
+        // Optional<Optional<TlsConfig>>: outer empty = a problem was reported; inner empty = tls: none.
+        Optional<Optional<TlsConfig>> tls = listener.required("tls",
+                "a mapping with certificate, privateKey, clientCa; or none for plain HTTP (egress sidecar)",
+                n -> plaintext ? Optional.of(Optional.<TlsConfig>empty()) : tlsBinder.bind(n).map(Optional::of));
+        Optional<Boolean> allowPlaintext = listener.optional("allowPlaintext", YamlNode::bool, false);
         Optional<Map<String, IdentityTemplate>> identityHeaders =
                 listener.optional("identityHeaders", ListenerBinder::identityHeaders, Map.of());
         identityHeaders.ifPresent(headers ->
@@ -47,11 +53,19 @@ final class ListenerBinder {
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
         Optional<LimitsConfig> limits = listener.optional("limits", LimitsBinder::listener, LimitsConfig.NONE);
-        if (!Binding.allPresent(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits)) {
+        if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http, limits)) {
             return Optional.empty();
         }
-        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(name.get(),
-                listen.get(), tls.get(), identityHeaders.get(), xfcc.get(), rfc9440.get(), http.get(), limits.get()));
+        if (!PlaintextListeners.check(listener, plaintext, listen.get(), allowPlaintext.get(), identityHeaders.get(),
+                xfcc.get(), rfc9440.get())) {
+            return Optional.empty();
+        }
+        if (plaintext) {
+            refs.plaintextListeners.add(new References.Named(name.get(), listener.get("tls").orElseThrow()));
+        }
+        return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
+                name.get(), listen.get(), tls.get().orElse(null), identityHeaders.get(), xfcc.get(), rfc9440.get(),
+                http.get(), limits.get(), allowPlaintext.get()));
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The checks that need the whole file: unique listener and route names, unique listen addresses,
- * routes naming defined upstreams, and every referenced file existing and readable.
+ * routes naming defined upstreams, every referenced file existing and readable, and no allow rule
+ * where a plain-HTTP listener would have to apply it.
  */
 final class ReferenceValidator {
     private ReferenceValidator() {}
@@ -24,6 +25,25 @@ final class ReferenceValidator {
         noRouteMatchesOnIdentityHeaders(refs);
         knownJwtIssuers(refs);
         claimHeadersApart(refs);
+        noAllowRulesWithPlaintextListeners(refs);
+    }
+
+    /**
+     * Routes serve every listener, and a plain-HTTP caller has no certificate for an allow rule to
+     * judge: such rules would refuse every egress request, and a route without them would be open
+     * to anything local. Mixing both kinds of listener with allow rules is refused outright.
+     */
+    private static void noAllowRulesWithPlaintextListeners(References refs) {
+        if (refs.plaintextListeners.isEmpty()) {
+            return;
+        }
+        References.Named plain = refs.plaintextListeners.get(0);
+        for (References.Named allow : refs.allowLists) {
+            allow.node().problem("route '" + YamlNode.show(allow.name()) + "' has allow rules, but listener '"
+                    + YamlNode.show(plain.name()) + "' (line " + plain.node().line() + ") takes plain HTTP"
+                    + " (tls: none): its callers have no certificate to match (run the egress listener in a"
+                    + " gateway of its own, or remove the rules)");
+        }
     }
 
     private static void knownJwtIssuers(References refs) {

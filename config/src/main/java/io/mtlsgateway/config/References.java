@@ -26,6 +26,10 @@ final class References {
     record FileRef(Path path, YamlNode node) {}
 
     final List<Named> listenerNames = new ArrayList<>();
+    /** Listeners with {@code tls: none}, at their tls node. */
+    final List<Named> plaintextListeners = new ArrayList<>();
+    /** Routes' allow lists, at their node, named by route. */
+    final List<Named> allowLists = new ArrayList<>();
     final List<Named> routeNames = new ArrayList<>();
     final List<Named> upstreamReferences = new ArrayList<>();
     final Set<String> upstreamNames = new LinkedHashSet<>();

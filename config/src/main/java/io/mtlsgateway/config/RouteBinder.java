@@ -35,6 +35,9 @@ final class RouteBinder {
             return reference;
         });
         Optional<List<AllowRule>> allow = route.optional("allow", RouteBinder::allow, List.of());
+        if (name.isPresent() && allow.isPresent() && !allow.get().isEmpty()) {
+            refs.allowLists.add(new References.Named(name.get(), route.get("allow").orElseThrow()));
+        }
         Optional<Optional<String>> rewritePrefix = route.optional(
                 "rewritePrefix", n -> Binding.absolutePath(n).map(Optional::of), Optional.empty());
         Optional<Optional<RouteJwt>> jwt = route.optional("jwt", n -> jwt(n).map(Optional::of), Optional.empty());

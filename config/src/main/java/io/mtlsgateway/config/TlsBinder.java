@@ -12,7 +12,7 @@ import java.util.Set;
 final class TlsBinder {
     static final List<String> KEYS = List.of(
             "certificate", "privateKey", "clientAuth", "clientCa", "crl", "ocsp", "verifyDepth", "protocols",
-            "sessionTickets", "sessionTicketKeys");
+            "sessionTickets", "sessionTicketKeys", "requireEku");
     static final List<TlsProtocol> DEFAULT_PROTOCOLS = List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2);
     private static final Set<String> LEGACY_PROTOCOLS =
             Set.of("sslv2", "sslv2hello", "sslv3", "tlsv1", "tlsv1.0", "tlsv1.1");
@@ -53,8 +53,9 @@ final class TlsBinder {
         Optional<Boolean> sessionTickets = tls.optional("sessionTickets", YamlNode::bool, true);
         Optional<List<Path>> ticketKeys = tls.optional(
                 "sessionTicketKeys", n -> n.listOrSingle().flatMap(items -> Binding.each(items, this::file)), List.of());
+        Optional<Boolean> requireEku = tls.optional("requireEku", YamlNode::bool, false);
         if (!Binding.allPresent(certificate, privateKey, clientAuth, clientCa, crl, ocsp, verifyDepth, protocols,
-                sessionTickets, ticketKeys)) {
+                sessionTickets, ticketKeys, requireEku)) {
             return Optional.empty();
         }
         if (!sessionTickets.get() && !ticketKeys.get().isEmpty()) {
@@ -64,11 +65,12 @@ final class TlsBinder {
         }
         return tls.owner().problems().construct(tls.owner(), () -> new TlsConfig(
                 certificate.get(), privateKey.get(), clientAuth.get(), clientCa.get().orElse(null), crl.get(),
-                ocsp.get(), verifyDepth.get(), protocols.get(), sessionTickets.get(), ticketKeys.get()));
+                ocsp.get(), verifyDepth.get(), protocols.get(), sessionTickets.get(), ticketKeys.get(),
+                requireEku.get()));
     }
 
     /** A file path, absolute after resolving against the route file's folder; existence is checked later. */
-    private Optional<Path> file(YamlNode node) {
+    Optional<Path> file(YamlNode node) {
         return node.string().flatMap(text -> {
             Path path;
             try {
@@ -82,7 +84,7 @@ final class TlsBinder {
         });
     }
 
-    private static Optional<List<TlsProtocol>> protocols(YamlNode node) {
+    static Optional<List<TlsProtocol>> protocols(YamlNode node) {
         return node.list().flatMap(items -> {
             if (items.isEmpty()) {
                 node.problem("empty list (expected: TLSv1.3 and/or TLSv1.2)");

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param sessionTickets whether this listener issues and accepts session tickets (and resumes at all)
  * @param sessionTicketKeys 48-byte ticket key files: the first encrypts, all decrypt; empty means a
  *     per-process random key, rotated; only with {@code sessionTickets}
+ * @param requireEku whether a client leaf must carry an extended key usage (with clientAuth)
  */
 public record TlsConfig(
         Path certificate,
@@ -23,7 +24,8 @@ public record TlsConfig(
         int verifyDepth,
         List<TlsProtocol> protocols,
         boolean sessionTickets,
-        List<Path> sessionTicketKeys) {
+        List<Path> sessionTicketKeys,
+        boolean requireEku) {
 
     public static final int DEFAULT_VERIFY_DEPTH = 4;
 
@@ -48,6 +50,14 @@ public record TlsConfig(
             throw new IllegalArgumentException(
                     "sessionTicketKeys: given with sessionTickets: false (expected: one of the two)");
         }
+    }
+
+    /** Accepting a client leaf without an extended key usage (RFC 5280 allows it). */
+    public TlsConfig(Path certificate, Path privateKey, ClientAuthMode clientAuth, Path clientCa, List<Path> crl,
+            OcspMode ocsp, int verifyDepth, List<TlsProtocol> protocols, boolean sessionTickets,
+            List<Path> sessionTicketKeys) {
+        this(certificate, privateKey, clientAuth, clientCa, crl, ocsp, verifyDepth, protocols, sessionTickets,
+                sessionTicketKeys, false);
     }
 
     /** Without ticket key files: a per-process random key when tickets are on. */

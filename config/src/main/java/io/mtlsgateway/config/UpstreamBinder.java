@@ -1,5 +1,6 @@
 package io.mtlsgateway.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +11,7 @@ import java.util.Optional;
 final class UpstreamBinder {
     static final List<String> KEYS = List.of(
             "endpoints", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnectionsPerEndpoint",
-            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection", "reuse");
+            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection", "reuse", "tls");
     static final List<String> HEALTH_CHECK_KEYS =
             List.of("path", "interval", "timeout", "unhealthyThreshold", "healthyThreshold");
     static final List<String> OUTLIER_DETECTION_KEYS =
@@ -18,9 +19,11 @@ final class UpstreamBinder {
     static final Duration DEFAULT_HEALTH_CHECK_INTERVAL = Duration.ofSeconds(5);
 
     private final References refs;
+    private final UpstreamTlsBinder tlsBinder;
 
-    UpstreamBinder(References refs) {
+    UpstreamBinder(Path baseDir, References refs) {
         this.refs = refs;
+        this.tlsBinder = new UpstreamTlsBinder(baseDir, refs);
     }
 
     Optional<Map<String, UpstreamConfig>> bind(YamlNode node) {
@@ -38,7 +41,7 @@ final class UpstreamBinder {
                     continue;
                 }
                 Optional<UpstreamConfig> upstream =
-                        entry.value().mapping(KEYS).flatMap(body -> upstream(entry.key(), body));
+                        entry.value().mapping(KEYS).flatMap(body -> upstream(entry.key(), body, tlsBinder));
                 upstream.ifPresent(u -> bound.put(entry.key(), u));
                 complete &= upstream.isPresent();
             }
@@ -46,7 +49,7 @@ final class UpstreamBinder {
         });
     }
 
-    private static Optional<UpstreamConfig> upstream(String name, YamlMapping upstream) {
+    private static Optional<UpstreamConfig> upstream(String name, YamlMapping upstream, UpstreamTlsBinder tlsBinder) {
         Optional<List<HostPort>> endpoints = upstream.required("endpoints", "a list of host:port", UpstreamBinder::endpoints);
         Optional<Duration> connectTimeout = upstream.optional(
                 "connectTimeout", YamlNode::positiveDuration, UpstreamConfig.DEFAULT_CONNECT_TIMEOUT);
@@ -66,14 +69,34 @@ final class UpstreamBinder {
                 "outlierDetection", UpstreamBinder::outlierDetection, OutlierDetectionConfig.defaults());
         Optional<ConnectionReuse> reuse = upstream.optional("reuse",
                 n -> n.choice(ConnectionReuse.values(), ConnectionReuse::yamlName), ConnectionReuse.SAFE);
+        Optional<Optional<UpstreamTlsConfig>> tls =
+                upstream.optional("tls", n -> tlsBinder.bind(n).map(Optional::of), Optional.empty());
         if (!Binding.allPresent(endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnections, healthCheck,
-                loadBalancing, maxPending, outlierDetection, reuse)) {
+                loadBalancing, maxPending, outlierDetection, reuse, tls)) {
+            return Optional.empty();
+        }
+        if (tls.get().isPresent() && tls.get().get().serverName().isEmpty()
+                && !serverNamesFromEndpoints(endpoints.get(), upstream.get("tls").orElseThrow())) {
             return Optional.empty();
         }
         return upstream.owner().problems().construct(upstream.owner(), () -> new UpstreamConfig(
                 name, endpoints.get(), connectTimeout.get(), responseTimeout.get(), idleTimeout.get(),
                 maxConnections.get(), healthCheck.get(), loadBalancing.get(), maxPending.get(),
-                outlierDetection.get(), reuse.get()));
+                outlierDetection.get(), reuse.get(), tls.get()));
+    }
+
+    /** Without tls.serverName each endpoint's host is the name sent and checked, so it must be one. */
+    private static boolean serverNamesFromEndpoints(List<HostPort> endpoints, YamlNode tls) {
+        for (HostPort endpoint : endpoints) {
+            try {
+                ServerName.parse(endpoint.host());
+            } catch (IllegalArgumentException e) {
+                tls.problem("endpoint " + endpoint + " cannot serve as the TLS server name (" + e.getMessage()
+                        + "); set tls.serverName to the name in the upstream's certificate");
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Optional<List<HostPort>> endpoints(YamlNode node) {

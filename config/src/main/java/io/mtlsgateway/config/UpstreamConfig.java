@@ -6,12 +6,13 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A pool of plaintext HTTP/1.1 endpoints that routes forward to.
+ * A pool of HTTP/1.1 endpoints that routes forward to, over plain TCP or, with {@code tls}, TLS.
  *
  * @param maxConnectionsPerEndpoint open connections per endpoint, shared out between event loops
  * @param maxPendingRequests requests that may wait for a connection when every one is busy; more
  *     get 503 at once (0: no waiting)
  * @param reuse whether a connection may go to another client right after a response
+ * @param tls TLS (and mutual TLS) to the endpoints; empty means plain HTTP
  */
 public record UpstreamConfig(
         String name,
@@ -24,7 +25,8 @@ public record UpstreamConfig(
         LoadBalancing loadBalancing,
         int maxPendingRequests,
         OutlierDetectionConfig outlierDetection,
-        ConnectionReuse reuse) {
+        ConnectionReuse reuse,
+        Optional<UpstreamTlsConfig> tls) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
@@ -52,9 +54,27 @@ public record UpstreamConfig(
         }
         Objects.requireNonNull(outlierDetection, "outlierDetection");
         Objects.requireNonNull(reuse, "reuse");
+        Objects.requireNonNull(tls, "tls");
     }
 
-    /** An upstream with safe connection reuse. */
+    /**
+     * The name sent (SNI) and checked when connecting to {@code endpoint} over TLS: tls.serverName,
+     * else the endpoint's host (the binder checked that it is a valid name).
+     */
+    public ServerName serverName(HostPort endpoint) {
+        return tls.flatMap(UpstreamTlsConfig::serverName).orElseGet(() -> ServerName.parse(endpoint.host()));
+    }
+
+    /** A plain-HTTP upstream. */
+    public UpstreamConfig(String name, List<HostPort> endpoints, Duration connectTimeout, Duration responseTimeout,
+            Duration idleTimeout, int maxConnectionsPerEndpoint, Optional<HealthCheckConfig> healthCheck,
+            LoadBalancing loadBalancing, int maxPendingRequests, OutlierDetectionConfig outlierDetection,
+            ConnectionReuse reuse) {
+        this(name, endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck,
+                loadBalancing, maxPendingRequests, outlierDetection, reuse, Optional.empty());
+    }
+
+    /** A plain-HTTP upstream with safe connection reuse. */
     public UpstreamConfig(String name, List<HostPort> endpoints, Duration connectTimeout, Duration responseTimeout,
             Duration idleTimeout, int maxConnectionsPerEndpoint, Optional<HealthCheckConfig> healthCheck,
             LoadBalancing loadBalancing, int maxPendingRequests, OutlierDetectionConfig outlierDetection) {

@@ -205,6 +205,11 @@ final class YamlNode {
         });
     }
 
+    /** Whether this node is the plain scalar {@code text}. */
+    boolean isScalar(String text) {
+        return node instanceof ScalarNode scalar && !isNull() && scalar.getValue().equals(text);
+    }
+
     boolean isNull() {
         return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
     }

@@ -7,7 +7,9 @@ import io.mtlsgateway.config.RouteShadowing;
 import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.server.ConfigCheck;
 import io.mtlsgateway.gateway.server.ConfigCheck.ListenerReport;
+import io.mtlsgateway.gateway.server.ConfigCheck.UpstreamReport;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
+import io.mtlsgateway.gateway.tls.UpstreamTlsMaterial;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.cert.X509CRL;
@@ -53,12 +55,26 @@ final class CheckCommand implements Callable<Integer> {
         for (String warning : RouteShadowing.warnings(loaded.routes())) {
             err.println(config + ": warning: " + warning);
         }
+        for (String warning : ConfigCheck.warnings(loaded)) {
+            err.println(config + ": warning: " + warning);
+        }
         int problems = 0;
         for (ListenerReport report : reports) {
             out.println("listener " + report.listener() + ":");
             report.material().ifPresent(m -> describe(out, m, now));
+            if (report.material().isEmpty() && report.problems().isEmpty()) {
+                out.println("  plain HTTP (tls: none)");
+            }
             for (String problem : report.problems()) {
                 err.println(problem);
+                problems++;
+            }
+        }
+        for (UpstreamReport report : ConfigCheck.upstreams(loaded, now)) {
+            out.println("upstream " + report.upstream() + " (TLS):");
+            report.material().ifPresent(m -> describe(out, m, now));
+            for (String problem : report.problems()) {
+                err.println("upstream " + report.upstream() + ": " + problem);
                 problems++;
             }
         }
@@ -87,7 +103,22 @@ final class CheckCommand implements Callable<Integer> {
         for (X509Certificate ca : m.clientCas()) {
             out.println("  client CA: " + certificate(ca, now));
         }
-        for (X509CRL crl : m.crls()) {
+        describeCrls(out, m.crls(), now);
+    }
+
+    private static void describe(PrintWriter out, UpstreamTlsMaterial m, Instant now) {
+        for (int i = 0; i < m.clientChain().size(); i++) {
+            out.println("  " + (i == 0 ? "client certificate" : "client chain " + i) + ": "
+                    + certificate(m.clientChain().get(i), now) + (i == 0 ? " (key matches)" : ""));
+        }
+        for (X509Certificate ca : m.cas()) {
+            out.println("  upstream CA: " + certificate(ca, now));
+        }
+        describeCrls(out, m.crls(), now);
+    }
+
+    private static void describeCrls(PrintWriter out, List<X509CRL> crls, Instant now) {
+        for (X509CRL crl : crls) {
             Instant next = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
             out.println("  CRL: issuer " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + ", "
                     + (crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size())

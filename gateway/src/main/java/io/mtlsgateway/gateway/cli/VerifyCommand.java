@@ -5,7 +5,10 @@ import io.mtlsgateway.gateway.Json;
 import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.tls.PemFiles;
+import io.mtlsgateway.gateway.tls.UnparseableCertificateException;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
+import io.mtlsgateway.gateway.verify.Purpose;
+import io.mtlsgateway.gateway.verify.RejectionReason;
 import io.mtlsgateway.gateway.verify.Verdict;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,14 +36,17 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code mtls-gateway verify}: runs the proxy's own client verifier on files, to answer "why was
- * this client refused?". Exit codes: 0 accepted (prints the identity as JSON), 1 rejected (prints
- * the reason and what to do), 2 bad usage or an unreadable file.
+ * this client refused?" (or, with {@code --purpose server}, "why does the gateway refuse this
+ * upstream?"). Exit codes: 0 accepted (prints the identity as JSON), 1 rejected (prints the reason
+ * and what to do; a certificate that cannot be parsed is rejected as {@code malformed}, as in a
+ * handshake), 2 bad usage or an unreadable file.
  */
 @Command(
         name = "verify",
         mixinStandardHelpOptions = true,
         description = {
-            "Verify a client certificate exactly as the gateway would, offline.",
+            "Verify a client certificate (or with --purpose server an upstream's) exactly as the gateway would,"
+                    + " offline.",
             "Prints the client's identity as JSON and exits 0, or prints why it is rejected and exits 1."
         })
 public final class VerifyCommand implements Callable<Integer> {
@@ -70,6 +77,9 @@ public final class VerifyCommand implements Callable<Integer> {
             description = "Most intermediates between leaf and anchor (default: ${DEFAULT-VALUE}).")
     private int verifyDepth;
 
+    @Mixin
+    private PurposeOptions purpose;
+
     @Parameters(index = "0", paramLabel = "CERT.pem",
             description = "The client certificate, optionally followed by the intermediates the client sends.")
     private Path certificate;
@@ -78,14 +88,24 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         OcspMode mode = ocspMode();
         Instant time = validationTime();
+        Purpose judged = purpose.purpose();
+        if (judged == Purpose.SERVER && mode != OcspMode.OFF) {
+            throw new ParameterException(spec.commandLine(), "--ocsp applies to --purpose client only (the gateway"
+                    + " checks upstream certificates against CRLs)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         ClientVerifier verifier;
         List<X509Certificate> presented;
         try {
-            presented = PemFiles.readCertificates(certificate);
+            try {
+                presented = PemFiles.readCertificates(certificate);
+            } catch (UnparseableCertificateException e) {
+                // What a handshake would say of the same bytes: a rejection, not a usage error.
+                return rejected(out, new Verdict.Rejected(RejectionReason.MALFORMED, e.getMessage()), judged, time);
+            }
             List<X509Certificate> anchors = PemFiles.readCertificates(trust);
-            ClientVerifier.Builder builder = ClientVerifier.builder(anchors).crlFiles(crls).ocsp(mode)
-                    .verifyDepth(verifyDepth).clock(Clock.fixed(time, ZoneOffset.UTC));
+            ClientVerifier.Builder builder = purpose.configure(ClientVerifier.builder(anchors).crlFiles(crls)
+                    .ocsp(mode).verifyDepth(verifyDepth).clock(Clock.fixed(time, ZoneOffset.UTC)));
             if (intermediates != null) {
                 builder.intermediates(PemFiles.readCertificates(intermediates));
             }
@@ -99,19 +119,23 @@ public final class VerifyCommand implements Callable<Integer> {
         } catch (IOException e) {
             return fail(e.getMessage());
         }
-        Verdict verdict = verifier.verify(presented);
+        Verdict verdict = purpose.verify(verifier, presented);
         if (verdict instanceof Verdict.Rejected rejected) {
-            out.printf("rejected: %s: %s. What to do: %s.%n", rejected.reason().label(), rejected.detail(),
-                    rejected.reason().advice());
-            out.printf("(a TLS client would receive the alert %s; validation time %s)%n",
-                    rejected.reason().alert(), time);
-            out.flush();
-            return Main.EXIT_REJECTED;
+            return rejected(out, rejected, judged, time);
         }
         Verdict.Accepted accepted = (Verdict.Accepted) verdict;
         out.println(json(accepted.identity(), accepted));
         out.flush();
         return 0;
+    }
+
+    private static int rejected(PrintWriter out, Verdict.Rejected rejected, Purpose judged, Instant time) {
+        out.printf("rejected: %s: %s. What to do: %s.%n", rejected.reason().label(), rejected.detail(),
+                judged.advice(rejected.reason()));
+        out.printf("(a TLS %s would receive the alert %s; validation time %s)%n",
+                judged == Purpose.CLIENT ? "client" : "server", rejected.reason().alert(), time);
+        out.flush();
+        return Main.EXIT_REJECTED;
     }
 
     private OcspMode ocspMode() {

@@ -115,6 +115,12 @@ public final class GatewayMetrics implements AutoCloseable {
         route(route).record(status, durationNanos);
     }
 
+    /** Publishes when an upstream's TLS material expires: its client certificate, CAs and CRLs. */
+    public void upstreamCertificates(String upstream, java.util.Optional<java.time.Instant> client,
+            java.util.Optional<java.time.Instant> ca, java.util.Optional<java.time.Instant> crl) {
+        upstream(upstream).certificates(client, ca, crl);
+    }
+
     /** Counts a request the upstream failed, by a kind label given at construction. */
     public void upstreamError(String upstream, String kind) {
         upstream(upstream).record(kind);

@@ -31,6 +31,10 @@ public enum HandshakeReason {
     MALFORMED("malformed"),
     /** The chain is longer than verifyDepth allows. */
     DEPTH("depth"),
+    /** Upstream connections only: the server certificate is not for the name connected to. */
+    NAME_MISMATCH("name_mismatch"),
+    /** Upstream connections only: the server certificate matches none of the identity pins. */
+    PIN_MISMATCH("pin_mismatch"),
     /** The client did not finish the handshake in time. */
     TIMEOUT("timeout"),
     /** The client closed the connection during the handshake. */

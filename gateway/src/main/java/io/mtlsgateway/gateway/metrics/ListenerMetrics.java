@@ -99,6 +99,8 @@ public final class ListenerMetrics {
                 .baseUnit("seconds")
                 .tag("listener", listener)
                 .tag("role", role)
+                // Upstream roles share the name; Prometheus wants one label set per name.
+                .tag("upstream", "")
                 .strongReference(true)
                 .register(registry);
     }

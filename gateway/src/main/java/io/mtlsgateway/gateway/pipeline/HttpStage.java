@@ -26,6 +26,14 @@ public record HttpStage(ChannelHandler rawTimeouts, ChannelHandler messageTimeou
         HttpStage create(VerifiedPeer peer);
     }
 
+    /** Installs this stage and the server codec on a connection without TLS (an egress listener). */
+    void installPlain(ChannelPipeline pipeline) {
+        pipeline.addLast(PipelineNames.HTTP_TIMEOUTS, rawTimeouts)
+                .addLast(PipelineNames.HTTP_CODEC, HttpCodecs.server())
+                .addLast(PipelineNames.HTTP_GUARD, messageTimeouts)
+                .addLast(PipelineNames.PROXY, requests);
+    }
+
     /** Replaces the handler of {@code gate} with this stage and the server codec. */
     void install(ChannelHandlerContext gate) {
         ChannelPipeline pipeline = gate.pipeline();

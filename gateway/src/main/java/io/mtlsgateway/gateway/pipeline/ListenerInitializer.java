@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 
 /**
  * A new downstream connection: TLS first, and a gate that admits the HTTP stage only after the
- * client has been verified. The listener's snapshot is read per connection, so a reload changes
+ * client has been verified; on a plain-HTTP (egress) listener, the HTTP stage at once. The listener's snapshot is read per connection, so a reload changes
  * new connections only.
  */
 public final class ListenerInitializer extends ChannelInitializer<SocketChannel> {
@@ -62,6 +62,16 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
             }
             return;
         }
+        ListenerSnapshot plain = snapshots.get();
+        if (plain.tls() == null) {
+            // Egress: plain HTTP from a local application; no handshake, no client identity.
+            if (source != null) {
+                // There is no handshake to hold a slot for: the connection counts as one that succeeded.
+                source.handshake().ended(true, false, ch.eventLoop().ticker().nanoTime());
+            }
+            plain.httpStage().create(new VerifiedPeer(null, List.of(), clientAddress(ch))).installPlain(ch.pipeline());
+            return;
+        }
         ListenerSnapshot snapshot = retainCurrent();
         SslHandler tls;
         try {
@@ -78,6 +88,10 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,
                         new HandshakeGateHandler(snapshot, identities, failures, metrics));
+    }
+
+    private static String clientAddress(SocketChannel ch) {
+        return ch.remoteAddress() == null ? "unknown" : ch.remoteAddress().getAddress().getHostAddress();
     }
 
     /** The current snapshot with its context retained, so a concurrent reload cannot free it under us. */

@@ -12,7 +12,10 @@ public interface ListenerSnapshot {
     /** The listener's name, for logs and events. */
     String listener();
 
-    /** A reference-counted context; its owner releases it when the snapshot is replaced. */
+    /**
+     * A reference-counted context; its owner releases it when the snapshot is replaced. Null for
+     * a plain-HTTP (egress) listener, whose connections start at the HTTP stage.
+     */
     SslContext tls();
 
     /** Builds the HTTP stage once a connection's client is verified. */

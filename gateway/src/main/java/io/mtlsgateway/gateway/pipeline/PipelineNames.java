@@ -3,8 +3,10 @@ package io.mtlsgateway.gateway.pipeline;
 /**
  * Every handler name, in pipeline order. A downstream connection starts as
  * {@code tls -> handshake-gate}; once the client is verified the gate replaces itself with
- * {@code http-timeouts -> http-codec -> http-guard -> proxy}. An upstream connection is
- * {@code upstream-codec -> upstream-idle -> upstream}. After a 101 Switching Protocols both become
+ * {@code http-timeouts -> http-codec -> http-guard -> proxy}. A plain-HTTP (egress) listener's
+ * connection starts at {@code http-timeouts}. An upstream connection is
+ * {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> upstream-idle -> upstream}, the
+ * TLS stages only for an upstream with a {@code tls} block. After a 101 Switching Protocols both become
  * byte tunnels: {@code tls -> tunnel-idle -> tunnel} and {@code tunnel}.
  */
 public final class PipelineNames {
@@ -17,6 +19,10 @@ public final class PipelineNames {
     public static final String HTTP_GUARD = "http-guard";
     public static final String PROXY = "proxy";
 
+    /** The upstream connection's TLS client, verifying the upstream with server purpose. */
+    public static final String UPSTREAM_TLS = "upstream-tls";
+    /** Logs a failed upstream handshake once, with its reason. */
+    public static final String UPSTREAM_TLS_LOG = "upstream-tls-log";
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_IDLE = "upstream-idle";
     public static final String UPSTREAM_HANDLER = "upstream";

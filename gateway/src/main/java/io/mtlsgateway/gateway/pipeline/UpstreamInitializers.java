@@ -1,32 +1,54 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.HostPort;
+import io.mtlsgateway.config.UpstreamConfig;
+import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
 import io.mtlsgateway.gateway.upstream.UpstreamChannelHandler;
 import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import java.time.Duration;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The pipelines of connections to upstreams: a pooled one is
- * {@code upstream-codec -> upstream-idle -> upstream}; a health check is
- * {@code upstream-codec -> health-check}.
+ * {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> upstream-idle -> upstream}; a
+ * health check is {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> health-check}.
+ * The TLS stages are there when the upstream has a {@code tls} block, made with the material
+ * current when the connection opens.
  */
 public final class UpstreamInitializers implements UpstreamPipelines {
-    /** Stateless: one for the whole process. */
-    public static final UpstreamInitializers INSTANCE = new UpstreamInitializers();
+    /** Plain HTTP to every upstream (tests and tools that have no upstream TLS). */
+    public static final UpstreamInitializers INSTANCE = new UpstreamInitializers(new UpstreamTlsHolder(),
+            new DefaultChannelGroup("unused", GlobalEventExecutor.INSTANCE));
 
-    private UpstreamInitializers() {}
+    private final UpstreamTlsHolder tls;
+    private final ChannelGroup opened;
+
+    /**
+     * @param tls the process's upstream TLS, consulted per new connection
+     * @param opened every pooled connection joins it (and leaves when it closes), so the owner
+     *     can close them all at stop
+     */
+    public UpstreamInitializers(UpstreamTlsHolder tls, ChannelGroup opened) {
+        this.tls = tls;
+        this.opened = opened;
+    }
 
     @Override
-    public ChannelHandler pooled(Duration idleTimeout) {
-        long idleMillis = idleTimeout.toMillis();
+    public ChannelHandler pooled(UpstreamConfig upstream, HostPort endpoint) {
+        long idleMillis = upstream.idleTimeout().toMillis();
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline()
+                opened.add(ch);
+                addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
                         .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                         .addLast(PipelineNames.UPSTREAM_HANDLER, new UpstreamChannelHandler());
@@ -35,14 +57,30 @@ public final class UpstreamInitializers implements UpstreamPipelines {
     }
 
     @Override
-    public ChannelHandler healthCheck(ChannelHandler probe) {
+    public ChannelHandler healthCheck(UpstreamConfig upstream, HostPort endpoint, ChannelHandler probe) {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline()
+                opened.add(ch);
+                addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
                         .addLast(PipelineNames.HEALTH_CHECK, probe);
             }
         };
+    }
+
+    @Override
+    public boolean reusable(Channel channel, UpstreamConfig upstream) {
+        return tls.isCurrent(channel, upstream.name());
+    }
+
+    private ChannelPipeline addTls(Channel ch, UpstreamConfig upstream, HostPort endpoint) {
+        SslHandler handler = tls.newHandler(ch, upstream, endpoint);
+        if (handler != null) {
+            ch.pipeline()
+                    .addLast(PipelineNames.UPSTREAM_TLS, handler)
+                    .addLast(PipelineNames.UPSTREAM_TLS_LOG, new UpstreamHandshakeLog(upstream.name(), endpoint));
+        }
+        return ch.pipeline();
     }
 }

@@ -2,14 +2,12 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.upstream.EndpointPool;
-import io.mtlsgateway.gateway.upstream.PoolExhaustedException;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.mtlsgateway.gateway.upstream.UpstreamListener;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -89,9 +87,7 @@ final class Exchange implements UpstreamListener {
             } else if (f.isSuccess()) {
                 onConnected(f.getNow());
             } else {
-                fail(f.cause() instanceof PoolExhaustedException ? ProxyError.UPSTREAM_OVERLOADED
-                        : f.cause() instanceof ConnectTimeoutException ? ProxyError.UPSTREAM_CONNECT_TIMEOUT
-                        : ProxyError.UPSTREAM_UNAVAILABLE);
+                fail(UpstreamFailures.classify(f.cause()));
             }
         });
     }
@@ -323,7 +319,7 @@ final class Exchange implements UpstreamListener {
             start(failed);
             return;
         }
-        upstreamFailed(ProxyError.UPSTREAM_RESET);
+        upstreamFailed(responseStarted ? ProxyError.UPSTREAM_RESET : UpstreamFailures.closed(cause));
     }
 
     @Override

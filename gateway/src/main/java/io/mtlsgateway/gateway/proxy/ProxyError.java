@@ -42,7 +42,22 @@ public enum ProxyError {
     UPSTREAM_UNEXPECTED_UPGRADE(502, "unexpected_upgrade", "unexpected_upgrade"),
     UPSTREAM_RESET(502, "upstream_reset", "reset"),
     UPSTREAM_IDLE(504, "upstream_idle", "idle"),
-    UPSTREAM_TIMEOUT(504, "upstream_timeout", "timeout");
+    UPSTREAM_TIMEOUT(504, "upstream_timeout", "timeout"),
+    // The upstream's certificate failed verification (by reason), or the handshake failed
+    // otherwise (the upstream refused the gateway, no protocol in common): never retried unverified.
+    UPSTREAM_TLS_UNTRUSTED(502, "upstream_tls_untrusted", "tls_untrusted"),
+    UPSTREAM_TLS_EXPIRED(502, "upstream_tls_expired", "tls_expired"),
+    UPSTREAM_TLS_NOT_YET_VALID(502, "upstream_tls_not_yet_valid", "tls_not_yet_valid"),
+    UPSTREAM_TLS_REVOKED(502, "upstream_tls_revoked", "tls_revoked"),
+    UPSTREAM_TLS_CRL_EXPIRED(502, "upstream_tls_crl_expired", "tls_crl_expired"),
+    UPSTREAM_TLS_BAD_USAGE(502, "upstream_tls_bad_usage", "tls_bad_usage"),
+    UPSTREAM_TLS_CONSTRAINTS(502, "upstream_tls_constraints", "tls_constraints"),
+    UPSTREAM_TLS_WEAK_KEY(502, "upstream_tls_weak_key", "tls_weak_key"),
+    UPSTREAM_TLS_MALFORMED(502, "upstream_tls_malformed", "tls_malformed"),
+    UPSTREAM_TLS_DEPTH(502, "upstream_tls_depth", "tls_depth"),
+    UPSTREAM_TLS_NAME_MISMATCH(502, "upstream_tls_name_mismatch", "tls_name_mismatch"),
+    UPSTREAM_TLS_PIN_MISMATCH(502, "upstream_tls_pin_mismatch", "tls_pin_mismatch"),
+    UPSTREAM_TLS_HANDSHAKE(502, "upstream_tls_handshake", "tls_handshake");
 
     private final int status;
     private final String code;

@@ -5,11 +5,15 @@ import io.mtlsgateway.config.JwksSource;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.gateway.identity.DnFormat;
+import io.mtlsgateway.config.UpstreamConfig;
+import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.jwt.JwksFiles;
 import io.mtlsgateway.gateway.jwt.KeySet;
 import io.mtlsgateway.gateway.jwt.KeySetException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
+import io.mtlsgateway.gateway.tls.UpstreamTlsContext;
+import io.mtlsgateway.gateway.tls.UpstreamTlsMaterial;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.netty.bootstrap.Bootstrap;
@@ -36,6 +40,50 @@ public final class ConfigCheck {
      * @param problems every problem, each naming its file
      */
     public record ListenerReport(String listener, Optional<ListenerMaterial> material, List<String> problems) {}
+
+    /**
+     * One TLS upstream's result, built exactly as {@code run} builds it (then released).
+     *
+     * @param material empty when its files could not be loaded
+     */
+    public record UpstreamReport(String upstream, Optional<UpstreamTlsMaterial> material, List<String> problems) {}
+
+    /** Warnings that do not fail the check: what an operator should know they asked for. */
+    public static List<String> warnings(GatewayConfig config) {
+        List<String> warnings = new ArrayList<>();
+        for (ListenerConfig listener : config.listeners()) {
+            if (listener.plaintext()) {
+                warnings.add("listener " + listener.name() + " takes plain HTTP (tls: none) on " + listener.listen()
+                        + (listener.listen().isLoopback() ? "" : ", which is not a loopback address (allowPlaintext:"
+                                + " true)") + ": callers are not authenticated, every route is open to them");
+            }
+        }
+        return warnings;
+    }
+
+    /** Builds the TLS of every upstream with a {@code tls} block, as {@code run} would, at {@code now}. */
+    public static List<UpstreamReport> upstreams(GatewayConfig config, Instant now) {
+        List<UpstreamReport> reports = new ArrayList<>();
+        for (UpstreamConfig upstream : config.upstreams().values()) {
+            if (upstream.tls().isEmpty()) {
+                continue;
+            }
+            List<String> problems = new ArrayList<>();
+            Optional<UpstreamTlsMaterial> material = Optional.empty();
+            try {
+                UpstreamTlsContext context = UpstreamTlsLoader.build(upstream);
+                material = Optional.of(context.material());
+                context.release();
+            } catch (MaterialException e) {
+                problems.addAll(e.problems());
+            } catch (Exception e) {
+                problems.add(upstream.tls().get().ca() + ": " + e.getMessage());
+            }
+            material.ifPresent(m -> problems.addAll(upstreamExpiryProblems(upstream, m, now)));
+            reports.add(new UpstreamReport(upstream.name(), material, problems));
+        }
+        return reports;
+    }
 
     /**
      * One token issuer's result.
@@ -73,6 +121,26 @@ public final class ConfigCheck {
         return reports;
     }
 
+    private static List<String> upstreamExpiryProblems(UpstreamConfig upstream, UpstreamTlsMaterial m, Instant now) {
+        List<String> problems = new ArrayList<>();
+        var tls = upstream.tls().orElseThrow();
+        m.clientNotAfter().filter(notAfter -> notAfter.isBefore(now)).ifPresent(notAfter -> problems.add(
+                tls.certificate().orElseThrow() + ": the gateway's client certificate expired on " + notAfter));
+        for (X509Certificate ca : m.cas()) {
+            if (ca.getNotAfter().toInstant().isBefore(now)) {
+                problems.add(tls.ca() + ": CA " + ListenerMaterial.subject(ca) + " expired on "
+                        + ca.getNotAfter().toInstant());
+            }
+        }
+        for (X509CRL crl : m.crls()) {
+            if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
+                problems.add("CRL of " + crl.getIssuerX500Principal().getName() + " is stale: nextUpdate was "
+                        + crl.getNextUpdate().toInstant() + " (" + tls.crl() + ")");
+            }
+        }
+        return problems;
+    }
+
     /** Builds every listener of {@code config} as {@code run} would, at {@code now}. */
     public static List<ListenerReport> run(GatewayConfig config, Instant now) {
         List<ListenerReport> reports = new ArrayList<>();
@@ -92,13 +160,14 @@ public final class ConfigCheck {
         try {
             // The pools of an unused template open no connection; the context is released at once.
             ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE,
-                    tickets);
-            material = Optional.of(state.material());
+                    UpstreamInitializers.INSTANCE, tickets);
+            material = Optional.ofNullable(state.material());
             state.retire();
         } catch (MaterialException e) {
             problems.addAll(e.problems());
         } catch (Exception e) {
-            problems.add(listener.tls().certificate() + ": " + e.getMessage());
+            problems.add((listener.plaintext() ? "listener " + listener.name() : listener.tls().certificate().toString())
+                    + ": " + e.getMessage());
         }
         material.ifPresent(m -> problems.addAll(expiryProblems(listener, m, now)));
         return new ListenerReport(listener.name(), material, problems);

@@ -17,9 +17,12 @@ import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
 import io.mtlsgateway.gateway.pipeline.AcceptFailureHandler;
 import io.mtlsgateway.gateway.pipeline.ListenerInitializer;
+import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
+import io.mtlsgateway.gateway.tls.UpstreamTlsContext;
+import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.netty.bootstrap.Bootstrap;
@@ -81,6 +84,12 @@ public final class GatewayServer implements AutoCloseable {
     private final ConnectionTracker connections = new ConnectionTracker();
     private final SessionTicketPolicy tickets = new SessionTicketPolicy();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
+    /** Upstream TLS for the whole process: every listener's pools open connections with it. */
+    private final UpstreamTlsHolder upstreamTls = new UpstreamTlsHolder();
+    /** Every open upstream connection, of current and retired pools alike, to close them at stop. */
+    private final io.netty.channel.group.ChannelGroup upstreamChannels =
+            new io.netty.channel.group.DefaultChannelGroup("upstreams", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
+    private final UpstreamInitializers upstreamPipelines = new UpstreamInitializers(upstreamTls, upstreamChannels);
     private final ExchangeObserver observer;
     /** Each listener's per-identity counts: kept across reloads, which only change the numbers. */
     private final Map<String, RequestLimiter.State> limitStates = new ConcurrentHashMap<>();
@@ -146,6 +155,11 @@ public final class GatewayServer implements AutoCloseable {
             throw StartException.other(e);
         }
         try {
+            try {
+                server.publishUpstreamTls(config, UpstreamTlsLoader.build(config.upstreams()));
+            } catch (java.io.IOException e) {
+                throw StartException.upstreamMaterial(e);
+            }
             server.tokens = server.keySources.policies(config);
             server.keySources.awaitFirstFetches(JWKS_FIRST_FETCH);
             for (ListenerConfig listener : config.listeners()) {
@@ -182,7 +196,8 @@ public final class GatewayServer implements AutoCloseable {
         try {
             state = build(config, listener);
         } catch (Exception e) {
-            throw StartException.material(String.valueOf(listener.tls().certificate()), e);
+            throw StartException.material(listener.plaintext() ? "listener " + listener.name()
+                    : String.valueOf(listener.tls().certificate()), e);
         }
         state.runtime().upstreams().startHealthChecks(workerGroup);
         AtomicReference<ListenerState> current = new AtomicReference<>(state);
@@ -229,11 +244,31 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private ListenerState build(GatewayConfig from, ListenerConfig listener) throws Exception {
-        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, tokens,
-                requestLimiter(from, listener), tickets);
-        metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
-                state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+        ListenerState state = ListenerState.build(from, listener, upstreamTemplate, observer, upstreamPipelines,
+                tokens, requestLimiter(from, listener), tickets);
+        publishExpiry(listener, state);
         return state;
+    }
+
+    private void publishExpiry(ListenerConfig listener, ListenerState state) {
+        if (state.material() != null) {
+            metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
+                    state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
+        }
+    }
+
+    /** Makes {@code built} the upstream TLS of new connections, and publishes its expiry dates. */
+    private void publishUpstreamTls(GatewayConfig from, Map<String, UpstreamTlsContext> built) {
+        Map<String, UpstreamTlsContext> now = upstreamTls.swap(built);
+        for (String name : from.upstreams().keySet()) {
+            UpstreamTlsContext context = now.get(name);
+            if (context == null) {
+                metrics.upstreamCertificates(name, Optional.empty(), Optional.empty(), Optional.empty());
+            } else {
+                metrics.upstreamCertificates(name, context.material().clientNotAfter(),
+                        context.material().earliestCaNotAfter(), context.material().earliestCrlNextUpdate());
+            }
+        }
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */
@@ -283,27 +318,33 @@ public final class GatewayServer implements AutoCloseable {
             throw new ReloadRefusedException(refused);
         }
         Map<String, ListenerState> built = new LinkedHashMap<>();
+        Map<String, UpstreamTlsContext> upstreams = Map.of();
         TokenPolicies nextTokens;
         try {
+            upstreams = UpstreamTlsLoader.build(next.upstreams());
             nextTokens = keySources.policies(next);
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer, nextTokens,
-                        requestLimiter(next, listener), tickets));
+                built.put(listener.name(), ListenerState.build(next, listener, upstreamTemplate, observer,
+                        upstreamPipelines, nextTokens, requestLimiter(next, listener), tickets));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
+            upstreams.values().forEach(UpstreamTlsContext::release);
             throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
+                    : e instanceof UpstreamTlsLoader.UpstreamMaterialException u ? u.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
+        Map<String, UpstreamTlsContext> staged = upstreams;
         return new ConfigReloader.Staged() {
             @Override
             public void commit() {
-                awaitRechecks(swapIn(next, built));
+                awaitRechecks(swapIn(next, built, staged));
             }
 
             @Override
             public void discard() {
                 built.values().forEach(ListenerState::retire);
+                staged.values().forEach(UpstreamTlsContext::release);
             }
         };
     }
@@ -326,17 +367,21 @@ public final class GatewayServer implements AutoCloseable {
      * Validated whole: only now does anything change. Synchronized with {@link #close()}, so a
      * reload that finishes while the server stops releases what it built instead of leaking it.
      */
-    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built) {
+    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built,
+            Map<String, UpstreamTlsContext> upstreams) {
         List<CompletableFuture<Void>> rechecked = new ArrayList<>();
         if (closed) {
             built.values().forEach(ListenerState::retire);
+            upstreams.values().forEach(UpstreamTlsContext::release);
             return rechecked;
         }
+        // First the upstream TLS: the new listener states' pools, and the old ones still serving
+        // open connections, make every new upstream connection with it from now on.
+        publishUpstreamTls(next, upstreams);
         for (ListenerConfig listener : next.listeners()) {
             ListenerState fresh = built.get(listener.name());
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
-            metrics.listener(listener.name()).certificates(fresh.material().serverNotAfter(),
-                    fresh.material().earliestCaNotAfter(), fresh.material().earliestCrlNextUpdate());
+            publishExpiry(listener, fresh);
             ListenerState previous = slots.get(listener.name()).state().getAndSet(fresh);
             TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
             previous.retire();
@@ -370,6 +415,9 @@ public final class GatewayServer implements AutoCloseable {
             } else if (!previous.listen().equals(listener.listen())) {
                 problems.add("listener '" + listener.name() + "' moved from " + previous.listen() + " to "
                         + listener.listen() + ": changing a listen address needs a restart");
+            } else if (previous.plaintext() != listener.plaintext()) {
+                problems.add("listener '" + listener.name() + "' switched between TLS and tls: none: that needs a"
+                        + " restart");
             }
         }
         for (String name : old.keySet()) {
@@ -443,12 +491,16 @@ public final class GatewayServer implements AutoCloseable {
         slots.values().forEach(slot -> slot.channel().close().syncUninterruptibly());
         connections.closeAll();
         slots.values().forEach(slot -> slot.state().get().runtime().upstreams().closeIdle());
+        // Retired pools may still hold connections: close them while the loops run, so each
+        // pipeline (and its TLS engine) is torn down rather than abandoned with the loop.
+        upstreamChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
         tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
         slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+        upstreamTls.close();
         if (admin != null) {
             admin.close();
         }

@@ -11,7 +11,6 @@ import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
-import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory;
@@ -20,6 +19,7 @@ import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
@@ -31,7 +31,8 @@ import java.util.Optional;
 /**
  * Everything one listener serves new connections with, built from one config snapshot: the TLS
  * context (with its client verifier), the routes, the identity-header writer and the upstream
- * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
+ * pools. Built off the event loops at start and on every reload; replaced whole, then retired. A
+ * plain-HTTP (egress) listener has no TLS context, material or verifier: all three are null.
  */
 final class ListenerState implements ListenerSnapshot {
     private final SslContext tls;
@@ -59,8 +60,9 @@ final class ListenerState implements ListenerSnapshot {
      * @throws Exception when BoringSSL refuses the material
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, SessionTicketPolicy tickets) throws Exception {
-        return build(config, listener, upstreamTemplate, observer, TokenPolicies.NONE, RequestLimiter.NONE, tickets);
+            ExchangeObserver observer, UpstreamPipelines pipelines, SessionTicketPolicy tickets) throws Exception {
+        return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE,
+                tickets);
     }
 
     /**
@@ -69,8 +71,12 @@ final class ListenerState implements ListenerSnapshot {
      * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
-            ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter, SessionTicketPolicy tickets)
-            throws Exception {
+            ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
+            SessionTicketPolicy tickets) throws Exception {
+        if (listener.plaintext()) {
+            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
+                    pipelines, tokens, limiter), null, null, null, listener.limits());
+        }
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
@@ -78,15 +84,22 @@ final class ListenerState implements ListenerSnapshot {
         SslContext tls = tickets.apply(listener.name(), listener.tls(),
                 ServerTlsContextFactory.build(listener.tls(), credentials, verifier));
         try {
-            ListenerRuntime runtime = new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                    new IdentityHeaderWriter(listener, uriSan(credentials), tokens.claimHeaderNames()),
-                    new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), UpstreamInitializers.INSTANCE),
-                    listener.http(), observer, tokens, limiter);
+            ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreamTemplate, observer,
+                    pipelines, tokens, limiter);
             return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
         }
+    }
+
+    private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
+            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens,
+            RequestLimiter limiter) {
+        return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()),
+                new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines), listener.http(),
+                observer, tokens, limiter);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -118,6 +131,7 @@ final class ListenerState implements ListenerSnapshot {
         return limits;
     }
 
+    /** Null for a plain-HTTP listener. */
     ListenerMaterial material() {
         return material;
     }
@@ -128,6 +142,9 @@ final class ListenerState implements ListenerSnapshot {
      * not re-check every connection.
      */
     TrustChangedEvent trustChangeSince(ListenerState previous) {
+        if (tlsConfig == null) {
+            return null;
+        }
         boolean sameTrust = tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()

@@ -29,6 +29,14 @@ public final class StartException extends java.io.IOException {
         return new StartException(List.of(file + ": " + reason(e)), e);
     }
 
+    /** An upstream's TLS files could not be loaded. */
+    static StartException upstreamMaterial(Exception e) {
+        if (e instanceof UpstreamTlsLoader.UpstreamMaterialException m) {
+            return new StartException(m.problems(), e);
+        }
+        return new StartException(List.of("upstream TLS: " + reason(e)), e);
+    }
+
     /** {@code what} (a listener, the admin endpoint) could not listen on {@code address}. */
     static StartException bind(String what, HostPort address, Throwable e) {
         return new StartException(List.of(what + ": cannot listen on " + address + ": " + reason(e)), e);

@@ -16,21 +16,30 @@ final class WatchedFiles {
 
     /**
      * The route file, then per listener its certificate, key, client CA bundle, CRLs and session
-     * ticket key files, then the
-     * JWKS files of the token issuers, in config order without repeats. The access log is written,
-     * not read, so it is not among them.
+     * ticket key files, then per upstream with TLS its CA bundle, client certificate and key and
+     * CRLs, then the JWKS files of the token issuers, in config order without repeats. The access
+     * log is written, not read, so it is not among them.
      */
     static Set<Path> of(GatewayConfig config) {
         Set<Path> files = new LinkedHashSet<>();
         files.add(config.source());
         for (ListenerConfig listener : config.listeners()) {
             TlsConfig tls = listener.tls();
+            if (tls == null) {
+                continue; // tls: none
+            }
             files.add(tls.certificate());
             files.add(tls.privateKey());
             files.add(tls.clientCa());
             files.addAll(tls.crl());
             files.addAll(tls.sessionTicketKeys());
         }
+        config.upstreams().values().forEach(upstream -> upstream.tls().ifPresent(tls -> {
+            files.add(tls.ca());
+            tls.certificate().ifPresent(files::add);
+            tls.privateKey().ifPresent(files::add);
+            files.addAll(tls.crl());
+        }));
         files.addAll(KeySources.files(config));
         files.removeIf(Objects::isNull);
         return Collections.unmodifiableSet(files);

@@ -112,11 +112,11 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
         return DnFormat.rfc2253(cert.getSubjectX500Principal());
     }
 
-    private interface Reader<T> {
+    interface Reader<T> {
         T read() throws IOException;
     }
 
-    private static <T> T read(List<String> problems, Reader<T> reader) {
+    static <T> T read(List<String> problems, Reader<T> reader) {
         try {
             return reader.read();
         } catch (IOException e) {
@@ -126,7 +126,7 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
         }
     }
 
-    private static void checkChainOrder(Path file, List<X509Certificate> chain, List<String> problems) {
+    static void checkChainOrder(Path file, List<X509Certificate> chain, List<String> problems) {
         for (int i = 0; i + 1 < chain.size(); i++) {
             X509Certificate cert = chain.get(i);
             X509Certificate next = chain.get(i + 1);
@@ -150,7 +150,7 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
      * bundle does not hold (clients send their intermediates) cannot be checked here: the verifier
      * checks it against the intermediate once a client's chain has proved that intermediate.
      */
-    private static void checkCrlIssuer(Path file, X509CRL crl, List<X509Certificate> cas, List<String> problems) {
+    static void checkCrlIssuer(Path file, X509CRL crl, List<X509Certificate> cas, List<String> problems) {
         boolean issuerInBundle = false;
         for (X509Certificate ca : cas) {
             if (ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
@@ -165,7 +165,7 @@ public record ListenerMaterial(List<X509Certificate> serverChain, PrivateKey key
         }
         if (issuerInBundle) {
             problems.add(file + ": CRL issued by " + DnFormat.rfc2253(crl.getIssuerX500Principal())
-                    + " is not signed by that CA of the client CA bundle");
+                    + " is not signed by that CA of the CA bundle");
         }
     }
 }

@@ -61,7 +61,7 @@ public final class PemFiles {
                 try {
                     result.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
                 } catch (CertificateException | RuntimeException e) {
-                    throw new IOException(file + ": line " + block.line()
+                    throw new UnparseableCertificateException(file + ": line " + block.line()
                             + ": the CERTIFICATE block is not a valid X.509 certificate");
                 }
             }

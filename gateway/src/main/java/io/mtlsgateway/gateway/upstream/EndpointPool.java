@@ -1,12 +1,14 @@
 package io.mtlsgateway.gateway.upstream;
 
 import io.mtlsgateway.config.HostPort;
+import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -34,15 +36,21 @@ public final class EndpointPool {
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final BooleanSupplier retired;
     private final ReusePolicy reuse;
+    private final UpstreamConfig upstream;
+    private final UpstreamPipelines pipelines;
     private int open;
     /** A waiter is due to be served when a quarantine ends. */
     private boolean quarantineCheckScheduled;
     /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
     private int outstanding;
 
-    /** @param initializer sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
-    EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, Duration connectTimeout,
-            ChannelHandler initializer, int maxConnections, ReusePolicy reuse, BooleanSupplier retired) {
+    /** @param pipelines sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
+    EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, UpstreamConfig upstream,
+            UpstreamPipelines pipelines, int maxConnections, ReusePolicy reuse, BooleanSupplier retired) {
+        Duration connectTimeout = upstream.connectTimeout();
+        ChannelHandler initializer = pipelines.pooled(upstream, health.endpoint());
+        this.upstream = upstream;
+        this.pipelines = pipelines;
         this.endpoint = health.endpoint();
         this.retired = retired;
         this.reuse = reuse;
@@ -116,6 +124,10 @@ public final class EndpointPool {
             if (!entry.channel().isActive()) {
                 // A connection the upstream closed is not active any more: never hand it out again.
                 entries.remove();
+            } else if (!pipelines.reusable(entry.channel(), upstream)) {
+                // Made with TLS material a reload has replaced: it goes instead of serving again.
+                entries.remove();
+                entry.channel().close();
             } else if (reuse.mayServe(entry.lastClient(), entry.sinceNanos(), client, now)) {
                 if (take) {
                     entries.remove();
@@ -136,14 +148,26 @@ public final class EndpointPool {
             serveWaiter();
         });
         connect.addListener(f -> {
-            if (f.isSuccess()) {
-                if (!promise.trySuccess(channel)) {
-                    release(channel, null);
-                }
-            } else {
+            if (!f.isSuccess()) {
                 outstanding--;
                 promise.tryFailure(f.cause());
+                return;
             }
+            // Over TLS the connection is usable once the upstream has been verified: before
+            // that, nothing may be written to it.
+            SslHandler tls = channel.pipeline().get(SslHandler.class);
+            Future<?> ready = tls == null ? connect : tls.handshakeFuture();
+            ready.addListener(r -> {
+                if (r.isSuccess()) {
+                    if (!promise.trySuccess(channel)) {
+                        release(channel, null);
+                    }
+                } else {
+                    outstanding--;
+                    channel.close();
+                    promise.tryFailure(r.cause());
+                }
+            });
         });
     }
 
@@ -159,6 +183,11 @@ public final class EndpointPool {
         }
         if (retired.getAsBoolean() && waiters.isEmpty()) {
             // No new exchange will ask a retired pool: idling here would only hold the upstream's socket.
+            channel.close();
+            return;
+        }
+        if (!pipelines.reusable(channel, upstream)) {
+            // Made with TLS material a reload has replaced: its request is done, so it goes.
             channel.close();
             return;
         }

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.upstream;
 
 import io.mtlsgateway.config.HealthCheckConfig;
+import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -28,6 +29,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class HealthChecker {
     private final HealthCheckConfig config;
+    private final UpstreamConfig upstream;
     private final List<EndpointHealth> endpoints;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -35,9 +37,10 @@ final class HealthChecker {
     private final List<ScheduledFuture<?>> schedules = new ArrayList<>();
     private volatile boolean stopped;
 
-    HealthChecker(HealthCheckConfig config, List<EndpointHealth> endpoints, EventLoop loop, Bootstrap template,
+    HealthChecker(UpstreamConfig upstream, List<EndpointHealth> endpoints, EventLoop loop, Bootstrap template,
             UpstreamPipelines pipelines) {
-        this.config = config;
+        this.upstream = upstream;
+        this.config = upstream.healthCheck().orElseThrow();
         this.pipelines = pipelines;
         this.endpoints = endpoints;
         this.loop = loop;
@@ -66,7 +69,7 @@ final class HealthChecker {
             return;
         }
         Probe probe = new Probe(endpoint);
-        Channel channel = bootstrap.clone().handler(pipelines.healthCheck(probe)).connect(endpoint.endpoint().host(), endpoint.endpoint().port()).addListener((ChannelFutureListener) f -> {
+        Channel channel = bootstrap.clone().handler(pipelines.healthCheck(upstream, endpoint.endpoint(), probe)).connect(endpoint.endpoint().host(), endpoint.endpoint().port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 probe.finish(false);
             }

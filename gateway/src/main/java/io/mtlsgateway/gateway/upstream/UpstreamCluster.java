@@ -42,8 +42,7 @@ public final class UpstreamCluster {
         this.maxPending = share(config.maxPendingRequests(), loops, 0);
         int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
         this.endpoints = health.stream()
-                .map(h -> new EndpointPool(h, loop, template, config.connectTimeout(),
-                        pipelines.pooled(config.idleTimeout()), maxConnections, reuse, retired))
+                .map(h -> new EndpointPool(h, loop, template, config, pipelines, maxConnections, reuse, retired))
                 .toList();
     }
 

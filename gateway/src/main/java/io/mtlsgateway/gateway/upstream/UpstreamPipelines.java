@@ -1,7 +1,9 @@
 package io.mtlsgateway.gateway.upstream;
 
+import io.mtlsgateway.config.HostPort;
+import io.mtlsgateway.config.UpstreamConfig;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
-import java.time.Duration;
 
 /**
  * How the connections this package opens are set up. Handed to the pools by whoever builds them,
@@ -9,12 +11,20 @@ import java.time.Duration;
  */
 public interface UpstreamPipelines {
     /**
-     * The initializer of a pooled connection; its last handler is a new {@link UpstreamChannelHandler}.
-     *
-     * @param idleTimeout how long the connection may sit unused before it is closed
+     * The initializer of a pooled connection to {@code endpoint} of {@code upstream}; its last
+     * handler is a new {@link UpstreamChannelHandler}. When the upstream uses TLS the pool hands
+     * the connection out only once its handshake (and the upstream's verification) succeeded.
      */
-    ChannelHandler pooled(Duration idleTimeout);
+    ChannelHandler pooled(UpstreamConfig upstream, HostPort endpoint);
 
     /** The initializer of a one-shot health-check connection whose last handler is {@code probe}. */
-    ChannelHandler healthCheck(ChannelHandler probe);
+    ChannelHandler healthCheck(UpstreamConfig upstream, HostPort endpoint, ChannelHandler probe);
+
+    /**
+     * Whether an open connection may serve another request: false once it was made with TLS
+     * material a reload has since replaced, so it is closed after its in-flight request.
+     */
+    default boolean reusable(Channel channel, UpstreamConfig upstream) {
+        return true;
+    }
 }

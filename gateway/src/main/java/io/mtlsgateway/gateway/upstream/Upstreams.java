@@ -54,7 +54,7 @@ public final class Upstreams {
     /** Starts the active health checks of every upstream that has them, on one loop of {@code group}. */
     public void startHealthChecks(EventLoopGroup group) {
         configs.forEach((name, config) -> config.healthCheck().ifPresent(check -> {
-            HealthChecker checker = new HealthChecker(check, health.get(name), group.next(), template, pipelines);
+            HealthChecker checker = new HealthChecker(config, health.get(name), group.next(), template, pipelines);
             checkers.add(checker);
             checker.start();
         }));

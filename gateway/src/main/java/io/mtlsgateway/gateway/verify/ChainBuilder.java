@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Orders what the client sent into a path from its leaf up to a clientCa anchor, by issuer name
- * and key identifiers (no signatures: PKIX checks those next). Only certificates the client sent
- * (plus configured extra intermediates) are used: nothing is fetched, so a client that leaves out
+ * Orders what the peer sent into a path from its leaf up to a trust anchor, by issuer name
+ * and key identifiers (no signatures: PKIX checks those next). Only certificates the peer sent
+ * (plus configured extra intermediates) are used: nothing is fetched, so a peer that leaves out
  * its intermediate is told so.
  */
 final class ChainBuilder {
@@ -20,8 +20,10 @@ final class ChainBuilder {
     private final TrustAnchors anchors;
     private final List<X509Certificate> extraIntermediates;
     private final int verifyDepth;
+    private final Purpose purpose;
 
-    ChainBuilder(TrustAnchors anchors, List<X509Certificate> extraIntermediates, int verifyDepth) {
+    ChainBuilder(TrustAnchors anchors, List<X509Certificate> extraIntermediates, int verifyDepth, Purpose purpose) {
+        this.purpose = purpose;
         this.anchors = anchors;
         this.extraIntermediates = List.copyOf(extraIntermediates);
         this.verifyDepth = verifyDepth;
@@ -41,14 +43,15 @@ final class ChainBuilder {
             if (Certificates.selfIssued(current)) {
                 return rejected(RejectionReason.UNTRUSTED, (path.size() == 1 ? "self-signed certificate "
                         : "the chain ends at self-signed ") + Certificates.describe(current)
-                        + ", which is not one of the clientCa trust anchors");
+                        + ", which is not one of the " + purpose.anchors() + " trust anchors");
             }
             X509Certificate next = issuerIn(pool, path, current);
             if (next == null) {
                 return rejected(RejectionReason.UNTRUSTED, "no issuer found for " + Certificates.describe(current)
                         + ": its issuer " + Certificates.name(current.getIssuerX500Principal())
-                        + " is not a clientCa trust anchor and the client did not send it as an intermediate"
-                        + " (if it is an intermediate CA, the client must send its chain: leaf, then intermediates)");
+                        + " is not a " + purpose.anchors() + " trust anchor and the " + purpose.peer()
+                        + " did not send it as an intermediate (if it is an intermediate CA, the " + purpose.peer()
+                        + " must send its chain: leaf, then intermediates)");
             }
             path.add(next);
             if (path.size() - 1 > verifyDepth) {

@@ -11,11 +11,12 @@ import org.bouncycastle.asn1.oiw.OIWObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 
 /**
- * What the JDK's PKIX validator leaves unchecked for a client chain (notes §4): weak keys, SHA-1
- * signatures, EKU chaining through intermediates, the leaf's own usage, and "a CA is not a client".
+ * What the JDK's PKIX validator leaves unchecked (notes §4): weak keys, SHA-1 signatures, X.509 v1
+ * certificates, EKU chaining through intermediates, the leaf's own usage, and "a CA is not a
+ * client". Named for its first purpose; {@link Purpose#SERVER} applies the same checks to an
+ * upstream's chain with serverAuth and the stricter CA/Browser Forum rules for the leaf.
  */
 final class ClientCertificatePolicy {
-    static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
     static final String ANY_EKU = "2.5.29.37.0";
     private static final int MIN_RSA_BITS = 2048;
     private static final int MIN_EC_BITS = 256;
@@ -34,31 +35,86 @@ final class ClientCertificatePolicy {
 
     private ClientCertificatePolicy() {}
 
-    /** Null when the path is acceptable. */
-    static Verdict.Rejected check(List<X509Certificate> path) {
+    /**
+     * Null when the path is acceptable.
+     *
+     * @param requireEku whether a client leaf must carry an EKU (a server leaf always must)
+     */
+    static Verdict.Rejected check(List<X509Certificate> path, Purpose purpose, boolean requireEku) {
         X509Certificate leaf = path.get(0);
+        String leafName = purpose.peer() + " certificate " + Certificates.describe(leaf);
+        for (int i = 0; i < path.size(); i++) {
+            X509Certificate cert = path.get(i);
+            String who = i == 0 ? leafName : "intermediate " + Certificates.describe(cert);
+            if (cert.getVersion() < 3) {
+                // Without extensions nothing says what the key may do: not whether it is a CA, not
+                // its usage, not its names. RFC 5280 profiles v3 for exactly this reason.
+                return new Verdict.Rejected(i == 0 ? RejectionReason.BAD_USAGE : RejectionReason.CONSTRAINTS,
+                        who + " is an X.509 v" + cert.getVersion() + " certificate, which cannot carry"
+                        + " basicConstraints, extended key usage or subjectAltName; re-issue it as X.509 v3");
+            }
+        }
         if (leaf.getBasicConstraints() >= 0) {
-            return new Verdict.Rejected(RejectionReason.BAD_USAGE, "client certificate " + Certificates.describe(leaf)
-                    + " is a CA certificate (basicConstraints CA:true); a CA certificate cannot be used as a client");
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, leafName + " is a CA certificate"
+                    + " (basicConstraints CA:true); a CA certificate cannot be used as a " + purpose.peer());
         }
         for (int i = 0; i < path.size(); i++) {
             X509Certificate cert = path.get(i);
-            String who = (i == 0 ? "client certificate " : "intermediate ") + Certificates.describe(cert);
+            String who = i == 0 ? leafName : "intermediate " + Certificates.describe(cert);
             Verdict.Rejected weak = weakness(cert, who);
             if (weak != null) {
                 return weak;
             }
             List<String> eku = extendedKeyUsage(cert);
-            if (eku != null && !eku.contains(CLIENT_AUTH) && !eku.contains(ANY_EKU)) {
-                return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage "
-                        + OidNames.inOrder(eku) + " without clientAuth"
-                        + (i == 0 ? "" : "; an intermediate restricted this way cannot issue client certificates"));
+            Verdict.Rejected usage = i == 0 ? leafUsage(eku, purpose, requireEku, who)
+                    : intermediateUsage(eku, purpose, who);
+            if (usage != null) {
+                return usage;
             }
         }
         boolean[] keyUsage = leaf.getKeyUsage();
         if (keyUsage != null && (keyUsage.length == 0 || !keyUsage[0])) {
-            return new Verdict.Rejected(RejectionReason.BAD_USAGE, "client certificate " + Certificates.describe(leaf)
-                    + " has a key usage without digitalSignature, which TLS client authentication needs");
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, leafName
+                    + " has a key usage without digitalSignature, which TLS " + purpose.peer()
+                    + " authentication needs");
+        }
+        return null;
+    }
+
+    /**
+     * On a leaf, anyExtendedKeyUsage does not stand in for the purpose: a certificate meant for
+     * TLS names it. A server leaf must have an EKU and must not have anyExtendedKeyUsage at all
+     * (CA/Browser Forum Baseline Requirements 7.1.2.7.10); a client leaf may have none (enterprise
+     * PKIs issue such certificates and RFC 5280 allows them) unless the listener sets requireEku.
+     */
+    private static Verdict.Rejected leafUsage(List<String> eku, Purpose purpose, boolean requireEku, String who) {
+        if (eku == null) {
+            if (purpose == Purpose.SERVER || requireEku) {
+                return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has no extended key usage"
+                        + " (expected: " + purpose.ekuName() + ")"
+                        + (purpose == Purpose.SERVER ? "" : "; this listener sets requireEku: true"));
+            }
+            return null;
+        }
+        if (purpose == Purpose.SERVER && eku.contains(ANY_EKU)) {
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has anyExtendedKeyUsage, which a server"
+                    + " certificate must not carry (CA/Browser Forum profile)");
+        }
+        if (!eku.contains(purpose.ekuOid())) {
+            boolean onlyAny = eku.equals(List.of(ANY_EKU));
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage "
+                    + OidNames.inOrder(eku) + " without " + purpose.ekuName()
+                    + (onlyAny ? "; anyExtendedKeyUsage alone is not accepted on a leaf, it must name "
+                            + purpose.ekuName() : ""));
+        }
+        return null;
+    }
+
+    private static Verdict.Rejected intermediateUsage(List<String> eku, Purpose purpose, String who) {
+        if (eku != null && !eku.contains(purpose.ekuOid()) && !eku.contains(ANY_EKU)) {
+            return new Verdict.Rejected(RejectionReason.BAD_USAGE, who + " has extended key usage "
+                    + OidNames.inOrder(eku) + " without " + purpose.ekuName() + "; an intermediate restricted"
+                    + " this way cannot issue " + purpose.peer() + " certificates");
         }
         return null;
     }

@@ -19,7 +19,8 @@ import java.util.Objects;
 /**
  * Decides whether a client certificate chain gets in, and if not, says exactly why. Plain Java:
  * the proxy (through {@link VerifierTrustManager}) and {@code mtls-gateway verify} run this same
- * class.
+ * class. Built with {@link Purpose#SERVER} it judges an upstream's chain the same way (serverAuth
+ * instead of clientAuth); {@link ServerVerifier} adds the name check.
  *
  * <p>Order: structure and depth; building the path to a clientCa anchor from what the client sent;
  * JDK PKIX validation with BouncyCastle signatures; policy (key strength, SHA-1, EKU, key usage, a
@@ -45,12 +46,16 @@ public final class ClientVerifier {
     private final OcspChecker ocsp;
     private final int verifyDepth;
     private final Clock clock;
+    private final Purpose purpose;
+    private final boolean requireEku;
 
     private ClientVerifier(Builder builder, TrustAnchors anchors) {
         this.anchors = anchors;
         this.verifyDepth = builder.verifyDepth;
-        this.chains = new ChainBuilder(anchors, builder.intermediates, builder.verifyDepth);
-        this.pkix = new PkixValidation(anchors);
+        this.purpose = builder.purpose;
+        this.requireEku = builder.requireEku;
+        this.chains = new ChainBuilder(anchors, builder.intermediates, builder.verifyDepth, purpose);
+        this.pkix = new PkixValidation(anchors, purpose);
         this.cache = new VerdictCache(builder.cacheSize);
         this.crls = builder.crls;
         this.clock = builder.clock;
@@ -81,7 +86,7 @@ public final class ClientVerifier {
         List<X509Certificate> cas = PemFiles.readCertificates(caFile);
         try {
             return builder(cas).crlFiles(tls.crl()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth()).clock(clock)
-                    .build();
+                    .requireEku(tls.requireEku()).build();
         } catch (GeneralSecurityException e) {
             // TrustAnchors words its own messages ("not a CA certificate: ...").
             throw new IOException(caFile + ": " + e.getMessage(), e);
@@ -176,11 +181,11 @@ public final class ClientVerifier {
 
     private Verdict.Rejected structure(List<X509Certificate> presented) {
         if (presented.isEmpty()) {
-            return new Verdict.Rejected(RejectionReason.NO_CERTIFICATE, "the client sent no certificate");
+            return new Verdict.Rejected(RejectionReason.NO_CERTIFICATE, "the " + purpose.peer() + " sent no certificate");
         }
         // Cheap bound before any parsing: a leaf, verifyDepth intermediates and perhaps the root.
         if (presented.size() > verifyDepth + 2) {
-            return new Verdict.Rejected(RejectionReason.DEPTH, "the client sent " + presented.size()
+            return new Verdict.Rejected(RejectionReason.DEPTH, "the " + purpose.peer() + " sent " + presented.size()
                     + " certificates; at most " + (verifyDepth + 2) + " fit verifyDepth " + verifyDepth);
         }
         return null;
@@ -196,7 +201,7 @@ public final class ClientVerifier {
         if (validated.rejection() != null) {
             return validated.rejection();
         }
-        Verdict.Rejected policy = ClientCertificatePolicy.check(path);
+        Verdict.Rejected policy = ClientCertificatePolicy.check(path, purpose, requireEku);
         return policy != null ? policy : new Verdict.Accepted(path, validated.anchor());
     }
 
@@ -218,6 +223,11 @@ public final class ClientVerifier {
                 + " (not valid DER X.509)");
     }
 
+    /** What this verifier judges chains for. */
+    public Purpose purpose() {
+        return purpose;
+    }
+
     /** Number of cached chain verdicts (for tests and metrics). */
     int cachedChains() {
         return cache.size();
@@ -236,6 +246,8 @@ public final class ClientVerifier {
         private int verifyDepth = TlsConfig.DEFAULT_VERIFY_DEPTH;
         private Clock clock = Clock.systemUTC();
         private int cacheSize = DEFAULT_CACHE_SIZE;
+        private Purpose purpose = Purpose.CLIENT;
+        private boolean requireEku;
 
         private Builder(List<X509Certificate> trustAnchors) {
             this.trustAnchors = List.copyOf(trustAnchors);
@@ -300,6 +312,22 @@ public final class ClientVerifier {
                 throw new IllegalArgumentException("cacheSize: " + entries + " (expected: >= 0)");
             }
             this.cacheSize = entries;
+            return this;
+        }
+
+        /**
+         * Whom chains are judged for (default {@link Purpose#CLIENT}); {@link Purpose#SERVER}
+         * checks an upstream's chain with serverAuth. The server name is checked apart, by
+         * {@link ServerVerifier}.
+         */
+        public Builder purpose(Purpose value) {
+            this.purpose = Objects.requireNonNull(value, "value");
+            return this;
+        }
+
+        /** Whether a client leaf must carry an extended key usage (a server leaf always must). */
+        public Builder requireEku(boolean value) {
+            this.requireEku = value;
             return this;
         }
 

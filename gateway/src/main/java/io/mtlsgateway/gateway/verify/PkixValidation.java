@@ -30,9 +30,11 @@ final class PkixValidation {
     record Result(X509Certificate anchor, Verdict.Rejected rejection) {}
 
     private final TrustAnchors anchors;
+    private final Purpose purpose;
 
-    PkixValidation(TrustAnchors anchors) {
+    PkixValidation(TrustAnchors anchors, Purpose purpose) {
         this.anchors = anchors;
+        this.purpose = purpose;
     }
 
     Result validate(List<X509Certificate> path, Instant at) {
@@ -46,7 +48,7 @@ final class PkixValidation {
                     .validate(certPath, parameters);
             return new Result(result.getTrustAnchor().getTrustedCert(), null);
         } catch (CertPathValidatorException e) {
-            return new Result(null, explain(e, path, at));
+            return new Result(null, explain(e, path, at, purpose));
         } catch (CertificateException e) {
             return new Result(null, new Verdict.Rejected(RejectionReason.MALFORMED,
                     "the chain cannot be parsed (not valid DER X.509)"));
@@ -57,10 +59,11 @@ final class PkixValidation {
         }
     }
 
-    private static Verdict.Rejected explain(CertPathValidatorException e, List<X509Certificate> path, Instant at) {
+    private static Verdict.Rejected explain(CertPathValidatorException e, List<X509Certificate> path, Instant at,
+            Purpose purpose) {
         int index = e.getIndex();
         X509Certificate cert = index >= 0 && index < path.size() ? path.get(index) : path.get(0);
-        String who = (cert == path.get(0) ? "client certificate " : "intermediate ") + Certificates.describe(cert);
+        String who = (cert == path.get(0) ? purpose.peer() + " certificate " : "intermediate ") + Certificates.describe(cert);
         Reason reason = e.getReason();
         if (reason == BasicReason.EXPIRED) {
             return rejected(RejectionReason.EXPIRED, who + " expired at " + cert.getNotAfter().toInstant()
@@ -81,9 +84,9 @@ final class PkixValidation {
                     + ", key " + cert.getPublicKey().getAlgorithm());
         }
         if (reason == PKIXReason.NO_TRUST_ANCHOR || reason == PKIXReason.NAME_CHAINING) {
-            return rejected(RejectionReason.UNTRUSTED, who + " does not chain to a clientCa trust anchor: its"
-                    + " issuer " + Certificates.name(cert.getIssuerX500Principal()) + " is neither in clientCa nor"
-                    + " among the intermediates sent");
+            return rejected(RejectionReason.UNTRUSTED, who + " does not chain to a " + purpose.anchors()
+                    + " trust anchor: its issuer " + Certificates.name(cert.getIssuerX500Principal())
+                    + " is neither in " + purpose.anchors() + " nor among the intermediates sent");
         }
         if (reason == PKIXReason.UNRECOGNIZED_CRIT_EXT) {
             Set<String> critical = cert.getCriticalExtensionOIDs();

@@ -1,7 +1,7 @@
 package io.mtlsgateway.gateway.verify;
 
 /**
- * Why a client certificate was refused: a bounded set, safe as a metric label, each with the TLS
+ * Why a certificate was refused (a client's, or an upstream's with {@link Purpose#SERVER}): a bounded set, safe as a metric label, each with the TLS
  * alert the client receives (DESIGN.md "Alerts") and what an operator should do about it.
  */
 public enum RejectionReason {
@@ -26,7 +26,15 @@ public enum RejectionReason {
     MALFORMED("malformed", "bad_certificate",
             "the certificate cannot be processed: re-issue it with standard extensions only"),
     DEPTH("depth", "bad_certificate",
-            "shorten the chain, or raise the listener's verifyDepth if the extra intermediates are intended");
+            "shorten the chain, or raise the listener's verifyDepth if the extra intermediates are intended"),
+    /** Server purpose only: the certificate is not for the name the gateway connected to. */
+    NAME_MISMATCH("name_mismatch", "bad_certificate",
+            "issue the upstream a certificate with the name in a DNS (or IP) subjectAltName, or set the"
+                    + " upstream's tls.serverName to a name it has"),
+    /** Server purpose only: none of the upstream's configured identity pins matches. */
+    PIN_MISMATCH("pin_mismatch", "bad_certificate",
+            "the upstream presented another identity than its tls.verify pins allow: check the pins and the"
+                    + " upstream's certificate");
 
     private final String label;
     private final String alert;

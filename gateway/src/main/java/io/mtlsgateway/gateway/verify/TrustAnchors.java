@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The clientCa certificates. Only CA certificates are allowed: the JDK's PKIX validator accepts a
+ * The trust anchors: a listener's clientCa or an upstream's tls.ca certificates. Only CA certificates are allowed: the JDK's PKIX validator accepts a
  * chain whose first certificate is itself trusted without any check, so a leaf in the bundle would
  * let that leaf in unchecked (even expired).
  */
@@ -27,9 +27,14 @@ final class TrustAnchors {
         }
         Set<TrustAnchor> anchors = new LinkedHashSet<>();
         for (X509Certificate ca : certificates) {
+            if (ca.getVersion() < 3) {
+                throw new GeneralSecurityException("an X.509 v" + ca.getVersion() + " certificate: "
+                        + Certificates.describe(ca) + " (a v1 certificate cannot carry basicConstraints, so nothing"
+                        + " says it is a CA; re-issue the CA as X.509 v3)");
+            }
             if (ca.getBasicConstraints() < 0) {
                 throw new GeneralSecurityException("not a CA certificate: " + Certificates.describe(ca)
-                        + " (a client CA bundle must hold only CA certificates; a leaf there would be"
+                        + " (a CA bundle must hold only CA certificates; a leaf there would be"
                         + " trusted without any check)");
             }
             anchors.add(new TrustAnchor(ca, null));

@@ -49,7 +49,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
         throwIfRejected(verifier.recheck(List.of(chain)), chain);
     }
 
-    private static void throwIfRejected(Verdict verdict, X509Certificate[] chain) throws CertificateException {
+    static void throwIfRejected(Verdict verdict, X509Certificate[] chain) throws CertificateException {
         if (verdict instanceof Verdict.Rejected rejected) {
             ClientCertificateRejectedException cause = new ClientCertificateRejectedException(rejected,
                     chain.length > 0 ? chain[0] : null);
@@ -66,6 +66,7 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
             case CRL_EXPIRED -> CertificateVerifier.X509_V_ERR_CRL_HAS_EXPIRED;
             case REVOKED -> CertificateVerifier.X509_V_ERR_CERT_REVOKED;
             case BAD_USAGE, WEAK_KEY -> CertificateVerifier.X509_V_ERR_INVALID_PURPOSE;
+            case NAME_MISMATCH, PIN_MISMATCH -> CertificateVerifier.X509_V_ERR_HOSTNAME_MISMATCH;
             case NO_CERTIFICATE, REVOCATION_UNKNOWN, CONSTRAINTS, MALFORMED, DEPTH ->
                     CertificateVerifier.X509_V_ERR_CERT_REJECTED;
         };

@@ -89,7 +89,9 @@ class VerifierTrustManagerTest {
                 Map.entry(RejectionReason.CONSTRAINTS, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
                 Map.entry(RejectionReason.MALFORMED, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
                 Map.entry(RejectionReason.DEPTH, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
-                Map.entry(RejectionReason.NO_CERTIFICATE, CertificateVerifier.X509_V_ERR_CERT_REJECTED));
+                Map.entry(RejectionReason.NO_CERTIFICATE, CertificateVerifier.X509_V_ERR_CERT_REJECTED),
+                Map.entry(RejectionReason.NAME_MISMATCH, CertificateVerifier.X509_V_ERR_HOSTNAME_MISMATCH),
+                Map.entry(RejectionReason.PIN_MISMATCH, CertificateVerifier.X509_V_ERR_HOSTNAME_MISMATCH));
         for (RejectionReason reason : RejectionReason.values()) {
             assertEquals(expected.get(reason), VerifierTrustManager.errorCode(reason), reason.label());
         }

@@ -97,14 +97,15 @@ class OverlayManifestsTest {
     void certificatesKeysAndCrlsComeFromSecretFolders(String name) throws Exception {
         Overlay overlay = Overlay.load(name);
         List<String> files = overlay.referencedFiles();
-        assertTrue(files.size() >= 4, "certificate, key, client CA and CRL: " + files);
+        assertTrue(files.size() >= 5, "certificate, key, client CA, CRL and ticket keys: " + files);
         for (String file : files) {
             VolumeMount mount = overlay.mountOf(file);
             assertNotNull(mount, name + ": " + file + " is on none of the gateway's volumes");
             assertNull(mount.getSubPath(), "a subPath mount never sees a Secret's update: " + file);
             assertNotNull(overlay.volume(mount.getName()).getSecret(), name + ": " + file + " is not from a Secret");
         }
-        assertNotNull(overlay.volume("ticket-keys").getSecret(), "the fleet's session ticket keys");
+        assertTrue(files.stream().anyMatch(f -> f.startsWith("/etc/mtls-gateway/ticket-keys/")),
+                "the fleet's shared session ticket keys: " + files);
         VolumeMount tmp = overlay.gateway().getVolumeMounts().stream()
                 .filter(m -> m.getMountPath().equals("/tmp")).findFirst().orElseThrow();
         assertNotNull(overlay.volume(tmp.getName()).getEmptyDir(), "writable /tmp for Netty's native libraries");

@@ -3,15 +3,19 @@ package io.mtlsgateway.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
     static final List<String> KEYS = List.of("name", "listen", "tls", "allowPlaintext", "identityHeaders", "xfcc",
-            "rfc9440", "http", "limits");
+            "rfc9440", "http", "limits", "alpn", "http2");
+    static final List<String> HTTP2_KEYS = List.of("maxConcurrentStreams", "maxHeaderListSize", "maxConnectionAge",
+            "maxRequestsPerConnection");
     /** The {@code tls} value of an egress listener: plain HTTP in. */
     static final String NO_TLS = "none";
     static final List<String> HTTP_KEYS = List.of("maxHeaderCount", "headerReadTimeout", "idleTimeout", "via",
@@ -53,7 +57,11 @@ final class ListenerBinder {
         Optional<Boolean> rfc9440 = listener.optional("rfc9440", YamlNode::bool, false);
         Optional<HttpSettings> http = listener.optional("http", ListenerBinder::http, HttpSettings.defaults());
         Optional<LimitsConfig> limits = listener.optional("limits", LimitsBinder::listener, LimitsConfig.NONE);
-        if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http, limits)) {
+        Optional<List<ApplicationProtocol>> alpn = listener.optional("alpn", ListenerBinder::alpn,
+                ListenerConfig.DEFAULT_ALPN);
+        Optional<Http2Limits> http2 = listener.optional("http2", ListenerBinder::http2, Http2Limits.defaults());
+        if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http, limits,
+                alpn, http2)) {
             return Optional.empty();
         }
         if (!PlaintextListeners.check(listener, plaintext, listen.get(), allowPlaintext.get(), identityHeaders.get(),
@@ -65,7 +73,7 @@ final class ListenerBinder {
         }
         return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
                 name.get(), listen.get(), tls.get().orElse(null), identityHeaders.get(), xfcc.get(), rfc9440.get(),
-                http.get(), limits.get(), allowPlaintext.get()));
+                http.get(), limits.get(), allowPlaintext.get(), alpn.get(), http2.get()));
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {
@@ -86,6 +94,54 @@ final class ListenerBinder {
             }
             return node.problems().construct(node, () -> new HttpSettings(maxHeaderCount.get(),
                     headerReadTimeout.get(), idleTimeout.get(), via.get(), bodyReadTimeout.get(), minBodyRate.get()));
+        });
+    }
+
+    private static Optional<List<ApplicationProtocol>> alpn(YamlNode node) {
+        return node.list().flatMap(items -> {
+            if (items.isEmpty()) {
+                node.problem("empty list (expected: h2 and/or http/1.1)");
+                return Optional.empty();
+            }
+            Set<ApplicationProtocol> seen = new HashSet<>();
+            return Binding.each(items, item -> applicationProtocol(item).filter(p -> {
+                if (!seen.add(p)) {
+                    item.problem(item.describe() + " is listed twice");
+                    return false;
+                }
+                return true;
+            }));
+        });
+    }
+
+    private static Optional<ApplicationProtocol> applicationProtocol(YamlNode node) {
+        return node.string().flatMap(text -> {
+            for (ApplicationProtocol protocol : ApplicationProtocol.values()) {
+                if (protocol.alpnName().equals(text)) {
+                    return Optional.of(protocol);
+                }
+            }
+            List<String> known = List.of(ApplicationProtocol.H2.alpnName(), ApplicationProtocol.HTTP_1_1.alpnName());
+            node.problem(node.describe() + " " + Suggestions.expected(text, known, "h2 or http/1.1"));
+            return Optional.empty();
+        });
+    }
+
+    private static Optional<Http2Limits> http2(YamlNode node) {
+        return node.mapping(HTTP2_KEYS).flatMap(http2 -> {
+            Optional<Integer> streams = http2.optional("maxConcurrentStreams", n -> n.integer(1, 10_000),
+                    Http2Limits.DEFAULT_MAX_CONCURRENT_STREAMS);
+            Optional<Integer> headerList = http2.optional("maxHeaderListSize", n -> n.integer(1024, 1024 * 1024),
+                    Http2Limits.DEFAULT_MAX_HEADER_LIST_SIZE);
+            Optional<Duration> age = http2.optional("maxConnectionAge", YamlNode::positiveDuration,
+                    Http2Limits.DEFAULT_MAX_CONNECTION_AGE);
+            Optional<Integer> requests = http2.optional("maxRequestsPerConnection",
+                    n -> n.integer(1, Integer.MAX_VALUE), Http2Limits.DEFAULT_MAX_REQUESTS_PER_CONNECTION);
+            if (!Binding.allPresent(streams, headerList, age, requests)) {
+                return Optional.empty();
+            }
+            return node.problems().construct(node, () -> new Http2Limits(
+                    streams.get(), headerList.get(), age.get(), requests.get()));
         });
     }
 

@@ -2,8 +2,10 @@ package io.mtlsgateway.config;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One listener: TLS with client certificates, or (egress sidecar mode, {@code tls: none}) plain
@@ -15,6 +17,8 @@ import java.util.Objects;
  * @param http limits on client connections, and Via
  * @param limits per source address, per identity and for requests without one
  * @param allowPlaintext the file accepts plain HTTP on an address that is not loopback
+ * @param alpn the HTTP versions offered in ALPN, in order of preference (TLS listeners)
+ * @param http2 limits on HTTP/2 client connections
  */
 public record ListenerConfig(
         String name,
@@ -25,7 +29,12 @@ public record ListenerConfig(
         boolean rfc9440,
         HttpSettings http,
         LimitsConfig limits,
-        boolean allowPlaintext) {
+        boolean allowPlaintext,
+        List<ApplicationProtocol> alpn,
+        Http2Limits http2) {
+    /** What a listener offers when its file says nothing: h2 first, then HTTP/1.1. */
+    public static final List<ApplicationProtocol> DEFAULT_ALPN = List.of(ApplicationProtocol.H2,
+            ApplicationProtocol.HTTP_1_1);
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -46,6 +55,18 @@ public record ListenerConfig(
         } else if (allowPlaintext) {
             throw new IllegalArgumentException("allowPlaintext: true (expected: only with tls: none)");
         }
+        alpn = List.copyOf(alpn);
+        if (alpn.isEmpty() || alpn.size() != Set.copyOf(alpn).size()) {
+            throw new IllegalArgumentException("alpn: " + alpn + " (expected: h2 and/or http/1.1, each once)");
+        }
+        Objects.requireNonNull(http2, "http2");
+    }
+
+    /** A listener offering h2 and HTTP/1.1 (when it has TLS) with the default HTTP/2 limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits, boolean allowPlaintext) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, allowPlaintext, DEFAULT_ALPN,
+                Http2Limits.defaults());
     }
 
     /** A TLS listener. */

@@ -22,6 +22,8 @@ public final class AccessLogLine {
                 .append("{\"time\":").append(quote(Instant.ofEpochMilli(r.startEpochMillis()).toString()))
                 .append(",\"listener\":").append(quote(r.listener()))
                 .append(",\"route\":").append(nullable(r.route()))
+                .append(",\"protocol\":").append(quote(r.protocol()))
+                .append(",\"streamId\":").append(r.streamId())
                 .append(",\"method\":").append(quote(r.method()))
                 .append(",\"path\":").append(quote(target))
                 .append(",\"status\":").append(r.status())

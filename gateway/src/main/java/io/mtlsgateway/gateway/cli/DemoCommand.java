@@ -79,6 +79,9 @@ final class DemoCommand implements Callable<Integer> {
         out.println("With the demo client certificate (expect 200 and the identity the API received):");
         out.println("curl --cacert " + setup.caCertificate() + " --cert " + setup.clientCertificate() + " --key "
                 + setup.clientKey() + " " + url);
+        out.println("The same over HTTP/2 (curl -v shows \"ALPN: server accepted h2\"):");
+        out.println("curl --http2 --cacert " + setup.caCertificate() + " --cert " + setup.clientCertificate()
+                + " --key " + setup.clientKey() + " " + url);
         out.println();
         out.println("Without a client certificate (expect the TLS handshake to fail: certificate required):");
         out.println("curl --cacert " + setup.caCertificate() + " " + url);

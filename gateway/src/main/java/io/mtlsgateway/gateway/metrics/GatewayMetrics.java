@@ -112,7 +112,12 @@ public final class GatewayMetrics implements AutoCloseable {
 
     /** Counts a finished request into its route's meters ({@link #NO_ROUTE} when none matched). */
     public void requestFinished(String route, int status, long durationNanos) {
-        route(route).record(status, durationNanos);
+        requestFinished(route, "http1", status, durationNanos);
+    }
+
+    /** @param protocol {@code http1} or {@code h2}, the protocol the client spoke */
+    public void requestFinished(String route, String protocol, int status, long durationNanos) {
+        route(route).record(protocol, status, durationNanos);
     }
 
     /** Publishes when an upstream's TLS material expires: its client certificate, CAs and CRLs. */

@@ -32,10 +32,12 @@ public final class ListenerMetrics {
     private volatile double caExpiry = Double.NaN;
     private volatile double crlNextUpdate = Double.NaN;
     private Gauge crlGauge;
+    private final Http2Metrics http2;
 
     ListenerMetrics(MeterRegistry registry, String listener) {
         this.registry = registry;
         this.listener = listener;
+        this.http2 = new Http2Metrics(registry, listener);
         for (HandshakeReason reason : HandshakeReason.values()) {
             handshakes.put(reason, Counter.builder("mtls.gateway.handshakes")
                     .description("TLS handshakes by outcome and bounded reason")
@@ -122,6 +124,11 @@ public final class ListenerMetrics {
     /** A request's XFCC element was trimmed to its size budget. */
     public void xfccTrimmed() {
         xfccTrimmed.increment();
+    }
+
+    /** The listener's h2 meters. */
+    public Http2Metrics http2() {
+        return http2;
     }
 
     public void connectionOpened() {

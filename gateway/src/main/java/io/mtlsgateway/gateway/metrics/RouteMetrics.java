@@ -17,6 +17,8 @@ final class RouteMetrics {
     private final MeterRegistry registry;
     private final String route;
     private final AtomicReferenceArray<Counter> byCode = new AtomicReferenceArray<>(600);
+    /** The same for requests from h2 clients. */
+    private final AtomicReferenceArray<Counter> byCodeH2 = new AtomicReferenceArray<>(600);
     private final Timer duration;
     private final Counter denied;
     /** By reason label; a bounded set (JwtRejection), registered on first sight. */
@@ -26,7 +28,8 @@ final class RouteMetrics {
         this.registry = registry;
         this.route = route;
         for (int code : GATEWAY_CODES) {
-            counter(code);
+            counter(byCode, "http1", code);
+            counter(byCodeH2, "h2", code);
         }
         duration = Timer.builder("mtls.gateway.request.duration")
                 .description("Time from a request's head to the end of its response")
@@ -39,8 +42,10 @@ final class RouteMetrics {
                 .register(registry);
     }
 
-    void record(int status, long durationNanos) {
-        counter(status).increment();
+    /** @param protocol {@code http1} or {@code h2} */
+    void record(String protocol, int status, long durationNanos) {
+        boolean h2 = "h2".equals(protocol);
+        counter(h2 ? byCodeH2 : byCode, h2 ? "h2" : "http1", status).increment();
         duration.record(durationNanos, TimeUnit.NANOSECONDS);
         if (status == 403) {
             denied.increment();
@@ -55,7 +60,7 @@ final class RouteMetrics {
                 .register(registry)).increment();
     }
 
-    private Counter counter(int status) {
+    private Counter counter(AtomicReferenceArray<Counter> byCode, String protocol, int status) {
         int code = status >= 100 && status < 600 ? status : 499;
         Counter counter = byCode.get(code);
         if (counter == null) {
@@ -64,6 +69,7 @@ final class RouteMetrics {
                     .description("Requests by route and the status code answered")
                     .tag("route", route)
                     .tag("code", Integer.toString(code))
+                    .tag("protocol", protocol)
                     .register(registry);
             byCode.set(code, counter);
         }

@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.ApplicationProtocol;
+import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.metrics.HandshakeReason;
@@ -14,6 +16,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,6 +38,9 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures;
     private final ListenerMetrics metrics;
+    private final List<ApplicationProtocol> alpn;
+    private final Http2Limits http2;
+    private final Duration idleTimeout;
     /** When the connection was accepted: the handshake's duration includes waiting for the client. */
     private final long acceptedNanos = System.nanoTime();
 
@@ -50,6 +56,9 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         this.identities = identities;
         this.failures = failures;
         this.metrics = metrics;
+        this.alpn = snapshot.alpn();
+        this.http2 = snapshot.http2();
+        this.idleTimeout = snapshot.idleTimeout();
     }
 
     @Override
@@ -101,7 +110,18 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         }
         String clientAddress = ctx.channel().remoteAddress() instanceof InetSocketAddress inet
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-        httpStage.create(new VerifiedPeer(identity, x509, clientAddress)).install(ctx);
+        VerifiedPeer peer = new VerifiedPeer(identity, x509, clientAddress);
+        String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
+        if (ApplicationProtocol.H2.alpnName().equals(protocol)) {
+            Http2Stage.install(ctx, http2, idleTimeout, httpStage, peer, listener, metrics.http2());
+        } else if (protocol != null || alpn.contains(ApplicationProtocol.HTTP_1_1)) {
+            // No ALPN from the client means HTTP/1.1 (RFC 7301), where the listener offers it.
+            httpStage.create(peer).install(ctx);
+        } else {
+            LOG.log(Level.WARNING, "listener {0}: closing the connection of {1}: it negotiated no protocol "
+                    + "in ALPN, and the listener offers only h2", new Object[] {listener, clientAddress});
+            ctx.close();
+        }
         return identity;
     }
 

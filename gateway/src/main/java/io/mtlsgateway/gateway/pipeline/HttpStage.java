@@ -24,6 +24,17 @@ public record HttpStage(ChannelHandler rawTimeouts, ChannelHandler messageTimeou
     /** Makes the HTTP stage of each connection of one listener snapshot. */
     public interface Factory {
         HttpStage create(VerifiedPeer peer);
+
+        /** What serves the streams of one verified h2 connection. */
+        Http2Streams http2Streams(VerifiedPeer peer);
+    }
+
+    /** The request stage of one h2 connection: a handler per stream, told when the connection ends. */
+    public interface Http2Streams {
+        /** The last handler of one stream's child channel: serves the stream's request. */
+        ChannelHandler newStreamHandler();
+
+        void connectionClosed();
     }
 
     /** Installs this stage and the server codec on a connection without TLS (an egress listener). */

@@ -1,7 +1,13 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.ApplicationProtocol;
+import io.mtlsgateway.config.Http2Limits;
+import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.config.LimitsConfig;
+import io.mtlsgateway.config.ListenerConfig;
 import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * What a new connection is served with, read once when it is accepted: the TLS context and the
@@ -20,6 +26,21 @@ public interface ListenerSnapshot {
 
     /** Builds the HTTP stage once a connection's client is verified. */
     HttpStage.Factory httpStage();
+
+    /** The HTTP versions offered in ALPN, in order of preference. */
+    default List<ApplicationProtocol> alpn() {
+        return ListenerConfig.DEFAULT_ALPN;
+    }
+
+    /** How long a connection with no request in progress stays open. */
+    default Duration idleTimeout() {
+        return HttpSettings.DEFAULT_IDLE_TIMEOUT;
+    }
+
+    /** The limits on this listener's HTTP/2 connections. */
+    default Http2Limits http2() {
+        return Http2Limits.defaults();
+    }
 
     /** The listener's limits: the per-source ones apply before TLS starts. */
     LimitsConfig limits();

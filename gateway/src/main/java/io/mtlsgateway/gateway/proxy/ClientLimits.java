@@ -15,18 +15,30 @@ final class ClientLimits {
     private final RequestLimiter limiter;
     private final PeerIdentity identity;
     private final RequestLimiter.Connection connection;
+    /** False for an h2 stream: its connection is counted, and closed, by the h2 connection. */
+    private final boolean ownsConnection;
     private RequestLimiter.Admission admission;
     private RequestRecord admitted;
 
-    private ClientLimits(RequestLimiter limiter, PeerIdentity identity) {
+    private ClientLimits(RequestLimiter limiter, PeerIdentity identity, RequestLimiter.Connection connection,
+            boolean ownsConnection) {
         this.limiter = limiter;
         this.identity = identity;
-        this.connection = limiter.open(identity);
+        this.connection = connection;
+        this.ownsConnection = ownsConnection;
     }
 
     /** @return null when {@code limiter} limits nothing */
     static ClientLimits open(RequestLimiter limiter, PeerIdentity identity) {
-        return limiter.active() ? new ClientLimits(limiter, identity) : null;
+        return limiter.active() ? new ClientLimits(limiter, identity, limiter.open(identity), true) : null;
+    }
+
+    /**
+     * The standing of one h2 stream: its requests are limited like any, but the connection was
+     * counted once for all its streams ({@code connection}, null when nothing is limited).
+     */
+    static ClientLimits onStream(RequestLimiter limiter, PeerIdentity identity, RequestLimiter.Connection connection) {
+        return connection == null ? null : new ClientLimits(limiter, identity, connection, false);
     }
 
     /** Takes the request of {@code record} in, on {@code route}; null when it may go on. */
@@ -53,7 +65,9 @@ final class ClientLimits {
     /** The connection closed. */
     void closed() {
         release();
-        connection.close();
+        if (ownsConnection) {
+            connection.close();
+        }
     }
 
     private void release() {

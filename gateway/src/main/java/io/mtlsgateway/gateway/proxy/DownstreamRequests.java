@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -54,12 +55,13 @@ final class DownstreamRequests implements ExchangeOwner {
     /** A request waits for its token issuer's keys to be fetched again (a rotation): read nothing. */
     private boolean awaitingKeys;
 
-    DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx) {
+    /** @param limits the client's standing against its per-identity limits; null when nothing is limited */
+    DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits) {
         this.runtime = runtime;
         this.planner = runtime.planner();
         this.peer = peer;
         this.ctx = ctx;
-        this.limits = ClientLimits.open(runtime.limiter(), peer.identity());
+        this.limits = limits;
     }
 
     /** A message from the codec; this takes ownership of it. */
@@ -175,6 +177,11 @@ final class DownstreamRequests implements ExchangeOwner {
     private void start(HttpRequest request) {
         RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
                 peer.identity());
+        if (ctx.channel() instanceof Http2StreamChannel stream) {
+            record.protocol("h2", stream.stream().id());
+        }
+        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        record.grpc(contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16));
         runtime.observer().requestStarted(record);
         proceed(request, RequestHeads.of(request), record, true);
     }

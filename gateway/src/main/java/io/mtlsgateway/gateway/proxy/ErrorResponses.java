@@ -54,6 +54,9 @@ final class ErrorResponses {
 
     private static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done, String challenge, long retryAfterSeconds) {
+        if (record != null && record.grpc()) {
+            return writeGrpc(ctx, error, close, record, done);
+        }
         String json = "{\"error\":" + Json.quote(error.code())
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
         ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
@@ -80,6 +83,30 @@ final class ErrorResponses {
         if (record != null) {
             done.accept(record);
         }
+        ChannelFuture written = ctx.writeAndFlush(response);
+        written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        return written;
+    }
+
+    /**
+     * A gRPC client's answer: a trailers-only response (HTTP 200, {@code grpc-status} and
+     * {@code grpc-message} in the one header block, no body), as gRPC clients expect from a proxy.
+     * Metrics and the access log record the HTTP status the error stands for.
+     */
+    private static ChannelFuture writeGrpc(ChannelHandlerContext ctx, ProxyError error, boolean close,
+            RequestRecord record, Consumer<RequestRecord> done) {
+        record.status(error.status());
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/grpc")
+                .setInt("grpc-status", GrpcStatus.of(error))
+                // The codes are plain ASCII: no percent-encoding needed.
+                .set("grpc-message", "mtls-gateway: " + error.code())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        if (close) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        done.accept(record);
         ChannelFuture written = ctx.writeAndFlush(response);
         written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
         return written;

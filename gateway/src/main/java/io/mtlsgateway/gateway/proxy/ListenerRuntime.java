@@ -8,6 +8,7 @@ import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.netty.channel.ChannelHandler;
 import java.util.Objects;
 
 /**
@@ -51,5 +52,25 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
     public HttpStage create(VerifiedPeer peer) {
         HttpTimeouts timeouts = new HttpTimeouts(http);
         return new HttpStage(timeouts.rawSide(), timeouts.messageSide(), new ProxyHandler(this, peer));
+    }
+
+    @Override
+    public HttpStage.Http2Streams http2Streams(VerifiedPeer peer) {
+        // An h2 connection counts once against the client's connection cap, however many streams it has.
+        RequestLimiter.Connection connection = limiter.active() ? limiter.open(peer.identity()) : null;
+        return new HttpStage.Http2Streams() {
+            @Override
+            public ChannelHandler newStreamHandler() {
+                return new ProxyHandler(ListenerRuntime.this, peer,
+                        () -> ClientLimits.onStream(limiter, peer.identity(), connection));
+            }
+
+            @Override
+            public void connectionClosed() {
+                if (connection != null) {
+                    connection.close();
+                }
+            }
+        };
     }
 }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -21,16 +22,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final ListenerRuntime runtime;
     private final VerifiedPeer peer;
+    private final Supplier<ClientLimits> limits;
     private DownstreamRequests requests;
 
+    /** The proxy of an HTTP/1.1 connection. */
     ProxyHandler(ListenerRuntime runtime, VerifiedPeer peer) {
+        this(runtime, peer, () -> ClientLimits.open(runtime.limiter(), peer.identity()));
+    }
+
+    /** @param limits the client's standing against its limits, made when the handler is added */
+    ProxyHandler(ListenerRuntime runtime, VerifiedPeer peer, Supplier<ClientLimits> limits) {
         this.runtime = runtime;
         this.peer = peer;
+        this.limits = limits;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(runtime, peer, ctx);
+        requests = new DownstreamRequests(runtime, peer, ctx, limits.get());
     }
 
     @Override

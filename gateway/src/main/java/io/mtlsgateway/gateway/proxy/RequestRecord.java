@@ -28,6 +28,9 @@ public final class RequestRecord {
     private boolean truncated;
     private long bytesIn;
     private long bytesOut;
+    private String protocol = "http1";
+    private int streamId;
+    private boolean grpc;
 
     RequestRecord(String listener, String method, String target, PeerIdentity identity) {
         this.listener = listener;
@@ -39,6 +42,31 @@ public final class RequestRecord {
     void route(String name, String upstreamName) {
         this.route = name;
         this.upstream = upstreamName;
+    }
+
+    /** @param streamId the h2 stream that carried the request; 0 for HTTP/1.1 */
+    void protocol(String name, int streamId) {
+        this.protocol = name;
+        this.streamId = streamId;
+    }
+
+    /** The request is a gRPC call: the gateway's own errors are answered in gRPC form. */
+    void grpc(boolean grpc) {
+        this.grpc = grpc;
+    }
+
+    /** {@code http1} or {@code h2}: a bounded label. */
+    public String protocol() {
+        return protocol;
+    }
+
+    /** The h2 stream id; 0 for HTTP/1.1. */
+    public int streamId() {
+        return streamId;
+    }
+
+    public boolean grpc() {
+        return grpc;
     }
 
     void upstreamEndpoint(String endpoint) {

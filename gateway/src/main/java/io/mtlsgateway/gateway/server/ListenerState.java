@@ -1,6 +1,8 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.config.ApplicationProtocol;
 import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
@@ -25,6 +27,7 @@ import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,10 +44,12 @@ final class ListenerState implements ListenerSnapshot {
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
     private final LimitsConfig limits;
+    private final ListenerConfig listenerConfig;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig, LimitsConfig limits) {
-        this.limits = limits;
+            VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig) {
+        this.listenerConfig = listenerConfig;
+        this.limits = listenerConfig.limits();
         this.tls = tls;
         this.runtime = runtime;
         this.material = material;
@@ -75,18 +80,18 @@ final class ListenerState implements ListenerSnapshot {
             SessionTicketPolicy tickets) throws Exception {
         if (listener.plaintext()) {
             return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
-                    pipelines, tokens, limiter), null, null, null, listener.limits());
+                    pipelines, tokens, limiter), null, null, null, listener);
         }
         ListenerMaterial material = ListenerMaterial.load(listener.tls());
         VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
                 : VerifierTrustManager.forListener(listener.tls());
         ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
         SslContext tls = tickets.apply(listener.name(), listener.tls(),
-                ServerTlsContextFactory.build(listener.tls(), credentials, verifier));
+                ServerTlsContextFactory.build(listener.tls(), credentials, verifier, listener.alpn()));
         try {
             ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreamTemplate, observer,
                     pipelines, tokens, limiter);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener.limits());
+            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -124,6 +129,21 @@ final class ListenerState implements ListenerSnapshot {
 
     ListenerRuntime runtime() {
         return runtime;
+    }
+
+    @Override
+    public List<ApplicationProtocol> alpn() {
+        return listenerConfig.alpn();
+    }
+
+    @Override
+    public Duration idleTimeout() {
+        return listenerConfig.http().idleTimeout();
+    }
+
+    @Override
+    public Http2Limits http2() {
+        return listenerConfig.http2();
     }
 
     @Override

@@ -22,8 +22,8 @@ final class RequestObserver implements ExchangeObserver {
 
     @Override
     public void requestFinished(RequestRecord request) {
-        metrics.requestFinished(request.route().orElse(GatewayMetrics.NO_ROUTE), request.status(),
-                request.durationNanos());
+        metrics.requestFinished(request.route().orElse(GatewayMetrics.NO_ROUTE), request.protocol(),
+                request.status(), request.durationNanos());
         request.tokenRefusal().ifPresent(reason ->
                 metrics.jwtRejected(request.route().orElse(GatewayMetrics.NO_ROUTE), reason.label()));
         request.upstreamError().flatMap(ProxyError::upstreamKind).ifPresent(kind ->

@@ -1,8 +1,11 @@
 package io.mtlsgateway.gateway.tls;
 
+import io.mtlsgateway.config.ApplicationProtocol;
 import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.config.TlsProtocol;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
@@ -57,6 +60,17 @@ public final class ServerTlsContextFactory {
      */
     public static SslContext build(TlsConfig tls, ServerCredentials credentials, X509ExtendedTrustManager trustManager)
             throws SSLException {
+        return build(tls, credentials, trustManager, ListenerConfig.DEFAULT_ALPN);
+    }
+
+    /**
+     * A server context with BoringSSL offering {@code alpn}. A client that offers none of them,
+     * or no ALPN at all, gets no ALPN answer and is served HTTP/1.1 when the listener allows it.
+     *
+     * @param trustManager decides on client chains; ignored when client auth is none
+     */
+    public static SslContext build(TlsConfig tls, ServerCredentials credentials, X509ExtendedTrustManager trustManager,
+            List<ApplicationProtocol> alpn) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forServer(credentials.key(), credentials.chain())
                 .sslProvider(SslProvider.OPENSSL_REFCNT)
                 .protocols(tls.protocols().stream().map(TlsProtocol::jsseName).toArray(String[]::new))
@@ -64,7 +78,12 @@ public final class ServerTlsContextFactory {
                 .clientAuth(clientAuth(tls.clientAuth()))
                 // Client-chain verification is CPU work (about a millisecond for a new ECDSA
                 // chain): run it as a delegated task off the event loop.
-                .option(OpenSslContextOption.USE_TASKS, true);
+                .option(OpenSslContextOption.USE_TASKS, true)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        // The only behaviours BoringSSL supports: no match means no ALPN answer.
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        alpn.stream().map(ApplicationProtocol::alpnName).toList()));
         if (tls.clientAuth() != ClientAuthMode.NONE) {
             builder.trustManager(trustManager);
         }

@@ -125,10 +125,10 @@ class MetricsAndAccessLogTest {
 
     @Test
     void countsRequestsByRouteAndCode() {
-        assertSample(4, "mtls_gateway_requests_total", "route", "api", "code", "200");
-        assertSample(1, "mtls_gateway_requests_total", "route", "none", "code", "404");
-        assertSample(1, "mtls_gateway_requests_total", "route", "ops", "code", "403");
-        assertSample(1, "mtls_gateway_requests_total", "route", "down", "code", "502");
+        assertSample(4, "mtls_gateway_requests_total", "route", "api", "code", "200", "protocol", "http1");
+        assertSample(1, "mtls_gateway_requests_total", "route", "none", "code", "404", "protocol", "http1");
+        assertSample(1, "mtls_gateway_requests_total", "route", "ops", "code", "403", "protocol", "http1");
+        assertSample(1, "mtls_gateway_requests_total", "route", "down", "code", "502", "protocol", "http1");
         assertSample(4, "mtls_gateway_request_duration_seconds_count", "route", "api");
         assertSample(4, "mtls_gateway_request_duration_seconds_bucket", "route", "api", "le", "+Inf");
         assertTrue(scrape.contains("mtls_gateway_request_duration_seconds_bucket{le=\"0.005\",route=\"api\"}")

@@ -2,6 +2,8 @@ package io.mtlsgateway.gateway.testing;
 
 import io.mtlsgateway.config.AccessLogConfig;
 import io.mtlsgateway.config.AdminConfig;
+import io.mtlsgateway.config.ApplicationProtocol;
+import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.HostPort;
@@ -83,6 +85,15 @@ public final class GatewayFixture {
     public static RouteConfig route(String name, String pathPrefix, String upstream) {
         return new RouteConfig(name, new RouteMatch(Optional.empty(), Optional.of(pathPrefix), Map.of()), upstream,
                 List.of(), Optional.empty());
+    }
+
+    /** The same config with its one listener offering {@code alpn} under {@code http2} limits. */
+    public static GatewayConfig withHttp2(GatewayConfig config, List<ApplicationProtocol> alpn, Http2Limits http2) {
+        ListenerConfig l = config.listeners().get(0);
+        ListenerConfig listener = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
+                l.rfc9440(), l.http(), l.limits(), l.allowPlaintext(), alpn, http2);
+        return new GatewayConfig(config.source(), config.workers(), config.transport(), config.admin(),
+                List.of(listener), config.routes(), config.upstreams(), config.drainTimeout(), config.accessLog());
     }
 
     /** Loopback endpoints for these ports. */

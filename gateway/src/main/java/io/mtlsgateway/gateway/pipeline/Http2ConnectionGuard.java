@@ -1,0 +1,193 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.mtlsgateway.config.Http2Limits;
+import io.mtlsgateway.gateway.LogText;
+import io.mtlsgateway.gateway.metrics.Http2Metrics;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.handler.codec.http2.Http2PingFrame;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The life of one h2 connection, after the frame codec: asks the client to go away (GOAWAY, then
+ * open streams finish) when the connection reaches its age or its request count, has had no open
+ * stream for the listener's idle timeout, when the gateway
+ * drains, and when a reload no longer trusts the client's certificate; cuts off a client that
+ * floods PING or SETTINGS frames; counts GOAWAYs and stream resets.
+ */
+final class Http2ConnectionGuard extends ChannelDuplexHandler {
+    private static final Logger LOG = Logger.getLogger(Http2ConnectionGuard.class.getName());
+
+    private final Http2Limits limits;
+    private final String listener;
+    private final VerifiedPeer peer;
+    private final Http2Metrics metrics;
+    private ChannelHandlerContext ctx;
+    private final Duration idleTimeout;
+    private ScheduledFuture<?> ageTimer;
+    private ScheduledFuture<?> idleTimer;
+    private long streams;
+    private int openStreams;
+    private boolean goingAway;
+    private final ControlFrameRate controlFrames = new ControlFrameRate(System.nanoTime());
+    private boolean cutOff;
+
+    /** @param idleTimeout a connection without open streams for this long is asked to go away */
+    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, String listener, VerifiedPeer peer,
+            Http2Metrics metrics) {
+        this.limits = limits;
+        this.idleTimeout = idleTimeout;
+        this.listener = listener;
+        this.peer = peer;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        ageTimer = ctx.executor().schedule(() -> goAway(GoAwayReason.MAX_AGE),
+                limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
+        armIdleTimer();
+        ctx.pipeline().get(Http2FrameCodec.class).connection().addListener(new Http2ConnectionAdapter() {
+            @Override
+            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
+                // The gateway's own graceful reasons are counted where they are decided.
+                if (errorCode != Http2Error.NO_ERROR.code() || !goingAway) {
+                    Http2Error error = Http2Error.valueOf(errorCode);
+                    metrics.goAwaySent(error == null ? "unknown" : error.name());
+                }
+            }
+        });
+    }
+
+    /** A client stream was opened: the connection's request count grows. */
+    void streamOpened(Http2StreamChannel stream) {
+        streams++;
+        openStreams++;
+        cancelIdleTimer();
+        metrics.streamOpened();
+        stream.closeFuture().addListener(f -> {
+            metrics.streamClosed();
+            if (--openStreams == 0) {
+                armIdleTimer();
+            }
+        });
+        if (streams >= limits.maxRequestsPerConnection()) {
+            // This stream is still served: the GOAWAY names it as the last one.
+            goAway(GoAwayReason.MAX_REQUESTS);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if ((msg instanceof Http2PingFrame ping && !ping.ack()) || msg instanceof Http2SettingsFrame) {
+            if (controlFrames.exceeded(System.nanoTime())) {
+                cutOff(ctx);
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** Abuse: GOAWAY with ENHANCE_YOUR_CALM, then close without waiting for open streams. */
+    private void cutOff(ChannelHandlerContext ctx) {
+        if (cutOff) {
+            return;
+        }
+        cutOff = true;
+        goingAway = true;
+        cancelAgeTimer();
+        metrics.goAwaySent(GoAwayReason.CONTROL_FLOOD.name());
+        LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1}: more than {2} PING/SETTINGS "
+                + "frames in 10 s", new Object[] {listener, peer.clientAddress(), ControlFrameRate.MAX_PER_WINDOW});
+        ChannelHandlerContext tls = ctx.pipeline().context(SslHandler.class);
+        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM))
+                .addListener(f -> tls.close());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof DrainEvent) {
+            goAway(GoAwayReason.DRAIN);
+        } else if (evt instanceof TrustChangedEvent change && change.listener().equals(listener)
+                && !peer.chain().isEmpty() && !goingAway && !change.stillTrusted().test(peer.chain())) {
+            LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1} (subject \"{2}\", serial {3}) "
+                    + "after its open streams: the reloaded trust material no longer accepts its certificate",
+                    new Object[] {listener, peer.clientAddress(), LogText.of(peer.identity().subject()),
+                        peer.identity().serial()});
+            goAway(GoAwayReason.UNTRUSTED);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** GOAWAY with the last stream the client opened; the codec closes once those streams end. */
+    private void goAway(GoAwayReason reason) {
+        if (goingAway) {
+            return;
+        }
+        goingAway = true;
+        cancelAgeTimer();
+        metrics.goAwaySent(reason.name());
+        ctx.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelAgeTimer();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof Http2FrameStreamException streamError) {
+            // The codec reset that stream; the connection goes on. The stream's channel hears of it.
+            metrics.streamReset(streamError.error().name());
+            ctx.fireExceptionCaught(cause);
+            return;
+        }
+        if (cause instanceof Http2Exception) {
+            // A connection error: the codec shows it here first, then answers it with GOAWAY and
+            // the error's code, and closes. Closing here would send a NO_ERROR GOAWAY before it.
+            LOG.log(Level.FINE, "h2 connection error from " + peer.clientAddress(), cause);
+            return;
+        }
+        LOG.log(Level.FINE, "h2 connection failure from " + peer.clientAddress(), cause);
+        ctx.close();
+    }
+
+    private void armIdleTimer() {
+        if (!goingAway) {
+            idleTimer = ctx.executor().schedule(() -> goAway(GoAwayReason.IDLE), idleTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+
+    private void cancelAgeTimer() {
+        cancelIdleTimer();
+        if (ageTimer != null) {
+            ageTimer.cancel(false);
+            ageTimer = null;
+        }
+    }
+}

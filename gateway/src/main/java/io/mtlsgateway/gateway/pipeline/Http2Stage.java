@@ -1,0 +1,79 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.mtlsgateway.config.Http2Limits;
+import io.mtlsgateway.gateway.metrics.Http2Metrics;
+import io.netty.channel.ChannelHandlerContext;
+import java.time.Duration;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+/**
+ * The HTTP stage of a verified connection that chose h2 in ALPN: {@code h2-codec -> h2-guard ->
+ * h2-multiplex} in place of the handshake gate. Every stream is a child channel
+ * {@code h2-stream-codec -> h2-request -> proxy}: the same request stage as HTTP/1.1, fed the same
+ * HTTP messages, with the connection's verified peer.
+ *
+ * <p>Netty's codec carries most of the protections against abusive clients; which ones, and with
+ * which limits, is set here explicitly so a Netty default changing cannot loosen them.
+ */
+final class Http2Stage {
+    /** RST_STREAM frames a client may cause in a window before the connection is closed (rapid reset). */
+    static final int MAX_RST_FRAMES_PER_WINDOW = 200;
+    static final int RST_WINDOW_SECONDS = 30;
+    /** DATA frames without payload and without end of stream, in a row (empty-DATA flood). */
+    static final int MAX_CONSECUTIVE_EMPTY_DATA_FRAMES = 2;
+    /** CONTINUATION frames that carry almost nothing, per header block (CONTINUATION flood). */
+    static final int MAX_SMALL_CONTINUATION_FRAMES = 16;
+    /** Control frames (PING and SETTINGS acknowledgements, RST_STREAM) queued for a client that does not read. */
+    static final int MAX_QUEUED_CONTROL_FRAMES = 1000;
+    /** How long open streams may take to finish after a GOAWAY (drain, age, request count, trust change). */
+    static final long GRACEFUL_SHUTDOWN_MILLIS = 30_000;
+
+    private Http2Stage() {}
+
+    /** Replaces the handler of {@code gate} with the h2 stage. */
+    static void install(ChannelHandlerContext gate, Http2Limits limits, Duration idleTimeout,
+            HttpStage.Factory httpStage, VerifiedPeer peer, String listener, Http2Metrics metrics) {
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, idleTimeout, listener, peer, metrics);
+        HttpStage.Http2Streams streams = httpStage.http2Streams(peer);
+        gate.channel().closeFuture().addListener(f -> streams.connectionClosed());
+        ChannelPipeline pipeline = gate.pipeline();
+        // The multiplexer looks for the frame codec when it is added: the codec goes in first.
+        pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits));
+        pipeline.addAfter(PipelineNames.H2_CODEC, PipelineNames.H2_GUARD, guard);
+        pipeline.addAfter(PipelineNames.H2_GUARD, PipelineNames.H2_MULTIPLEX,
+                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel stream) {
+                        guard.streamOpened(stream);
+                        stream.pipeline()
+                                .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
+                                .addLast(PipelineNames.H2_REQUEST, new Http2RequestAdapter())
+                                .addLast(PipelineNames.PROXY, streams.newStreamHandler());
+                    }
+                }));
+    }
+
+    static Http2FrameCodec codec(Http2Limits limits) {
+        return Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings()
+                        .maxConcurrentStreams(limits.maxConcurrentStreams())
+                        .maxHeaderListSize(limits.maxHeaderListSize()))
+                .validateHeaders(true)
+                .validateRequiredPseudoHeaders(true)
+                .decoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES_PER_WINDOW, RST_WINDOW_SECONDS)
+                // MadeYouReset: frames that make the server reset streams count too.
+                .encoderEnforceMaxRstFramesPerWindow(MAX_RST_FRAMES_PER_WINDOW, RST_WINDOW_SECONDS)
+                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_CONSECUTIVE_EMPTY_DATA_FRAMES)
+                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATION_FRAMES)
+                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
+                .gracefulShutdownTimeoutMillis(GRACEFUL_SHUTDOWN_MILLIS)
+                .build();
+    }
+}

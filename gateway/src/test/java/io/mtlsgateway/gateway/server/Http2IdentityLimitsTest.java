@@ -1,0 +1,77 @@
+package io.mtlsgateway.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.config.LimitsConfig;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.RequestLimits;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.H2TestClient;
+import io.mtlsgateway.gateway.testing.H2TestClient.Reply;
+import io.mtlsgateway.gateway.testing.HeldUpstream;
+import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.testing.TrailerUpstream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Per-identity limits count an h2 connection once, not once per stream. */
+class Http2IdentityLimitsTest {
+    @TempDir
+    Path dir;
+
+    TestPki pki;
+    HeldUpstream held;
+    TrailerUpstream upstream;
+    GatewayServer gateway;
+
+    @AfterEach
+    void stop() throws Exception {
+        gateway.close();
+        held.close();
+        upstream.close();
+    }
+
+    @Test
+    void streamsOfOneConnectionShareItsPlaceUnderTheConnectionCap() throws Exception {
+        pki = new TestPki(dir);
+        held = new HeldUpstream();
+        upstream = new TrailerUpstream();
+        IssuedCertificate alice = pki.client("alice", "spiffe://test.example/ns/prod/sa/alice");
+        GatewayConfig base = GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+                List.of(GatewayFixture.route("held", "/held", "held"), GatewayFixture.route("api", "/api", "fast")),
+                List.of(GatewayFixture.upstream("held", Duration.ofSeconds(30), held.port()),
+                        GatewayFixture.upstream("fast", Duration.ofSeconds(30), upstream.port())),
+                2, HttpSettings.defaults());
+        ListenerConfig l = base.listeners().get(0);
+        ListenerConfig limited = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
+                l.rfc9440(), l.http(), new LimitsConfig(Optional.empty(),
+                        Optional.of(new RequestLimits(0, 0, 1, 0)), Optional.empty(), 1000));
+        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+                List.of(limited), base.routes(), base.upstreams(), base.drainTimeout(), base.accessLog()));
+        try (H2TestClient h2 = H2TestClient.connect(gateway.address(GatewayFixture.LISTENER), pki.server.root(),
+                alice)) {
+            CompletableFuture<Reply> open = h2.request(H2TestClient.head("GET", "/held/a"), null, null);
+            held.awaitRequest();
+            // A second stream while the first is open: same connection, still within the cap of one.
+            assertEquals(200, h2.get("/api/b").status());
+            assertEquals(200, h2.get("/api/c").status());
+            try (H2TestClient second = H2TestClient.connect(gateway.address(GatewayFixture.LISTENER),
+                    pki.server.root(), alice)) {
+                assertEquals(429, second.get("/api/d").status());
+            }
+            held.release();
+            assertEquals(200, open.get(10, TimeUnit.SECONDS).status());
+        }
+    }
+}

@@ -13,7 +13,8 @@ import java.util.Set;
 /** Binds one entry of {@code listeners}. */
 final class ListenerBinder {
     static final List<String> KEYS = List.of("name", "listen", "tls", "allowPlaintext", "identityHeaders", "xfcc",
-            "rfc9440", "http", "limits", "alpn", "http2");
+            "rfc9440", "http", "limits", "alpn", "http2",
+            "hosts", "default");
     static final List<String> HTTP2_KEYS = List.of("maxConcurrentStreams", "maxHeaderListSize", "maxConnectionAge",
             "maxRequestsPerConnection");
     /** The {@code tls} value of an egress listener: plain HTTP in. */
@@ -23,10 +24,12 @@ final class ListenerBinder {
 
     private final References refs;
     private final TlsBinder tlsBinder;
+    private final HostBinder hostBinder;
 
     ListenerBinder(Path baseDir, References refs) {
         this.refs = refs;
         this.tlsBinder = new TlsBinder(baseDir, refs);
+        this.hostBinder = new HostBinder(tlsBinder);
     }
 
     Optional<ListenerConfig> bind(YamlNode node) {
@@ -43,10 +46,22 @@ final class ListenerBinder {
             return address;
         });
         boolean plaintext = listener.get("tls").filter(n -> n.isScalar(NO_TLS)).isPresent();
+        Optional<ListenerHosts> hosts = listener.get("hosts").isEmpty() ? hostlessDefault(listener)
+                : hostBinder.bind(listener.get("hosts").get(), listener.get("default"));
         // Optional<Optional<TlsConfig>>: outer empty = a problem was reported; inner empty = tls: none.
-        Optional<Optional<TlsConfig>> tls = listener.required("tls",
-                "a mapping with certificate, privateKey, clientCa; or none for plain HTTP (egress sidecar)",
-                n -> plaintext ? Optional.of(Optional.<TlsConfig>empty()) : tlsBinder.bind(n).map(Optional::of));
+        Optional<Optional<TlsConfig>> tls;
+        if (listener.get("hosts").isPresent()) {
+            // Listener-wide TLS settings (protocols, tickets) come from the default entry.
+            listener.get("tls").ifPresent(n -> n.problem("a listener has either tls or hosts, not both"
+                    + " (expected: each entry of hosts carries its own tls)"));
+            tls = listener.get("tls").isPresent() ? Optional.empty()
+                    : hosts.map(h -> Optional.of(h.defaultEntry().orElse(h.entries().get(0)).tls()));
+        } else {
+            tls = listener.required("tls",
+                    "a mapping with certificate, privateKey, clientCa; or none for plain HTTP (egress sidecar);"
+                            + " or hosts",
+                    n -> plaintext ? Optional.of(Optional.<TlsConfig>empty()) : tlsBinder.bind(n).map(Optional::of));
+        }
         Optional<Boolean> allowPlaintext = listener.optional("allowPlaintext", YamlNode::bool, false);
         Optional<Map<String, IdentityTemplate>> identityHeaders =
                 listener.optional("identityHeaders", ListenerBinder::identityHeaders, Map.of());
@@ -61,7 +76,7 @@ final class ListenerBinder {
                 ListenerConfig.DEFAULT_ALPN);
         Optional<Http2Limits> http2 = listener.optional("http2", ListenerBinder::http2, Http2Limits.defaults());
         if (!Binding.allPresent(name, listen, tls, allowPlaintext, identityHeaders, xfcc, rfc9440, http, limits,
-                alpn, http2)) {
+                alpn, http2, hosts)) {
             return Optional.empty();
         }
         if (!PlaintextListeners.check(listener, plaintext, listen.get(), allowPlaintext.get(), identityHeaders.get(),
@@ -73,7 +88,17 @@ final class ListenerBinder {
         }
         return listener.owner().problems().construct(listener.owner(), () -> new ListenerConfig(
                 name.get(), listen.get(), tls.get().orElse(null), identityHeaders.get(), xfcc.get(), rfc9440.get(),
-                http.get(), limits.get(), allowPlaintext.get(), alpn.get(), http2.get()));
+                http.get(), limits.get(), allowPlaintext.get(), alpn.get(), http2.get(), hosts.get()));
+    }
+
+    /** No hosts: a {@code default} has nothing to name. */
+    private static Optional<ListenerHosts> hostlessDefault(YamlMapping listener) {
+        if (listener.get("default").isPresent()) {
+            listener.get("default").get().problem("default names an entry of hosts, and this listener has none"
+                    + " (expected: hosts: [{names, tls}] next to default)");
+            return Optional.empty();
+        }
+        return Optional.of(ListenerHosts.NONE);
     }
 
     private static Optional<HttpSettings> http(YamlNode node) {

@@ -19,6 +19,8 @@ import java.util.Set;
  * @param allowPlaintext the file accepts plain HTTP on an address that is not loopback
  * @param alpn the HTTP versions offered in ALPN, in order of preference (TLS listeners)
  * @param http2 limits on HTTP/2 client connections
+ * @param hosts virtual hosts chosen by SNI; with them, {@code tls} is the TLS of the default entry
+ *     (the first entry when there is no default), for what is listener-wide (protocols, tickets)
  */
 public record ListenerConfig(
         String name,
@@ -31,7 +33,8 @@ public record ListenerConfig(
         LimitsConfig limits,
         boolean allowPlaintext,
         List<ApplicationProtocol> alpn,
-        Http2Limits http2) {
+        Http2Limits http2,
+        ListenerHosts hosts) {
     /** What a listener offers when its file says nothing: h2 first, then HTTP/1.1. */
     public static final List<ApplicationProtocol> DEFAULT_ALPN = List.of(ApplicationProtocol.H2,
             ApplicationProtocol.HTTP_1_1);
@@ -60,6 +63,30 @@ public record ListenerConfig(
             throw new IllegalArgumentException("alpn: " + alpn + " (expected: h2 and/or http/1.1, each once)");
         }
         Objects.requireNonNull(http2, "http2");
+        Objects.requireNonNull(hosts, "hosts");
+    }
+
+    /** A listener without hosts. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, LimitsConfig limits, boolean allowPlaintext,
+            List<ApplicationProtocol> alpn, Http2Limits http2) {
+        this(name, listen, tls, identityHeaders, xfcc, rfc9440, http, limits, allowPlaintext, alpn, http2,
+                ListenerHosts.NONE);
+    }
+
+    /** A listener with virtual hosts, no request limits, and the default ALPN and HTTP/2 limits. */
+    public ListenerConfig(String name, HostPort listen, TlsConfig tls, Map<String, IdentityTemplate> identityHeaders,
+            XfccMode xfcc, boolean rfc9440, HttpSettings http, ListenerHosts hosts) {
+        this(name, listen, Objects.requireNonNull(tls, "tls"), identityHeaders, xfcc, rfc9440, http, LimitsConfig.NONE,
+                false, DEFAULT_ALPN, Http2Limits.defaults(), hosts);
+    }
+
+    /** The TLS policies of this listener: each host entry's, or the one {@code tls} (none for plain HTTP). */
+    public List<TlsConfig> tlsPolicies() {
+        if (hosts.present()) {
+            return hosts.entries().stream().map(HostConfig::tls).toList();
+        }
+        return tls == null ? List.of() : List.of(tls);
     }
 
     /** A listener offering h2 and HTTP/1.1 (when it has TLS) with the default HTTP/2 limits. */

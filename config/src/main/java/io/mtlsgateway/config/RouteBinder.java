@@ -9,7 +9,7 @@ import java.util.Optional;
 /** Binds one entry of {@code routes}. */
 final class RouteBinder {
     static final List<String> KEYS = List.of("name", "match", "upstream", "allow", "rewritePrefix", "jwt", "allowClaims",
-            "limits");
+            "limits", "clientCert");
     static final List<String> JWT_KEYS = List.of("issuer", "required");
     static final List<String> MATCH_KEYS = List.of("host", "pathPrefix", "headers");
     static final List<String> ALLOW_KEYS =
@@ -48,12 +48,15 @@ final class RouteBinder {
             return Optional.empty();
         }
         Optional<LimitsConfig> limits = route.optional("limits", LimitsBinder::route, LimitsConfig.NONE);
-        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix, jwt, allowClaims, limits)) {
+        Optional<ClientCertRequirement> clientCert = route.optional("clientCert",
+                n -> n.choice(ClientCertRequirement.values(), ClientCertRequirement::yamlName),
+                ClientCertRequirement.REQUIRED);
+        if (!Binding.allPresent(name, match, upstream, allow, rewritePrefix, jwt, allowClaims, limits, clientCert)) {
             return Optional.empty();
         }
         return route.owner().problems().construct(route.owner(), () -> new RouteConfig(
                 name.get(), match.get(), upstream.get(), allow.get(), rewritePrefix.get(), jwt.get(),
-                allowClaims.get(), limits.get()));
+                allowClaims.get(), limits.get(), clientCert.get()));
     }
 
     private Optional<RouteMatch> match(YamlNode node) {

@@ -21,6 +21,7 @@ public final class AccessLogLine {
         StringBuilder json = new StringBuilder(384)
                 .append("{\"time\":").append(quote(Instant.ofEpochMilli(r.startEpochMillis()).toString()))
                 .append(",\"listener\":").append(quote(r.listener()))
+                .append(",\"host\":").append(nullable(r.host()))
                 .append(",\"route\":").append(nullable(r.route()))
                 .append(",\"protocol\":").append(quote(r.protocol()))
                 .append(",\"streamId\":").append(r.streamId())

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.cli;
 import io.mtlsgateway.config.ConfigException;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.HostRouteMix;
 import io.mtlsgateway.config.RouteShadowing;
 import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.server.ConfigCheck;
@@ -56,6 +57,10 @@ final class CheckCommand implements Callable<Integer> {
             err.println(config + ": warning: " + warning);
         }
         for (String warning : ConfigCheck.warnings(loaded)) {
+            err.println(config + ": warning: " + warning);
+        }
+        // Public and mTLS routes under one optional host: legal, but easy to get wrong.
+        for (String warning : HostRouteMix.warnings(loaded)) {
             err.println(config + ": warning: " + warning);
         }
         int problems = 0;

@@ -39,6 +39,11 @@ public enum HandshakeReason {
     TIMEOUT("timeout"),
     /** The client closed the connection during the handshake. */
     CLOSED("closed"),
+    /**
+     * The ClientHello named a server (SNI) that no host entry of the listener has, or named none,
+     * and the listener has no default entry: refused with {@code unrecognized_name}.
+     */
+    UNKNOWN_SNI("unknown_sni"),
     /** Not TLS, or no protocol version or cipher in common. */
     PROTOCOL("protocol"),
     /** Anything else. */

@@ -5,10 +5,12 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.mtlsgateway.gateway.vhost.HostNameTable;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,6 +34,9 @@ public final class ListenerMetrics {
     private volatile double caExpiry = Double.NaN;
     private volatile double crlNextUpdate = Double.NaN;
     private Gauge crlGauge;
+    /** Registered on first use: only listeners with {@code hosts} export them. */
+    private final Map<HostNameTable.Outcome, Counter> sniSelections = new ConcurrentHashMap<>();
+    private final Map<String, HostMetrics> hosts = new ConcurrentHashMap<>();
     private final Http2Metrics http2;
 
     ListenerMetrics(MeterRegistry registry, String listener) {
@@ -119,6 +124,25 @@ public final class ListenerMetrics {
     public void handshakeFailed(long durationNanos, HandshakeReason reason) {
         handshakes.get(reason == HandshakeReason.NONE ? HandshakeReason.OTHER : reason).increment();
         handshakeDuration.record(durationNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** How a ClientHello's server name selected a host entry (or did not: no default). */
+    public void sniSelection(HostNameTable.Outcome outcome) {
+        sniSelections.computeIfAbsent(outcome, o -> Counter.builder("mtls.gateway.sni.selections")
+                .description("ClientHellos on a listener with hosts, by how their server name chose the host entry")
+                .tag("listener", listener)
+                .tag("sni", o.name().toLowerCase(java.util.Locale.ROOT))
+                .register(registry)).increment();
+    }
+
+    /** The meters of one host entry (its first name), registered at first use. */
+    public HostMetrics host(String label) {
+        return hosts.computeIfAbsent(label, l -> new HostMetrics(registry, listener, l));
+    }
+
+    /** A request on a connection of host entry {@code label} was answered. */
+    public void hostRequest(String label, int status) {
+        host(label).request(status);
     }
 
     /** A request's XFCC element was trimmed to its size budget. */

@@ -34,6 +34,7 @@ import javax.net.ssl.SSLSession;
  */
 final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     private final String listener;
+    private final Optional<String> host;
     private final HttpStage.Factory httpStage;
     private final Function<List<X509Certificate>, PeerIdentity> identities;
     private final HandshakeFailureLog failures;
@@ -52,6 +53,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
     HandshakeGateHandler(ListenerSnapshot snapshot, Function<List<X509Certificate>, PeerIdentity> identities,
             HandshakeFailureLog failures, ListenerMetrics metrics) {
         this.listener = snapshot.listener();
+        this.host = snapshot.host();
         this.httpStage = snapshot.httpStage();
         this.identities = identities;
         this.failures = failures;
@@ -68,19 +70,21 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
             long nanos = System.nanoTime() - acceptedNanos;
             if (done.isSuccess()) {
                 PeerIdentity identity = openHttpStage(ctx);
+                host.ifPresent(h -> metrics.host(h).handshake(HandshakeReason.NONE));
                 metrics.handshakeSucceeded(nanos, Optional.ofNullable(identity).map(PeerIdentity::notAfter));
                 SSLEngine engine = ctx.pipeline().get(SslHandler.class).engine();
                 metrics.sessionEstablished(SessionTicketPolicy.resumed(engine), TicketSizeGuard.withheld(engine));
             } else {
                 HandshakeReason reason = HandshakeFailureClassifier.classify(done.cause());
                 metrics.handshakeFailed(nanos, reason);
+                host.ifPresent(h -> metrics.host(h).handshake(reason));
                 failures.record(listener, ctx.channel().remoteAddress(), reason, done.cause());
                 ctx.close();
             }
         } else if (evt instanceof DrainEvent) {
             // Still in the handshake: no request is in flight, so there is nothing to wait for.
             ctx.close();
-        } else if (evt instanceof TrustChangedEvent change && change.listener().equals(listener)) {
+        } else if (evt instanceof TrustChangedEvent change && change.concerns(listener, host)) {
             // This handshake is being verified with the trust material of before the reload:
             // the chain it ends with is checked again against the new one before HTTP opens.
             trustChange = change;

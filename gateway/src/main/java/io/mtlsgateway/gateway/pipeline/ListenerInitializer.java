@@ -72,6 +72,13 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
             plain.httpStage().create(new VerifiedPeer(null, List.of(), clientAddress(ch))).installPlain(ch.pipeline());
             return;
         }
+        if (snapshots.get().virtualHosts().isPresent()) {
+            // The ClientHello's server name picks the host entry, and with it the TLS context.
+            ch.pipeline().addLast(PipelineNames.TLS, new HostSelectionHandler(snapshots, verificationExecutor,
+                    HANDSHAKE_TIMEOUT_MILLIS, entry -> new HandshakeGateHandler(entry, identities, failures, metrics),
+                    metrics, source == null ? HostSelectionHandler.SourceWatch.NONE : watch(ch, source)));
+            return;
+        }
         ListenerSnapshot snapshot = retainCurrent();
         SslHandler tls;
         try {
@@ -88,6 +95,21 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
                 .addLast(PipelineNames.TLS, tls)
                 .addLast(PipelineNames.HANDSHAKE_GATE,
                         new HandshakeGateHandler(snapshot, identities, failures, metrics));
+    }
+
+    /** The per-source limits' view of a connection whose TLS handler comes with its ClientHello. */
+    private HostSelectionHandler.SourceWatch watch(SocketChannel ch, SourceLimiter.Admission source) {
+        return new HostSelectionHandler.SourceWatch() {
+            @Override
+            public void tls(SslHandler tls) {
+                sourceGate.watch(ch, tls, source.handshake());
+            }
+
+            @Override
+            public void endedWithoutTls(boolean counts) {
+                source.handshake().ended(false, counts, ch.eventLoop().ticker().nanoTime());
+            }
+        };
     }
 
     private static String clientAddress(SocketChannel ch) {

@@ -6,6 +6,7 @@ import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.netty.handler.ssl.SslContext;
+import java.util.Optional;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,6 +27,20 @@ public interface ListenerSnapshot {
 
     /** Builds the HTTP stage once a connection's client is verified. */
     HttpStage.Factory httpStage();
+
+    /**
+     * On a listener with {@code hosts}: one snapshot per host entry, chosen by the SNI of each
+     * ClientHello (then {@link #tls()} and {@link #httpStage()} of this one are not used for
+     * connections). Empty on a listener with one TLS policy.
+     */
+    default Optional<VirtualHosts> virtualHosts() {
+        return Optional.empty();
+    }
+
+    /** The host entry this snapshot serves (its first name), on a listener with {@code hosts}. */
+    default Optional<String> host() {
+        return Optional.empty();
+    }
 
     /** The HTTP versions offered in ALPN, in order of preference. */
     default List<ApplicationProtocol> alpn() {

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -11,11 +12,24 @@ import java.util.function.Predicate;
  * closes after its in-flight request.
  *
  * @param stillTrusted the new verifier's non-blocking re-check (CRL index and cached OCSP answers)
+ * @param host on a listener with {@code hosts}: the entry whose trust changed (its first name);
+ *     connections of the other entries were verified by other trust material and ignore it
  */
-public record TrustChangedEvent(String listener, Predicate<List<X509Certificate>> stillTrusted)
-        implements ConnectionEvent {
+public record TrustChangedEvent(String listener, Predicate<List<X509Certificate>> stillTrusted,
+        Optional<String> host) implements ConnectionEvent {
     public TrustChangedEvent {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(stillTrusted, "stillTrusted");
+        Objects.requireNonNull(host, "host");
+    }
+
+    /** A change on a listener with one TLS policy. */
+    public TrustChangedEvent(String listener, Predicate<List<X509Certificate>> stillTrusted) {
+        this(listener, stillTrusted, Optional.empty());
+    }
+
+    /** Whether a connection of this listener (and host entry, if any) must re-check its client. */
+    public boolean concerns(String connectionListener, Optional<String> connectionHost) {
+        return listener.equals(connectionListener) && host.equals(connectionHost);
     }
 }

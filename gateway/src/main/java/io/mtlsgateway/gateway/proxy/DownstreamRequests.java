@@ -177,6 +177,7 @@ final class DownstreamRequests implements ExchangeOwner {
     private void start(HttpRequest request) {
         RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
                 peer.identity());
+        runtime.host().ifPresent(scope -> record.host(scope.label()));
         if (ctx.channel() instanceof Http2StreamChannel stream) {
             record.protocol("h2", stream.stream().id());
         }

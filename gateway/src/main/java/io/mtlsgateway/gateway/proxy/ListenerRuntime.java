@@ -8,8 +8,10 @@ import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.mtlsgateway.gateway.vhost.HostScope;
 import io.netty.channel.ChannelHandler;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a listener's HTTP stage needs for each request, built from one config snapshot: the
@@ -19,9 +21,10 @@ import java.util.Objects;
  */
 public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
         Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens,
-        RequestLimiter limiter)
+        RequestLimiter limiter, Optional<HostScope> host)
         implements HttpStage.Factory {
     public ListenerRuntime {
+        Objects.requireNonNull(host, "host");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(routes, "routes");
@@ -30,6 +33,12 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(observer, "observer");
         Objects.requireNonNull(limiter, "limiter");
+    }
+
+    /** A runtime of a listener without hosts. */
+    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
+            HttpSettings http, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) {
+        this(name, routes, identityHeaders, upstreams, http, observer, tokens, limiter, Optional.empty());
     }
 
     /** A runtime whose routes ask for no token and limit nothing. */
@@ -45,7 +54,7 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
 
     /** The planner of this snapshot's requests. */
     RequestPlanner planner() {
-        return new RequestPlanner(routes, http.maxHeaderCount(), tokens);
+        return new RequestPlanner(routes, http.maxHeaderCount(), tokens, host);
     }
 
     @Override

@@ -28,6 +28,10 @@ public enum ProxyError {
     EXPECTATION_FAILED(417, "expectation_failed"),
     NO_ROUTE(404, "no_route"),
     FORBIDDEN(403, "forbidden"),
+    /** A route that needs a client certificate, on a connection whose client sent none. */
+    CLIENT_CERTIFICATE_REQUIRED(403, "client_certificate_required"),
+    /** The Host belongs to another host entry (or none) than the one the connection's SNI selected. */
+    MISDIRECTED_REQUEST(421, "misdirected_request"),
     TOO_MANY_REQUESTS(429, "too_many_requests"),
     /** No bearer token on a route that requires one (RFC 6750: a bare challenge). */
     TOKEN_MISSING(401, "token_missing"),

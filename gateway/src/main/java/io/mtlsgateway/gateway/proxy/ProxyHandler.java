@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.proxy;
 import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.pipeline.DrainEvent;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
+import io.mtlsgateway.gateway.vhost.HostScope;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -65,7 +66,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof TrustChangedEvent change && change.listener().equals(runtime.name())
+        if (evt instanceof TrustChangedEvent change
+                && change.concerns(runtime.name(), runtime.host().map(HostScope::label))
                 && !peer.chain().isEmpty() && !requests.untrusted() && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
                     + "the reloaded trust material no longer accepts its certificate",

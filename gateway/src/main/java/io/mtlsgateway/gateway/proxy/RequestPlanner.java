@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.ClientCertRequirement;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.JwtRejection;
 import io.mtlsgateway.gateway.jwt.RouteTokenPolicy;
@@ -8,6 +10,7 @@ import io.mtlsgateway.gateway.jwt.VerifiedToken;
 import io.mtlsgateway.gateway.routing.NormalizedPath;
 import io.mtlsgateway.gateway.routing.Route;
 import io.mtlsgateway.gateway.routing.RouteTable;
+import io.mtlsgateway.gateway.vhost.HostScope;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -20,6 +23,7 @@ public final class RequestPlanner {
     private final RouteTable routes;
     private final int maxHeaderCount;
     private final TokenPolicies tokens;
+    private final Optional<HostScope> host;
 
     public RequestPlanner(RouteTable routes, int maxHeaderCount) {
         this(routes, maxHeaderCount, TokenPolicies.NONE);
@@ -27,9 +31,19 @@ public final class RequestPlanner {
 
     /** @param tokens the token policies of the routes that ask for a token */
     public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens) {
+        this(routes, maxHeaderCount, tokens, Optional.empty());
+    }
+
+    /**
+     * @param host the host entry the connection's SNI selected, on a listener with {@code hosts}:
+     *     requests for another entry's names are misdirected, and on an entry with
+     *     {@code clientAuth: optional} a route that needs a certificate refuses a caller without one
+     */
+    public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens, Optional<HostScope> host) {
         this.routes = routes;
         this.maxHeaderCount = maxHeaderCount;
         this.tokens = tokens;
+        this.host = host;
     }
 
     /** @param identity the verified client, or null when it sent no certificate */
@@ -37,6 +51,10 @@ public final class RequestPlanner {
         RequestCheck.Result checked = RequestCheck.check(head, maxHeaderCount);
         if (checked.rejected()) {
             return new RequestPlan.Reject(checked.rejection(), Optional.empty(), true);
+        }
+        if (host.isPresent() && !host.get().covers(checked.host())) {
+            // Verified under one entry's policy, asking for another's name: never routed (RFC 9110 15.5.20).
+            return new RequestPlan.Reject(ProxyError.MISDIRECTED_REQUEST, Optional.empty(), false);
         }
         if (checked.serverOptions()) {
             return new RequestPlan.ServerOptions();
@@ -51,6 +69,10 @@ public final class RequestPlanner {
             return new RequestPlan.Reject(ProxyError.NO_ROUTE, Optional.empty(), false);
         }
         Route route = matched.get();
+        if (identity == null && host.isPresent() && host.get().clientAuth() == ClientAuthMode.OPTIONAL
+                && route.clientCert() == ClientCertRequirement.REQUIRED) {
+            return new RequestPlan.Reject(ProxyError.CLIENT_CERTIFICATE_REQUIRED, matched, false);
+        }
         if (!route.policy().allows(identity)) {
             return new RequestPlan.Reject(ProxyError.FORBIDDEN, matched, false);
         }

@@ -20,6 +20,8 @@ public final class RequestRecord {
     private final long startNanos = System.nanoTime();
     private long durationNanos = -1;
     private String route;
+    /** The host entry's first name, on a listener with hosts. */
+    private String host;
     private String upstream;
     private String upstreamEndpoint;
     private ProxyError upstreamError;
@@ -37,6 +39,18 @@ public final class RequestRecord {
         this.method = method;
         this.target = target;
         this.identity = identity;
+    }
+
+    void host(String label) {
+        this.host = label;
+    }
+
+    /**
+     * The host entry the connection's SNI selected (its first name, from the config: a bounded
+     * label, never the request's Host header); empty on a listener without hosts.
+     */
+    public Optional<String> host() {
+        return Optional.ofNullable(host);
     }
 
     void route(String name, String upstreamName) {

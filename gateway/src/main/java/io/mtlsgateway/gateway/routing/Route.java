@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.routing;
 
+import io.mtlsgateway.config.ClientCertRequirement;
 import io.mtlsgateway.config.RouteConfig;
 import java.util.Locale;
 import java.util.Map;
@@ -13,13 +14,20 @@ public record Route(
         Map<String, String> headers,
         String upstream,
         AccessPolicy policy,
-        Optional<String> rewritePrefix) {
+        Optional<String> rewritePrefix,
+        ClientCertRequirement clientCert) {
+
+    /** A route that needs a client certificate. */
+    public Route(String name, Optional<String> host, Optional<String> pathPrefix, Map<String, String> headers,
+            String upstream, AccessPolicy policy, Optional<String> rewritePrefix) {
+        this(name, host, pathPrefix, headers, upstream, policy, rewritePrefix, ClientCertRequirement.REQUIRED);
+    }
 
     /** Compiles a route from its config. */
     public static Route of(RouteConfig config) {
         return new Route(config.name(), config.match().host().map(h -> h.toLowerCase(Locale.ROOT)),
                 config.match().pathPrefix(), config.match().headers(), config.upstream(),
-                AccessPolicy.of(config.allow()), config.rewritePrefix());
+                AccessPolicy.of(config.allow()), config.rewritePrefix(), config.clientCert());
     }
 
     boolean matchesHost(String requestHost) {

@@ -4,6 +4,7 @@ import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.JwksSource;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.config.UpstreamConfig;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
@@ -162,6 +163,11 @@ public final class ConfigCheck {
             ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE,
                     UpstreamInitializers.INSTANCE, tickets);
             material = Optional.ofNullable(state.material());
+            for (ListenerState face : state.faces()) {
+                if (face.material() != null) {
+                    problems.addAll(expiryProblems(face.tlsConfig(), face.material(), now));
+                }
+            }
             state.retire();
         } catch (MaterialException e) {
             problems.addAll(e.problems());
@@ -169,27 +175,26 @@ public final class ConfigCheck {
             problems.add((listener.plaintext() ? "listener " + listener.name() : listener.tls().certificate().toString())
                     + ": " + e.getMessage());
         }
-        material.ifPresent(m -> problems.addAll(expiryProblems(listener, m, now)));
         return new ListenerReport(listener.name(), material, problems);
     }
 
-    private static List<String> expiryProblems(ListenerConfig listener, ListenerMaterial m, Instant now) {
+    private static List<String> expiryProblems(TlsConfig tls, ListenerMaterial m, Instant now) {
         List<String> problems = new ArrayList<>();
         X509Certificate leaf = m.serverChain().get(0);
         if (leaf.getNotAfter().toInstant().isBefore(now)) {
-            problems.add(listener.tls().certificate() + ": the server certificate expired on "
+            problems.add(tls.certificate() + ": the server certificate expired on "
                     + leaf.getNotAfter().toInstant());
         }
         for (X509Certificate ca : m.clientCas()) {
             if (ca.getNotAfter().toInstant().isBefore(now)) {
-                problems.add(listener.tls().clientCa() + ": CA " + ListenerMaterial.subject(ca) + " expired on "
+                problems.add(tls.clientCa() + ": CA " + ListenerMaterial.subject(ca) + " expired on "
                         + ca.getNotAfter().toInstant());
             }
         }
         for (X509CRL crl : m.crls()) {
             if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
                 problems.add("CRL of " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + " is stale: nextUpdate was "
-                        + crl.getNextUpdate().toInstant() + " (" + listener.tls().crl() + ")");
+                        + crl.getNextUpdate().toInstant() + " (" + tls.crl() + ")");
             }
         }
         return problems;

@@ -255,6 +255,14 @@ public final class GatewayServer implements AutoCloseable {
             metrics.listener(listener.name()).certificates(state.material().serverNotAfter(),
                     state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());
         }
+        publishHostCertificates(listener.name(), state);
+    }
+
+    /** The expiry gauges of each host entry, on a listener with hosts. */
+    private void publishHostCertificates(String listener, ListenerState state) {
+        state.virtualHosts().ifPresent(hosts -> state.faces().forEach(face -> face.host().ifPresent(label ->
+                metrics.listener(listener).host(label).certificates(face.material().serverNotAfter(),
+                        face.material().earliestCaNotAfter(), face.material().earliestCrlNextUpdate()))));
     }
 
     /** Makes {@code built} the upstream TLS of new connections, and publishes its expiry dates. */
@@ -383,11 +391,9 @@ public final class GatewayServer implements AutoCloseable {
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
             publishExpiry(listener, fresh);
             ListenerState previous = slots.get(listener.name()).state().getAndSet(fresh);
-            TrustChangedEvent trustChange = fresh.trustChangeSince(previous);
+            List<TrustChangedEvent> trustChanges = fresh.trustChangesSince(previous);
             previous.retire();
-            if (trustChange != null) {
-                rechecked.add(connections.broadcast(trustChange));
-            }
+            trustChanges.forEach(change -> rechecked.add(connections.broadcast(change)));
         }
         track(next);
         warnAboutRestartOnlyKeys(config, next);
@@ -499,7 +505,7 @@ public final class GatewayServer implements AutoCloseable {
         verificationExecutor.shutdownNow();
         tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
-        slots.values().forEach(slot -> ReferenceCountUtil.release(slot.state().get().tls()));
+        slots.values().forEach(slot -> slot.state().get().releaseContexts());
         upstreamTls.close();
         if (admin != null) {
             admin.close();

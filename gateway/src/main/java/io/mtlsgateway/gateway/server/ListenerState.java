@@ -27,6 +27,11 @@ import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
+import io.mtlsgateway.gateway.pipeline.VirtualHosts;
+import io.mtlsgateway.config.HostConfig;
+import io.mtlsgateway.gateway.vhost.HostNameTable;
+import io.mtlsgateway.gateway.vhost.HostScope;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,8 +39,7 @@ import java.util.Optional;
 /**
  * Everything one listener serves new connections with, built from one config snapshot: the TLS
  * context (with its client verifier), the routes, the identity-header writer and the upstream
- * pools. Built off the event loops at start and on every reload; replaced whole, then retired. A
- * plain-HTTP (egress) listener has no TLS context, material or verifier: all three are null.
+ * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
  */
 final class ListenerState implements ListenerSnapshot {
     private final SslContext tls;
@@ -45,9 +49,11 @@ final class ListenerState implements ListenerSnapshot {
     private final TlsConfig tlsConfig;
     private final LimitsConfig limits;
     private final ListenerConfig listenerConfig;
+    /** On a listener with hosts: each entry's state, and the table that picks one; else null. */
+    private final VirtualHosts hosts;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
-            VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig) {
+            VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts) {
         this.listenerConfig = listenerConfig;
         this.limits = listenerConfig.limits();
         this.tls = tls;
@@ -55,6 +61,7 @@ final class ListenerState implements ListenerSnapshot {
         this.material = material;
         this.verifier = verifier;
         this.tlsConfig = tlsConfig;
+        this.hosts = hosts;
     }
 
     /**
@@ -78,20 +85,52 @@ final class ListenerState implements ListenerSnapshot {
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
             SessionTicketPolicy tickets) throws Exception {
+        Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines);
         if (listener.plaintext()) {
-            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreamTemplate, observer,
-                    pipelines, tokens, limiter), null, null, null, listener);
+            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
+                    limiter, Optional.empty()), null, null, null, listener, null);
         }
-        ListenerMaterial material = ListenerMaterial.load(listener.tls());
-        VerifierTrustManager verifier = listener.tls().clientAuth() == ClientAuthMode.NONE ? null
-                : VerifierTrustManager.forListener(listener.tls());
-        ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
-        SslContext tls = tickets.apply(listener.name(), listener.tls(),
-                ServerTlsContextFactory.build(listener.tls(), credentials, verifier, listener.alpn()));
+        if (!listener.hosts().present()) {
+            return face(config, listener, listener.tls(), upstreams, observer, tokens, limiter, tickets,
+                    Optional.empty());
+        }
+        HostNameTable table = HostNameTable.of(listener.hosts());
+        List<ListenerState> entries = new ArrayList<>();
         try {
-            ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreamTemplate, observer,
-                    pipelines, tokens, limiter);
-            return new ListenerState(tls, runtime, material, verifier, listener.tls(), listener);
+            for (int i = 0; i < listener.hosts().entries().size(); i++) {
+                HostConfig entry = listener.hosts().entries().get(i);
+                HostScope scope = new HostScope(entry.label(), table, i, entry.tls().clientAuth());
+                entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, limiter, tickets,
+                        Optional.of(scope)));
+            }
+        } catch (Exception | Error e) {
+            entries.forEach(entry -> ReferenceCountUtil.release(entry.tls));
+            throw e;
+        }
+        // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
+        ListenerState primary = entries.get(table.defaultEntry().orElse(0));
+        return new ListenerState(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
+                listener, new VirtualHosts(listener.name(), table, entries));
+    }
+
+    /** The state of one TLS policy: the listener's, or one host entry's. */
+    private static ListenerState face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
+            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
+            SessionTicketPolicy tickets, Optional<HostScope> host)
+            throws Exception {
+        ListenerMaterial material = ListenerMaterial.load(tlsConfig);
+        VerifierTrustManager verifier = tlsConfig.clientAuth() == ClientAuthMode.NONE ? null
+                : VerifierTrustManager.forListener(tlsConfig);
+        ServerCredentials credentials = new ServerCredentials(material.serverChain(), material.key());
+        // Each host entry has ticket keys of its own: a ticket of one entry never resumes on another,
+        // where it would skip that entry's client policy.
+        String ticketScope = host.map(h -> listener.name() + "/" + h.label()).orElse(listener.name());
+        SslContext tls = tickets.apply(ticketScope, tlsConfig,
+                ServerTlsContextFactory.build(tlsConfig, credentials, verifier, listener.alpn()));
+        try {
+            ListenerRuntime runtime = runtime(config, listener, uriSan(credentials), upstreams, observer, tokens,
+                    limiter, host);
+            return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener, null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -99,12 +138,11 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
-            Bootstrap upstreamTemplate, ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens,
-            RequestLimiter limiter) {
+            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
+            Optional<HostScope> host) {
         return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
-                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()),
-                new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines), listener.http(),
-                observer, tokens, limiter);
+                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()), upstreams, listener.http(),
+                observer, tokens, limiter, host);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -156,22 +194,57 @@ final class ListenerState implements ListenerSnapshot {
         return material;
     }
 
+    TlsConfig tlsConfig() {
+        return tlsConfig;
+    }
+
+    @Override
+    public Optional<VirtualHosts> virtualHosts() {
+        return Optional.ofNullable(hosts);
+    }
+
+    @Override
+    public Optional<String> host() {
+        return runtime.host().map(HostScope::label);
+    }
+
+    /** Each TLS policy's state: the host entries', or this one. */
+    List<ListenerState> faces() {
+        return hosts == null ? List.of(this) : hosts.entries().stream().map(ListenerState.class::cast).toList();
+    }
+
     /**
-     * What open connections must hear when this state replaces {@code previous}: null when nothing
-     * about client trust changed (anchors, CRLs, OCSP mode, depth), so a route-only reload does
-     * not re-check every connection.
+     * What open connections must hear when this state replaces {@code previous}: nothing when
+     * client trust (anchors, CRLs, OCSP mode, depth) is unchanged, so a route-only reload does not
+     * re-check every connection. Each host entry is judged on its own: only the connections of an
+     * entry whose trust changed re-check. Connections of an entry that no longer exists were
+     * verified by trust nobody vouches for now, and close after their request.
      */
-    TrustChangedEvent trustChangeSince(ListenerState previous) {
-        if (tlsConfig == null) {
-            return null;
+    List<TrustChangedEvent> trustChangesSince(ListenerState previous) {
+        List<TrustChangedEvent> changes = new ArrayList<>();
+        for (ListenerState old : previous.faces()) {
+            if (old.verifier == null || old.tlsConfig == null) {
+                continue;
+            }
+            Optional<ListenerState> fresh = faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
+            if (fresh.isEmpty()) {
+                changes.add(new TrustChangedEvent(runtime.name(), chain -> false, old.host()));
+            } else if (!fresh.get().sameTrustAs(old)) {
+                VerifierTrustManager next = fresh.get().verifier;
+                changes.add(new TrustChangedEvent(runtime.name(),
+                        next == null ? chain -> false : next::stillTrusts, old.host()));
+            }
         }
-        boolean sameTrust = tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
+        return changes;
+    }
+
+    private boolean sameTrustAs(ListenerState previous) {
+        return tlsConfig != null && tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()
                 // Certificates and CRLs compare by their encoding.
                 && material.clientCas().equals(previous.material.clientCas())
                 && material.crls().equals(previous.material.crls());
-        return verifier == null || sameTrust ? null : new TrustChangedEvent(runtime.name(), verifier::stillTrusts);
     }
 
     /**
@@ -180,7 +253,12 @@ final class ListenerState implements ListenerSnapshot {
      * (then idle out).
      */
     void retire() {
-        ReferenceCountUtil.release(tls);
+        releaseContexts();
         runtime.upstreams().closeIdle();
+    }
+
+    /** Releases the TLS context of each policy (once each). */
+    void releaseContexts() {
+        faces().forEach(face -> ReferenceCountUtil.release(face.tls));
     }
 }

@@ -24,6 +24,7 @@ final class RequestObserver implements ExchangeObserver {
     public void requestFinished(RequestRecord request) {
         metrics.requestFinished(request.route().orElse(GatewayMetrics.NO_ROUTE), request.protocol(),
                 request.status(), request.durationNanos());
+        request.host().ifPresent(host -> metrics.listener(request.listener()).hostRequest(host, request.status()));
         request.tokenRefusal().ifPresent(reason ->
                 metrics.jwtRejected(request.route().orElse(GatewayMetrics.NO_ROUTE), reason.label()));
         request.upstreamError().flatMap(ProxyError::upstreamKind).ifPresent(kind ->

@@ -24,15 +24,14 @@ final class WatchedFiles {
         Set<Path> files = new LinkedHashSet<>();
         files.add(config.source());
         for (ListenerConfig listener : config.listeners()) {
-            TlsConfig tls = listener.tls();
-            if (tls == null) {
-                continue; // tls: none
+            // Every host entry's files; none for tls: none.
+            for (TlsConfig tls : listener.tlsPolicies()) {
+                files.add(tls.certificate());
+                files.add(tls.privateKey());
+                files.add(tls.clientCa());
+                files.addAll(tls.crl());
+                files.addAll(tls.sessionTicketKeys());
             }
-            files.add(tls.certificate());
-            files.add(tls.privateKey());
-            files.add(tls.clientCa());
-            files.addAll(tls.crl());
-            files.addAll(tls.sessionTicketKeys());
         }
         config.upstreams().values().forEach(upstream -> upstream.tls().ifPresent(tls -> {
             files.add(tls.ca());

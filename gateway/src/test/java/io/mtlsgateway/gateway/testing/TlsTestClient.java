@@ -12,6 +12,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.net.ssl.KeyManager;
@@ -49,6 +50,17 @@ public final class TlsTestClient implements AutoCloseable {
      */
     public static TlsTestClient connect(InetSocketAddress address, X509Certificate trustedServerRoot,
             IssuedCertificate clientCertificate, String... protocols) throws IOException, GeneralSecurityException {
+        return connectTo(null, address, trustedServerRoot, clientCertificate, protocols);
+    }
+
+    /**
+     * Connects and completes the handshake, naming a server in the ClientHello (SNI).
+     *
+     * @param serverName the SNI to send; null to send none
+     */
+    public static TlsTestClient connectTo(String serverName, InetSocketAddress address,
+            X509Certificate trustedServerRoot, IssuedCertificate clientCertificate, String... protocols)
+            throws IOException, GeneralSecurityException {
         SSLContext context = SSLContext.getInstance("TLS");
         KeyManagerFactory keys = null;
         if (clientCertificate != null) {
@@ -71,6 +83,11 @@ public final class TlsTestClient implements AutoCloseable {
         socket.setSoTimeout(30_000);
         if (protocols.length > 0) {
             socket.setEnabledProtocols(protocols);
+        }
+        if (serverName != null) {
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setServerNames(List.of(new javax.net.ssl.SNIHostName(serverName)));
+            socket.setSSLParameters(parameters);
         }
         socket.startHandshake();
         return new TlsTestClient(socket);

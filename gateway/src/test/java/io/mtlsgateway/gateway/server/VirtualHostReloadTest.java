@@ -1,0 +1,158 @@
+package io.mtlsgateway.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.ConfigLoader;
+import io.mtlsgateway.gateway.demo.EchoUpstream;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.AdminClient;
+import io.mtlsgateway.gateway.testing.HostsPki;
+import io.mtlsgateway.gateway.testing.RouteFile;
+import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.testing.TlsTestClient;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One host entry's certificate rotates, reload after reload, while clients of both entries keep
+ * connecting: no request fails, the rotated entry serves its new certificate, the other entry
+ * keeps its own, and a connection opened before the rotations keeps working.
+ */
+class VirtualHostReloadTest {
+    private static final String API = "api.bank.test";
+    private static final String OPS = "ops.bank.test";
+    private static final int RELOADS = 4;
+    private static final int MAX_REQUESTS_PER_CLIENT = 400;
+
+    @TempDir
+    Path dir;
+
+    private GatewayServer gateway;
+    private EchoUpstream upstream;
+
+    @AfterEach
+    void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    private static String routeFile(TestPki pki, HostsPki hosts, int upstreamPort) {
+        return "version: 1\nworkers: 2\nadmin:\n  listen: 127.0.0.1:0\n"
+                + "listeners:\n"
+                + "  - name: edge\n"
+                + "    listen: 127.0.0.1:0\n"
+                + "    identityHeaders:\n      X-Client-Subject: \"${subject}\"\n"
+                + "    hosts:\n"
+                + "      - names: [" + API + "]\n"
+                + "        tls: { certificate: " + pki.dir.resolve(API + ".pem") + ", privateKey: "
+                + pki.dir.resolve(API + ".key") + ", clientCa: " + pki.clientCaFile + " }\n"
+                + "      - names: [" + OPS + "]\n"
+                + "        tls: { certificate: " + pki.dir.resolve(OPS + ".pem") + ", privateKey: "
+                + pki.dir.resolve(OPS + ".key") + ", clientCa: " + hosts.opsCaFile + " }\n"
+                + "    default: " + API + "\n"
+                + "routes:\n"
+                + "  - { name: api, match: { host: " + API + " }, upstream: echo }\n"
+                + "  - { name: ops, match: { host: " + OPS + " }, upstream: echo }\n"
+                + "upstreams:\n  echo:\n    endpoints: [127.0.0.1:" + upstreamPort + "]\n";
+    }
+
+    @Test
+    void rotatingOneHostsCertificateUnderLoadFailsNoRequestAndLeavesTheOtherHostAlone() throws Exception {
+        TestPki pki = new TestPki(dir);
+        HostsPki hosts = new HostsPki(pki);
+        hosts.serverTls(API, ClientAuthMode.REQUIRE, pki.clientCaFile);
+        hosts.serverTls(OPS, ClientAuthMode.REQUIRE, hosts.opsCaFile);
+        upstream = EchoUpstream.start(0);
+        Path file = dir.resolve("routes.yaml");
+        RouteFile.replace(file, routeFile(pki, hosts, upstream.port()));
+        gateway = GatewayServer.start(ConfigLoader.load(file), GatewayServer.FileWatching.OFF);
+        InetSocketAddress edge = gateway.address("edge");
+        IssuedCertificate partner = pki.client("partner", null);
+        IssuedCertificate operator = hosts.opsClient("operator");
+        BigInteger apiSerial;
+        try (TlsTestClient probe = TlsTestClient.connectTo(API, edge, pki.server.root(), partner)) {
+            apiSerial = probe.serverCertificates()[0].getSerialNumber();
+        }
+        TlsTestClient early = TlsTestClient.connectTo(OPS, edge, pki.server.root(), operator);
+
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger ok = new AtomicInteger();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        CountDownLatch warmedUp = new CountDownLatch(4);
+        List<Thread> clients = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String name = i % 2 == 0 ? API : OPS;
+            IssuedCertificate certificate = i % 2 == 0 ? partner : operator;
+            Thread client = new Thread(() -> {
+                for (int n = 0; n < MAX_REQUESTS_PER_CLIENT && !stop.get(); n++) {
+                    // A new connection each time: every request is also a handshake across the swaps.
+                    try (TlsTestClient connection = TlsTestClient.connectTo(name, edge, pki.server.root(),
+                            certificate)) {
+                        int status = connection.send("GET /n HTTP/1.1\r\nHost: " + name + "\r\n\r\n")
+                                .readResponse().status();
+                        if (status == 200) {
+                            ok.incrementAndGet();
+                        } else {
+                            failures.add(name + ": status " + status);
+                        }
+                    } catch (Exception e) {
+                        failures.add(name + ": " + e);
+                    }
+                    warmedUp.countDown();
+                }
+            }, "client-" + i);
+            clients.add(client);
+            client.start();
+        }
+        assertTrue(warmedUp.await(60, TimeUnit.SECONDS), "every client got its first answer");
+        IssuedCertificate latest = null;
+        for (int r = 1; r <= RELOADS; r++) {
+            latest = hosts.writeServer(OPS, "-v" + r);
+            ReloadOutcome outcome = gateway.reload("test").get(60, TimeUnit.SECONDS);
+            assertTrue(outcome.success(), outcome.problems().toString());
+        }
+        stop.set(true);
+        for (Thread client : clients) {
+            client.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        assertEquals(List.of(), List.copyOf(failures));
+        assertTrue(ok.get() >= 4, "requests were served: " + ok.get());
+
+        try (TlsTestClient ops = TlsTestClient.connectTo(OPS, edge, pki.server.root(), operator);
+                TlsTestClient api = TlsTestClient.connectTo(API, edge, pki.server.root(), partner)) {
+            assertEquals(latest.certificate(), ops.serverCertificates()[0], "the rotated entry serves its new certificate");
+            assertEquals(apiSerial, api.serverCertificates()[0].getSerialNumber(), "the other entry kept its own");
+        }
+        // Opened before the first rotation, on the old certificate: still served.
+        assertEquals(200, early.send("GET /late HTTP/1.1\r\nHost: " + OPS + "\r\n\r\n").readResponse().status());
+        early.close();
+
+        String scrape = new AdminClient(gateway.adminAddress()).scrape();
+        assertEquals((double) latest.certificate().getNotAfter().toInstant().getEpochSecond(),
+                AdminClient.value(scrape, "mtls_gateway_host_certificate_expiry_timestamp_seconds", "host", OPS,
+                        "role", "server"), scrape);
+        assertTrue(AdminClient.value(scrape, "mtls_gateway_host_handshakes_total", "host", API, "reason", "none") > 0,
+                scrape);
+        assertTrue(AdminClient.value(scrape, "mtls_gateway_host_requests_total", "host", OPS, "code", "200") > 0,
+                scrape);
+        assertTrue(Files.exists(file));
+    }
+}

@@ -489,6 +489,9 @@ jq -s \
         perRound: [range(1; $rounds + 1) as $i
           | ratio($r | map(select(.label == "gateway" and .round == $i)) | .[0][$field];
                   $r | map(select(.label == $t and .round == $i)) | .[0][$field])]}})
+    # The median of the per-round ratios pairs runs that met the same machine state: steadier than the
+    # ratio of the medians when a JVM is still warming up over the rounds.
+    | map(.value.medianOfRounds = (.value.perRound | map(select(. != null)) | median))
     | from_entries;
   . as $runs
   | {
@@ -536,11 +539,11 @@ jq -r '
        | "| \(.mode) | "
          + (([$s.perTarget[] | .[$cpu] | "\(.median) (\(.min)–\(.max))"])
             + ($others | map(. as $t | $s[$ratio][$t]
-               | "\(.ofMedians) (rounds \(.perRound | map(tostring) | join(", ")))")) | join(" | ")) + " |");
+               | "\(.medianOfRounds) (rounds \(.perRound | map(tostring) | join(", ")))")) | join(" | ")) + " |");
     "Whole process (all threads):", "", table("proxyCpuMicrosPerOp"; "gatewayCpuRatio"), "",
     "Without the JVMs\u0027 JIT compiler threads (warm-up work; the peers have none):", "",
     table("proxyCpuMicrosPerOpWithoutJit"; "gatewayCpuRatioWithoutJit"), "",
-    "median (min–max) over \(.settings.rounds) rounds; one worker each, pinned to CPUs \(.settings.proxyCpus);"
+    "CPU: median (min–max) over \(.settings.rounds) rounds; ratios: median of the per-round ratios; one worker each, pinned to CPUs \(.settings.proxyCpus);"
       + " load average (1, 5, 15 min): \(.machine.loadavgBefore) before, \(.machine.loadavgAfter) after;"
       + " nproc \(.machine.nproc); all runs valid: \(.allValid)"
 ' "$out"

@@ -71,7 +71,7 @@ public final class ServerTlsContextFactory {
      */
     public static SslContext build(TlsConfig tls, ServerCredentials credentials, X509ExtendedTrustManager trustManager,
             List<ApplicationProtocol> alpn) throws SSLException {
-        SslContextBuilder builder = SslContextBuilder.forServer(CachedServerKeys.of(credentials))
+        SslContextBuilder builder = SslContextBuilder.forServer(credentials.key(), credentials.chain())
                 .sslProvider(SslProvider.OPENSSL_REFCNT)
                 .protocols(tls.protocols().stream().map(TlsProtocol::jsseName).toArray(String[]::new))
                 .ciphers(CIPHERS)

@@ -2,7 +2,9 @@ package io.mtlsgateway.gateway.testing;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import reactor.blockhound.BlockHound;
+import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
  * BlockHound, installed once for the test JVM: every blocking call made on a Netty event-loop
@@ -16,20 +18,34 @@ public final class BlockingCalls {
 
     private BlockingCalls() {}
 
+    /**
+     * The relocated Netty inside grpc-netty-shaded (the gRPC client and server of the gRPC tests)
+     * registers its own copy of Netty's integration: it would guard gRPC's event loops, which are
+     * not the gateway's. Its name starts with this.
+     */
+    static final String GRPC_SHADED_NETTY = "io.grpc.netty.shaded.";
+
     /** Installs BlockHound with Netty's own integration. */
     public static synchronized void install() {
         if (installed) {
             return;
         }
-        // install() adds the integrations found by the service loader (Netty's marks its event-loop
-        // threads as non-blocking) to ours.
-        BlockHound.install(builder -> builder
+        BlockHound.Builder hound = BlockHound.builder();
+        // The integrations found by the service loader (Netty's marks its event-loop threads as
+        // non-blocking), but not gRPC's copy of Netty's.
+        ServiceLoader.load(BlockHoundIntegration.class).stream()
+                .filter(provider -> !provider.type().getName().startsWith(GRPC_SHADED_NETTY))
+                .map(ServiceLoader.Provider::get)
+                .sorted()
+                .forEach(hound::with);
+        hound.with(builder -> builder
                 // Log lines go to stderr synchronously: a test-environment artefact, as production
                 // logging is configured by the operator (and the access log has its own thread).
                 .allowBlockingCallsInside("java.util.logging.StreamHandler", "publish")
                 .allowBlockingCallsInside("java.util.logging.StreamHandler", "flush")
                 .allowBlockingCallsInside("java.util.logging.ConsoleHandler", "publish")
                 .blockingMethodCallback(method -> record(method.toString())));
+        hound.install();
         installed = true;
     }
 

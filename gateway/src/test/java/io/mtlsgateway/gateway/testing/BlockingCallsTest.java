@@ -31,4 +31,22 @@ class BlockingCallsTest {
         assertEquals(1, seen.size(), seen.toString());
         assertTrue(seen.get(0).contains("sleep"), seen.get(0));
     }
+
+    @Test
+    void leavesTheEventLoopsOfGrpcsShadedNettyAlone() throws Exception {
+        BlockingCalls.install();
+        BlockingCalls.drain();
+        // The gRPC tests' client and server run on this relocated Netty: not the gateway's loops.
+        io.grpc.netty.shaded.io.netty.channel.EventLoopGroup group =
+                new io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup(1);
+        try {
+            group.submit(() -> {
+                Thread.sleep(1);
+                return null;
+            }).get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        assertEquals(List.of(), BlockingCalls.drain());
+    }
 }

@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -218,6 +219,13 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         RequestPlan.Forward forward = (RequestPlan.Forward) plan;
         record.route(forward.route().name(), forward.route().upstream());
+        GrpcTimeout.Parsed timeout = record.grpc() ? GrpcTimeout.of(head.headers().all(GrpcTimeout.FIELD))
+                : new GrpcTimeout.Absent();
+        if (timeout instanceof GrpcTimeout.Malformed) {
+            reject(request, head, new RequestPlan.Reject(ProxyError.INVALID_GRPC_TIMEOUT,
+                    Optional.of(forward.route()), false), record);
+            return;
+        }
         if (limits != null) {
             ClientLimits.Refusal refusal = limits.admit(forward.route().name(), record);
             if (refusal != null) {
@@ -235,6 +243,9 @@ final class DownstreamRequests implements ExchangeOwner {
         UpstreamCluster cluster = runtime.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
         current = new Exchange(this, ctx, cluster, upstreamRequest, forward, head.keepAlive(),
                 runtime.identityHeaders(), runtime.http().via(), record);
+        if (timeout instanceof GrpcTimeout.Timeout deadline) {
+            current.deadline(deadline.value());
+        }
         current.start();
     }
 

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +43,8 @@ final class Exchange implements UpstreamListener {
 
     private UpstreamCluster.Lease lease;
     private ScheduledFuture<?> responseTimeout;
+    /** A gRPC call's grpc-timeout, counted from the request's arrival; null for none. */
+    private ScheduledFuture<?> deadline;
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean upstreamKeepAlive;
@@ -75,6 +78,30 @@ final class Exchange implements UpstreamListener {
 
     void start() {
         start(null);
+    }
+
+    /**
+     * A gRPC call's {@code grpc-timeout}: a response head that has not come {@code timeout} from
+     * now is answered with DEADLINE_EXCEEDED, and the upstream exchange is given up (its
+     * connection closed, or its stream reset). It caps the route's response timeout, which still
+     * applies when it is the shorter; once the response streams, the client's own deadline rules.
+     */
+    void deadline(Duration timeout) {
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException centuries) {
+            return; // beyond any route timeout: that one ends the wait first
+        }
+        deadline = downstream.executor().schedule(this::onDeadline, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void onDeadline() {
+        deadline = null;
+        if (!finished && !responseStarted) {
+            // The client chose the deadline: not held against the endpoint's health.
+            fail(ProxyError.DEADLINE_EXCEEDED);
+        }
     }
 
     /** @param avoid the endpoint that just failed this request, when retrying */
@@ -311,7 +338,7 @@ final class Exchange implements UpstreamListener {
             // Nothing came back, and the request is idempotent and small enough to still have
             // whole (no body): sending it once more, to another endpoint, cannot do harm twice.
             retried = true;
-            cancelTimeout();
+            cancelResponseTimeout(); // a gRPC deadline runs on: it counts from the request's arrival
             lease.failed();
             EndpointPool failed = lease.pool();
             lease.discard();
@@ -403,6 +430,14 @@ final class Exchange implements UpstreamListener {
     }
 
     private void cancelTimeout() {
+        cancelResponseTimeout();
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
+        }
+    }
+
+    private void cancelResponseTimeout() {
         if (responseTimeout != null) {
             responseTimeout.cancel(false);
             responseTimeout = null;

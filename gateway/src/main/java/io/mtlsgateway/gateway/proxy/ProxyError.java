@@ -47,6 +47,10 @@ public enum ProxyError {
     UPSTREAM_RESET(502, "upstream_reset", "reset"),
     UPSTREAM_IDLE(504, "upstream_idle", "idle"),
     UPSTREAM_TIMEOUT(504, "upstream_timeout", "timeout"),
+    /** A gRPC call's {@code grpc-timeout} passed before the upstream's response head came. */
+    DEADLINE_EXCEEDED(504, "deadline_exceeded", "deadline"),
+    /** A gRPC call whose {@code grpc-timeout} is not of the protocol's grammar, or repeated. */
+    INVALID_GRPC_TIMEOUT(400, "invalid_grpc_timeout"),
     // The upstream's certificate failed verification (by reason), or the handshake failed
     // otherwise (the upstream refused the gateway, no protocol in common): never retried unverified.
     UPSTREAM_TLS_UNTRUSTED(502, "upstream_tls_untrusted", "tls_untrusted"),

@@ -121,6 +121,10 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == Http2ConnectionCap.EXCEEDED) {
+            goAway(GoAwayReason.CONNECTION_LIMIT);
+            return;
+        }
         if (evt instanceof DrainEvent) {
             goAway(GoAwayReason.DRAIN);
         } else if (evt instanceof TrustChangedEvent change && change.listener().equals(listener)

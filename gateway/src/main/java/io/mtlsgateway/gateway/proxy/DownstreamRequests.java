@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.jwt.TokenRefusal;
 import io.mtlsgateway.gateway.jwt.TokenRefusalLog;
+import io.mtlsgateway.gateway.pipeline.Http2ConnectionCap;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.Route;
@@ -304,6 +305,10 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         ErrorResponses.write(ctx, ProxyError.TOO_MANY_REQUESTS, route, closeAfter, record, this::requestDone,
                 refusal.retryAfterSeconds());
+        if (refusal.close() && ctx.channel() instanceof Http2StreamChannel stream) {
+            // Closing the stream is not closing the connection: the connection must go away too.
+            Http2ConnectionCap.exceeded(stream);
+        }
     }
 
     /** {@code OPTIONS *}: 204 with the methods the gateway forwards. */

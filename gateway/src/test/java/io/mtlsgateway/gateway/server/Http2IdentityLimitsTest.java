@@ -9,12 +9,14 @@ import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.RequestLimits;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.H2TestClient.Reply;
 import io.mtlsgateway.gateway.testing.HeldUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TrailerUpstream;
+import io.netty.handler.codec.http2.Http2Error;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Per-identity limits count an h2 connection once, not once per stream. */
+/**
+ * Per-identity limits count an h2 connection once, not once per stream; a connection over the cap
+ * answers 429 and goes away.
+ */
 class Http2IdentityLimitsTest {
     @TempDir
     Path dir;
@@ -43,7 +48,7 @@ class Http2IdentityLimitsTest {
     }
 
     @Test
-    void streamsOfOneConnectionShareItsPlaceUnderTheConnectionCap() throws Exception {
+    void streamsOfOneConnectionShareItsPlaceUnderTheConnectionCapAndAConnectionOverItGoesAway() throws Exception {
         pki = new TestPki(dir);
         held = new HeldUpstream();
         upstream = new TrailerUpstream();
@@ -68,8 +73,15 @@ class Http2IdentityLimitsTest {
             assertEquals(200, h2.get("/api/c").status());
             try (H2TestClient second = H2TestClient.connect(gateway.address(GatewayFixture.LISTENER),
                     pki.server.root(), alice)) {
-                assertEquals(429, second.get("/api/d").status());
+                Reply refused = second.get("/api/d");
+                assertEquals(429, refused.status());
+                assertEquals("1", refused.header("retry-after"));
+                // Over the cap the connection serves nothing: it is asked to go away, as an
+                // HTTP/1.1 connection is closed after its 429.
+                assertEquals(Http2Error.NO_ERROR.code(), second.goAway().get(10, TimeUnit.SECONDS));
             }
+            assertEquals(1.0, AdminClient.value(new AdminClient(gateway.adminAddress()).scrape(),
+                    "mtls_gateway_h2_goaway_total", "reason", "connection_limit"));
             held.release();
             assertEquals(200, open.get(10, TimeUnit.SECONDS).status());
         }

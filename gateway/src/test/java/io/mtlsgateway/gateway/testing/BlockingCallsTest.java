@@ -33,6 +33,7 @@ class BlockingCallsTest {
     }
 
     @Test
+    @SuppressWarnings("deprecation") // the relocated Netty is 4.1: its NioEventLoopGroup is the one there is
     void leavesTheEventLoopsOfGrpcsShadedNettyAlone() throws Exception {
         BlockingCalls.install();
         BlockingCalls.drain();

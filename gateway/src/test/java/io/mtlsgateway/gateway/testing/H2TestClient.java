@@ -56,7 +56,8 @@ public final class H2TestClient implements AutoCloseable {
     }
 
     /** What came back on one stream: the head, the body, the trailers if any, or the reset. */
-    public record Reply(Http2Headers headers, String body, Http2Headers trailers, long resetCode) {
+    /** @param streamId the h2 stream that carried the request */
+    public record Reply(Http2Headers headers, String body, Http2Headers trailers, long resetCode, int streamId) {
         public int status() {
             return headers == null ? -1 : Integer.parseInt(headers.status().toString());
         }
@@ -192,18 +193,18 @@ public final class H2TestClient implements AutoCloseable {
                     if (headers == null && !informational) {
                         headers = frame.headers();
                         if (frame.isEndStream()) {
-                            reply.complete(new Reply(headers, body.toString(), null, -1));
+                            reply.complete(new Reply(headers, body.toString(), null, -1, id(ctx)));
                         }
                     } else if (headers != null) {
-                        reply.complete(new Reply(headers, body.toString(), frame.headers(), -1));
+                        reply.complete(new Reply(headers, body.toString(), frame.headers(), -1, id(ctx)));
                     }
                 } else if (msg instanceof Http2DataFrame data) {
                     body.append(data.content().toString(StandardCharsets.UTF_8));
                     if (data.isEndStream()) {
-                        reply.complete(new Reply(headers, body.toString(), null, -1));
+                        reply.complete(new Reply(headers, body.toString(), null, -1, id(ctx)));
                     }
                 } else if (msg instanceof Http2ResetFrame reset) {
-                    reply.complete(new Reply(headers, body.toString(), null, reset.errorCode()));
+                    reply.complete(new Reply(headers, body.toString(), null, reset.errorCode(), id(ctx)));
                 }
             } finally {
                 ReferenceCountUtil.release(msg);
@@ -214,14 +215,18 @@ public final class H2TestClient implements AutoCloseable {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             // Netty delivers RST_STREAM as an event: it is not flow controlled.
             if (evt instanceof Http2ResetFrame reset) {
-                reply.complete(new Reply(headers, body.toString(), null, reset.errorCode()));
+                reply.complete(new Reply(headers, body.toString(), null, reset.errorCode(), id(ctx)));
             }
             ctx.fireUserEventTriggered(evt);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            reply.complete(new Reply(headers, body.toString(), null, -2));
+            reply.complete(new Reply(headers, body.toString(), null, -2, id(ctx)));
+        }
+
+        private static int id(ChannelHandlerContext ctx) {
+            return ((Http2StreamChannel) ctx.channel()).stream().id();
         }
     }
 }

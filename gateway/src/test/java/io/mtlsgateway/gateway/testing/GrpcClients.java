@@ -20,11 +20,25 @@ public final class GrpcClients {
     /** @param client presented to the gateway */
     public static ManagedChannel channel(InetSocketAddress gateway, X509Certificate serverRoot, IssuedCertificate client)
             throws SSLException {
+        return builder(gateway, serverRoot, client).build();
+    }
+
+    /**
+     * A channel with a fixed h2 receive window of {@code flowControlWindow} bytes (gRPC's
+     * window auto-tuning off): a client that stops reading stops the server after about that much.
+     */
+    public static ManagedChannel channel(InetSocketAddress gateway, X509Certificate serverRoot, IssuedCertificate client,
+            int flowControlWindow) throws SSLException {
+        return builder(gateway, serverRoot, client).flowControlWindow(flowControlWindow).build();
+    }
+
+    private static NettyChannelBuilder builder(InetSocketAddress gateway, X509Certificate serverRoot,
+            IssuedCertificate client) throws SSLException {
         SslContext tls = GrpcSslContexts.forClient()
                 .trustManager(serverRoot)
                 .keyManager(client.privateKey(), client.chainWithoutRoot().toArray(X509Certificate[]::new))
                 .build();
-        return NettyChannelBuilder.forAddress("localhost", gateway.getPort()).sslContext(tls).build();
+        return NettyChannelBuilder.forAddress("localhost", gateway.getPort()).sslContext(tls);
     }
 
     /** Closes {@code channel} and waits for it, so its threads are gone before the next test. */

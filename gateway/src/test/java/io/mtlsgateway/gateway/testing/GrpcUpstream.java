@@ -91,6 +91,11 @@ public final class GrpcUpstream implements AutoCloseable {
         return headers;
     }
 
+    /** Forgets the metadata of the calls so far. */
+    public void forgetRequestHeaders() {
+        requestHeaders.clear();
+    }
+
     /** Messages server streams have handed to gRPC so far (gRPC holds at most ~32 KiB unsent). */
     public long streamedMessages() {
         return streamedMessages.get();

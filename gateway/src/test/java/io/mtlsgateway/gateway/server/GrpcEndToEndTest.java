@@ -194,7 +194,7 @@ class GrpcEndToEndTest {
                 request(count + "x" + size), new ClientResponseObserver<SimpleRequest, SimpleResponse>() {
                     @Override
                     public void beforeStart(ClientCallStreamObserver<SimpleRequest> requestStream) {
-                        requestStream.disableAutoRequestWithInitialRequest(1);
+                        requestStream.disableAutoRequestWithInitial(1);
                         call.set(requestStream);
                     }
 

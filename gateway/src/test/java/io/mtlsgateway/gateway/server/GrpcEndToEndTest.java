@@ -215,7 +215,9 @@ class GrpcEndToEndTest {
                 });
         long maxAhead = 0;
         for (int received = 1; received <= count; received++) {
-            assertEquals(size, arrived.poll(60, TimeUnit.SECONDS));
+            Integer length = arrived.poll(60, TimeUnit.SECONDS);
+            assertEquals(size, length, "message " + received + " did not come; the server had sent "
+                    + (upstream.streamedMessages() - before) + "; " + done);
             long ahead = upstream.streamedMessages() - before - received;
             maxAhead = Math.max(maxAhead, ahead);
             assertTrue(ahead <= bound, "the server got " + ahead + " messages ahead of the client");

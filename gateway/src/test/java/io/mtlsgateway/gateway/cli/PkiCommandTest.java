@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.OpenSslCli;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -73,6 +74,25 @@ class PkiCommandTest {
         assertTrue(issue.out().contains(cert.getSerialNumber().toString(16)), issue.out());
         assertTrue(issue.out().contains(cert.getNotAfter().toInstant().toString()), issue.out());
         assertTrue(issue.out().contains("URI:spiffe://example.org/ns/prod/sa/web"), issue.out());
+    }
+
+    @Test
+    void certificateNamesArePrintedAsOpenSslPrintsThem() throws Exception {
+        run("pki", "init", "--dir", dir());
+
+        // Java's X500Principal.getName() would print the UTF-8 name raw ("CN=café"); OpenSSL's
+        // RFC 2253 form, the one the verify command and the identity headers use, escapes its bytes.
+        Run issue = run("pki", "issue", "--dir", dir(), "--client", "caf\u00e9");
+        Run revoke = run("pki", "revoke", "--dir", dir(), tmp.resolve("ca/caf\u00e9.pem").toString());
+
+        assertEquals(0, issue.exitCode(), issue.err());
+        assertTrue(issue.out().contains("Issued client certificate CN=caf\\C3\\A9\n"), issue.out());
+        assertTrue(issue.out().contains("issuer:      CN=mtls-gateway dev root CA ("), issue.out());
+        assertEquals(0, revoke.exitCode(), revoke.err());
+        assertTrue(revoke.out().contains("(CN=caf\\C3\\A9)"), revoke.out());
+        if (OpenSslCli.available()) {
+            assertEquals("CN=caf\\C3\\A9", OpenSslCli.subject(tmp.resolve("ca/caf\u00e9.pem")));
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.DevCa;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.OpenSslCli;
 import io.mtlsgateway.gateway.tls.PemFiles;
@@ -79,19 +80,27 @@ class PkiCommandTest {
     @Test
     void certificateNamesArePrintedAsOpenSslPrintsThem() throws Exception {
         run("pki", "init", "--dir", dir());
+        // A certificate of this CA whose name is not plain ASCII: Java's X500Principal.getName()
+        // prints it raw ("CN=café,O=Bank"); OpenSSL's RFC 2253 form, the one verify and the
+        // identity headers use, escapes its UTF-8 bytes.
+        IssuedCertificate root = DevCa.open(tmp.resolve("ca")).root();
+        Path cert = tmp.resolve("cafe.pem");
+        PemFiles.write(cert, new CertificateBuilder().subject("CN=caf\u00e9,O=Bank").forClient().signedBy(root)
+                .certificate());
+        IssuedCertificate otherCa = new CertificateBuilder().subject("CN=Caf\u00e9 CA").ca(-1).selfSigned();
+        Path foreign = tmp.resolve("foreign.pem");
+        PemFiles.write(foreign, new CertificateBuilder().subject("CN=caf\u00e9").forClient().signedBy(otherCa)
+                .certificate());
 
-        // Java's X500Principal.getName() would print the UTF-8 name raw ("CN=café"); OpenSSL's
-        // RFC 2253 form, the one the verify command and the identity headers use, escapes its bytes.
-        Run issue = run("pki", "issue", "--dir", dir(), "--client", "caf\u00e9");
-        Run revoke = run("pki", "revoke", "--dir", dir(), tmp.resolve("ca/caf\u00e9.pem").toString());
+        Run revoke = run("pki", "revoke", "--dir", dir(), cert.toString());
+        Run refused = run("pki", "revoke", "--dir", dir(), foreign.toString());
 
-        assertEquals(0, issue.exitCode(), issue.err());
-        assertTrue(issue.out().contains("Issued client certificate CN=caf\\C3\\A9\n"), issue.out());
-        assertTrue(issue.out().contains("issuer:      CN=mtls-gateway dev root CA ("), issue.out());
         assertEquals(0, revoke.exitCode(), revoke.err());
-        assertTrue(revoke.out().contains("(CN=caf\\C3\\A9)"), revoke.out());
+        assertTrue(revoke.out().contains("(CN=caf\\C3\\A9,O=Bank)"), revoke.out());
+        assertTrue(refused.err().contains(foreign + ": CN=caf\\C3\\A9 was not issued by this dev CA (its issuer:"
+                + " CN=Caf\\C3\\A9 CA; this CA: CN=mtls-gateway dev root CA in "), refused.err());
         if (OpenSslCli.available()) {
-            assertEquals("CN=caf\\C3\\A9", OpenSslCli.subject(tmp.resolve("ca/caf\u00e9.pem")));
+            assertEquals("CN=caf\\C3\\A9,O=Bank", OpenSslCli.subject(cert));
         }
     }
 

@@ -4,10 +4,13 @@ import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.upstream.EndpointPool;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.mtlsgateway.gateway.upstream.UpstreamListener;
+import io.mtlsgateway.gateway.upstream.UpstreamStreamException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
@@ -28,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  * downstream connection's event loop, which is also the upstream connection's loop.
  */
 final class Exchange implements UpstreamListener {
+    /** How often a request refused unprocessed by an h2 upstream is sent again. */
+    static final int MAX_REFUSALS = 3;
     private final ExchangeOwner owner;
     private final ChannelHandlerContext downstream;
     private final UpstreamCluster cluster;
@@ -47,7 +52,12 @@ final class Exchange implements UpstreamListener {
     private boolean upstreamKeepAlive;
     private boolean closeAfterResponse;
     private boolean finished;
+    /** The request is being sent again (its end went with the first attempt). */
     private boolean retried;
+    /** The one retry after a failure that may have been the upstream's is spent. */
+    private boolean retryUsed;
+    /** Times an h2 upstream said it did not process this request (each sent again). */
+    private int refusals;
 
     /** @param plan what the planner decided: upgrade relayed (a 101 turns this into a tunnel), retryable */
     Exchange(ExchangeOwner owner, ChannelHandlerContext downstream, UpstreamCluster cluster, HttpRequest request,
@@ -183,6 +193,12 @@ final class Exchange implements UpstreamListener {
             upstreamFailed(ProxyError.UPSTREAM_PROTOCOL_ERROR);
             return;
         }
+        if (message instanceof FullHttpResponse whole && whole.status().code() >= 200) {
+            // Only from an h2 upstream: a response that ended with its HEADERS (a gRPC
+            // trailers-only answer). Relayed as one message, so an h2 client gets it the same way.
+            onWholeResponse(whole);
+            return;
+        }
         if (message instanceof HttpResponse response) {
             onResponseHead(response);
         }
@@ -207,6 +223,28 @@ final class Exchange implements UpstreamListener {
             // 100 Continue was already answered by the gateway itself.
             return;
         }
+        downstream.write(startResponse(response)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    private void onWholeResponse(FullHttpResponse whole) {
+        if (whole.status().code() == 101) {
+            ReferenceCountUtil.release(whole);
+            upstreamFailed(ProxyError.UPSTREAM_UNEXPECTED_UPGRADE);
+            return;
+        }
+        HttpResponse head = startResponse(whole);
+        record.addBytesOut(whole.content().readableBytes());
+        FullHttpResponse relayed = new DefaultFullHttpResponse(head.protocolVersion(), head.status(), whole.content(),
+                head.headers(), whole.trailingHeaders());
+        owner.requestDone(record);
+        ChannelFuture written = downstream.writeAndFlush(relayed);
+        written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        complete(written);
+    }
+
+    /** The response has begun: counts it and returns the head to relay to the client. */
+    private HttpResponse startResponse(HttpResponse response) {
+        int code = response.status().code();
         responseStarted = true;
         record.status(code);
         cancelTimeout();
@@ -223,8 +261,7 @@ final class Exchange implements UpstreamListener {
                 chunked = true;
             }
         }
-        downstream.write(RelayedResponses.head(response, via, chunked, closeAfterResponse))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return RelayedResponses.head(response, via, chunked, closeAfterResponse);
     }
 
     /**
@@ -307,12 +344,20 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (!responseStarted && !retried && requestComplete && plan.retryable()) {
+        boolean refused = cause instanceof UpstreamStreamException stream && stream.unprocessed();
+        if (!responseStarted && requestComplete && plan.retryable() && (!retryUsed || refused && refusals < MAX_REFUSALS)) {
+            // An h2 upstream that refused the stream (REFUSED_STREAM, or left it out of a GOAWAY)
+            // never processed it: that does not use up the one retry, up to a few times.
+            if (refused) {
+                refusals++;
+            } else {
+                retryUsed = true;
+            }
             // Nothing came back, and the request is idempotent and small enough to still have
             // whole (no body): sending it once more, to another endpoint, cannot do harm twice.
             retried = true;
             cancelTimeout();
-            lease.failed();
+            lease.closedUnanswered(cause);
             EndpointPool failed = lease.pool();
             lease.discard();
             lease = null;

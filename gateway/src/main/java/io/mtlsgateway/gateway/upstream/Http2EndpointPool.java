@@ -187,13 +187,15 @@ final class Http2EndpointPool extends EndpointPool implements Http2Connection.Li
      */
     private void connectFailed(Http2Connection connection, Throwable cause) {
         connections.remove(connection);
-        connection.channel().close();
         while (waiters.size() > expectedRoom() + roomNow()) {
             Waiter waiter = waiters.pollLast();
             waiter.timeout.cancel(false);
             outstanding--;
             waiter.promise.tryFailure(cause);
         }
+        // Closed only now: its closing serves the waiters left, which must not include those
+        // just failed (they would make it connect again at once).
+        connection.channel().close();
         serveWaiters();
     }
 

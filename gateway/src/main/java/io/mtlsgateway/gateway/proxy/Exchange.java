@@ -271,6 +271,12 @@ final class Exchange implements UpstreamListener {
     void onDownstreamWritabilityChanged(boolean writable) {
         if (lease != null && !finished) {
             lease.channel().config().setAutoRead(writable);
+            if (writable && lease.channel().parent() != null) {
+                // An h2 upstream stream: reading again hands its held frames on and writes the
+                // WINDOW_UPDATE for them, outside the connection's own read, so nothing flushes
+                // it. Unflushed, the upstream waits for window forever (a slow client's stall).
+                lease.channel().parent().flush();
+            }
         }
     }
 

@@ -8,15 +8,21 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.protobuf.SimpleRequest;
 import io.grpc.testing.protobuf.SimpleResponse;
 import io.grpc.testing.protobuf.SimpleServiceGrpc;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -53,6 +59,24 @@ public final class GrpcUpstream implements AutoCloseable {
     }
 
     public static GrpcUpstream start() throws IOException {
+        return start(NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+    }
+
+    /**
+     * The same service over TLS (ALPN {@code h2}, the gateway's {@code h2} upstream), requiring a
+     * client certificate from {@code clientCa}.
+     */
+    public static GrpcUpstream startTls(IssuedCertificate certificate, X509Certificate clientCa) throws IOException {
+        SslContext tls = GrpcSslContexts.configure(SslContextBuilder.forServer(certificate.privateKey(),
+                        certificate.chainWithoutRoot().toArray(X509Certificate[]::new)))
+                .trustManager(clientCa)
+                .clientAuth(ClientAuth.REQUIRE)
+                .build();
+        return start(NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+                .sslContext(tls));
+    }
+
+    private static GrpcUpstream start(NettyServerBuilder builder) throws IOException {
         GrpcUpstream[] self = new GrpcUpstream[1];
         ServerInterceptor interceptor = new ServerInterceptor() {
             @Override
@@ -70,7 +94,7 @@ public final class GrpcUpstream implements AutoCloseable {
                 return next.startCall(tagged, headers);
             }
         };
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        Server server = builder
                 .addService(ServerInterceptors.intercept(new Service(() -> self[0]), interceptor))
                 .build();
         self[0] = new GrpcUpstream(server);

@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.config.UpstreamProtocol;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.GatewayStack;
+import io.mtlsgateway.gateway.testing.GrpcUpstream;
 import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.H2TestClient.Reply;
 import io.mtlsgateway.gateway.testing.StalledUpstream;
@@ -113,5 +115,24 @@ class GrpcDeadlineTest {
         H2TestClient h2 = connect(stalled, Duration.ofSeconds(60));
         Reply reply = h2.request(call("/stalled.Service/Wait", "0S"), EMPTY_MESSAGE, null).get(10, TimeUnit.SECONDS);
         assertTrailersOnly(reply, 4, "deadline_exceeded");
+    }
+
+    @Test
+    void aDeadlineResetsTheStreamOfAnH2cUpstream() throws Exception {
+        GrpcUpstream grpc = stack.keep(GrpcUpstream.start());
+        client = stack.pki().client("app", "spiffe://test.example/ns/prod/sa/app");
+        stack.start(GatewayFixture.config(stack.pki(), ClientAuthMode.REQUIRE,
+                List.of(GatewayFixture.route("grpc", "/grpc.testing.SimpleService/", "grpc")),
+                List.of(GatewayFixture.upstream("grpc", Duration.ofSeconds(60), grpc.port())
+                        .withProtocol(UpstreamProtocol.H2C)),
+                2, HttpSettings.defaults()));
+        H2TestClient h2 = stack.keep(H2TestClient.connect(stack.address(), stack.pki().server.root(), client));
+        // One SimpleRequest {requestMessage: "hang"}: the server never answers it.
+        String hang = "\0\0\0\0\6\n\4hang";
+        Reply reply = h2.request(call("/grpc.testing.SimpleService/UnaryRpc", "3S"), hang, null)
+                .get(15, TimeUnit.SECONDS);
+        assertTrailersOnly(reply, 4, "deadline_exceeded");
+        grpc.nextRequestHeaders(); // the call had reached the server (3 s is ample), so it has a stream to reset
+        assertTrue(grpc.awaitCancelled(), "the upstream stream was not reset");
     }
 }

@@ -12,6 +12,8 @@ import io.mtlsgateway.config.AllowRule;
 import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.config.RouteMatch;
+import io.mtlsgateway.config.UpstreamProtocol;
+import io.mtlsgateway.gateway.testing.GrpcUpstream;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.GrpcClients;
@@ -38,8 +40,13 @@ class GrpcGatewayErrorsTest {
 
     private SimpleServiceGrpc.SimpleServiceBlockingStub stub(RouteConfig route, int upstreamPort,
             Duration responseTimeout) throws Exception {
+        return stub(route, upstreamPort, responseTimeout, UpstreamProtocol.HTTP1);
+    }
+
+    private SimpleServiceGrpc.SimpleServiceBlockingStub stub(RouteConfig route, int upstreamPort,
+            Duration responseTimeout, UpstreamProtocol protocol) throws Exception {
         stack.start(GatewayFixture.config(stack.pki(), ClientAuthMode.REQUIRE, List.of(route),
-                List.of(GatewayFixture.upstream("backend", responseTimeout, upstreamPort))));
+                List.of(GatewayFixture.upstream("backend", responseTimeout, upstreamPort).withProtocol(protocol))));
         ManagedChannel channel = GrpcClients.channel(stack.address(), stack.pki().server.root(),
                 stack.pki().client("caller", "spiffe://test.example/ns/prod/sa/caller"));
         stack.keep(GrpcClients.closing(channel));
@@ -92,5 +99,16 @@ class GrpcGatewayErrorsTest {
                 stalled.port(), Duration.ofMillis(300))));
         // The gateway gave the upstream exchange up.
         assertEquals(true, stalled.awaitClosedByGateway());
+    }
+
+    @Test
+    void theRouteTimeoutOfAnH2cUpstreamIsDeadlineExceededAndResetsTheUpstreamStream() throws Exception {
+        GrpcUpstream upstream = stack.keep(GrpcUpstream.start());
+        SimpleServiceGrpc.SimpleServiceBlockingStub stub = stub(route(SERVICE, List.of()), upstream.port(),
+                Duration.ofMillis(300), UpstreamProtocol.H2C);
+        Status status = assertThrows(StatusRuntimeException.class, () -> stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                .unaryRpc(SimpleRequest.newBuilder().setRequestMessage("hang").build())).getStatus();
+        assertStatus(Status.Code.DEADLINE_EXCEEDED, "upstream_timeout", status);
+        assertEquals(true, upstream.awaitCancelled(), "the upstream stream was not reset");
     }
 }

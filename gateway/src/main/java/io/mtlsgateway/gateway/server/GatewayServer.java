@@ -250,6 +250,11 @@ public final class GatewayServer implements AutoCloseable {
                 built.values().forEach(ListenerState::retire);
                 staged.values().forEach(UpstreamTlsContext::release);
             }
+
+            @Override
+            public List<KeptHostEntry> kept() {
+                return built.values().stream().flatMap(state -> state.kept().stream()).toList();
+            }
         };
     }
 

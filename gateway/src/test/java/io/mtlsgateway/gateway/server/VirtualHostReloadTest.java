@@ -28,7 +28,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,7 +45,9 @@ class VirtualHostReloadTest {
     private static final String API = "api.bank.test";
     private static final String OPS = "ops.bank.test";
     private static final int RELOADS = 4;
-    private static final int MAX_REQUESTS_PER_CLIENT = 400;
+    private static final int CLIENTS = 4;
+    /** A bound, should the test hang: the clients stop when the rotations are done. */
+    private static final int MAX_REQUESTS_PER_CLIENT = 100_000;
 
     @TempDir
     Path dir;
@@ -104,10 +106,11 @@ class VirtualHostReloadTest {
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger ok = new AtomicInteger();
+        // One permit per request answered: the test waits on these to know the load runs on.
+        Semaphore answered = new Semaphore(0);
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-        CountDownLatch warmedUp = new CountDownLatch(4);
         List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < CLIENTS; i++) {
             String name = i % 2 == 0 ? API : OPS;
             IssuedCertificate certificate = i % 2 == 0 ? partner : operator;
             Thread client = new Thread(() -> {
@@ -115,6 +118,12 @@ class VirtualHostReloadTest {
                     // A new connection each time: every request is also a handshake across the swaps.
                     try (TlsTestClient connection = TlsTestClient.connectTo(name, edge, pki.server.root(),
                             certificate)) {
+                        X509Certificate served = connection.serverCertificates()[0];
+                        // Each entry serves its own certificate at every moment of the rotations.
+                        if (name.equals(API) ? !served.getSerialNumber().equals(apiSerial)
+                                : !served.getSubjectX500Principal().getName().startsWith("CN=" + OPS)) {
+                            failures.add(name + ": served " + served.getSubjectX500Principal());
+                        }
                         int status = connection.send("GET /n HTTP/1.1\r\nHost: " + name + "\r\n\r\n")
                                 .readResponse().status();
                         if (status == 200) {
@@ -125,25 +134,30 @@ class VirtualHostReloadTest {
                     } catch (Exception e) {
                         failures.add(name + ": " + e);
                     }
-                    warmedUp.countDown();
+                    answered.release();
                 }
             }, "client-" + i);
             clients.add(client);
             client.start();
         }
-        assertTrue(warmedUp.await(60, TimeUnit.SECONDS), "every client got its first answer");
         IssuedCertificate latest = null;
         for (int r = 1; r <= RELOADS; r++) {
+            // Requests are being answered as the reload starts and again once it is applied: the swap
+            // happens under load, never in a lull.
+            answered.drainPermits();
+            assertTrue(answered.tryAcquire(CLIENTS, 60, TimeUnit.SECONDS), "load before reload " + r);
             latest = hosts.writeServer(OPS, "-v" + r);
             ReloadOutcome outcome = gateway.reload("test").get(60, TimeUnit.SECONDS);
-            assertTrue(outcome.success(), outcome.problems().toString());
+            assertTrue(outcome.success() && outcome.kept().isEmpty(), outcome.toString());
+            answered.drainPermits();
+            assertTrue(answered.tryAcquire(CLIENTS, 60, TimeUnit.SECONDS), "load after reload " + r);
         }
         stop.set(true);
         for (Thread client : clients) {
             client.join(TimeUnit.SECONDS.toMillis(60));
         }
         assertEquals(List.of(), List.copyOf(failures));
-        assertTrue(ok.get() >= 4, "requests were served: " + ok.get());
+        assertTrue(ok.get() >= 2 * RELOADS * CLIENTS, "requests were served: " + ok.get());
 
         try (TlsTestClient ops = TlsTestClient.connectTo(OPS, edge, pki.server.root(), operator);
                 TlsTestClient api = TlsTestClient.connectTo(API, edge, pki.server.root(), partner)) {

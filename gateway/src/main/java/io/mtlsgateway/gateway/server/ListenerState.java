@@ -18,7 +18,6 @@ import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
-import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
@@ -283,38 +282,9 @@ final class ListenerState implements ListenerSnapshot {
         return hosts == null ? List.of(this) : hosts.entries().stream().map(ListenerState.class::cast).toList();
     }
 
-    /**
-     * What open connections must hear when this state replaces {@code previous}: nothing when
-     * client trust (anchors, CRLs, OCSP mode, depth) is unchanged, so a route-only reload does not
-     * re-check every connection. Each host entry is judged on its own: only the connections of an
-     * entry whose trust changed re-check. Connections of an entry that no longer exists were
-     * verified by trust nobody vouches for now, and close after their request.
-     */
-    List<TrustChangedEvent> trustChangesSince(ListenerState previous) {
-        List<TrustChangedEvent> changes = new ArrayList<>();
-        for (ListenerState old : previous.faces()) {
-            if (old.verifier == null || old.tlsConfig == null) {
-                continue;
-            }
-            Optional<ListenerState> fresh = faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
-            if (fresh.isEmpty()) {
-                changes.add(new TrustChangedEvent(runtime.name(), chain -> false, old.host()));
-            } else if (!fresh.get().sameTrustAs(old)) {
-                VerifierTrustManager next = fresh.get().verifier;
-                changes.add(new TrustChangedEvent(runtime.name(),
-                        next == null ? chain -> false : next::stillTrusts, old.host()));
-            }
-        }
-        return changes;
-    }
-
-    private boolean sameTrustAs(ListenerState previous) {
-        return tlsConfig != null && tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
-                && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
-                && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()
-                // Certificates and CRLs compare by their encoding.
-                && material.clientCas().equals(previous.material.clientCas())
-                && material.crls().equals(previous.material.crls());
+    /** Null when client auth is none, and on a plain-HTTP listener. */
+    VerifierTrustManager verifier() {
+        return verifier;
     }
 
     /**

@@ -165,7 +165,7 @@ final class Listeners {
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
             ListenerState previous = slots.get(name).state().getAndSet(fresh);
             certificates(name, fresh);
-            List<TrustChangedEvent> trustChanges = fresh.trustChangesSince(previous);
+            List<TrustChangedEvent> trustChanges = TrustChanges.between(previous, fresh);
             previous.retire();
             trustChanges.forEach(change -> rechecked.add(connections.broadcast(change)));
         });

@@ -13,6 +13,7 @@
 #   LOAD_MODES="keepalive handshake resume"
 #   LOAD_PEERS="nginx haproxy"      the non-Java peers to run (any subset, or empty)
 #   LOAD_GATEWAY_JAR=gateway/target/mtls-gateway.jar   the gateway under test (target "gateway")
+#   LOAD_BENCH_JAR=bench/target/benchmarks.jar       the load client (and the gRPC upstream)
 #   LOAD_BASELINE_JAR=       a second gateway jar, measured as target "baseline" (e.g. a build of an older commit)
 #   LOAD_PRIME=10            unmeasured seconds of each mode against each gateway JVM before round 1 (JIT warm-up)
 #   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
@@ -63,7 +64,7 @@ proxy_cpus="${LOAD_PROXY_CPUS-1}"
 
 gateway_jar="${LOAD_GATEWAY_JAR:-$root/gateway/target/mtls-gateway.jar}"
 baseline_jar="${LOAD_BASELINE_JAR:-}"
-bench_jar="$root/bench/target/benchmarks.jar"
+bench_jar="${LOAD_BENCH_JAR:-$root/bench/target/benchmarks.jar}"
 
 say() { echo "load: $*" >&2; }
 die() { say "$*"; exit 2; }

@@ -36,8 +36,8 @@ final class Exchange implements UpstreamListener {
     private final IdentityHeaderWriter identityHeaders;
     private final RequestPlan.Forward plan;
     private final boolean via;
-    /** Body parts that arrived before the upstream connection was ready. */
-    private final ArrayDeque<HttpObject> pendingBody = new ArrayDeque<>();
+    /** Body parts that arrived before the upstream connection was ready; made when the first does. */
+    private ArrayDeque<HttpObject> pendingBody;
     private final RequestRecord record;
 
     private UpstreamCluster.Lease lease;
@@ -101,7 +101,7 @@ final class Exchange implements UpstreamListener {
         // reports back through onUpstreamClosed.
         upstream.write(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         HttpObject part;
-        while ((part = pendingBody.poll()) != null) {
+        while (pendingBody != null && (part = pendingBody.poll()) != null) {
             upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
         if (retried) {
@@ -157,6 +157,9 @@ final class Exchange implements UpstreamListener {
             requestComplete = true;
         }
         if (lease == null) {
+            if (pendingBody == null) {
+                pendingBody = new ArrayDeque<>(4);
+            }
             pendingBody.add(part);
         } else {
             lease.channel().write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -411,7 +414,7 @@ final class Exchange implements UpstreamListener {
 
     private void releasePending() {
         HttpObject part;
-        while ((part = pendingBody.poll()) != null) {
+        while (pendingBody != null && (part = pendingBody.poll()) != null) {
             ReferenceCountUtil.release(part);
         }
     }

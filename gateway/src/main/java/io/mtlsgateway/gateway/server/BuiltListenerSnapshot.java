@@ -17,7 +17,7 @@ import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
-import io.mtlsgateway.gateway.proxy.ListenerRuntime;
+import io.mtlsgateway.gateway.proxy.HttpStageSnapshot;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
@@ -36,13 +36,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything one listener serves new connections with, built from one config snapshot: the TLS
- * context (with its client verifier), the routes, the identity-header writer and the upstream
- * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
+ * A {@link ListenerSnapshot} built from config: everything one listener serves new connections
+ * with, from one config snapshot: the TLS context (with its client verifier), and its
+ * {@link HttpStageSnapshot} (the routes, the identity-header writer, the upstream pools). Built off
+ * the event loops at start and on every reload; replaced whole, then retired. It owns what it built.
  */
-final class ListenerState implements ListenerSnapshot {
+final class BuiltListenerSnapshot implements ListenerSnapshot {
     private final SslContext tls;
-    private final ListenerRuntime runtime;
+    private final HttpStageSnapshot runtime;
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
@@ -51,7 +52,7 @@ final class ListenerState implements ListenerSnapshot {
     /** On a listener with hosts: each entry's state, and the table that picks one; else null. */
     private final VirtualHosts hosts;
 
-    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
+    private BuiltListenerSnapshot(SslContext tls, HttpStageSnapshot runtime, ListenerMaterial material,
             VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts) {
         this.listenerConfig = listenerConfig;
         this.limits = listenerConfig.limits();
@@ -70,7 +71,7 @@ final class ListenerState implements ListenerSnapshot {
      * @throws ListenerMaterial.MaterialException when a file is missing, unreadable or inconsistent
      * @throws Exception when BoringSSL refuses the material
      */
-    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+    static BuiltListenerSnapshot build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines, SessionTicketPolicy tickets) throws Exception {
         return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE,
                 tickets);
@@ -81,12 +82,12 @@ final class ListenerState implements ListenerSnapshot {
      * @param limiter the listener's per-identity limits
      * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
      */
-    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+    static BuiltListenerSnapshot build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
             SessionTicketPolicy tickets) throws Exception {
         Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines);
         if (listener.plaintext()) {
-            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
+            return new BuiltListenerSnapshot(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
                     limiter, Optional.empty()), null, null, null, listener, null);
         }
         if (!listener.hosts().present()) {
@@ -94,7 +95,7 @@ final class ListenerState implements ListenerSnapshot {
                     Optional.empty());
         }
         HostNameTable table = HostNameTable.of(listener.hosts());
-        List<ListenerState> entries = new ArrayList<>();
+        List<BuiltListenerSnapshot> entries = new ArrayList<>();
         try {
             for (int i = 0; i < listener.hosts().entries().size(); i++) {
                 HostConfig entry = listener.hosts().entries().get(i);
@@ -107,13 +108,13 @@ final class ListenerState implements ListenerSnapshot {
             throw e;
         }
         // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
-        ListenerState primary = entries.get(table.defaultEntry().orElse(0));
-        return new ListenerState(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
+        BuiltListenerSnapshot primary = entries.get(table.defaultEntry().orElse(0));
+        return new BuiltListenerSnapshot(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
                 listener, new VirtualHosts(listener.name(), table, entries));
     }
 
     /** The state of one TLS policy: the listener's, or one host entry's. */
-    private static ListenerState face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
+    private static BuiltListenerSnapshot face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
             Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
             SessionTicketPolicy tickets, Optional<HostScope> host)
             throws Exception {
@@ -126,19 +127,19 @@ final class ListenerState implements ListenerSnapshot {
         // On failure the policy has released the context already.
         SslContext tls = tickets.apply(ticketScope, tlsConfig, built.context());
         try {
-            ListenerRuntime runtime = runtime(config, listener, uriSan(material), upstreams, observer, tokens,
+            HttpStageSnapshot runtime = runtime(config, listener, uriSan(material), upstreams, observer, tokens,
                     limiter, host);
-            return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener, null);
+            return new BuiltListenerSnapshot(tls, runtime, material, verifier, tlsConfig, listener, null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
         }
     }
 
-    private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
+    private static HttpStageSnapshot runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
             Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
             Optional<HostScope> host) {
-        return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+        return new HttpStageSnapshot(listener.name(), RouteTable.of(config.routes()),
                 new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()), upstreams, listener.http(),
                 observer, tokens, limiter, host);
     }
@@ -168,7 +169,7 @@ final class ListenerState implements ListenerSnapshot {
         return runtime;
     }
 
-    ListenerRuntime runtime() {
+    HttpStageSnapshot runtime() {
         return runtime;
     }
 
@@ -212,8 +213,8 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     /** Each TLS policy's state: the host entries', or this one. */
-    List<ListenerState> faces() {
-        return hosts == null ? List.of(this) : hosts.entries().stream().map(ListenerState.class::cast).toList();
+    List<BuiltListenerSnapshot> faces() {
+        return hosts == null ? List.of(this) : hosts.entries().stream().map(BuiltListenerSnapshot.class::cast).toList();
     }
 
     /**
@@ -223,13 +224,13 @@ final class ListenerState implements ListenerSnapshot {
      * entry whose trust changed re-check. Connections of an entry that no longer exists were
      * verified by trust nobody vouches for now, and close after their request.
      */
-    List<TrustChangedEvent> trustChangesSince(ListenerState previous) {
+    List<TrustChangedEvent> trustChangesSince(BuiltListenerSnapshot previous) {
         List<TrustChangedEvent> changes = new ArrayList<>();
-        for (ListenerState old : previous.faces()) {
+        for (BuiltListenerSnapshot old : previous.faces()) {
             if (old.verifier == null || old.tlsConfig == null) {
                 continue;
             }
-            Optional<ListenerState> fresh = faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
+            Optional<BuiltListenerSnapshot> fresh = faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
             if (fresh.isEmpty()) {
                 changes.add(new TrustChangedEvent(runtime.name(), chain -> false, old.host()));
             } else if (!fresh.get().sameTrustAs(old)) {
@@ -241,7 +242,7 @@ final class ListenerState implements ListenerSnapshot {
         return changes;
     }
 
-    private boolean sameTrustAs(ListenerState previous) {
+    private boolean sameTrustAs(BuiltListenerSnapshot previous) {
         return tlsConfig != null && tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
                 && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
                 && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()

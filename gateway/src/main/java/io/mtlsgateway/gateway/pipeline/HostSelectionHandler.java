@@ -81,6 +81,11 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<String> future) {
+        if (selected) {
+            // Refused already: the close runs the decoder once more over the same buffered
+            // ClientHello, which must not be refused (logged, counted) a second time.
+            return;
+        }
         while (true) {
             VirtualHosts hosts = snapshots.get().virtualHosts().orElseThrow();
             HostNameTable.Selection selection = hosts.table().select(hostname);

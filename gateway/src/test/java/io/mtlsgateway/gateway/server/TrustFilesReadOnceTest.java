@@ -13,10 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -45,36 +50,43 @@ class TrustFilesReadOnceTest {
                 .replace("      clientCa: " + stack.pki().clientCaFile + "\n",
                         "      clientCa: " + stack.pki().clientCaFile + "\n      crl: [" + crl + "]\n"));
 
-        Map<String, Long> atStart = wholeReads(stack.dir().resolve("start.jfr"), () ->
-                stack.start(ConfigLoader.load(routeFile), GatewayServer.FileWatching.OFF));
-        Map<String, Long> atReload = wholeReads(stack.dir().resolve("reload.jfr"), () ->
-                assertTrue(stack.gateway().reload("test").get(30, TimeUnit.SECONDS).success()));
+        // One recording for both phases, split by a marker event: a second recording can lose the
+        // names of files the first one saw (its constant pool has them as written already).
+        Path events = stack.dir().resolve("reads.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("jdk.FileRead").withThreshold(Duration.ZERO).withoutStackTrace();
+            recording.enable(ReloadStarts.class);
+            recording.start();
+            stack.start(ConfigLoader.load(routeFile), GatewayServer.FileWatching.OFF);
+            new ReloadStarts().commit();
+            assertTrue(stack.gateway().reload("test").get(30, TimeUnit.SECONDS).success());
+            recording.stop();
+            recording.dump(events);
+        }
+        Map<String, Long> atStart = new TreeMap<>();
+        Map<String, Long> atReload = new TreeMap<>();
+        Map<String, Long> phase = atStart;
+        List<RecordedEvent> recorded = new ArrayList<>(RecordingFile.readAllEvents(events));
+        recorded.sort(Comparator.comparing(RecordedEvent::getStartTime));
+        for (RecordedEvent event : recorded) {
+            if (event.getEventType().getName().equals(ReloadStarts.NAME)) {
+                phase = atReload;
+            } else if (event.getEventType().getName().equals("jdk.FileRead") && event.getBoolean("endOfFile")) {
+                // A read that reached the end of the file: one whole read.
+                phase.merge(String.valueOf(event.getString("path")), 1L, Long::sum);
+            }
+        }
 
         Map<String, Long> once = new TreeMap<>(Map.of(ca.toString(), 1L, crl.toString(), 1L));
         assertEquals(once, only(atStart, ca, crl), "reads at start, of all " + atStart);
         assertEquals(once, only(atReload, ca, crl), "reads at reload, of all " + atReload);
     }
 
-    private interface Action {
-        void run() throws Exception;
-    }
-
-    /** How often each file was read to its end while {@code action} ran. */
-    private static Map<String, Long> wholeReads(Path events, Action action) throws Exception {
-        try (Recording recording = new Recording()) {
-            recording.enable("jdk.FileRead").withThreshold(Duration.ZERO).withoutStackTrace();
-            recording.start();
-            action.run();
-            recording.stop();
-            recording.dump(events);
-        }
-        Map<String, Long> reads = new TreeMap<>();
-        for (RecordedEvent event : RecordingFile.readAllEvents(events)) {
-            if (event.getEventType().getName().equals("jdk.FileRead") && event.getBoolean("endOfFile")) {
-                reads.merge(String.valueOf(event.getString("path")), 1L, Long::sum);
-            }
-        }
-        return reads;
+    /** Marks the end of the start and the beginning of the reload in the recording. */
+    @Name(ReloadStarts.NAME)
+    @Label("Reload starts")
+    static final class ReloadStarts extends Event {
+        static final String NAME = "mtlsgateway.test.ReloadStarts";
     }
 
     private static Map<String, Long> only(Map<String, Long> reads, Path... files) {

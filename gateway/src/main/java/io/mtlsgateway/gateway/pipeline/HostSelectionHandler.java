@@ -82,8 +82,8 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<String> future) {
         if (selected) {
-            // Refused already: the close runs the decoder once more over the same buffered
-            // ClientHello, which must not be refused (logged, counted) a second time.
+            // Refused already, the ClientHello still unread: the decoder offers it again on the next
+            // read and as the channel closes. One refusal is counted and logged once.
             return;
         }
         while (true) {

@@ -33,8 +33,8 @@ class Http2ConnectionGuardTest {
     private static final Duration IDLE = Duration.ofSeconds(30);
     private static final int GOAWAY = 0x7;
 
-    /** A stream the codec has reset, as its exception names it. */
-    private static final Http2FrameStream RESET_STREAM = new Http2FrameStream() {
+    /** A stream the codec has reset, as its exception names it (Http2RequestAdapterTest uses it too). */
+    static final Http2FrameStream RESET_STREAM = new Http2FrameStream() {
         @Override
         public int id() {
             return 3;

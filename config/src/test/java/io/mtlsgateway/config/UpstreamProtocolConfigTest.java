@@ -57,4 +57,11 @@ class UpstreamProtocolConfigTest {
                 "15:15: upstreams.app.protocol: protocol h2c is cleartext HTTP/2 and cannot go with a tls block"
                         + " (for HTTP/2 over TLS use h2)");
     }
+
+    @Test
+    void refusesHealthChecksOnHttp2UpstreamsAtTheHealthCheckKey() {
+        files.assertOnlyProblem(RouteFiles.MINIMAL + "    protocol: h2c\n    healthCheck: { path: /health }\n",
+                "16:18: upstreams.app.healthCheck: health checks are HTTP/1.1 requests and protocol h2c upstreams"
+                        + " cannot answer them yet; remove healthCheck (passive outlierDetection still applies)");
+    }
 }

@@ -44,7 +44,7 @@ final class HealthChecker {
         this.pipelines = pipelines;
         this.endpoints = endpoints;
         this.loop = loop;
-        this.bootstrap = template.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+        this.bootstrap = template.clone(loop).resolver(OffLoopResolver.INSTANCE).option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
     }
 

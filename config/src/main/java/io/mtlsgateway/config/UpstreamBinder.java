@@ -81,12 +81,6 @@ final class UpstreamBinder {
         if (!protocolFitsTls(protocol.get(), tls.get().isPresent(), upstream)) {
             return Optional.empty();
         }
-        if (protocol.get().multiplexed() && healthCheck.get().isPresent()) {
-            upstream.get("healthCheck").orElseThrow().problem("health checks are HTTP/1.1 requests and protocol "
-                    + protocol.get().yamlName() + " upstreams cannot answer them yet; remove healthCheck"
-                    + " (passive outlierDetection still applies)");
-            return Optional.empty();
-        }
         if (tls.get().isPresent() && tls.get().get().serverName().isEmpty()
                 && !serverNamesFromEndpoints(endpoints.get(), upstream.get("tls").orElseThrow())) {
             return Optional.empty();

@@ -59,9 +59,9 @@ class UpstreamProtocolConfigTest {
     }
 
     @Test
-    void refusesHealthChecksOnHttp2UpstreamsAtTheHealthCheckKey() {
-        files.assertOnlyProblem(RouteFiles.MINIMAL + "    protocol: h2c\n    healthCheck: { path: /health }\n",
-                "16:18: upstreams.app.healthCheck: health checks are HTTP/1.1 requests and protocol h2c upstreams"
-                        + " cannot answer them yet; remove healthCheck (passive outlierDetection still applies)");
+    void takesHealthChecksOnHttp2Upstreams() throws ConfigException {
+        UpstreamConfig app = files.load(RouteFiles.MINIMAL + "    protocol: h2c\n    healthCheck: { path: /health }\n")
+                .upstreams().get("app");
+        assertEquals("/health", app.healthCheck().orElseThrow().path());
     }
 }

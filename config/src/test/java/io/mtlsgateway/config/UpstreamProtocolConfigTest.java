@@ -57,4 +57,11 @@ class UpstreamProtocolConfigTest {
                 "15:15: upstreams.app.protocol: protocol h2c is cleartext HTTP/2 and cannot go with a tls block"
                         + " (for HTTP/2 over TLS use h2)");
     }
+
+    @Test
+    void takesHealthChecksOnHttp2Upstreams() throws ConfigException {
+        UpstreamConfig app = files.load(RouteFiles.MINIMAL + "    protocol: h2c\n    healthCheck: { path: /health }\n")
+                .upstreams().get("app");
+        assertEquals("/health", app.healthCheck().orElseThrow().path());
+    }
 }

@@ -23,10 +23,15 @@ final class UpstreamHttp2 {
 
     private UpstreamHttp2() {}
 
-    /** Adds the codec before {@code upstream-idle} and the multiplexer after {@code upstream-h2}. */
+    /**
+     * Adds the codec before {@code upstream-idle} (a health check's connection has none: before
+     * {@code upstream-h2}) and the multiplexer after {@code upstream-h2}.
+     */
     static void install(ChannelPipeline pipeline) {
+        String codecBefore = pipeline.get(PipelineNames.UPSTREAM_IDLE) != null ? PipelineNames.UPSTREAM_IDLE
+                : PipelineNames.UPSTREAM_H2;
         // The multiplexer looks for the frame codec when it is added: the codec goes in first.
-        pipeline.addBefore(PipelineNames.UPSTREAM_IDLE, PipelineNames.UPSTREAM_H2_CODEC, codec());
+        pipeline.addBefore(codecBefore, PipelineNames.UPSTREAM_H2_CODEC, codec());
         pipeline.addAfter(PipelineNames.UPSTREAM_H2, PipelineNames.UPSTREAM_H2_MULTIPLEX,
                 new Http2MultiplexHandler(REFUSE_PUSH));
     }

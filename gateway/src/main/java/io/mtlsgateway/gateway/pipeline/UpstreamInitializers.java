@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * For an HTTP/2 upstream a pooled connection is {@code [upstream-tls -> upstream-tls-log ->]
  * upstream-h2-codec -> upstream-idle -> upstream-h2 -> upstream-h2-multiplex} (with TLS, the h2
  * stages wait as {@code upstream-alpn} until the upstream chose h2), and each request's stream
- * {@code upstream-h2-stream-codec -> upstream-h2-stream -> upstream-idle -> upstream}.
+ * {@code upstream-h2-stream-codec -> upstream-h2-stream -> upstream-idle -> upstream}. An HTTP/2 health
+ * check is {@code [upstream-tls -> upstream-tls-log ->] upstream-h2-codec -> upstream-h2 ->
+ * upstream-h2-multiplex}, its one stream {@code upstream-h2-stream-codec -> health-check}.
  * The TLS stages are there when the upstream has a {@code tls} block, made with the material
  * current when the connection opens.
  */
@@ -102,6 +104,9 @@ public final class UpstreamInitializers implements UpstreamPipelines {
 
     @Override
     public ChannelHandler healthCheck(UpstreamConfig upstream, HostPort endpoint, ChannelHandler probe) {
+        if (upstream.protocol().multiplexed()) {
+            return healthCheckHttp2(upstream, endpoint, probe);
+        }
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -109,6 +114,23 @@ public final class UpstreamInitializers implements UpstreamPipelines {
                 addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
                         .addLast(PipelineNames.HEALTH_CHECK, probe);
+            }
+        };
+    }
+
+    private ChannelHandler healthCheckHttp2(UpstreamConfig upstream, HostPort endpoint, ChannelHandler probe) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                opened.add(ch);
+                ChannelPipeline pipeline = addTls(ch, upstream, endpoint)
+                        .addLast(PipelineNames.UPSTREAM_H2, new Http2ProbeStream(probe));
+                if (upstream.protocol() == UpstreamProtocol.H2) {
+                    pipeline.addBefore(PipelineNames.UPSTREAM_H2, PipelineNames.UPSTREAM_ALPN,
+                            new UpstreamAlpnGate(upstream.name(), endpoint));
+                } else {
+                    UpstreamHttp2.install(pipeline);
+                }
             }
         };
     }

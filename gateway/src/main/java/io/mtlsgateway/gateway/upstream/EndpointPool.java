@@ -70,9 +70,13 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
         connection.attr(SERVED).set(Boolean.TRUE);
     }
 
-    /** The template bound to {@code loop}, with the upstream's connect timeout and {@code initializer}. */
+    /**
+     * The template bound to {@code loop}, with the upstream's connect timeout and {@code
+     * initializer}; endpoint names are looked up off the loop.
+     */
     static Bootstrap connecting(Bootstrap template, EventLoop loop, UpstreamConfig upstream, ChannelHandler initializer) {
         return template.clone(loop)
+                .resolver(OffLoopResolver.INSTANCE)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                         (int) Math.min(Integer.MAX_VALUE, upstream.connectTimeout().toMillis()))
                 .handler(initializer);

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Active health checks of one upstream's endpoints: every interval, a GET of the check path on a
- * fresh connection to each endpoint (never a pooled one, so checks and traffic cannot disturb each
+ * Active health checks of one upstream's endpoints: every interval, a GET of the check path (over
+ * HTTP/2 for h2c and h2 upstreams) on a fresh connection to each endpoint (never a pooled one, so checks and traffic cannot disturb each
  * other), off the request path on one event loop. The verdicts go to the shared {@link EndpointHealth}.
  */
 final class HealthChecker {
@@ -34,7 +34,7 @@ final class HealthChecker {
         this.pipelines = pipelines;
         this.endpoints = endpoints;
         this.loop = loop;
-        this.bootstrap = template.clone(loop).option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+        this.bootstrap = template.clone(loop).resolver(OffLoopResolver.INSTANCE).option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()));
     }
 
@@ -64,6 +64,9 @@ final class HealthChecker {
                 probe.finish(false);
             }
         }).channel();
+        // Closed before an answer (refused, TLS or ALPN failure, reset): a failed check, now rather
+        // than at its timeout. After an answer this changes nothing.
+        channel.closeFuture().addListener(f -> probe.finish(false));
         probe.timeout(loop.schedule(() -> {
             probe.finish(false);
             channel.close();

@@ -90,19 +90,26 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         return !ready.isDone();
     }
 
-    /** Counts a stream as open until {@code stream} closes. */
-    void streamOpened(Channel stream) {
+    /** Counts a stream as open from now on, before it exists: the room it takes is gone at once. */
+    void reserve() {
         active++;
         if (++opened >= MAX_STREAMS_PER_CONNECTION) {
             goingAway = true;
         }
-        stream.closeFuture().addListener(f -> {
-            active--;
-            if (goingAway && active == 0) {
-                channel.close();
-            }
-            notifyListener();
-        });
+    }
+
+    /** The stream reserved for is open: counted until it closes. */
+    void streamOpened(Channel stream) {
+        stream.closeFuture().addListener(f -> streamEnded());
+    }
+
+    /** A reserved stream could not be opened, or an open one closed. */
+    void streamEnded() {
+        active--;
+        if (goingAway && active == 0) {
+            channel.close();
+        }
+        notifyListener();
     }
 
     /** No new streams from now on; the connection closes once its open streams are done. */

@@ -230,10 +230,12 @@ final class Http2EndpointPool extends EndpointPool implements Http2Connection.Li
 
     private void openStream(Http2Connection connection, Promise<Channel> promise) {
         Channel parent = connection.channel();
+        connection.reserve();
         new Http2StreamChannelBootstrap(parent).handler(streamInitializer).open().addListener((Future<Http2StreamChannel> f) -> {
             if (!f.isSuccess()) {
                 outstanding--;
                 promise.tryFailure(f.cause());
+                connection.streamEnded();
                 return;
             }
             Http2StreamChannel stream = f.getNow();

@@ -1,5 +1,8 @@
 package io.mtlsgateway.gateway.testing;
 
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -38,7 +41,7 @@ public final class BlockingCalls {
                 .map(ServiceLoader.Provider::get)
                 .sorted()
                 .forEach(hound::with);
-        hound.with(builder -> builder
+        hound.with(builder -> nameLookupsBlock(builder)
                 // Log lines go to stderr synchronously: a test-environment artefact, as production
                 // logging is configured by the operator (and the access log has its own thread).
                 .allowBlockingCallsInside("java.util.logging.StreamHandler", "publish")
@@ -47,6 +50,22 @@ public final class BlockingCalls {
                 .blockingMethodCallback(method -> record(method.toString())));
         hound.install();
         installed = true;
+    }
+
+    /**
+     * A host-name lookup blocks (a DNS query can take seconds), even when the JVM's cache answers
+     * it this time: marked on {@code InetAddress.getAllByName0}, which every lookup of a name
+     * passes and a literal address does not.
+     */
+    private static BlockHound.Builder nameLookupsBlock(BlockHound.Builder builder) {
+        for (Method method : InetAddress.class.getDeclaredMethods()) {
+            if (method.getName().equals("getAllByName0")) {
+                builder.markAsBlocking(InetAddress.class, method.getName(),
+                        MethodType.methodType(method.getReturnType(), method.getParameterTypes())
+                                .toMethodDescriptorString());
+            }
+        }
+        return builder;
     }
 
     private static void record(String method) {

@@ -76,22 +76,29 @@ public final class RouteTokenPolicy {
         }
         Optional<byte[]> leaf = Optional.ofNullable(leafFingerprint).map(HexFormat.of()::parseHex);
         TokenVerdict verdict = validator.validate(token.get(), leaf, clock.instant());
-        if (verdict instanceof TokenVerdict.Refused refused) {
-            Denied denied = denied(refused.reason(), refused.detail(), refused.subject(), refused.id());
-            if (refused.reason() == JwtRejection.UNKNOWN_KEY && refused.keyId().isPresent()) {
-                // The issuer may have rotated: look again (rate-limited, so forged kids cost one fetch).
-                CompletableFuture<Void> fetched = validator.keys().refreshForUnknownKey();
-                if (!fetched.isDone()) {
-                    return new AwaitKeys(fetched, denied);
-                }
+        if (verdict instanceof TokenVerdict.Refused refused
+                && refused.reason() == JwtRejection.UNKNOWN_KEY && refused.keyId().isPresent()) {
+            // The issuer may have rotated: look again (rate-limited, so forged kids cost one fetch).
+            CompletableFuture<Void> fetched = validator.keys().refreshForUnknownKey();
+            if (!fetched.isDone()) {
+                return new AwaitKeys(fetched, denied(refused));
             }
-            return denied;
+            // The fetch may already have ended (a fast IdP, or this thread was descheduled meanwhile):
+            // judge with the keys it brought rather than refuse on the ones from before it.
+            verdict = validator.validate(token.get(), leaf, clock.instant());
+        }
+        if (verdict instanceof TokenVerdict.Refused refused) {
+            return denied(refused);
         }
         VerifiedToken verified = ((TokenVerdict.Accepted) verdict).token();
         if (!claims.allows(verified)) {
             return denied(JwtRejection.CLAIMS_DENIED, "no allowClaims entry holds", verified.subject(), verified.id());
         }
         return new Allowed(Optional.of(verified));
+    }
+
+    private Denied denied(TokenVerdict.Refused refused) {
+        return denied(refused.reason(), refused.detail(), refused.subject(), refused.id());
     }
 
     private Denied denied(JwtRejection reason, String detail, Optional<String> subject, Optional<String> id) {

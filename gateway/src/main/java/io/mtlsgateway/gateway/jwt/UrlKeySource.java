@@ -111,10 +111,12 @@ final class UrlKeySource implements KeySource {
         client.sendAsync(request, LimitedBody.handler(KeySet.MAX_DOCUMENT_CHARS * 4))
                 .whenComplete((response, error) -> {
                     try {
-                        ended(response, error);
+                        ended(response, error, done);
                     } finally {
                         synchronized (this) {
-                            inFlight = null;
+                            if (inFlight == done) {
+                                inFlight = null;
+                            }
                         }
                         done.complete(null);
                         firstAttempt.complete(null);
@@ -123,7 +125,7 @@ final class UrlKeySource implements KeySource {
         return done;
     }
 
-    private void ended(HttpResponse<byte[]> response, Throwable error) {
+    private void ended(HttpResponse<byte[]> response, Throwable error, CompletableFuture<Void> done) {
         String problem;
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -135,7 +137,14 @@ final class UrlKeySource implements KeySource {
                 KeySet keys = KeySet.parse(new String(response.body(), StandardCharsets.UTF_8));
                 Duration lifetime = RefreshPolicy.lifetime(response.headers().firstValue("Cache-Control"));
                 boolean first = current == null;
-                current = new Fetched(keys, clock.instant(), lifetime);
+                synchronized (this) {
+                    // Published and no longer in flight in one step: a token whose kid these keys
+                    // lack must start a new fetch, not join this one, whose answer it has already seen.
+                    current = new Fetched(keys, clock.instant(), lifetime);
+                    if (inFlight == done) {
+                        inFlight = null;
+                    }
+                }
                 keys.notes().forEach(note -> LOG.warning(() -> "JWKS " + uri + ": " + note));
                 if (first || failures > 0) {
                     LOG.info(() -> "JWKS " + uri + ": " + keys.keys().size() + " key(s): " + keys.describe());

@@ -21,7 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -119,6 +125,57 @@ class UrlKeySourceTest {
         clock.advance(RefreshPolicy.UNKNOWN_KEY_INTERVAL.plusSeconds(1));
         source.refreshForUnknownKey().get(20, TimeUnit.SECONDS);
         assertEquals(3, server.requests());
+    }
+
+    /**
+     * The race a rotation at the IdP can meet: a fetch has published its keys but not yet ended when a
+     * token with the new kid arrives. The refetch that token asks for must be a new fetch, not the
+     * ending one, whose answer lacked the kid. The log line a first fetch writes after publishing
+     * holds that fetch right there.
+     */
+    @Test
+    void anUnknownKidSeenInKeysJustPublishedFetchesAgainRatherThanJoinTheEndingFetch() throws Exception {
+        CountDownLatch published = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Handler holdFirstFetch = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage().contains("key(s)") && published.getCount() > 0) {
+                    published.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger log = Logger.getLogger(UrlKeySource.class.getName());
+        Level level = log.getLevel();
+        log.setLevel(Level.INFO);
+        log.addHandler(holdFirstFetch);
+        try {
+            UrlKeySource source = assertInstanceOf(UrlKeySource.class,
+                    sources.forIssuers(Map.of("idp", issuer(server.uri()))).get("idp"));
+            assertTrue(published.await(30, TimeUnit.SECONDS));
+            assertEquals(List.of("k1"), kids(source));
+            server.serve(k1.jwks(k2));
+            CompletableFuture<Void> refetch = source.refreshForUnknownKey();
+            release.countDown();
+            refetch.get(20, TimeUnit.SECONDS);
+            assertEquals(List.of("k1", "k2"), kids(source));
+            assertEquals(2, server.requests());
+        } finally {
+            release.countDown();
+            log.removeHandler(holdFirstFetch);
+            log.setLevel(level);
+        }
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,6 +37,8 @@ public final class ScriptedUpstream implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger requests = new AtomicInteger();
+    /** Set before the sockets are closed, read after each accept: no accepted socket outlives close(). */
+    private volatile boolean closed;
 
     private ScriptedUpstream(Script script) throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -44,6 +47,12 @@ public final class ScriptedUpstream implements AutoCloseable {
                 try {
                     Socket socket = server.accept();
                     sockets.add(socket);
+                    if (closed) {
+                        // Accepted while close() ran (the kernel still took connections until this
+                        // thread left accept): close() may have missed it, and nothing would serve it.
+                        socket.close();
+                        return;
+                    }
                     connections.incrementAndGet();
                     threads.execute(() -> {
                         try (socket) {
@@ -52,7 +61,7 @@ public final class ScriptedUpstream implements AutoCloseable {
                             // the peer went away or the script ended the connection: nothing to report
                         }
                     });
-                } catch (IOException e) {
+                } catch (IOException | RejectedExecutionException e) {
                     return;
                 }
             }
@@ -79,6 +88,7 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         server.close();
         for (Socket socket : sockets) {
             socket.close();

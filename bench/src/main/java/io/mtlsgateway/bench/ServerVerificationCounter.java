@@ -1,8 +1,8 @@
 package io.mtlsgateway.bench;
 
 import io.mtlsgateway.gateway.tls.PemFiles;
+import io.mtlsgateway.gateway.verify.OneSidedTrustManager;
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -21,13 +21,15 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *
  * <p>A resumed handshake skips certificate verification, so a count that did not move proves the
  * handshake was not a full one: the benchmarks use it to refuse to measure resumptions by accident.
- * The load client calls it from several event loops at once, hence the {@link LongAdder}.
+ * The load client calls it from several event loops at once, hence the {@link LongAdder}. Only
+ * the engine check of the server side is taken: nothing else is how a client's handshake asks.
  */
-public final class ServerVerificationCounter extends X509ExtendedTrustManager {
+public final class ServerVerificationCounter extends OneSidedTrustManager {
     private final X509ExtendedTrustManager delegate;
     private final LongAdder serverChecks = new LongAdder();
 
     private ServerVerificationCounter(X509ExtendedTrustManager delegate) {
+        super("servers");
         this.delegate = delegate;
     }
 
@@ -75,36 +77,6 @@ public final class ServerVerificationCounter extends X509ExtendedTrustManager {
             throws CertificateException {
         serverChecks.increment();
         delegate.checkServerTrusted(chain, authType, engine);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        serverChecks.increment();
-        delegate.checkServerTrusted(chain, authType, socket);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        serverChecks.increment();
-        delegate.checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        delegate.checkClientTrusted(chain, authType, engine);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        delegate.checkClientTrusted(chain, authType, socket);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        delegate.checkClientTrusted(chain, authType);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.cli;
 
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.pki.CrlIssuer;
 import io.mtlsgateway.gateway.pki.DevCa;
 import io.mtlsgateway.gateway.pki.KeyType;
@@ -67,7 +68,7 @@ public final class PkiCommand implements Callable<Integer> {
                 DevCa ca = DevCa.init(dir, rsa ? KeyType.RSA_2048 : KeyType.EC_P256);
                 PrintWriter out = spec.commandLine().getOut();
                 X509Certificate root = ca.root().certificate();
-                out.printf("Created dev CA %s in %s%n", root.getSubjectX500Principal().getName(), ca.dir());
+                out.printf("Created dev CA %s in %s%n", DnFormat.rfc2253(root.getSubjectX500Principal()), ca.dir());
                 out.printf("  certificate: %s  (trust anchor: the route file's clientCa)%n", ca.caCertificate());
                 out.printf("  private key: %s  (owner-only; signs everything this CA issues)%n",
                         ca.dir().resolve("ca.key"));
@@ -136,13 +137,13 @@ public final class PkiCommand implements Callable<Integer> {
                 X509Certificate cert = PemFiles.readCertificates(certFile).get(0);
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("Issued %s certificate %s%n", kind.client != null ? "client" : "server",
-                        cert.getSubjectX500Principal().getName());
+                        DnFormat.rfc2253(cert.getSubjectX500Principal()));
                 out.printf("  certificate: %s%n", certFile);
                 out.printf("  private key: %s  (owner-only)%n", certFile.resolveSibling(name + ".key"));
                 out.printf("  SANs:        %s%n", subjectAltNames(cert));
                 out.printf("  serial:      %s%n", hex(cert.getSerialNumber()));
                 out.printf("  expires:     %s%n", cert.getNotAfter().toInstant());
-                out.printf("  issuer:      %s (%s)%n", cert.getIssuerX500Principal().getName(), ca.caCertificate());
+                out.printf("  issuer:      %s (%s)%n", DnFormat.rfc2253(cert.getIssuerX500Principal()), ca.caCertificate());
             });
         }
     }
@@ -169,7 +170,7 @@ public final class PkiCommand implements Callable<Integer> {
                 ca.revoke(certFile);
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf("%s serial %s (%s)%n", already ? "Already revoked:" : "Revoked",
-                        hex(cert.getSerialNumber()), cert.getSubjectX500Principal().getName());
+                        hex(cert.getSerialNumber()), DnFormat.rfc2253(cert.getSubjectX500Principal()));
                 if (PemFiles.readCrls(ca.crl()).get(0).getRevokedCertificate(cert.getSerialNumber()) != null) {
                     out.printf("%s already lists it.%n", ca.crl());
                 } else {
@@ -264,7 +265,7 @@ public final class PkiCommand implements Callable<Integer> {
             }
             return String.join(", ", shown);
         } catch (CertificateParsingException e) {
-            throw new IOException("cannot read the SANs of " + cert.getSubjectX500Principal(), e);
+            throw new IOException("cannot read the SANs of " + DnFormat.rfc2253(cert.getSubjectX500Principal()), e);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.cli;
 
 import io.mtlsgateway.config.ServerName;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
+import io.mtlsgateway.gateway.verify.ClientVerifierBuilder;
 import io.mtlsgateway.gateway.verify.Purpose;
 import io.mtlsgateway.gateway.verify.ServerVerifier;
 import io.mtlsgateway.gateway.verify.Verdict;
@@ -66,7 +67,7 @@ final class PurposeOptions {
     }
 
     /** Applies the purpose to a verifier being built. */
-    ClientVerifier.Builder configure(ClientVerifier.Builder builder) {
+    ClientVerifierBuilder configure(ClientVerifierBuilder builder) {
         return builder.purpose(purpose()).requireEku(requireEku);
     }
 

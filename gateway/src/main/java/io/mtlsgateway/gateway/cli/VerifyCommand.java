@@ -7,6 +7,7 @@ import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import io.mtlsgateway.gateway.tls.UnparseableCertificateException;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
+import io.mtlsgateway.gateway.verify.ClientVerifierBuilder;
 import io.mtlsgateway.gateway.verify.Purpose;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.verify.Verdict;
@@ -104,7 +105,7 @@ public final class VerifyCommand implements Callable<Integer> {
                 return rejected(out, new Verdict.Rejected(HandshakeReason.MALFORMED, e.getMessage()), judged, time);
             }
             List<X509Certificate> anchors = PemFiles.readCertificates(trust);
-            ClientVerifier.Builder builder = purpose.configure(ClientVerifier.builder(anchors).crlFiles(crls)
+            ClientVerifierBuilder builder = purpose.configure(ClientVerifier.builder(anchors).crlFiles(crls)
                     .ocsp(mode).verifyDepth(verifyDepth).clock(Clock.fixed(time, ZoneOffset.UTC)));
             if (intermediates != null) {
                 builder.intermediates(PemFiles.readCertificates(intermediates));

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pki;
 
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.tls.KeyPairCheck;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.IOException;
@@ -125,7 +126,8 @@ public final class DevCa {
         }
         X509Certificate cert = PemFiles.readCertificates(certFile).get(0);
         if (cert.getBasicConstraints() < 0) {
-            throw new IOException(certFile + ": " + cert.getSubjectX500Principal() + " is not a CA certificate");
+            throw new IOException(certFile + ": " + DnFormat.rfc2253(cert.getSubjectX500Principal())
+                    + " is not a CA certificate");
         }
         PrivateKey key = PemFiles.readPrivateKey(keyFile);
         if (!KeyPairCheck.matches(key, cert)) {
@@ -197,9 +199,9 @@ public final class DevCa {
                     + " (to retire it, delete " + dir + " and run `mtls-gateway pki init` again)");
         }
         if (!issuedHere(cert)) {
-            throw new IOException(certPem + ": " + cert.getSubjectX500Principal()
-                    + " was not issued by this dev CA (its issuer: " + cert.getIssuerX500Principal()
-                    + "; this CA: " + ca.getSubjectX500Principal() + " in " + dir + ")");
+            throw new IOException(certPem + ": " + DnFormat.rfc2253(cert.getSubjectX500Principal())
+                    + " was not issued by this dev CA (its issuer: " + DnFormat.rfc2253(cert.getIssuerX500Principal())
+                    + "; this CA: " + DnFormat.rfc2253(ca.getSubjectX500Principal()) + " in " + dir + ")");
         }
         withLock(() -> {
             ledger.revoke(cert.getSerialNumber(), Instant.now().truncatedTo(ChronoUnit.SECONDS),

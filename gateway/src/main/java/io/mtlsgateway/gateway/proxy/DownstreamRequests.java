@@ -1,42 +1,33 @@
 package io.mtlsgateway.gateway.proxy;
 
-import io.mtlsgateway.gateway.jwt.TokenRefusal;
-import io.mtlsgateway.gateway.jwt.TokenRefusalLog;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
-import io.mtlsgateway.gateway.routing.Route;
-import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The requests of one verified client connection, served one at a time: each head is planned
- * ({@link RequestPlanner}), then refused with the gateway's own answer or handed to an
- * {@link Exchange}. Pipelined requests wait, unread, until the previous response is done. Owns
- * the connection's request state; {@link ProxyHandler} only passes Netty's events in.
+ * The requests of one verified client connection, served one at a time: each head is started by
+ * the {@link RequestStarter} (answered by the gateway, held for token keys, or an
+ * {@link Exchange}). Pipelined requests wait, unread, until the previous response is done. Owns
+ * the connection's request state (what waits, whether to read, drain and close);
+ * {@link ProxyHandler} only passes Netty's events in.
  */
 final class DownstreamRequests implements ExchangeOwner {
     /** How long a connection idle when the drain starts stays open for a request already sent. */
     static final Duration IDLE_DRAIN_GRACE = Duration.ofSeconds(1);
 
     private final ListenerRuntime runtime;
-    private final RequestPlanner planner;
+    private final RequestStarter starter;
     private final VerifiedPeer peer;
     private final ChannelHandlerContext ctx;
     private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
@@ -58,10 +49,10 @@ final class DownstreamRequests implements ExchangeOwner {
     /** @param limits the client's standing against its per-identity limits; null when nothing is limited */
     DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits) {
         this.runtime = runtime;
-        this.planner = runtime.planner();
         this.peer = peer;
         this.ctx = ctx;
         this.limits = limits;
+        this.starter = new RequestStarter(runtime, peer, ctx, limits, this);
     }
 
     /** A message from the codec; this takes ownership of it. */
@@ -186,66 +177,34 @@ final class DownstreamRequests implements ExchangeOwner {
     }
 
     private void start(HttpRequest request) {
-        RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
-                peer.identity());
-        runtime.host().ifPresent(scope -> record.host(scope.label()));
-        if (ctx.channel() instanceof Http2StreamChannel stream) {
-            record.protocol("h2", stream.stream().id());
-        }
-        String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
-        record.grpc(contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16));
-        runtime.observer().requestStarted(record);
-        proceed(request, RequestHeads.of(request), record, true);
+        proceed(request, RequestHeads.of(request), starter.open(request), true);
     }
 
     private void proceed(HttpRequest request, RequestHead head, RequestRecord record, boolean mayAwaitKeys) {
-        RequestPlan plan = planner.plan(head, peer.identity());
-        if (plan instanceof RequestPlan.ServerOptions) {
-            answerServerOptions(head, record);
-            return;
-        }
-        if (plan instanceof RequestPlan.AwaitKeys await) {
-            if (mayAwaitKeys) {
-                awaitKeys(request, head, record, await);
-                return;
-            }
-            plan = await.otherwise();
-        }
-        if (plan instanceof RequestPlan.Reject reject) {
-            reject.route().ifPresent(route -> record.route(route.name(), route.upstream()));
-            reject(request, head, reject, record);
-            return;
-        }
-        RequestPlan.Forward forward = (RequestPlan.Forward) plan;
-        record.route(forward.route().name(), forward.route().upstream());
-        if (limits != null) {
-            ClientLimits.Refusal refusal = limits.admit(forward.route().name(), record);
-            if (refusal != null) {
-                tooMany(request, head, forward.route().name(), record, refusal);
-                return;
+        RequestStarter.Step step = starter.start(request, head, record, mayAwaitKeys, draining);
+        if (step instanceof RequestStarter.Forwarded forwarded) {
+            current = forwarded.exchange();
+            current.start();
+        } else if (step instanceof RequestStarter.AwaitingKeys awaiting) {
+            awaitKeys(request, head, record, awaiting.keys());
+        } else if (step instanceof RequestStarter.Answered answered) {
+            if (answered.closeAfter()) {
+                closing = true;
+                releaseWaiting();
+            } else {
+                discardingBody = answered.skipBody();
             }
         }
-        HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
-                peer.identity(), peer.clientAddress(), runtime.http().via(),
-                () -> runtime.observer().xfccTrimmed(runtime.name()));
-        if (forward.expectContinue()) {
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
-                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        }
-        UpstreamCluster cluster = runtime.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
-        current = new Exchange(this, ctx, cluster, upstreamRequest, forward, head.keepAlive(),
-                runtime.identityHeaders(), runtime.http().via(), record);
-        current.start();
     }
 
     /**
      * Holds the request, reading nothing more, until its issuer's keys were fetched again; then
      * plans it once more on this connection's event loop (at most once: a key still unknown is refused).
      */
-    private void awaitKeys(HttpRequest request, RequestHead head, RequestRecord record, RequestPlan.AwaitKeys await) {
+    private void awaitKeys(HttpRequest request, RequestHead head, RequestRecord record, CompletableFuture<Void> keys) {
         awaitingKeys = true;
         ReferenceCountUtil.retain(request);
-        await.keys().whenComplete((done, error) -> ctx.executor().execute(() -> {
+        keys.whenComplete((done, error) -> ctx.executor().execute(() -> {
             awaitingKeys = false;
             try {
                 if (!closing) {
@@ -257,60 +216,6 @@ final class DownstreamRequests implements ExchangeOwner {
             continueWaiting();
         }));
         readinessChanged();
-    }
-
-    /**
-     * Answers a request the gateway will not forward. A request without a body may keep the
-     * connection; one with a body closes it rather than read a body nobody wants.
-     */
-    private void reject(HttpRequest request, RequestHead head, RequestPlan.Reject reject, RequestRecord record) {
-        boolean closeAfter = reject.mustClose() || head.chunked() || head.contentLength() > 0 || !head.keepAlive()
-                || draining;
-        if (closeAfter) {
-            closing = true;
-            releaseWaiting();
-        } else {
-            discardingBody = !(request instanceof LastHttpContent);
-        }
-        String route = reject.route().map(Route::name).orElse(null);
-        reject.token().ifPresent(refusal -> {
-            record.tokenRefusal(refusal.reason());
-            TokenRefusalLog.log(route, peer.identity(), refusal);
-        });
-        ErrorResponses.write(ctx, reject.error(), route, closeAfter, record, this::requestDone,
-                reject.token().map(TokenRefusal::challenge).orElse(null));
-    }
-
-    /** Over a per-identity limit: 429 with Retry-After; over the connection cap the connection closes. */
-    private void tooMany(HttpRequest request, RequestHead head, String route, RequestRecord record,
-            ClientLimits.Refusal refusal) {
-        boolean closeAfter = refusal.close() || head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
-        if (closeAfter) {
-            closing = true;
-            releaseWaiting();
-        } else {
-            discardingBody = !(request instanceof LastHttpContent);
-        }
-        ErrorResponses.write(ctx, ProxyError.TOO_MANY_REQUESTS, route, closeAfter, record, this::requestDone,
-                refusal.retryAfterSeconds());
-    }
-
-    /** {@code OPTIONS *}: 204 with the methods the gateway forwards. */
-    private void answerServerOptions(RequestHead head, RequestRecord record) {
-        boolean closeAfter = head.chunked() || head.contentLength() > 0 || !head.keepAlive() || draining;
-        if (closeAfter) {
-            closing = true;
-            releaseWaiting();
-        }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-        response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", RequestCheck.FORWARDED_METHODS));
-        if (closeAfter) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        record.status(HttpResponseStatus.NO_CONTENT.code());
-        requestDone(record);
-        ctx.writeAndFlush(response)
-                .addListener(closeAfter ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     @Override

@@ -11,14 +11,9 @@ import io.mtlsgateway.gateway.metrics.AdminServer;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.mtlsgateway.gateway.proxy.ProxyError;
 import io.mtlsgateway.gateway.pipeline.ConnectionTracker;
-import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
-import io.mtlsgateway.gateway.server.ConfigReloader.ReloadRefusedException;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.tls.UpstreamTlsContext;
-import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
-import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -39,8 +34,9 @@ import java.util.logging.Logger;
  * A running gateway: one event-loop group serving every listener, with upstream connections on
  * the same loops, an admin endpoint on its own loop, a file watcher and a reload thread. Built
  * from a validated config; {@link #reload} swaps in a new one, {@link #drain} stops gracefully.
- * Lifecycle only: what a reload may change is {@link ReloadDiff}'s, the listeners are
- * {@link Listeners}', each listener's objects {@link ListenerState}'s.
+ * Lifecycle only: what a reload may change is {@link ReloadDiff}'s, building a reload's state
+ * {@link ReloadStaging}'s, the listeners are {@link Listeners}', each listener's objects
+ * {@link ListenerState}'s, what upstream connections share {@link UpstreamSide}'s.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
@@ -57,16 +53,10 @@ public final class GatewayServer implements AutoCloseable {
     private final GatewayMetrics metrics = new GatewayMetrics(ProxyError.upstreamKinds());
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
-    private final Bootstrap upstreamTemplate;
     private final ThreadPoolExecutor verificationExecutor;
     private final ConnectionTracker connections = new ConnectionTracker();
     private final SessionTicketPolicy tickets = new SessionTicketPolicy();
-    /** Upstream TLS for the whole process: every listener's pools open connections with it. */
-    private final UpstreamTlsHolder upstreamTls = new UpstreamTlsHolder();
-    /** Every open upstream connection, of current and retired pools alike, to close them at stop. */
-    private final io.netty.channel.group.ChannelGroup upstreamChannels =
-            new io.netty.channel.group.DefaultChannelGroup("upstreams", io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
-    private final UpstreamInitializers upstreamPipelines = new UpstreamInitializers(upstreamTls, upstreamChannels);
+    private final UpstreamSide upstreams;
     private final Listeners listeners;
     private final ExchangeObserver observer;
     /** Each listener's per-identity counts: kept across reloads, which only change the numbers. */
@@ -89,16 +79,13 @@ public final class GatewayServer implements AutoCloseable {
                 transport.ioHandlerFactory());
         this.workerGroup = new MultiThreadIoEventLoopGroup(config.workers(),
                 new DefaultThreadFactory("gateway-io", true), transport.ioHandlerFactory());
-        this.upstreamTemplate = new Bootstrap()
-                .channel(transport.socketChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Listeners.WATER_MARK);
+        this.upstreams = new UpstreamSide(transport, metrics);
         this.verificationExecutor = VerificationExecutor.create();
         this.observer = new RequestObserver(metrics, accessLog.isPresent() ? accessLog.get()::log : r -> {});
-        this.listeners = new Listeners(bossGroup, workerGroup, upstreamTemplate, verificationExecutor, observer,
-                metrics, connections, tickets, upstreamPipelines);
-        this.reloader = new ConfigReloader(config.source(), () -> ConfigLoader.load(config.source()), this::stage,
-                metrics, RELOAD_TIME_LIMIT);
+        this.listeners = new Listeners(bossGroup, workerGroup, upstreams.template(), verificationExecutor, observer,
+                metrics, connections, tickets, upstreams.pipelines());
+        this.reloader = new ConfigReloader(config.source(), () -> ConfigLoader.load(config.source()),
+                new ReloadStaging(() -> this.config, listeners, keySources, this::swapIn), metrics, RELOAD_TIME_LIMIT);
     }
 
     private Optional<AccessLog> openAccessLog(GatewayConfig from) throws StartException {
@@ -130,7 +117,7 @@ public final class GatewayServer implements AutoCloseable {
         }
         try {
             try {
-                server.publishUpstreamTls(config, UpstreamTlsLoader.build(config.upstreams()));
+                server.upstreams.publish(config, UpstreamTlsLoader.build(config.upstreams()));
             } catch (java.io.IOException e) {
                 throw StartException.upstreamMaterial(e);
             }
@@ -163,20 +150,6 @@ public final class GatewayServer implements AutoCloseable {
                 + server.listeners.addresses()
                 + "; admin on " + server.admin.address());
         return server;
-    }
-
-    /** Makes {@code built} the upstream TLS of new connections, and publishes its expiry dates. */
-    private void publishUpstreamTls(GatewayConfig from, Map<String, UpstreamTlsContext> built) {
-        Map<String, UpstreamTlsContext> now = upstreamTls.swap(built);
-        for (String name : from.upstreams().keySet()) {
-            UpstreamTlsContext context = now.get(name);
-            if (context == null) {
-                metrics.upstreamCertificates(name, Optional.empty(), Optional.empty(), Optional.empty());
-            } else {
-                metrics.upstreamCertificates(name, context.material().clientNotAfter(),
-                        context.material().earliestCaNotAfter(), context.material().earliestCrlNextUpdate());
-            }
-        }
     }
 
     /** Where a listener is bound (useful when the config asked for port 0). */
@@ -215,72 +188,21 @@ public final class GatewayServer implements AutoCloseable {
         reloader.addListener(listener);
     }
 
-    /** Runs on a reload build thread: builds, changes nothing yet. */
-    private ConfigReloader.Staged stage(GatewayConfig next) throws ReloadRefusedException {
-        ReloadDiff diff = ReloadDiff.between(config, next);
-        if (!diff.refused().isEmpty()) {
-            throw new ReloadRefusedException(diff.refused());
-        }
-        Map<String, UpstreamTlsContext> upstreams = Map.of();
-        TokenPolicies nextTokens;
-        try {
-            upstreams = UpstreamTlsLoader.build(next.upstreams());
-            nextTokens = keySources.policies(next);
-        } catch (Exception e) {
-            upstreams.values().forEach(UpstreamTlsContext::release);
-            throw new ReloadRefusedException(e instanceof UpstreamTlsLoader.UpstreamMaterialException u ? u.problems()
-                    : List.of(String.valueOf(e.getMessage())));
-        }
-        Map<String, ListenerState> built;
-        try {
-            built = listeners.buildAll(next, nextTokens);
-        } catch (ReloadRefusedException e) {
-            upstreams.values().forEach(UpstreamTlsContext::release);
-            throw e;
-        }
-        Map<String, UpstreamTlsContext> staged = upstreams;
-        return new ConfigReloader.Staged() {
-            @Override
-            public void commit() {
-                awaitRechecks(swapIn(next, built, diff, staged));
-            }
-
-            @Override
-            public void discard() {
-                built.values().forEach(ListenerState::retire);
-                staged.values().forEach(UpstreamTlsContext::release);
-            }
-        };
-    }
-
     /**
-     * The reload is done when every open connection has re-checked its client against the new
-     * trust material (a revoked client's connection then closes after its request).
-     */
-    private static void awaitRechecks(List<CompletableFuture<Void>> rechecked) {
-        try {
-            CompletableFuture.allOf(rechecked.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException e) {
-            LOG.warning(() -> "reload: open connections did not all re-check their client in time: " + e);
-        }
-    }
-
-    /**
-     * Validated whole: only now does anything change. Synchronized with {@link #close()}, so a
+     * A reload's built state ({@link ReloadStaging}), validated whole: only now does anything
+     * change. Synchronized with {@link #close()}, so a
      * reload that finishes while the server stops releases what it built instead of leaking it.
      */
     private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built,
-            ReloadDiff diff, Map<String, UpstreamTlsContext> upstreams) {
+            ReloadDiff diff, Map<String, UpstreamTlsContext> upstreamTls) {
         if (closed) {
             built.values().forEach(ListenerState::retire);
-            upstreams.values().forEach(UpstreamTlsContext::release);
+            upstreamTls.values().forEach(UpstreamTlsContext::release);
             return List.of();
         }
         // First the upstream TLS: the new listener states' pools, and the old ones still serving
         // open connections, make every new upstream connection with it from now on.
-        publishUpstreamTls(next, upstreams);
+        upstreams.publish(next, upstreamTls);
         List<CompletableFuture<Void>> rechecked = listeners.swapIn(built);
         track(next);
         if (!diff.restartOnly().isEmpty()) {
@@ -340,16 +262,15 @@ public final class GatewayServer implements AutoCloseable {
         listeners.closeChannels();
         connections.closeAll();
         listeners.closeIdleUpstreams();
-        // Retired pools may still hold connections: close them while the loops run, so each
-        // pipeline (and its TLS engine) is torn down rather than abandoned with the loop.
-        upstreamChannels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Retired pools may still hold connections: closed while the loops run.
+        upstreams.closeConnections();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
         verificationExecutor.shutdownNow();
         tickets.close();
         // The pools went with the event loops; only the contexts are left to release.
         listeners.releaseContexts();
-        upstreamTls.close();
+        upstreams.releaseContexts();
         if (admin != null) {
             admin.close();
         }

@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.verify;
 
-import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import java.io.IOException;
@@ -12,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -49,7 +47,7 @@ public final class ClientVerifier {
     private final Purpose purpose;
     private final boolean requireEku;
 
-    private ClientVerifier(Builder builder, TrustAnchors anchors) {
+    ClientVerifier(ClientVerifierBuilder builder, TrustAnchors anchors) {
         this.anchors = anchors;
         this.verifyDepth = builder.verifyDepth;
         this.purpose = builder.purpose;
@@ -66,8 +64,8 @@ public final class ClientVerifier {
     }
 
     /** A builder trusting these CA certificates (the clientCa bundle). */
-    public static Builder builder(List<X509Certificate> trustAnchors) {
-        return new Builder(trustAnchors);
+    public static ClientVerifierBuilder builder(List<X509Certificate> trustAnchors) {
+        return new ClientVerifierBuilder(trustAnchors);
     }
 
     /**
@@ -87,7 +85,7 @@ public final class ClientVerifier {
             throws IOException {
         Path caFile = Objects.requireNonNull(tls.clientCa(), "clientCa");
         try {
-            Builder builder = builder(material.clientCas()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth())
+            ClientVerifierBuilder builder = builder(material.clientCas()).ocsp(tls.ocsp()).verifyDepth(tls.verifyDepth())
                     .clock(clock).cacheSize(cacheSize).requireEku(tls.requireEku());
             builder.crls(material.crlFiles().isEmpty() ? CrlIndex.empty()
                     : CrlIndex.of(material.crlFiles(), material.clientCas()));
@@ -253,118 +251,5 @@ public final class ClientVerifier {
     /** Number of cached chain verdicts (for tests and metrics). */
     int cachedChains() {
         return cache.size();
-    }
-
-    /** Settings of a verifier; defaults: no CRL, OCSP off, verifyDepth 4, system clock. */
-    public static final class Builder {
-        private final List<X509Certificate> trustAnchors;
-        private final List<X509Certificate> intermediates = new ArrayList<>();
-        private List<Path> crlFiles = List.of();
-        private CrlIndex crls;
-        private OcspMode ocspMode = OcspMode.OFF;
-        private Duration ocspTimeout = DEFAULT_OCSP_TIMEOUT;
-        private Duration ocspFailureTtl = Duration.ofSeconds(30);
-        private OcspFetcher ocspFetcher;
-        private int verifyDepth = TlsConfig.DEFAULT_VERIFY_DEPTH;
-        private Clock clock = Clock.systemUTC();
-        private int cacheSize = DEFAULT_CACHE_SIZE;
-        private Purpose purpose = Purpose.CLIENT;
-        private boolean requireEku;
-
-        private Builder(List<X509Certificate> trustAnchors) {
-            this.trustAnchors = List.copyOf(trustAnchors);
-        }
-
-        /**
-         * Intermediates available to every path as if the client had sent them, and known CRL
-         * issuers ({@code verify --intermediates}).
-         */
-        public Builder intermediates(List<X509Certificate> certificates) {
-            intermediates.addAll(certificates);
-            return this;
-        }
-
-        /** CRL files, PEM or DER, loaded by {@link #build()}. */
-        public Builder crlFiles(List<Path> files) {
-            this.crlFiles = List.copyOf(files);
-            return this;
-        }
-
-        /** A CRL index built elsewhere (replaces {@link #crlFiles}). */
-        public Builder crls(CrlIndex index) {
-            this.crls = Objects.requireNonNull(index, "index");
-            return this;
-        }
-
-        public Builder ocsp(OcspMode mode) {
-            this.ocspMode = Objects.requireNonNull(mode, "mode");
-            return this;
-        }
-
-        /** How long to wait for an OCSP responder (default 2 s). */
-        public Builder ocspTimeout(Duration timeout) {
-            this.ocspTimeout = Objects.requireNonNull(timeout, "timeout");
-            return this;
-        }
-
-        /** How to reach OCSP responders (default: HTTP POST with the JDK client). */
-        public Builder ocspFetcher(OcspFetcher fetcher) {
-            this.ocspFetcher = Objects.requireNonNull(fetcher, "fetcher");
-            return this;
-        }
-
-        /** The most intermediates between leaf and anchor. */
-        public Builder verifyDepth(int depth) {
-            if (depth < 0) {
-                throw new IllegalArgumentException("verifyDepth: " + depth + " (expected: >= 0)");
-            }
-            this.verifyDepth = depth;
-            return this;
-        }
-
-        /** The source of validation time ({@code verify --at} uses a fixed clock). */
-        public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "value");
-            return this;
-        }
-
-        /** Verdict cache size; 0 disables it (benchmarks of the cold path). */
-        public Builder cacheSize(int entries) {
-            if (entries < 0) {
-                throw new IllegalArgumentException("cacheSize: " + entries + " (expected: >= 0)");
-            }
-            this.cacheSize = entries;
-            return this;
-        }
-
-        /**
-         * Whom chains are judged for (default {@link Purpose#CLIENT}); {@link Purpose#SERVER}
-         * checks an upstream's chain with serverAuth. The server name is checked apart, by
-         * {@link ServerVerifier}.
-         */
-        public Builder purpose(Purpose value) {
-            this.purpose = Objects.requireNonNull(value, "value");
-            return this;
-        }
-
-        /** Whether a client leaf must carry an extended key usage (a server leaf always must). */
-        public Builder requireEku(boolean value) {
-            this.requireEku = value;
-            return this;
-        }
-
-        /**
-         * @throws GeneralSecurityException when a trust anchor is not a CA certificate
-         * @throws IOException naming a CRL file that cannot be loaded
-         */
-        public ClientVerifier build() throws GeneralSecurityException, IOException {
-            TrustAnchors anchors = TrustAnchors.of(trustAnchors);
-            if (crls == null) {
-                List<X509Certificate> known = new ArrayList<>(trustAnchors);
-                known.addAll(intermediates);
-                crls = crlFiles.isEmpty() ? CrlIndex.empty() : CrlIndex.load(crlFiles, known);
-            }
-            return new ClientVerifier(this, anchors);
-        }
     }
 }

@@ -2,12 +2,10 @@ package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.config.ServerName;
 import io.netty.handler.ssl.ResumableX509ExtendedTrustManager;
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Puts a {@link ServerVerifier} into BoringSSL's client handshake with an upstream. The name
@@ -16,11 +14,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * exception's cause, for the upstream error's reason; nothing is ever sent on such a connection.
  * Verdicts are cached per chain, so this runs on the event loop: a repeat chain costs a hash.
  */
-public final class UpstreamTrustManager extends X509ExtendedTrustManager implements ResumableX509ExtendedTrustManager {
+public final class UpstreamTrustManager extends OneSidedTrustManager implements ResumableX509ExtendedTrustManager {
     private final ServerVerifier verifier;
     private final X509Certificate[] acceptedIssuers;
 
     public UpstreamTrustManager(ServerVerifier verifier) {
+        super("upstream servers");
         this.verifier = verifier;
         this.acceptedIssuers = verifier.anchors().toArray(X509Certificate[]::new);
     }
@@ -45,39 +44,6 @@ public final class UpstreamTrustManager extends X509ExtendedTrustManager impleme
             // The config validated every name; an engine without one is a wiring mistake.
             throw new CertificateException("no server name to check the upstream's certificate against: " + host, e);
         }
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("upstream verification is only supported through an SSLEngine");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("upstream verification is only supported through an SSLEngine");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        throw new CertificateException("this trust manager verifies upstream servers only");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("this trust manager verifies upstream servers only");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("this trust manager verifies upstream servers only");
-    }
-
-    @Override
-    public void resumeClientTrusted(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
-        throw new CertificateException("this trust manager verifies upstream servers only");
     }
 
     @Override

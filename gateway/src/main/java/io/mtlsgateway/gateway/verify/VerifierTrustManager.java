@@ -6,12 +6,10 @@ import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.ResumableX509ExtendedTrustManager;
 import io.netty.internal.tcnative.CertificateVerifier;
 import io.netty.util.internal.ThreadExecutorMap;
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * Puts a {@link ClientVerifier} into BoringSSL's handshake. Full handshakes run on the
@@ -20,16 +18,16 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * the alert of DESIGN.md, with the verdict as the exception's cause for the failure log. An
  * accepted verdict is handed to the connection's handshake gate through {@link #verdicts()}.
  */
-public final class VerifierTrustManager extends X509ExtendedTrustManager implements ResumableX509ExtendedTrustManager {
+public final class VerifierTrustManager extends OneSidedTrustManager implements ResumableX509ExtendedTrustManager {
     private final ClientVerifier verifier;
     private final X509Certificate[] acceptedIssuers;
     private final HandshakeVerdicts verdicts = HandshakeVerdicts.SHARED;
 
     public VerifierTrustManager(ClientVerifier verifier) {
+        super("clients");
         this.verifier = verifier;
         this.acceptedIssuers = verifier.anchors().toArray(X509Certificate[]::new);
     }
-
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
@@ -83,39 +81,6 @@ public final class VerifierTrustManager extends X509ExtendedTrustManager impleme
 
     private static boolean onEventLoop() {
         return ThreadExecutorMap.currentExecutor() instanceof EventLoop;
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("client verification is only supported through an SSLEngine");
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("client verification is only supported through an SSLEngine");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        throw new CertificateException("this trust manager verifies clients only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        throw new CertificateException("this trust manager verifies clients only");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("this trust manager verifies clients only");
-    }
-
-    @Override
-    public void resumeServerTrusted(X509Certificate[] chain, SSLEngine engine) throws CertificateException {
-        throw new CertificateException("this trust manager verifies clients only");
     }
 
     /**

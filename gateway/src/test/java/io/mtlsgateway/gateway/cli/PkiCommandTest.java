@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.DevCa;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.OpenSslCli;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -73,6 +75,33 @@ class PkiCommandTest {
         assertTrue(issue.out().contains(cert.getSerialNumber().toString(16)), issue.out());
         assertTrue(issue.out().contains(cert.getNotAfter().toInstant().toString()), issue.out());
         assertTrue(issue.out().contains("URI:spiffe://example.org/ns/prod/sa/web"), issue.out());
+    }
+
+    @Test
+    void certificateNamesArePrintedAsOpenSslPrintsThem() throws Exception {
+        run("pki", "init", "--dir", dir());
+        // A certificate of this CA whose name is not plain ASCII: Java's X500Principal.getName()
+        // prints it raw ("CN=café,O=Bank"); OpenSSL's RFC 2253 form, the one verify and the
+        // identity headers use, escapes its UTF-8 bytes.
+        IssuedCertificate root = DevCa.open(tmp.resolve("ca")).root();
+        Path cert = tmp.resolve("cafe.pem");
+        PemFiles.write(cert, new CertificateBuilder().subject("CN=caf\u00e9,O=Bank").forClient().signedBy(root)
+                .certificate());
+        IssuedCertificate otherCa = new CertificateBuilder().subject("CN=Caf\u00e9 CA").ca(-1).selfSigned();
+        Path foreign = tmp.resolve("foreign.pem");
+        PemFiles.write(foreign, new CertificateBuilder().subject("CN=caf\u00e9").forClient().signedBy(otherCa)
+                .certificate());
+
+        Run revoke = run("pki", "revoke", "--dir", dir(), cert.toString());
+        Run refused = run("pki", "revoke", "--dir", dir(), foreign.toString());
+
+        assertEquals(0, revoke.exitCode(), revoke.err());
+        assertTrue(revoke.out().contains("(CN=caf\\C3\\A9,O=Bank)"), revoke.out());
+        assertTrue(refused.err().contains(foreign + ": CN=caf\\C3\\A9 was not issued by this dev CA (its issuer:"
+                + " CN=Caf\\C3\\A9 CA; this CA: CN=mtls-gateway dev root CA in "), refused.err());
+        if (OpenSslCli.available()) {
+            assertEquals("CN=caf\\C3\\A9,O=Bank", OpenSslCli.subject(cert));
+        }
     }
 
     @Test

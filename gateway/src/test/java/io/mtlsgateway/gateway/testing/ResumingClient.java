@@ -26,7 +26,6 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
@@ -40,6 +39,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import io.mtlsgateway.gateway.verify.OneSidedTrustManager;
 
 /**
  * A TLS client that keeps its sessions, as a returning client does: each connection offers the
@@ -157,20 +157,14 @@ public final class ResumingClient implements AutoCloseable {
     }
 
     /** Delegates to the JDK's trust manager, counting server checks. */
-    private static final class Counting extends X509ExtendedTrustManager {
+    private static final class Counting extends OneSidedTrustManager {
         private final X509ExtendedTrustManager delegate;
         private final AtomicInteger checks;
 
         Counting(X509ExtendedTrustManager delegate, AtomicInteger checks) {
+            super("servers");
             this.delegate = delegate;
             this.checks = checks;
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            checks.incrementAndGet();
-            delegate.checkServerTrusted(chain, authType, socket);
         }
 
         @Override
@@ -178,29 +172,6 @@ public final class ResumingClient implements AutoCloseable {
                 throws CertificateException {
             checks.incrementAndGet();
             delegate.checkServerTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            checks.incrementAndGet();
-            delegate.checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("a client only");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("a client only");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("a client only");
         }
 
         @Override

@@ -30,7 +30,6 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
@@ -45,6 +44,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
+import io.mtlsgateway.gateway.verify.OneSidedTrustManager;
 
 /**
  * A real Netty TLS server standing in for an upstream API that wants mutual TLS (BoringSSL,
@@ -210,10 +210,11 @@ public final class TlsUpstream implements AutoCloseable {
     }
 
     /** Counts full verifications; delegates the decision to the JDK's PKIX trust manager. */
-    private final class Counting extends X509ExtendedTrustManager {
+    private final class Counting extends OneSidedTrustManager {
         private final X509ExtendedTrustManager delegate;
 
         Counting(X509ExtendedTrustManager delegate) {
+            super("clients");
             this.delegate = delegate;
         }
 
@@ -222,34 +223,6 @@ public final class TlsUpstream implements AutoCloseable {
                 throws CertificateException {
             fullHandshakes.incrementAndGet();
             delegate.checkClientTrusted(chain, authType, engine);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("engine only");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("engine only");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            throw new CertificateException("server side only");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            throw new CertificateException("server side only");
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("server side only");
         }
 
         @Override

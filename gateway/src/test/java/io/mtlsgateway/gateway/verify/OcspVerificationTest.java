@@ -93,7 +93,7 @@ class OcspVerificationTest {
     }
 
     private static ClientVerifier verifier(OcspMode mode, OcspFetcher fetcher) throws Exception {
-        ClientVerifier.Builder builder = ClientVerifier.builder(List.of(chains.root.certificate())).ocsp(mode)
+        ClientVerifierBuilder builder = ClientVerifier.builder(List.of(chains.root.certificate())).ocsp(mode)
                 .ocspTimeout(TIMEOUT);
         if (fetcher != null) {
             builder.ocspFetcher(fetcher);

@@ -1,0 +1,108 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
+
+/**
+ * The request's way to the upstream: its head, then its body parts as the client sends them,
+ * held back while no upstream connection is there yet and written in order once one is.
+ */
+final class RequestRelay {
+    private final HttpRequest head;
+    private final IdentityHeaderWriter identityHeaders;
+    private final RequestRecord record;
+    /** Body parts that arrived before the upstream connection was ready. */
+    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
+    private Channel upstream;
+    private boolean complete;
+
+    /** @param head the head to send upstream (already rewritten for it) */
+    RequestRelay(HttpRequest head, IdentityHeaderWriter identityHeaders, RequestRecord record) {
+        this.head = head;
+        this.identityHeaders = identityHeaders;
+        this.record = record;
+    }
+
+    /** Whether the client sent the whole request (or its stream broke off where it cannot go on). */
+    boolean complete() {
+        return complete;
+    }
+
+    /** The client's request stream cannot be framed any further: nothing more of it is read. */
+    void brokenOff() {
+        complete = true;
+    }
+
+    /** Whether more of the body can be written upstream right now. */
+    boolean wantsData() {
+        return !complete && upstream != null && upstream.isWritable();
+    }
+
+    /**
+     * Writes the head and what was held back to a newly leased connection; flushed by the caller.
+     *
+     * @param again this is a retry: the first attempt took the request's (empty) end with it
+     */
+    void connected(Channel connection, boolean again) {
+        upstream = connection;
+        // Every message is retained by the write; a failed write closes the connection, which
+        // reports back to the exchange as the upstream closing.
+        upstream.write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        HttpObject part;
+        while ((part = pending.poll()) != null) {
+            upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+        if (again) {
+            // The encoder needs an end too, or it would wait for body content and refuse the
+            // connection's next request.
+            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+    }
+
+    /** The connection is gone (given up for a retry): nothing is written until the next one. */
+    void disconnected() {
+        upstream = null;
+    }
+
+    /** A well-formed body part from the client: written upstream, or held until there is a connection. */
+    void add(HttpObject part) {
+        if (part instanceof HttpContent content) {
+            record.addBytesIn(content.content().readableBytes());
+        }
+        if (part instanceof LastHttpContent last) {
+            identityHeaders.stripTrailers(last.trailingHeaders());
+            complete = true;
+        }
+        if (upstream == null) {
+            pending.add(part);
+        } else {
+            upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        }
+    }
+
+    /** Whether there is a connection to write to. */
+    boolean connected() {
+        return upstream != null;
+    }
+
+    void flush() {
+        if (upstream != null) {
+            upstream.flush();
+        }
+    }
+
+    /** Releases what was held back and never sent. */
+    void releasePending() {
+        HttpObject part;
+        while ((part = pending.poll()) != null) {
+            ReferenceCountUtil.release(part);
+        }
+    }
+}

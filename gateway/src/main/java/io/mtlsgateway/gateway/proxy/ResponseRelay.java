@@ -1,0 +1,112 @@
+package io.mtlsgateway.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * The response's way to the client: its head, framed for this client (a length, chunked coding, or
+ * the end of the connection), then its body, reading the upstream only while the client keeps up.
+ */
+final class ResponseRelay {
+    private final ChannelHandlerContext downstream;
+    private final HttpRequest request;
+    private final boolean clientKeepAlive;
+    private final boolean via;
+    private final RequestRecord record;
+    private boolean started;
+    private boolean upstreamKeepAlive;
+    private boolean closeAfter;
+
+    /** @param request the client's request (its method and version decide how the body is framed) */
+    ResponseRelay(ChannelHandlerContext downstream, HttpRequest request, boolean clientKeepAlive, boolean via,
+            RequestRecord record) {
+        this.downstream = downstream;
+        this.request = request;
+        this.clientKeepAlive = clientKeepAlive;
+        this.via = via;
+        this.record = record;
+    }
+
+    /** Whether a status line went out to the client: no other response can follow it. */
+    boolean started() {
+        return started;
+    }
+
+    /** Whether the upstream offered its connection for another request. */
+    boolean upstreamKeepAlive() {
+        return upstreamKeepAlive;
+    }
+
+    /** Whether the client connection closes once this response is out. */
+    boolean closeAfter() {
+        return closeAfter;
+    }
+
+    /**
+     * Writes the head of the final (non-1xx) response.
+     *
+     * @param draining the gateway is stopping: the response closes the connection
+     */
+    void head(HttpResponse response, boolean draining) {
+        int code = response.status().code();
+        started = true;
+        record.status(code);
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        boolean noBody = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        closeAfter = !clientKeepAlive || draining;
+        boolean chunked = false;
+        if (!HttpUtil.isContentLengthSet(response) && !noBody) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) || !clientKeepAlive) {
+                // No chunked coding for this client: the end of the body is the end of the connection.
+                closeAfter = true;
+            } else {
+                chunked = true;
+            }
+        }
+        downstream.write(RelayedResponses.head(response, via, chunked, closeAfter))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /**
+     * Writes a 101 with the protocol it names, and stops reading the client: every byte it sends
+     * after this belongs to the new protocol, never to the upstream's HTTP decoder.
+     */
+    void switchingProtocols(HttpResponse response) {
+        started = true;
+        downstream.channel().config().setAutoRead(false);
+        downstream.write(RelayedResponses.switchingProtocols(response, via))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** A body part that is not the last; a client that cannot take more stops {@code upstream}'s reads. */
+    void content(HttpContent content, Channel upstream) {
+        record.addBytesOut(content.content().readableBytes());
+        downstream.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (!downstream.channel().isWritable()) {
+            upstream.config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * The last body part, written and flushed.
+     *
+     * @param counted run once the record is complete, before the write: a client that has the
+     *     whole response sees it counted
+     */
+    ChannelFuture last(LastHttpContent last, Runnable counted) {
+        record.addBytesOut(last.content().readableBytes());
+        counted.run();
+        ChannelFuture written = downstream.writeAndFlush(last);
+        written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return written;
+    }
+}

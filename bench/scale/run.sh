@@ -12,6 +12,7 @@
 #   SCALE_PRIME=20             unmeasured seconds of keep-alive load per gateway before the throughput rounds
 #   SCALE_KEEPALIVE_CONNECTIONS=32   concurrent keep-alive connections in the throughput runs
 #   SCALE_GATEWAY_JAR=gateway/target/mtls-gateway.jar
+#   SCALE_BENCH_JAR=bench/target/benchmarks.jar   (the load clients)
 #   SCALE_GATEWAY_JAVA_OPTS=   extra JVM options for the gateway (none: what `bin/mtls-gateway run` passes)
 #   SCALE_OUT=bench/results/scale-<UTC date>.json (a -2, -3... suffix is added rather than overwrite)
 #
@@ -31,7 +32,7 @@ duration="${SCALE_DURATION:-10}"
 prime="${SCALE_PRIME:-20}"
 ka_connections="${SCALE_KEEPALIVE_CONNECTIONS:-32}"
 gateway_jar="${SCALE_GATEWAY_JAR:-$root/gateway/target/mtls-gateway.jar}"
-bench_jar="$root/bench/target/benchmarks.jar"
+bench_jar="${SCALE_BENCH_JAR:-$root/bench/target/benchmarks.jar}"
 
 say() { echo "scale: $*" >&2; }
 die() { say "$*"; exit 2; }

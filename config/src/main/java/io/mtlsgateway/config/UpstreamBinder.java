@@ -11,7 +11,8 @@ import java.util.Optional;
 final class UpstreamBinder {
     static final List<String> KEYS = List.of(
             "endpoints", "connectTimeout", "responseTimeout", "idleTimeout", "maxConnectionsPerEndpoint",
-            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection", "reuse", "tls");
+            "healthCheck", "loadBalancing", "maxPendingRequests", "outlierDetection", "reuse", "tls",
+            "protocol");
     static final List<String> HEALTH_CHECK_KEYS =
             List.of("path", "interval", "timeout", "unhealthyThreshold", "healthyThreshold");
     static final List<String> OUTLIER_DETECTION_KEYS =
@@ -71,8 +72,13 @@ final class UpstreamBinder {
                 n -> n.choice(ConnectionReuse.values(), ConnectionReuse::yamlName), ConnectionReuse.SAFE);
         Optional<Optional<UpstreamTlsConfig>> tls =
                 upstream.optional("tls", n -> tlsBinder.bind(n).map(Optional::of), Optional.empty());
+        Optional<UpstreamProtocol> protocol = upstream.optional("protocol",
+                n -> n.choice(UpstreamProtocol.values(), UpstreamProtocol::yamlName), UpstreamProtocol.HTTP1);
         if (!Binding.allPresent(endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnections, healthCheck,
-                loadBalancing, maxPending, outlierDetection, reuse, tls)) {
+                loadBalancing, maxPending, outlierDetection, reuse, tls, protocol)) {
+            return Optional.empty();
+        }
+        if (!protocolFitsTls(protocol.get(), tls.get().isPresent(), upstream)) {
             return Optional.empty();
         }
         if (tls.get().isPresent() && tls.get().get().serverName().isEmpty()
@@ -82,7 +88,22 @@ final class UpstreamBinder {
         return upstream.owner().problems().construct(upstream.owner(), () -> new UpstreamConfig(
                 name, endpoints.get(), connectTimeout.get(), responseTimeout.get(), idleTimeout.get(),
                 maxConnections.get(), healthCheck.get(), loadBalancing.get(), maxPending.get(),
-                outlierDetection.get(), reuse.get(), tls.get()));
+                outlierDetection.get(), reuse.get(), tls.get(), protocol.get()));
+    }
+
+    /** h2 is HTTP/2 over the upstream's TLS, h2c without any: a mismatch is reported at the protocol key. */
+    private static boolean protocolFitsTls(UpstreamProtocol protocol, boolean tls, YamlMapping upstream) {
+        if (protocol == UpstreamProtocol.H2 && !tls) {
+            upstream.get("protocol").orElseThrow().problem(
+                    "protocol h2 is HTTP/2 over TLS and needs a tls block (for cleartext HTTP/2 use h2c)");
+            return false;
+        }
+        if (protocol == UpstreamProtocol.H2C && tls) {
+            upstream.get("protocol").orElseThrow().problem(
+                    "protocol h2c is cleartext HTTP/2 and cannot go with a tls block (for HTTP/2 over TLS use h2)");
+            return false;
+        }
+        return true;
     }
 
     /** Without tls.serverName each endpoint's host is the name sent and checked, so it must be one. */

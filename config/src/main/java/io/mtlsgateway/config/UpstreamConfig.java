@@ -6,13 +6,14 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A pool of HTTP/1.1 endpoints that routes forward to, over plain TCP or, with {@code tls}, TLS.
+ * A pool of HTTP endpoints that routes forward to, over plain TCP or, with {@code tls}, TLS.
  *
  * @param maxConnectionsPerEndpoint open connections per endpoint, shared out between event loops
  * @param maxPendingRequests requests that may wait for a connection when every one is busy; more
  *     get 503 at once (0: no waiting)
  * @param reuse whether a connection may go to another client right after a response
  * @param tls TLS (and mutual TLS) to the endpoints; empty means plain HTTP
+ * @param protocol the HTTP version spoken to the endpoints; {@code h2} needs {@code tls}, {@code h2c} refuses it
  */
 public record UpstreamConfig(
         String name,
@@ -26,7 +27,8 @@ public record UpstreamConfig(
         int maxPendingRequests,
         OutlierDetectionConfig outlierDetection,
         ConnectionReuse reuse,
-        Optional<UpstreamTlsConfig> tls) {
+        Optional<UpstreamTlsConfig> tls,
+        UpstreamProtocol protocol) {
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_RESPONSE_TIMEOUT = Duration.ofSeconds(30);
@@ -55,6 +57,30 @@ public record UpstreamConfig(
         Objects.requireNonNull(outlierDetection, "outlierDetection");
         Objects.requireNonNull(reuse, "reuse");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(protocol, "protocol");
+        if (protocol == UpstreamProtocol.H2 && tls.isEmpty()) {
+            throw new IllegalArgumentException("protocol: h2 needs a tls block (for cleartext HTTP/2 use h2c)");
+        }
+        if (protocol == UpstreamProtocol.H2C && tls.isPresent()) {
+            throw new IllegalArgumentException("protocol: h2c is cleartext HTTP/2 and cannot have a tls block"
+                    + " (for HTTP/2 over TLS use h2)");
+        }
+    }
+
+    /** An HTTP/1.1 upstream. */
+    public UpstreamConfig(String name, List<HostPort> endpoints, Duration connectTimeout, Duration responseTimeout,
+            Duration idleTimeout, int maxConnectionsPerEndpoint, Optional<HealthCheckConfig> healthCheck,
+            LoadBalancing loadBalancing, int maxPendingRequests, OutlierDetectionConfig outlierDetection,
+            ConnectionReuse reuse, Optional<UpstreamTlsConfig> tls) {
+        this(name, endpoints, connectTimeout, responseTimeout, idleTimeout, maxConnectionsPerEndpoint, healthCheck,
+                loadBalancing, maxPendingRequests, outlierDetection, reuse, tls, UpstreamProtocol.HTTP1);
+    }
+
+    /** The same upstream spoken to with {@code other}. */
+    public UpstreamConfig withProtocol(UpstreamProtocol other) {
+        return new UpstreamConfig(name, endpoints, connectTimeout, responseTimeout, idleTimeout,
+                maxConnectionsPerEndpoint, healthCheck, loadBalancing, maxPendingRequests, outlierDetection, reuse,
+                tls, other);
     }
 
     /**

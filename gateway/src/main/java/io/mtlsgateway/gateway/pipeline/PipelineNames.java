@@ -9,6 +9,10 @@ package io.mtlsgateway.gateway.pipeline;
  * connection starts at {@code http-timeouts}. An upstream connection is
  * {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> upstream-idle -> upstream}, the
  * TLS stages only for an upstream with a {@code tls} block; a health check {@code upstream-codec -> health-check}.
+ * An HTTP/2 upstream connection is {@code [upstream-tls -> upstream-tls-log ->] upstream-h2-codec ->
+ * upstream-idle -> upstream-h2 -> upstream-h2-multiplex} (over TLS the two h2 stages start as
+ * {@code upstream-alpn}), each request a stream {@code upstream-h2-stream-codec -> upstream-h2-stream ->
+ * upstream-idle -> upstream}.
  * After a 101 Switching Protocols both become byte tunnels: {@code tls -> tunnel-idle -> tunnel -> errors}
  * and {@code tunnel}.
  */
@@ -42,6 +46,18 @@ public final class PipelineNames {
     public static final String UPSTREAM_CODEC = "upstream-codec";
     public static final String UPSTREAM_IDLE = "upstream-idle";
     public static final String UPSTREAM_HANDLER = "upstream";
+    /** A {@code protocol: h2} upstream connection until ALPN chose h2: then the two h2 stages below. */
+    public static final String UPSTREAM_ALPN = "upstream-alpn";
+    /** An HTTP/2 upstream connection's frame codec (flow control, HPACK, header validation). */
+    public static final String UPSTREAM_H2_CODEC = "upstream-h2-codec";
+    /** Gives each request its own stream channel on an HTTP/2 upstream connection. */
+    public static final String UPSTREAM_H2_MULTIPLEX = "upstream-h2-multiplex";
+    /** Readiness, stream limit, GOAWAY of an HTTP/2 upstream connection, for the pool; before the multiplexer. */
+    public static final String UPSTREAM_H2 = "upstream-h2";
+    /** First on a request's upstream stream: h2 frames to HTTP messages and back. */
+    public static final String UPSTREAM_H2_STREAM_CODEC = "upstream-h2-stream-codec";
+    /** Makes a stream's messages look like HTTP/1.1's (and its resets failures); then {@link #UPSTREAM_IDLE}. */
+    public static final String UPSTREAM_H2_STREAM = "upstream-h2-stream";
     /** The probe of a health-check connection, after {@link #UPSTREAM_CODEC}. */
     public static final String HEALTH_CHECK = "health-check";
 

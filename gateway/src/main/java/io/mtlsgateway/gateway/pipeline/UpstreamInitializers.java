@@ -2,7 +2,9 @@ package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.config.HostPort;
 import io.mtlsgateway.config.UpstreamConfig;
+import io.mtlsgateway.config.UpstreamProtocol;
 import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
+import io.mtlsgateway.gateway.upstream.Http2Connection;
 import io.mtlsgateway.gateway.upstream.UpstreamChannelHandler;
 import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.netty.channel.Channel;
@@ -11,6 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -20,6 +23,10 @@ import java.util.concurrent.TimeUnit;
  * The pipelines of connections to upstreams: a pooled one is
  * {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> upstream-idle -> upstream}; a
  * health check is {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> health-check}.
+ * For an HTTP/2 upstream a pooled connection is {@code [upstream-tls -> upstream-tls-log ->]
+ * upstream-h2-codec -> upstream-idle -> upstream-h2 -> upstream-h2-multiplex} (with TLS, the h2
+ * stages wait as {@code upstream-alpn} until the upstream chose h2), and each request's stream
+ * {@code upstream-h2-stream-codec -> upstream-h2-stream -> upstream-idle -> upstream}.
  * The TLS stages are there when the upstream has a {@code tls} block, made with the material
  * current when the connection opens.
  */
@@ -43,6 +50,9 @@ public final class UpstreamInitializers implements UpstreamPipelines {
 
     @Override
     public ChannelHandler pooled(UpstreamConfig upstream, HostPort endpoint) {
+        if (upstream.protocol().multiplexed()) {
+            return pooledHttp2(upstream, endpoint);
+        }
         long idleMillis = upstream.idleTimeout().toMillis();
         return new ChannelInitializer<Channel>() {
             @Override
@@ -50,6 +60,40 @@ public final class UpstreamInitializers implements UpstreamPipelines {
                 opened.add(ch);
                 addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
+                        .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                        .addLast(PipelineNames.UPSTREAM_HANDLER, new UpstreamChannelHandler());
+            }
+        };
+    }
+
+    private ChannelHandler pooledHttp2(UpstreamConfig upstream, HostPort endpoint) {
+        long idleMillis = upstream.idleTimeout().toMillis();
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                opened.add(ch);
+                ChannelPipeline pipeline = addTls(ch, upstream, endpoint)
+                        .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                        .addLast(PipelineNames.UPSTREAM_H2, new Http2Connection(upstream.connectTimeout()));
+                if (upstream.protocol() == UpstreamProtocol.H2) {
+                    pipeline.addBefore(PipelineNames.UPSTREAM_IDLE, PipelineNames.UPSTREAM_ALPN,
+                            new UpstreamAlpnGate(upstream.name(), endpoint));
+                } else {
+                    UpstreamHttp2.install(pipeline);
+                }
+            }
+        };
+    }
+
+    @Override
+    public ChannelHandler stream(UpstreamConfig upstream) {
+        long idleMillis = upstream.idleTimeout().toMillis();
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel stream) {
+                stream.pipeline()
+                        .addLast(PipelineNames.UPSTREAM_H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(false))
+                        .addLast(PipelineNames.UPSTREAM_H2_STREAM, new Http2UpstreamStreamAdapter())
                         .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                         .addLast(PipelineNames.UPSTREAM_HANDLER, new UpstreamChannelHandler());
             }

@@ -4,9 +4,11 @@ import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.upstream.EndpointPool;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.mtlsgateway.gateway.upstream.UpstreamListener;
+import io.mtlsgateway.gateway.upstream.UpstreamStreamException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -23,6 +25,8 @@ import io.netty.util.concurrent.Future;
  * directions are {@link RequestRelay} and {@link ResponseRelay}.
  */
 final class Exchange implements UpstreamListener {
+    /** How often a request refused unprocessed by an h2 upstream is sent again. */
+    static final int MAX_REFUSALS = 3;
     private final ExchangeOwner owner;
     private final ChannelHandlerContext downstream;
     private final UpstreamCluster cluster;
@@ -35,7 +39,12 @@ final class Exchange implements UpstreamListener {
 
     private UpstreamCluster.Lease lease;
     private boolean finished;
+    /** The request is being sent again (its end went with the first attempt). */
     private boolean retried;
+    /** The one retry after a failure that may have been the upstream's is spent. */
+    private boolean retryUsed;
+    /** Times an h2 upstream said it did not process this request (each sent again). */
+    private int refusals;
 
     /**
      * @param upstreamRequest the head to send upstream
@@ -140,6 +149,12 @@ final class Exchange implements UpstreamListener {
             upstreamFailed(ProxyError.UPSTREAM_PROTOCOL_ERROR);
             return;
         }
+        if (message instanceof FullHttpResponse whole && whole.status().code() >= 200) {
+            // Only from an h2 upstream: a response that ended with its HEADERS (a gRPC
+            // trailers-only answer). Relayed as one message, so an h2 client gets it the same way.
+            onWholeResponse(whole);
+            return;
+        }
         if (message instanceof HttpResponse head) {
             onResponseHead(head);
         }
@@ -167,6 +182,17 @@ final class Exchange implements UpstreamListener {
         responseTimeout.cancel();
         lease.succeeded();
         response.head(head, owner.draining());
+    }
+
+    private void onWholeResponse(FullHttpResponse whole) {
+        if (whole.status().code() == 101) {
+            ReferenceCountUtil.release(whole);
+            upstreamFailed(ProxyError.UPSTREAM_UNEXPECTED_UPGRADE);
+            return;
+        }
+        responseTimeout.cancel();
+        lease.succeeded();
+        complete(response.whole(whole, owner.draining(), () -> owner.requestDone(record)));
     }
 
     /**
@@ -229,12 +255,21 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (!response.started() && !retried && request.complete() && plan.retryable()) {
+        boolean refused = cause instanceof UpstreamStreamException stream && stream.unprocessed();
+        if (!response.started() && request.complete() && plan.retryable()
+                && (!retryUsed || refused && refusals < MAX_REFUSALS)) {
             // Nothing came back, and the request is idempotent and small enough to still have
             // whole (no body): sending it once more, to another endpoint, cannot do harm twice.
+            // An h2 upstream that refused the stream (REFUSED_STREAM, or left it out of a GOAWAY)
+            // never processed it: that does not use up the one retry, up to a few times.
+            if (refused) {
+                refusals++;
+            } else {
+                retryUsed = true;
+            }
             retried = true;
             responseTimeout.cancel();
-            lease.failed();
+            lease.closedUnanswered(cause);
             EndpointPool failed = lease.pool();
             lease.discard();
             lease = null;

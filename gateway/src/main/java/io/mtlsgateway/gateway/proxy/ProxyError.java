@@ -61,7 +61,9 @@ public enum ProxyError {
     UPSTREAM_TLS_DEPTH(502, "upstream_tls_depth", "tls_depth"),
     UPSTREAM_TLS_NAME_MISMATCH(502, "upstream_tls_name_mismatch", "tls_name_mismatch"),
     UPSTREAM_TLS_PIN_MISMATCH(502, "upstream_tls_pin_mismatch", "tls_pin_mismatch"),
-    UPSTREAM_TLS_HANDSHAKE(502, "upstream_tls_handshake", "tls_handshake");
+    UPSTREAM_TLS_HANDSHAKE(502, "upstream_tls_handshake", "tls_handshake"),
+    /** A {@code protocol: h2} upstream did not choose h2 in ALPN: nothing was sent. */
+    UPSTREAM_TLS_NO_H2(502, "upstream_tls_no_h2", "tls_no_h2");
 
     private final int status;
     private final String code;

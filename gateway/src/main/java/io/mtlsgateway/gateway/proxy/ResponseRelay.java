@@ -4,6 +4,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -57,6 +59,25 @@ final class ResponseRelay {
      * @param draining the gateway is stopping: the response closes the connection
      */
     void head(HttpResponse response, boolean draining) {
+        downstream.write(framed(response, draining)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /**
+     * A whole response in one message (from an h2 upstream whose answer ended with its HEADERS,
+     * such as gRPC's trailers-only form), relayed as one, written and flushed.
+     */
+    ChannelFuture whole(FullHttpResponse response, boolean draining, Runnable counted) {
+        HttpResponse head = framed(response, draining);
+        record.addBytesOut(response.content().readableBytes());
+        counted.run();
+        ChannelFuture written = downstream.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(),
+                head.status(), response.content(), head.headers(), response.trailingHeaders()));
+        written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return written;
+    }
+
+    /** The head of the final (non-1xx) response as this client gets it. */
+    private HttpResponse framed(HttpResponse response, boolean draining) {
         int code = response.status().code();
         started = true;
         record.status(code);
@@ -72,8 +93,7 @@ final class ResponseRelay {
                 chunked = true;
             }
         }
-        downstream.write(RelayedResponses.head(response, via, chunked, closeAfter))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return RelayedResponses.head(response, via, chunked, closeAfter);
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.upstream.PoolExhaustedException;
+import io.mtlsgateway.gateway.upstream.UpstreamAlpnException;
+import io.mtlsgateway.gateway.upstream.UpstreamStreamException;
 import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import javax.net.ssl.SSLException;
 
@@ -18,6 +21,9 @@ final class UpstreamFailures {
         if (cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException) {
             return ProxyError.UPSTREAM_CONNECT_TIMEOUT;
         }
+        if (cause instanceof UpstreamAlpnException) {
+            return ProxyError.UPSTREAM_TLS_NO_H2;
+        }
         var rejected = ClientCertificateRejectedException.in(cause);
         if (rejected.isPresent()) {
             return tls(rejected.get().rejection().reason());
@@ -29,12 +35,20 @@ final class UpstreamFailures {
     }
 
     /**
-     * The error of a connection that broke while in use before any response: a TLS alert from
+     * The error of a connection (or h2 stream) that broke while in use before any response: a TLS alert from
      * the upstream (with TLS 1.3 the upstream judges the gateway's certificate after the
      * gateway's handshake is done, so a refusal arrives as the first read) or a plain reset.
      */
     static ProxyError closed(Throwable cause) {
+        if (cause instanceof UpstreamStreamException stream) {
+            // An h2 stream reset, or left out by a GOAWAY: unprocessed, the upstream did not take it.
+            return stream.unprocessed() ? ProxyError.UPSTREAM_UNAVAILABLE : ProxyError.UPSTREAM_RESET;
+        }
         for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Http2Exception) {
+                // The h2 upstream sent something Netty's decoder refused (a malformed response head).
+                return ProxyError.UPSTREAM_PROTOCOL_ERROR;
+            }
             if (t instanceof SSLException) {
                 return ProxyError.UPSTREAM_TLS_HANDSHAKE;
             }

@@ -80,7 +80,8 @@ public final class UpstreamTlsLoader {
                         tls.verify().stream().map(UpstreamTlsLoader::show).collect(Collectors.joining(", "))));
         try {
             return new UpstreamTlsContext(upstream,
-                    UpstreamTlsContextFactory.build(tls, material, new UpstreamTrustManager(verifier)), material);
+                    UpstreamTlsContextFactory.build(tls, material, new UpstreamTrustManager(verifier),
+                            upstream.protocol()), material);
         } catch (SSLException e) {
             throw new IOException("upstream " + upstream.name() + ": BoringSSL refused the TLS material ("
                     + e.getMessage() + ")", e);

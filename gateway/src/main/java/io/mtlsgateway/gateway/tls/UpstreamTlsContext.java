@@ -49,6 +49,7 @@ public final class UpstreamTlsContext {
     /** Whether {@code other} was built from the same settings and the same file contents. */
     boolean sameAs(UpstreamTlsContext other) {
         return upstream.tls().equals(other.upstream.tls())
+                && upstream.protocol() == other.upstream.protocol()
                 && upstream.connectTimeout().equals(other.upstream.connectTimeout())
                 && material.cas().equals(other.material.cas())
                 && material.clientChain().equals(other.material.clientChain())

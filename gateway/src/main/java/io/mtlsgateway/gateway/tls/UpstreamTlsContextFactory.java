@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.tls;
 
 import io.mtlsgateway.config.TlsProtocol;
+import io.mtlsgateway.config.UpstreamProtocol;
 import io.mtlsgateway.config.UpstreamTlsConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -13,7 +14,9 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Builds the BoringSSL client context the gateway connects to one upstream with: the upstream's
  * protocols, the same AEAD-only suites as listeners, the gateway's client certificate when the
- * upstream wants mutual TLS, ALPN http/1.1, and a client-side session cache (TLS 1.3 tickets,
+ * upstream wants mutual TLS, ALPN {@code http/1.1} (or {@code h2} only, for a {@code protocol: h2}
+ * upstream: no fallback, so a server that cannot speak h2 is refused rather than spoken to in the
+ * wrong protocol), and a client-side session cache (TLS 1.3 tickets,
  * keyed by server name and port) so a busy pool resumes instead of paying a full handshake per
  * new connection. Reference counted: the holder releases it when a reload replaces it.
  */
@@ -28,6 +31,11 @@ public final class UpstreamTlsContextFactory {
             ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_1_1);
+    private static final ApplicationProtocolConfig ALPN_H2 = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN,
+            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+            ApplicationProtocolNames.HTTP_2);
 
     private UpstreamTlsContextFactory() {}
 
@@ -36,6 +44,14 @@ public final class UpstreamTlsContextFactory {
      */
     public static SslContext build(UpstreamTlsConfig tls, UpstreamTlsMaterial material,
             X509ExtendedTrustManager trustManager) throws SSLException {
+        return build(tls, material, trustManager, UpstreamProtocol.HTTP1);
+    }
+
+    /**
+     * @param protocol h2 offers ALPN {@code h2} alone; anything else {@code http/1.1}
+     */
+    public static SslContext build(UpstreamTlsConfig tls, UpstreamTlsMaterial material,
+            X509ExtendedTrustManager trustManager, UpstreamProtocol protocol) throws SSLException {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(SslProvider.OPENSSL_REFCNT)
                 .protocols(tls.protocols().stream().map(TlsProtocol::jsseName).toArray(String[]::new))
@@ -44,7 +60,7 @@ public final class UpstreamTlsContextFactory {
                 // The trust manager checks the name (RFC 9525, pins); a second, differently strict
                 // check by the engine would only add a way to disagree.
                 .endpointIdentificationAlgorithm(null)
-                .applicationProtocolConfig(ALPN_HTTP_1_1)
+                .applicationProtocolConfig(protocol == UpstreamProtocol.H2 ? ALPN_H2 : ALPN_HTTP_1_1)
                 .sessionCacheSize(SESSION_CACHE_SIZE)
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS);
         if (material.clientKey() != null) {

@@ -4,268 +4,77 @@ import io.mtlsgateway.config.HostPort;
 import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Iterator;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 /**
- * Keep-alive connections to one endpoint, owned by one event loop: only that loop touches this
- * pool, so it needs no locks. Idle connections are reused last-in first-out (the warmest first)
- * among those the {@link ReusePolicy} lets the asking client connection have. At the connection
- * limit a request may wait (bounded by its cluster) until a connection is given back (and out of
- * quarantine) or closes; a waiter not served within the connect timeout fails as overloaded.
+ * The connections one event loop has to one endpoint, handed out one request at a time: an
+ * HTTP/1.1 keep-alive connection ({@link Http1EndpointPool}) or a stream of a shared HTTP/2
+ * connection ({@link Http2EndpointPool}). Only the owning loop touches a pool, so it needs no locks.
  */
-public final class EndpointPool {
-    private final HostPort endpoint;
-    private final EndpointHealth health;
-    private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    private final int maxConnections;
-    private final long waitMillis;
-    private final ArrayDeque<Idle> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final BooleanSupplier retired;
-    private final ReusePolicy reuse;
-    private final UpstreamConfig upstream;
-    private final UpstreamPipelines pipelines;
-    private int open;
-    /** A waiter is due to be served when a quarantine ends. */
-    private boolean quarantineCheckScheduled;
-    /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
-    private int outstanding;
+public abstract sealed class EndpointPool permits Http1EndpointPool, Http2EndpointPool {
+    /** Set once a connection has carried a whole exchange: from then on it is a reused one. */
+    private static final AttributeKey<Boolean> SERVED = AttributeKey.valueOf("mtls-upstream-served");
 
-    /** @param pipelines sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
-    EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, UpstreamConfig upstream,
-            UpstreamPipelines pipelines, int maxConnections, ReusePolicy reuse, BooleanSupplier retired) {
-        Duration connectTimeout = upstream.connectTimeout();
-        ChannelHandler initializer = pipelines.pooled(upstream, health.endpoint());
-        this.upstream = upstream;
-        this.pipelines = pipelines;
-        this.endpoint = health.endpoint();
-        this.retired = retired;
-        this.reuse = reuse;
+    private final EndpointHealth health;
+
+    EndpointPool(EndpointHealth health) {
         this.health = health;
-        this.loop = loop;
-        this.maxConnections = maxConnections;
-        this.waitMillis = connectTimeout.toMillis();
-        this.bootstrap = template.clone(loop)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-                .handler(initializer);
     }
 
     /** The endpoint this pool connects to. */
     public HostPort endpoint() {
-        return endpoint;
+        return health.endpoint();
     }
 
     EndpointHealth health() {
         return health;
     }
 
-    int outstanding() {
-        return outstanding;
-    }
+    /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
+    abstract int outstanding();
 
-    int waiting() {
-        return waiters.size();
-    }
+    /** Requests waiting for a connection (counted against the cluster's queue limit). */
+    abstract int waiting();
 
-    /** Whether {@code client} could get a connection at once (an idle one it may have, or room for a new one). */
-    boolean hasCapacity(Object client) {
-        return open < maxConnections || findIdle(client, loop.ticker().nanoTime(), false) != null;
-    }
+    /** Whether {@code client} could get a connection at once. */
+    abstract boolean hasCapacity(Object client);
 
     /**
-     * A connection ready for one request of {@code client} (a downstream connection; null when
-     * unknown): an idle one still open that it may have, or a new one; when the pool is at its
-     * limit and {@code mayWait}, the first connection it may have that is given back or freed up.
+     * A channel ready for one request of {@code client} (a downstream connection; null when
+     * unknown); when none is free and {@code mayWait}, the first one that becomes free, else a
+     * {@link PoolExhaustedException}. Its pipeline ends in an {@link UpstreamChannelHandler}.
      */
-    Future<Channel> acquire(boolean mayWait, Object client) {
-        Promise<Channel> promise = loop.newPromise();
-        outstanding++;
-        Idle reusable = findIdle(client, loop.ticker().nanoTime(), true);
-        if (reusable != null) {
-            return promise.setSuccess(reusable.channel());
-        }
-        if (open < maxConnections) {
-            connect(promise);
-        } else if (mayWait) {
-            Waiter waiter = new Waiter(promise, client);
-            waiter.timeout = loop.schedule(() -> {
-                if (waiters.remove(waiter)) {
-                    outstanding--;
-                    promise.tryFailure(new PoolExhaustedException(endpoint));
-                }
-            }, waitMillis, TimeUnit.MILLISECONDS);
-            waiters.add(waiter);
-            scheduleQuarantineCheck();
-        } else {
-            outstanding--;
-            promise.setFailure(new PoolExhaustedException(endpoint));
-        }
-        return promise;
-    }
+    abstract Future<Channel> acquire(boolean mayWait, Object client);
 
-    /** The warmest open idle connection {@code client} may have, taken out of the pool when {@code take}. */
-    private Idle findIdle(Object client, long now, boolean take) {
-        Iterator<Idle> entries = idle.iterator();
-        while (entries.hasNext()) {
-            Idle entry = entries.next();
-            if (!entry.channel().isActive()) {
-                // A connection the upstream closed is not active any more: never hand it out again.
-                entries.remove();
-            } else if (!pipelines.reusable(entry.channel(), upstream)) {
-                // Made with TLS material a reload has replaced: it goes instead of serving again.
-                entries.remove();
-                entry.channel().close();
-            } else if (reuse.mayServe(entry.lastClient(), entry.sinceNanos(), client, now)) {
-                if (take) {
-                    entries.remove();
-                }
-                return entry;
-            }
-        }
-        return null;
-    }
+    /** Takes back a channel after a complete exchange; only call it for one fit for reuse. */
+    abstract void release(Channel channel, Object client);
 
-    private void connect(Promise<Channel> promise) {
-        open++;
-        ChannelFuture connect = bootstrap.connect(endpoint.host(), endpoint.port());
-        Channel channel = connect.channel();
-        channel.closeFuture().addListener(f -> {
-            open--;
-            idle.removeIf(entry -> entry.channel() == channel);
-            serveWaiter();
-        });
-        connect.addListener(f -> {
-            if (!f.isSuccess()) {
-                outstanding--;
-                promise.tryFailure(f.cause());
-                return;
-            }
-            // Over TLS the connection is usable once the upstream has been verified: before
-            // that, nothing may be written to it.
-            SslHandler tls = channel.pipeline().get(SslHandler.class);
-            Future<?> ready = tls == null ? connect : tls.handshakeFuture();
-            ready.addListener(r -> {
-                if (r.isSuccess()) {
-                    if (!promise.trySuccess(channel)) {
-                        release(channel, null);
-                    }
-                } else {
-                    outstanding--;
-                    channel.close();
-                    promise.tryFailure(r.cause());
-                }
-            });
-        });
-    }
-
-    /**
-     * Takes a connection back after a complete exchange; only call it for a connection fit for reuse.
-     *
-     * @param client the client connection it served (null: none, it never carried a request)
-     */
-    void release(Channel channel, Object client) {
-        outstanding--;
-        if (!channel.isActive()) {
-            return;
-        }
-        if (retired.getAsBoolean() && waiters.isEmpty()) {
-            // No new exchange will ask a retired pool: idling here would only hold the upstream's socket.
-            channel.close();
-            return;
-        }
-        if (!pipelines.reusable(channel, upstream)) {
-            // Made with TLS material a reload has replaced: its request is done, so it goes.
-            channel.close();
-            return;
-        }
-        idle.addFirst(new Idle(channel, client, loop.ticker().nanoTime()));
-        serveWaiters();
-    }
-
-    /** Hands idle connections to waiters that may have them; the others wait for a quarantine to end. */
-    private void serveWaiters() {
-        long now = loop.ticker().nanoTime();
-        Iterator<Waiter> queued = waiters.iterator();
-        while (queued.hasNext() && !idle.isEmpty()) {
-            Waiter waiter = queued.next();
-            Idle entry = findIdle(waiter.client, now, true);
-            if (entry != null) {
-                queued.remove();
-                waiter.timeout.cancel(false);
-                if (!waiter.promise.trySuccess(entry.channel())) {
-                    outstanding--;
-                    idle.addFirst(entry);
-                }
-            }
-        }
-        if (retired.getAsBoolean() && waiters.isEmpty()) {
-            closeIdle();
-        }
-        scheduleQuarantineCheck();
-    }
-
-    /** Waiters left while quarantined connections sit idle: look again when the first quarantine ends. */
-    private void scheduleQuarantineCheck() {
-        if (quarantineCheckScheduled || waiters.isEmpty() || idle.isEmpty()) {
-            return;
-        }
-        long due = Long.MAX_VALUE;
-        for (Idle entry : idle) {
-            due = Math.min(due, reuse.freeForAllNanos(entry.sinceNanos()));
-        }
-        quarantineCheckScheduled = true;
-        loop.schedule(() -> {
-            quarantineCheckScheduled = false;
-            serveWaiters();
-        }, Math.max(0, due - loop.ticker().nanoTime()), TimeUnit.NANOSECONDS);
-    }
-
-    /** A lease ended without the connection coming back (closed, or handed over to a tunnel). */
-    void forget() {
-        outstanding--;
-    }
-
-    /** A connection closed: a waiter may open a new one in its place. */
-    private void serveWaiter() {
-        if (open < maxConnections && !waiters.isEmpty()) {
-            Waiter waiter = waiters.poll();
-            waiter.timeout.cancel(false);
-            connect(waiter.promise);
-        }
-    }
+    /** A lease ended without the channel coming back (closed, or handed over to a tunnel). */
+    abstract void forget();
 
     /** Closes every idle connection (the pool is being retired). */
-    void closeIdle() {
-        Idle entry;
-        while ((entry = idle.pollFirst()) != null) {
-            entry.channel().close();
-        }
+    abstract void closeIdle();
+
+    /** Whether the connection under {@code channel} carried a whole exchange before this one. */
+    abstract boolean reused(Channel channel);
+
+    static boolean served(Channel connection) {
+        return Boolean.TRUE.equals(connection.attr(SERVED).get());
     }
 
-    /** An idle connection, the client connection it last served, and since when it is idle. */
-    private record Idle(Channel channel, Object lastClient, long sinceNanos) {}
+    static void markServed(Channel connection) {
+        connection.attr(SERVED).set(Boolean.TRUE);
+    }
 
-    private static final class Waiter {
-        final Promise<Channel> promise;
-        final Object client;
-        ScheduledFuture<?> timeout;
-
-        Waiter(Promise<Channel> promise, Object client) {
-            this.promise = promise;
-            this.client = client;
-        }
+    /** The template bound to {@code loop}, with the upstream's connect timeout and {@code initializer}. */
+    static Bootstrap connecting(Bootstrap template, EventLoop loop, UpstreamConfig upstream, ChannelHandler initializer) {
+        return template.clone(loop)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, upstream.connectTimeout().toMillis()))
+                .handler(initializer);
     }
 }

@@ -42,7 +42,9 @@ public final class UpstreamCluster {
         this.maxPending = share(config.maxPendingRequests(), loops, 0);
         int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
         this.endpoints = health.stream()
-                .map(h -> new EndpointPool(h, loop, template, config, pipelines, maxConnections, reuse, retired))
+                .map(h -> config.protocol().multiplexed()
+                        ? (EndpointPool) new Http2EndpointPool(h, loop, template, config, pipelines, maxConnections, retired)
+                        : new Http1EndpointPool(h, loop, template, config, pipelines, maxConnections, reuse, retired))
                 .toList();
     }
 
@@ -128,7 +130,7 @@ public final class UpstreamCluster {
         boolean mayWait = waiting() < maxPending;
         pool.acquire(mayWait, client).addListener((Future<Channel> f) -> {
             if (f.isSuccess()) {
-                if (!promise.trySuccess(new Lease(pool, f.getNow(), client))) {
+                if (!promise.trySuccess(new Lease(pool, f.getNow(), client, pool.reused(f.getNow())))) {
                     // The exchange gave up meanwhile (client went away): keep the connection.
                     pool.release(f.getNow(), null);
                 }
@@ -159,8 +161,11 @@ public final class UpstreamCluster {
         endpoints.forEach(EndpointPool::closeIdle);
     }
 
-    /** A connection taken from an endpoint's pool for {@code client}, to be given back or closed. */
-    public record Lease(EndpointPool pool, Channel channel, Object client) {
+    /**
+     * A connection (for HTTP/2: a stream) taken from an endpoint's pool for {@code client}, to be
+     * given back or closed; {@code reused} when its connection carried a whole exchange before.
+     */
+    public record Lease(EndpointPool pool, Channel channel, Object client, boolean reused) {
         private UpstreamChannelHandler handler() {
             return channel.pipeline().get(UpstreamChannelHandler.class);
         }
@@ -178,6 +183,19 @@ public final class UpstreamCluster {
         /** The endpoint failed this request at the transport level. */
         public void failed() {
             pool.health().requestFailed(System.nanoTime());
+        }
+
+        /**
+         * The connection closed (or the stream was refused) before any answer, and the request is
+         * sent again. On a reused connection that is the keep-alive race, not the endpoint failing:
+         * the upstream closed it as idle while the request was on its way. Likewise a stream the
+         * upstream said it never processed. Either way, nothing is held against the endpoint.
+         */
+        public void closedUnanswered(Throwable cause) {
+            boolean unprocessed = cause instanceof UpstreamStreamException stream && stream.unprocessed();
+            if (!reused && !unprocessed) {
+                failed();
+            }
         }
 
         public void giveBack() {

@@ -11,11 +11,16 @@ import io.netty.channel.ChannelHandler;
  */
 public interface UpstreamPipelines {
     /**
-     * The initializer of a pooled connection to {@code endpoint} of {@code upstream}; its last
-     * handler is a new {@link UpstreamChannelHandler}. When the upstream uses TLS the pool hands
-     * the connection out only once its handshake (and the upstream's verification) succeeded.
+     * The initializer of a pooled connection to {@code endpoint} of {@code upstream}. For HTTP/1.1
+     * its last handler is a new {@link UpstreamChannelHandler}; for HTTP/2 ({@code h2c}, {@code h2})
+     * a new {@link Http2Connection}, each request then getting a stream set up by {@link #stream}.
+     * When the upstream uses TLS the pool hands the connection out only once its handshake (and
+     * the upstream's verification) succeeded.
      */
     ChannelHandler pooled(UpstreamConfig upstream, HostPort endpoint);
+
+    /** The initializer of one request's stream on an HTTP/2 connection; its last handler is a new {@link UpstreamChannelHandler}. */
+    ChannelHandler stream(UpstreamConfig upstream);
 
     /** The initializer of a one-shot health-check connection whose last handler is {@code probe}. */
     ChannelHandler healthCheck(UpstreamConfig upstream, HostPort endpoint, ChannelHandler probe);

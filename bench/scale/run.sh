@@ -187,8 +187,12 @@ all_valid=1
 # --- 1. start to ready: from exec to the listener accepting a TCP connection, and to the first 200 ------------
 # The clock starts just before the JVM is exec'd; the socket is probed every 10 ms with a bare TCP connect.
 say "timing $starts starts (to the listening socket, and to the first proxied 200)"
-socket_ms=(); first_ok_ms=()
+socket_ms=(); first_ok_ms=(); jvm_ms=()
 for i in $(seq 1 "$starts"); do
+  # The JVM's own start on this machine at this moment, as a reference: the jar's --version.
+  t0=$(date +%s%N)
+  java ${SCALE_GATEWAY_JAVA_OPTS:-} -jar "$gateway_jar" --version >/dev/null 2>&1
+  jvm_ms+=($(( ($(date +%s%N) - t0) / 1000000 )))
   t0=$(date +%s%N)
   start_gateway "start$i" 1
   pid="$started_pid"; port_var="port_start$i"; port="${!port_var}"
@@ -200,11 +204,12 @@ for i in $(seq 1 "$starts"); do
   until request_ok "$port"; do sleep 0.01; done
   t2=$(date +%s%N)
   socket_ms+=($(( (t1 - t0) / 1000000 ))); first_ok_ms+=($(( (t2 - t0) / 1000000 )))
-  say "start $i: listening after ${socket_ms[-1]} ms, first 200 after ${first_ok_ms[-1]} ms (load $(loadavg))"
+  say "start $i: listening after ${socket_ms[-1]} ms, first 200 after ${first_ok_ms[-1]} ms; --version alone ${jvm_ms[-1]} ms (load $(loadavg))"
   stop_pid "$pid"
 done
 socket_median="$(printf '%s\n' "${socket_ms[@]}" | median)"
 first_ok_median="$(printf '%s\n' "${first_ok_ms[@]}" | median)"
+jvm_median="$(printf '%s\n' "${jvm_ms[@]}" | median)"
 
 # --- 2. memory with idle verified connections --------------------------------------------------------------------
 say "memory: $connections idle verified connections"
@@ -248,8 +253,10 @@ load_client() { # port warmup duration pid label
     --protocols TLSv1.3,TLSv1.2 --proxy-pids "$4" --upstream-pids "${pids[0]}" --clock-ticks "$(getconf CLK_TCK)"
 }
 if [ "$prime" -gt 0 ]; then
-  load_client "$port_w1" 0 "$prime" "$w1_pid" w1 >/dev/null 2>&1 || die "priming workers=1 failed"
-  load_client "$port_w2" 0 "$prime" "$w2_pid" w2 >/dev/null 2>&1 || die "priming workers=2 failed"
+  load_client "$port_w1" 0 "$prime" "$w1_pid" w1 >/dev/null 2>"$work/prime.log" \
+    || { cat "$work/prime.log" >&2; die "priming workers=1 failed"; }
+  load_client "$port_w2" 0 "$prime" "$w2_pid" w2 >/dev/null 2>"$work/prime.log" \
+    || { cat "$work/prime.log" >&2; die "priming workers=2 failed"; }
 fi
 runs="$work/runs.jsonl"; : >"$runs"
 for round in $(seq 1 "$rounds"); do
@@ -275,6 +282,7 @@ jq -s \
   --arg javaOpts "${SCALE_GATEWAY_JAVA_OPTS:-}" \
   --argjson socketMs "$(printf '%s\n' "${socket_ms[@]}" | jq -sc .)" \
   --argjson firstOkMs "$(printf '%s\n' "${first_ok_ms[@]}" | jq -sc .)" \
+  --argjson jvmMs "$(printf '%s\n' "${jvm_ms[@]}" | jq -sc .)" --argjson jvmMedian "$jvm_median" \
   --argjson socketMedian "$socket_median" --argjson firstOkMedian "$first_ok_median" \
   --argjson idle "$idle_line" --argjson connections "$connections" --argjson openAtGateway "$open_now" \
   --argjson rssBefore "$rss_before" --argjson rssHeld "$rss_held" --argjson rssAfterGc "$rss_after_gc" \
@@ -292,7 +300,8 @@ jq -s \
       machine: {nproc: ($nproc | tonumber), cpu: $cpu, jdk: $jdk, loadavgBefore: $loadBefore, loadavgAfter: $loadAfter},
       gatewayJavaOpts: $javaOpts,
       startToReady: {listeningSocketMs: {median: $socketMedian, runs: $socketMs},
-                     firstProxied200Ms: {median: $firstOkMedian, runs: $firstOkMs}},
+                     firstProxied200Ms: {median: $firstOkMedian, runs: $firstOkMs},
+                     jvmVersionCommandMs: {median: $jvmMedian, runs: $jvmMs}},
       idleConnections: {requested: $connections, client: $idle, establishedAtGateway: $openAtGateway,
                         rssKiBBefore: $rssBefore, rssKiBHeld: $rssHeld, rssKiBAfterGc: $rssAfterGc,
                         heapUsedAfterGc: $heapUsed,
@@ -314,6 +323,7 @@ jq -r '
   "| figure | value |", "|---|---:|",
   "| start to listening socket, median of \(.startToReady.listeningSocketMs.runs | length) | \(.startToReady.listeningSocketMs.median) ms (\(.startToReady.listeningSocketMs.runs | map(tostring) | join(", "))) |",
   "| start to first proxied 200, median | \(.startToReady.firstProxied200Ms.median) ms |",
+  "| JVM start reference (`--version`), median | \(.startToReady.jvmVersionCommandMs.median) ms |",
   "| RSS with \(.idleConnections.requested) idle verified connections | \(.idleConnections.rssMiBHeld) MiB (\(.idleConnections.rssKiBBefore / 1024 | . * 10 | round / 10) MiB before) |",
   "| per connection | \(.idleConnections.kiBPerConnection) KiB (\(.idleConnections.kiBPerConnectionAfterGc) KiB after a GC) |",
   "| keep-alive requests/s, workers 1 / 2 (median) | \(.workers.workers1RequestsPerSecond.median) / \(.workers.workers2RequestsPerSecond.median) |",

@@ -192,18 +192,18 @@ code=$(as doomed -o /dev/null -w '%{http_code}' "https://localhost:$port/" || tr
 check "run: client 'doomed' is served before its revocation (got $code)" test "$code" == 200
 
 say "revoking 'doomed' and swapping the CRL Secret folder"
-reloads=$(metric "$admin" 'mtls_gateway_config_reloads_total{outcome="success"')
+reloads=$(metric "$admin" 'mtls_gateway_config_reloads_total{host="",listener="",outcome="success"')
 cli pki revoke --dir /pki /pki/doomed.pem
 cli pki crl --dir /pki
 swapped=$(date +%s%N)
 secret_update "$work/secrets/crl" ca.crl="$p/ca.crl"
 for _ in $(seq 1 100); do
-  [[ "$(metric "$admin" 'mtls_gateway_config_reloads_total{outcome="success"')" != "$reloads" ]] && break
+  [[ "$(metric "$admin" 'mtls_gateway_config_reloads_total{host="",listener="",outcome="success"')" != "$reloads" ]] && break
   sleep 0.1
 done
 reloaded=$(date +%s%N)
 check "run: the symlink swap reloaded the CRL ($(( (reloaded - swapped) / 1000000 )) ms after the swap)" \
-  test "$(metric "$admin" 'mtls_gateway_config_reloads_total{outcome="success"')" != "$reloads"
+  test "$(metric "$admin" 'mtls_gateway_config_reloads_total{host="",listener="",outcome="success"')" != "$reloads"
 code=$(as doomed -o /dev/null -w '%{http_code}' "https://localhost:$port/" || true)
 check "run: revoked client refused in the handshake (got '$code')" test "$code" == 000
 check "run: refusal counted as reason=revoked" \

@@ -66,7 +66,15 @@ final class CheckCommand implements Callable<Integer> {
         int problems = 0;
         for (ListenerReport report : reports) {
             out.println("listener " + report.listener() + ":");
-            report.material().ifPresent(m -> describe(out, m, now));
+            if (report.hosts().isEmpty()) {
+                report.material().ifPresent(m -> describe(out, m, "  ", now));
+            }
+            // A listener with hosts: each entry's own certificate, client CAs and CRLs.
+            for (ConfigCheck.HostReport host : report.hosts()) {
+                out.println("  host " + String.join(", ", host.names()) + (host.isDefault() ? " (default)" : "")
+                        + ":");
+                describe(out, host.material(), "    ", now);
+            }
             if (report.material().isEmpty() && report.problems().isEmpty()) {
                 out.println("  plain HTTP (tls: none)");
             }
@@ -100,15 +108,15 @@ final class CheckCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void describe(PrintWriter out, ListenerMaterial m, Instant now) {
+    private static void describe(PrintWriter out, ListenerMaterial m, String indent, Instant now) {
         for (int i = 0; i < m.serverChain().size(); i++) {
-            out.println("  " + (i == 0 ? "server certificate" : "server chain " + i) + ": "
+            out.println(indent + (i == 0 ? "server certificate" : "server chain " + i) + ": "
                     + certificate(m.serverChain().get(i), now) + (i == 0 ? " (key matches)" : ""));
         }
         for (X509Certificate ca : m.clientCas()) {
-            out.println("  client CA: " + certificate(ca, now));
+            out.println(indent + "client CA: " + certificate(ca, now));
         }
-        describeCrls(out, m.crls(), now);
+        describeCrls(out, m.crls(), indent, now);
     }
 
     private static void describe(PrintWriter out, UpstreamTlsMaterial m, Instant now) {
@@ -119,13 +127,13 @@ final class CheckCommand implements Callable<Integer> {
         for (X509Certificate ca : m.cas()) {
             out.println("  upstream CA: " + certificate(ca, now));
         }
-        describeCrls(out, m.crls(), now);
+        describeCrls(out, m.crls(), "  ", now);
     }
 
-    private static void describeCrls(PrintWriter out, List<X509CRL> crls, Instant now) {
+    private static void describeCrls(PrintWriter out, List<X509CRL> crls, String indent, Instant now) {
         for (X509CRL crl : crls) {
             Instant next = crl.getNextUpdate() == null ? null : crl.getNextUpdate().toInstant();
-            out.println("  CRL: issuer " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + ", "
+            out.println(indent + "CRL: issuer " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + ", "
                     + (crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size())
                     + " revoked, next update " + (next == null ? "none" : next + " (" + days(next, now) + ")"));
         }

@@ -39,6 +39,7 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Map<String, TunnelMetrics> tunnels = new ConcurrentHashMap<>();
     private final Counter reloadSuccess = reloads("success");
     private final Counter reloadFailure = reloads("failure");
+    private final Map<String, Counter> hostReloadFailures = new ConcurrentHashMap<>();
     private final Counter accessLogDropped = Counter.builder("mtls.gateway.access.log.dropped")
             .description("Access log lines dropped because the writer fell behind")
             .register(registry);
@@ -53,9 +54,17 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     private Counter reloads(String outcome) {
+        return reloads(outcome, "", "");
+    }
+
+    /** A whole reload has {@code listener=""} and {@code host=""}; a host entry's own failure names both. */
+    private Counter reloads(String outcome, String listener, String host) {
         return Counter.builder("mtls.gateway.config.reloads")
-                .description("Config reloads by outcome; a failed one keeps the previous config serving")
+                .description("Config reloads by outcome; a failed one keeps the previous config serving. With"
+                        + " listener and host: a host entry that kept its previous TLS state in an applied reload")
                 .tag("outcome", outcome)
+                .tag("listener", listener)
+                .tag("host", host)
                 .register(registry);
     }
 
@@ -142,6 +151,15 @@ public final class GatewayMetrics implements AutoCloseable {
 
     public void reloadFailed() {
         reloadFailure.increment();
+    }
+
+    /**
+     * A reload was applied, but this host entry's new files could not be used: it keeps serving
+     * with its previous TLS state. Labels are names from the config (bounded).
+     */
+    public void hostReloadFailed(String listener, String host) {
+        hostReloadFailures.computeIfAbsent(listener + "\u0000" + host, key -> reloads("failure", listener, host))
+                .increment();
     }
 
     /** Counts an access log line dropped because the writer fell behind. */

@@ -81,6 +81,11 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
 
     @Override
     protected void onLookupComplete(ChannelHandlerContext ctx, String hostname, Future<String> future) {
+        if (selected) {
+            // Refused already, the ClientHello still unread: the decoder offers it again on the next
+            // read and as the channel closes. One refusal is counted and logged once.
+            return;
+        }
         while (true) {
             VirtualHosts hosts = snapshots.get().virtualHosts().orElseThrow();
             HostNameTable.Selection selection = hosts.table().select(hostname);

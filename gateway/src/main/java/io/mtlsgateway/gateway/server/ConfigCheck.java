@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.HostConfig;
 import io.mtlsgateway.config.JwksSource;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.ListenerConfig;
@@ -40,7 +41,25 @@ public final class ConfigCheck {
      * @param material empty when its files could not be loaded
      * @param problems every problem, each naming its file
      */
-    public record ListenerReport(String listener, Optional<ListenerMaterial> material, List<String> problems) {}
+    public record ListenerReport(String listener, Optional<ListenerMaterial> material, List<String> problems,
+            List<HostReport> hosts) {
+        public ListenerReport {
+            hosts = List.copyOf(hosts);
+        }
+
+        public ListenerReport(String listener, Optional<ListenerMaterial> material, List<String> problems) {
+            this(listener, material, problems, List.of());
+        }
+    }
+
+    /**
+     * What one host entry of a listener with {@code hosts} serves with.
+     *
+     * @param host the entry's first name
+     * @param names every name of the entry
+     * @param isDefault whether it is the listener's {@code default} entry
+     */
+    public record HostReport(String host, List<String> names, boolean isDefault, ListenerMaterial material) {}
 
     /**
      * One TLS upstream's result, built exactly as {@code run} builds it (then released).
@@ -158,6 +177,7 @@ public final class ConfigCheck {
             SessionTicketPolicy tickets) {
         List<String> problems = new ArrayList<>();
         Optional<ListenerMaterial> material = Optional.empty();
+        List<HostReport> hosts = new ArrayList<>();
         try {
             // The pools of an unused template open no connection; the context is released at once.
             ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE,
@@ -166,6 +186,7 @@ public final class ConfigCheck {
             for (ListenerState face : state.faces()) {
                 if (face.material() != null) {
                     problems.addAll(expiryProblems(face.tlsConfig(), face.material(), now));
+                    face.host().ifPresent(host -> hosts.add(hostReport(listener, host, face.material())));
                 }
             }
             state.retire();
@@ -175,7 +196,14 @@ public final class ConfigCheck {
             problems.add((listener.plaintext() ? "listener " + listener.name() : listener.tls().certificate().toString())
                     + ": " + e.getMessage());
         }
-        return new ListenerReport(listener.name(), material, problems);
+        return new ListenerReport(listener.name(), material, problems, hosts);
+    }
+
+    private static HostReport hostReport(ListenerConfig listener, String label, ListenerMaterial material) {
+        HostConfig entry = listener.hosts().entries().stream().filter(e -> e.label().equals(label)).findFirst()
+                .orElseThrow();
+        boolean isDefault = listener.hosts().defaultEntry().filter(d -> d.label().equals(label)).isPresent();
+        return new HostReport(label, entry.names(), isDefault, material);
     }
 
     private static List<String> expiryProblems(TlsConfig tls, ListenerMaterial m, Instant now) {

@@ -51,6 +51,11 @@ final class ConfigReloader implements AutoCloseable {
 
         /** Releases it unused (the reload was abandoned). */
         void discard();
+
+        /** The host entries that keep their previous TLS state because their new files are unusable. */
+        default List<KeptHostEntry> kept() {
+            return List.of();
+        }
     }
 
     /** A config that was read fine but cannot be applied. */
@@ -123,10 +128,16 @@ final class ConfigReloader implements AutoCloseable {
         ReloadOutcome outcome;
         CompletableFuture<Staged> building = CompletableFuture.supplyAsync(this::build, builders);
         try {
-            building.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS).commit();
-            outcome = new ReloadOutcome(trigger, List.of());
+            Staged staged = building.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS);
+            staged.commit();
+            List<KeptHostEntry> kept = staged.kept();
+            outcome = new ReloadOutcome(trigger, List.of(), kept);
             metrics.reloadSucceeded();
-            LOG.info(() -> "reload (" + trigger + "): applied; new connections use the new config");
+            if (kept.isEmpty()) {
+                LOG.info(() -> "reload (" + trigger + "): applied; new connections use the new config");
+            } else {
+                keptEntries(trigger, kept);
+            }
         } catch (TimeoutException e) {
             // Whatever it builds, should it ever finish, is released unused.
             abandoned.incrementAndGet();
@@ -150,6 +161,19 @@ final class ConfigReloader implements AutoCloseable {
             outcome = refused(trigger, List.of(e.toString()));
         }
         return outcome;
+    }
+
+    /** Each entry that kept its previous state is a failure of its own: logged and counted per entry. */
+    private void keptEntries(String trigger, List<KeptHostEntry> kept) {
+        StringBuilder message = new StringBuilder("reload (").append(trigger).append("): applied, except for ")
+                .append(kept.size()).append(" host entr").append(kept.size() == 1 ? "y" : "ies")
+                .append(" whose new files cannot be used; new connections of ").append(kept.size() == 1 ? "it" : "them")
+                .append(" are served as before the reload:");
+        for (KeptHostEntry entry : kept) {
+            metrics.hostReloadFailed(entry.listener(), entry.host());
+            message.append("\n  ").append(entry.describe());
+        }
+        LOG.warning(message.toString());
     }
 
     /** Releases what {@code building} builds, should it ever finish: it will never be committed. */

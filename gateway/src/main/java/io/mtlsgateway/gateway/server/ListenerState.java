@@ -18,13 +18,13 @@ import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.ListenerRuntime;
-import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.VerifierTrustManager;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.IllegalReferenceCountException;
 import io.netty.util.ReferenceCountUtil;
 import io.mtlsgateway.gateway.pipeline.VirtualHosts;
 import io.mtlsgateway.config.HostConfig;
@@ -50,9 +50,18 @@ final class ListenerState implements ListenerSnapshot {
     private final ListenerConfig listenerConfig;
     /** On a listener with hosts: each entry's state, and the table that picks one; else null. */
     private final VirtualHosts hosts;
+    /** The host entries of a reload that kept their previous state (their new files were unusable). */
+    private final List<KeptHostEntry> kept;
 
     private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
             VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts) {
+        this(tls, runtime, material, verifier, tlsConfig, listenerConfig, hosts, List.of());
+    }
+
+    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
+            VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts,
+            List<KeptHostEntry> kept) {
+        this.kept = List.copyOf(kept);
         this.listenerConfig = listenerConfig;
         this.limits = listenerConfig.limits();
         this.tls = tls;
@@ -73,17 +82,20 @@ final class ListenerState implements ListenerSnapshot {
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines, SessionTicketPolicy tickets) throws Exception {
         return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE,
-                tickets);
+                tickets, Optional.empty());
     }
 
     /**
      * @param tokens the token policies of the config's routes (one set for every listener)
      * @param limiter the listener's per-identity limits
      * @param tickets the running gateway's session ticket keys (per listener, kept across reloads)
+     * @param previous on a reload, the state serving now: a host entry whose new files cannot be
+     *     used keeps its TLS state from here (see {@link #kept()}); empty at start and for
+     *     {@code check}, where any unusable file fails the build
      */
     static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
-            SessionTicketPolicy tickets) throws Exception {
+            SessionTicketPolicy tickets, Optional<ListenerState> previous) throws Exception {
         Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines);
         if (listener.plaintext()) {
             return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
@@ -95,12 +107,27 @@ final class ListenerState implements ListenerSnapshot {
         }
         HostNameTable table = HostNameTable.of(listener.hosts());
         List<ListenerState> entries = new ArrayList<>();
+        List<KeptHostEntry> kept = new ArrayList<>();
         try {
             for (int i = 0; i < listener.hosts().entries().size(); i++) {
                 HostConfig entry = listener.hosts().entries().get(i);
-                HostScope scope = new HostScope(entry.label(), table, i, entry.tls().clientAuth());
-                entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, limiter, tickets,
-                        Optional.of(scope)));
+                int index = i;
+                HostScope scope = new HostScope(entry.label(), table, index, entry.tls().clientAuth());
+                try {
+                    entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, limiter, tickets,
+                            Optional.of(scope)));
+                } catch (Exception e) {
+                    // Each entry reloads on its own: a broken file of one entry leaves it on its last
+                    // good state and does not hold back the others (an entry new in this config has none).
+                    Optional<ListenerState> last = previous.flatMap(p -> p.face(entry.label()));
+                    Optional<ListenerState> reused = last.flatMap(l -> l.reusedFor(config, listener, table, index,
+                            upstreams, observer, tokens, limiter));
+                    if (reused.isEmpty()) {
+                        throw e;
+                    }
+                    entries.add(reused.get());
+                    kept.add(new KeptHostEntry(listener.name(), entry.label(), problems(e)));
+                }
             }
         } catch (Exception | Error e) {
             entries.forEach(entry -> ReferenceCountUtil.release(entry.tls));
@@ -109,7 +136,46 @@ final class ListenerState implements ListenerSnapshot {
         // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
         ListenerState primary = entries.get(table.defaultEntry().orElse(0));
         return new ListenerState(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
-                listener, new VirtualHosts(listener.name(), table, entries));
+                listener, new VirtualHosts(listener.name(), table, entries), kept);
+    }
+
+    private static List<String> problems(Exception e) {
+        return e instanceof ListenerMaterial.MaterialException m ? m.problems() : List.of(String.valueOf(e.getMessage()));
+    }
+
+    /** The face of the host entry whose first name is {@code label}, on a listener with hosts. */
+    private Optional<ListenerState> face(String label) {
+        return hosts == null ? Optional.empty()
+                : faces().stream().filter(f -> f.host().equals(Optional.of(label))).findFirst();
+    }
+
+    /**
+     * This entry's TLS state (context, verifier, material, policy) serving entry {@code index} of a
+     * new config: its routes, headers and upstreams are the new config's, but its handshakes and the
+     * 421 and {@code clientCert} rules follow the policy the context enforces. Empty when this state
+     * was released meanwhile (an abandoned reload finishing late).
+     */
+    private Optional<ListenerState> reusedFor(GatewayConfig config, ListenerConfig listener, HostNameTable table,
+            int index, Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) {
+        try {
+            ReferenceCountUtil.retain(tls);
+        } catch (IllegalReferenceCountException e) {
+            return Optional.empty();
+        }
+        try {
+            HostScope scope = new HostScope(host().orElseThrow(), table, index, tlsConfig.clientAuth());
+            ListenerRuntime next = runtime(config, listener, uriSan(material), upstreams, observer, tokens, limiter,
+                    Optional.of(scope));
+            return Optional.of(new ListenerState(tls, next, material, verifier, tlsConfig, listener, null));
+        } catch (RuntimeException | Error e) {
+            ReferenceCountUtil.release(tls);
+            throw e;
+        }
+    }
+
+    /** The host entries that kept their previous state in this build (a reload's partial failures). */
+    List<KeptHostEntry> kept() {
+        return kept;
     }
 
     /** The state of one TLS policy: the listener's, or one host entry's. */
@@ -216,38 +282,9 @@ final class ListenerState implements ListenerSnapshot {
         return hosts == null ? List.of(this) : hosts.entries().stream().map(ListenerState.class::cast).toList();
     }
 
-    /**
-     * What open connections must hear when this state replaces {@code previous}: nothing when
-     * client trust (anchors, CRLs, OCSP mode, depth) is unchanged, so a route-only reload does not
-     * re-check every connection. Each host entry is judged on its own: only the connections of an
-     * entry whose trust changed re-check. Connections of an entry that no longer exists were
-     * verified by trust nobody vouches for now, and close after their request.
-     */
-    List<TrustChangedEvent> trustChangesSince(ListenerState previous) {
-        List<TrustChangedEvent> changes = new ArrayList<>();
-        for (ListenerState old : previous.faces()) {
-            if (old.verifier == null || old.tlsConfig == null) {
-                continue;
-            }
-            Optional<ListenerState> fresh = faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
-            if (fresh.isEmpty()) {
-                changes.add(new TrustChangedEvent(runtime.name(), chain -> false, old.host()));
-            } else if (!fresh.get().sameTrustAs(old)) {
-                VerifierTrustManager next = fresh.get().verifier;
-                changes.add(new TrustChangedEvent(runtime.name(),
-                        next == null ? chain -> false : next::stillTrusts, old.host()));
-            }
-        }
-        return changes;
-    }
-
-    private boolean sameTrustAs(ListenerState previous) {
-        return tlsConfig != null && tlsConfig.clientAuth() == previous.tlsConfig.clientAuth()
-                && tlsConfig.ocsp() == previous.tlsConfig.ocsp()
-                && tlsConfig.verifyDepth() == previous.tlsConfig.verifyDepth()
-                // Certificates and CRLs compare by their encoding.
-                && material.clientCas().equals(previous.material.clientCas())
-                && material.crls().equals(previous.material.crls());
+    /** Null when client auth is none, and on a plain-HTTP listener. */
+    VerifierTrustManager verifier() {
+        return verifier;
     }
 
     /**

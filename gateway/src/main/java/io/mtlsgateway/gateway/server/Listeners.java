@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -76,7 +77,7 @@ final class Listeners {
             throws StartException {
         ListenerState state;
         try {
-            state = build(config, listener, tokens);
+            state = build(config, listener, tokens, Optional.empty());
             certificates(listener.name(), state);
         } catch (Exception e) {
             throw StartException.material(listener.plaintext() ? "listener " + listener.name()
@@ -108,9 +109,10 @@ final class Listeners {
         }
     }
 
-    private ListenerState build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens) throws Exception {
+    private ListenerState build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens,
+            Optional<ListenerState> previous) throws Exception {
         return ListenerState.build(from, listener, upstreamTemplate, observer, pipelines, tokens,
-                requestLimiter(from, listener), tickets);
+                requestLimiter(from, listener), tickets, previous);
     }
 
     /** The listener's per-identity limits in {@code from}, over its lasting state; NONE when it sets none. */
@@ -130,12 +132,18 @@ final class Listeners {
         return new RequestLimiter(listener.limits(), routeLimits, state, counted::refused);
     }
 
-    /** Every listener's next state, built off the event loops; on failure nothing is kept. */
+    /**
+     * Every listener's next state, built off the event loops; on failure nothing is kept. A host
+     * entry whose new files cannot be used keeps its current TLS state instead of failing the
+     * build (each built state's {@link ListenerState#kept()} names them).
+     */
     Map<String, ListenerState> buildAll(GatewayConfig next, TokenPolicies tokens) throws ReloadRefusedException {
         Map<String, ListenerState> built = new LinkedHashMap<>();
         try {
             for (ListenerConfig listener : next.listeners()) {
-                built.put(listener.name(), build(next, listener, tokens));
+                Slot slot = slots.get(listener.name());
+                built.put(listener.name(), build(next, listener, tokens,
+                        slot == null ? Optional.empty() : Optional.of(slot.state().get())));
             }
         } catch (Exception e) {
             built.values().forEach(ListenerState::retire);
@@ -157,7 +165,7 @@ final class Listeners {
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
             ListenerState previous = slots.get(name).state().getAndSet(fresh);
             certificates(name, fresh);
-            List<TrustChangedEvent> trustChanges = fresh.trustChangesSince(previous);
+            List<TrustChangedEvent> trustChanges = TrustChanges.between(previous, fresh);
             previous.retire();
             trustChanges.forEach(change -> rechecked.add(connections.broadcast(change)));
         });

@@ -80,6 +80,11 @@ final class ReloadStaging implements ConfigReloader.Applier {
                 built.values().forEach(ListenerState::retire);
                 staged.values().forEach(UpstreamTlsContext::release);
             }
+
+            @Override
+            public List<KeptHostEntry> kept() {
+                return built.values().stream().flatMap(state -> state.kept().stream()).toList();
+            }
         };
     }
 

@@ -82,4 +82,19 @@ class CheckVirtualHostsTest {
         assertTrue(result.err().contains(dir.resolve("open.bank.test.key") + ": the private key does not belong to"),
                 result.err());
     }
+    @Test
+    void listsTheCertificatesOfEveryEntry() throws Exception {
+        Files.writeString(routeFile, Files.readString(routeFile).replace("routes:\n",
+                "    default: open.bank.test\nroutes:\n"));
+        Result result = check();
+        assertEquals(0, result.code(), result.err());
+        String[] lines = result.out().split("\n");
+        int api = java.util.Arrays.asList(lines).indexOf("  host api.bank.test:");
+        int open = java.util.Arrays.asList(lines).indexOf("  host open.bank.test (default):");
+        assertTrue(api > 0 && open > api, result.out());
+        assertTrue(lines[api + 1].startsWith("    server certificate: CN=api.bank.test, expires "), result.out());
+        assertTrue(lines[api + 2].startsWith("    client CA: CN=test client CA,O=Test, expires "), result.out());
+        assertTrue(lines[open + 1].startsWith("    server certificate: CN=open.bank.test, expires "), result.out());
+        assertTrue(lines[open + 1].endsWith("(key matches)"), result.out());
+    }
 }

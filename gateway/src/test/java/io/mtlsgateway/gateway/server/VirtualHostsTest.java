@@ -24,6 +24,7 @@ import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.HostsPki;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
@@ -36,6 +37,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -241,5 +244,25 @@ class VirtualHostsTest {
         try (TlsTestClient connection = TlsTestClient.connectTo(OPS, strict, pki.server.root(), operator)) {
             assertEquals(200, get(connection, OPS, "/status", "").status());
         }
+    }
+    @Test
+    void answers421OverH2ForAnAuthorityOfAnotherEntry() throws Exception {
+        int before = upstream.requestCount();
+        try (H2TestClient connection = H2TestClient.connect(OPEN, edge, pki.server.root(), null)) {
+            H2TestClient.Reply misdirected = connection.request(new DefaultHttp2Headers().method("GET")
+                    .path("/payments").scheme("https").authority(API), null, null).get(10, TimeUnit.SECONDS);
+            assertEquals(421, misdirected.status(), misdirected.body());
+            assertTrue(misdirected.body().contains("\"error\":\"misdirected_request\""), misdirected.body());
+            // The connection (and its other streams) stay usable for the entry's own names.
+            H2TestClient.Reply own = connection.request(new DefaultHttp2Headers().method("GET")
+                    .path("/public/x").scheme("https").authority(OPEN + ":443"), null, null).get(10, TimeUnit.SECONDS);
+            assertEquals(200, own.status(), own.body());
+        }
+        try (H2TestClient connection = H2TestClient.connect(API, edge, pki.server.root(), partner)) {
+            H2TestClient.Reply misdirected = connection.request(new DefaultHttp2Headers().method("GET")
+                    .path("/status").scheme("https").authority(OPS), null, null).get(10, TimeUnit.SECONDS);
+            assertEquals(421, misdirected.status(), misdirected.body());
+        }
+        assertEquals(before + 1, upstream.requestCount(), "only the request for the connection's own entry went on");
     }
 }

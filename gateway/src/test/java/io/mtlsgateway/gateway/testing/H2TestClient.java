@@ -70,6 +70,15 @@ public final class H2TestClient implements AutoCloseable {
     /** @param clientCertificate presented to the gateway; null to present none */
     public static H2TestClient connect(InetSocketAddress address, X509Certificate trustedServerRoot,
             IssuedCertificate clientCertificate) throws Exception {
+        return connect(null, address, trustedServerRoot, clientCertificate);
+    }
+
+    /**
+     * @param sni the server name sent in the ClientHello; null for none (the address is an IP)
+     * @param clientCertificate presented to the gateway; null to present none
+     */
+    public static H2TestClient connect(String sni, InetSocketAddress address, X509Certificate trustedServerRoot,
+            IssuedCertificate clientCertificate) throws Exception {
         SslContextBuilder builder = SslContextBuilder.forClient()
                 .sslProvider(SslProvider.JDK)
                 .trustManager(trustedServerRoot)
@@ -89,7 +98,9 @@ public final class H2TestClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        SslHandler tls = context.newHandler(ch.alloc(), address.getHostString(), address.getPort());
+                        // The JDK engine sends SNI for a host name, never for an IP address.
+                        SslHandler tls = context.newHandler(ch.alloc(),
+                                sni == null ? address.getHostString() : sni, address.getPort());
                         tls.handshakeFuture().addListener(f -> {
                             if (f.isSuccess()) {
                                 negotiated.complete(String.valueOf(tls.applicationProtocol()));

@@ -44,11 +44,16 @@ public final class HostsPki {
     /** (Re)writes the certificate and key files of {@code dnsName}, the subject's CN ending in {@code tag}. */
     public IssuedCertificate writeServer(String dnsName, String tag) throws IOException {
         IssuedCertificate server = new CertificateBuilder().subject("CN=" + dnsName + tag).forServer().dns(dnsName)
-                .signedBy(pki.serverCa);
+                .uri(gatewayUri(dnsName)).signedBy(pki.serverCa);
         // Key first: a reader never pairs a new certificate with the old key for long (reload re-checks anyway).
         PemFiles.writePrivateKey(pki.dir.resolve(dnsName + ".key"), server.privateKey());
         PemFiles.write(pki.dir.resolve(dnsName + ".pem"), server.chainWithoutRoot().toArray());
         return server;
+    }
+
+    /** The URI SAN of the server certificate of {@code dnsName}: XFCC's {@code By} on that entry. */
+    public static String gatewayUri(String dnsName) {
+        return "spiffe://bank.test/gateway/" + dnsName;
     }
 
     public HostConfig host(TlsConfig tls, String... names) {

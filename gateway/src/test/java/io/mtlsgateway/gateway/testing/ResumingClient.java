@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
@@ -35,7 +36,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -86,14 +90,32 @@ public final class ResumingClient implements AutoCloseable {
      * @throws IOException when the connection fails or the answer is not a 200
      */
     public boolean get(InetSocketAddress address) throws IOException, InterruptedException {
+        return get(address, null, "/");
+    }
+
+    /**
+     * As {@link #get(InetSocketAddress)}, sending {@code sni} as the server name (and as Host) while
+     * the session cache key stays the same: a session received under one name is offered under
+     * another, as a client that coalesces connections across names would.
+     *
+     * @param sni null for the default ({@code localhost})
+     */
+    public boolean get(InetSocketAddress address, String sni, String path) throws IOException, InterruptedException {
+        String host = sni == null ? CACHE_HOST : sni;
         int checksBefore = serverChecks.get();
         CompletableFuture<Integer> status = new CompletableFuture<>();
         Channel channel = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(context.newHandler(ch.alloc(), CACHE_HOST, CACHE_PORT),
-                                new HttpClientCodec(), new HttpObjectAggregator(1 << 20), new Exchange(status));
+                        SslHandler tls = context.newHandler(ch.alloc(), CACHE_HOST, CACHE_PORT);
+                        if (sni != null) {
+                            SSLParameters parameters = tls.engine().getSSLParameters();
+                            parameters.setServerNames(List.of(new SNIHostName(sni)));
+                            tls.engine().setSSLParameters(parameters);
+                        }
+                        ch.pipeline().addLast(tls, new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
+                                new Exchange(status, host, path));
                     }
                 })
                 .connect(address).sync().channel();
@@ -119,17 +141,21 @@ public final class ResumingClient implements AutoCloseable {
     /** Sends the GET once the handshake is done; completes with the status once the response has ended. */
     private static final class Exchange extends SimpleChannelInboundHandler<FullHttpResponse> {
         private final CompletableFuture<Integer> status;
+        private final String host;
+        private final String path;
 
-        Exchange(CompletableFuture<Integer> status) {
+        Exchange(CompletableFuture<Integer> status, String host, String path) {
             this.status = status;
+            this.host = host;
+            this.path = path;
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof SslHandshakeCompletionEvent done) {
                 if (done.isSuccess()) {
-                    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/");
-                    request.headers().set(HttpHeaderNames.HOST, CACHE_HOST)
+                    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+                    request.headers().set(HttpHeaderNames.HOST, host)
                             .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                     ctx.writeAndFlush(request);
                 } else {

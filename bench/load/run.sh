@@ -13,12 +13,14 @@
 #   LOAD_MODES="keepalive handshake resume"
 #   LOAD_PEERS="nginx haproxy"      the non-Java peers to run (any subset, or empty)
 #   LOAD_GATEWAY_JAR=gateway/target/mtls-gateway.jar   the gateway under test (target "gateway")
+#   LOAD_BENCH_JAR=bench/target/benchmarks.jar       the load client (and the gRPC upstream)
 #   LOAD_BASELINE_JAR=       a second gateway jar, measured as target "baseline" (e.g. a build of an older commit)
 #   LOAD_PRIME=10            unmeasured seconds of each mode against each gateway JVM before round 1 (JIT warm-up)
 #   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
 #   LOAD_PROXY_CPUS=1        CPU list every proxy is pinned to with taskset (empty: no pinning)
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
 #   LOAD_HANDSHAKE_CONNECTIONS=8    concurrent connection openers in handshake and resume modes
+#   LOAD_H2_CONNECTIONS=4    h2 connections in the h2-N and grpc-N modes (each with N streams in flight)
 #   LOAD_PROTOCOLS=TLSv1.3,TLSv1.2  what the load client offers (TLSv1.2 alone compares TLS 1.2 handshakes)
 #   LOAD_CLIENT_THREADS=2    load-client event loops
 #   LOAD_UPSTREAM_WORKERS=1  worker_processes of the shared upstream nginx
@@ -28,7 +30,11 @@
 #   LOAD_KEEP_TMP=0          1 keeps the temporary folder (configs, logs, PKI) for inspection
 #
 # Modes: keepalive (requests over long-lived connections), handshake (a new connection with a full handshake per
-# request), resume (a new connection per request resuming the previous session: TLS 1.3 tickets).
+# request), resume (a new connection per request resuming the previous session: TLS 1.3 tickets), h2-N (GETs over
+# LOAD_H2_CONNECTIONS h2 connections, ALPN h2, N streams in flight on each, to the same HTTP/1.1 upstream), grpc-N
+# (the same with gRPC unary calls to an h2c gRPC upstream, bench's GrpcUpstream; the gateway's upstream has
+# protocol h2c, nginx uses grpc_pass, HAProxy proto h2; a call counts only with grpc-status 0 in its trailers).
+#   LOAD_PEERS=nginx LOAD_MODES="h2-1 h2-10 h2-100 grpc-10" bench/load/run.sh       # the h2 figures
 # Exit status: 0 when every run was valid (no errors, handshakes of the intended kind), 1 otherwise, 2 on setup
 # failure.
 set -euo pipefail
@@ -43,6 +49,14 @@ modes="${LOAD_MODES:-keepalive handshake resume}"
 peers="${LOAD_PEERS-nginx haproxy}"
 keepalive_connections="${LOAD_KEEPALIVE_CONNECTIONS:-16}"
 handshake_connections="${LOAD_HANDSHAKE_CONNECTIONS:-8}"
+h2_connections="${LOAD_H2_CONNECTIONS:-4}"
+for mode in $modes; do
+  case "$mode" in
+    keepalive | handshake | resume | h2-[0-9]* | grpc-[0-9]*) ;;
+    *) echo "load: unknown mode '$mode' (expected keepalive, handshake, resume, h2-N or grpc-N)" >&2; exit 2 ;;
+  esac
+done
+case " $modes " in *" grpc-"*) grpc=1 ;; *) grpc=0 ;; esac
 client_threads="${LOAD_CLIENT_THREADS:-2}"
 workers="${LOAD_WORKERS:-1}"
 protocols="${LOAD_PROTOCOLS:-TLSv1.3,TLSv1.2}"
@@ -50,7 +64,7 @@ proxy_cpus="${LOAD_PROXY_CPUS-1}"
 
 gateway_jar="${LOAD_GATEWAY_JAR:-$root/gateway/target/mtls-gateway.jar}"
 baseline_jar="${LOAD_BASELINE_JAR:-}"
-bench_jar="$root/bench/target/benchmarks.jar"
+bench_jar="${LOAD_BENCH_JAR:-$root/bench/target/benchmarks.jar}"
 
 say() { echo "load: $*" >&2; }
 die() { say "$*"; exit 2; }
@@ -190,6 +204,20 @@ nginx_check "$work/upstream"
 "$nginx_bin" $(nginx_args "$work/upstream") -g "daemon off;" </dev/null >"$work/upstream/stdout.log" 2>&1 &
 upstream_pid=$!; pids+=("$upstream_pid")
 
+# The gRPC upstream (grpc modes only): h2c with prior knowledge, one event loop, not pinned, shared by every target.
+grpc_pid=""
+if [ "$grpc" = 1 ]; then
+  free_port grpc_port
+  java -cp "$bench_jar" io.mtlsgateway.bench.load.GrpcUpstream --port "$grpc_port" </dev/null >"$work/grpc-upstream.log" 2>&1 &
+  grpc_pid=$!; pids+=("$grpc_pid")
+  for _ in $(seq 1 120); do
+    grep -q "listening on" "$work/grpc-upstream.log" 2>/dev/null && break
+    kill -0 "$grpc_pid" 2>/dev/null || { cat "$work/grpc-upstream.log" >&2; die "the gRPC upstream exited during start-up"; }
+    sleep 0.5
+  done
+  grep -q "listening on" "$work/grpc-upstream.log" || die "the gRPC upstream did not start within 60 s"
+fi
+
 # The gateway's suites in the gateway's order, chosen by server preference as the gateway does, so every proxy
 # negotiates the same suite whatever the client offers first.
 tls12_ciphers="ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
@@ -206,12 +234,15 @@ if [[ " $peers " == *" nginx "* ]]; then
     cat <<EOF
   upstream app {
     server 127.0.0.1:$upstream_port;
-    keepalive 64;
+    # Idle upstream connections kept per worker: more than the h2-100 mode's 400 requests in flight, so nginx,
+    # like the gateway (1024 per endpoint) and HAProxy, reuses its upstream connections instead of reopening them.
+    keepalive 512;
     keepalive_requests 10000000;
     keepalive_timeout 300s;
   }
   server {
-    listen 127.0.0.1:$nginx_port ssl;
+    # h2 in ALPN, as the gateway offers it (a client that offers no ALPN, like the HTTP/1.1 modes', gets HTTP/1.1).
+    listen 127.0.0.1:$nginx_port ssl http2;
     ssl_certificate $pki/localhost.pem;
     ssl_certificate_key $pki/localhost.key;
     ssl_client_certificate $pki/ca.pem;
@@ -235,9 +266,27 @@ if [[ " $peers " == *" nginx "* ]]; then
       proxy_set_header X-Forwarded-Proto \$scheme;
       proxy_set_header X-Forwarded-Host \$host;
     }
-  }
-}
 EOF
+    [ "$grpc" = 0 ] || cat <<EOF
+    location /bench.Load/ {
+      grpc_pass grpc://grpc_app;
+      grpc_set_header X-Client-Subject \$ssl_client_s_dn;
+      grpc_set_header X-Forwarded-Client-Cert "Hash=\$ssl_client_fingerprint;Subject=\"\$ssl_client_s_dn\"";
+      grpc_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+      grpc_set_header X-Forwarded-Proto \$scheme;
+      grpc_set_header X-Forwarded-Host \$host;
+    }
+EOF
+    echo "  }"
+    [ "$grpc" = 0 ] || cat <<EOF
+  upstream grpc_app {
+    server 127.0.0.1:$grpc_port;
+    keepalive 512;
+    keepalive_requests 10000000;
+    keepalive_timeout 300s;
+  }
+EOF
+    echo "}"
   } >"$work/nginx/nginx.conf"
   nginx_check "$work/nginx"
   # shellcheck disable=SC2046
@@ -270,18 +319,23 @@ defaults
 
 frontend mtls
   # Server cipher preference is HAProxy's default; TLS 1.3 tickets are on by default (no "no-tls-tickets").
-  bind 127.0.0.1:$haproxy_port ssl crt $work/haproxy/localhost.pem ca-file $pki/ca.pem verify required
+  bind 127.0.0.1:$haproxy_port ssl crt $work/haproxy/localhost.pem ca-file $pki/ca.pem verify required alpn h2,http/1.1
   # The verified identity (replacing any client copy) and the forwarding headers, as the gateway sends them.
   http-request set-header X-Client-Subject %[ssl_c_s_dn(,0,rfc2253)]
   http-request set-header X-Forwarded-Client-Cert "Hash=%[ssl_c_der,sha2(256),hex,lower];Subject=\"%[ssl_c_s_dn(,0,rfc2253)]\""
   http-request set-header X-Forwarded-For %[src]
   http-request set-header X-Forwarded-Proto https
   http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  use_backend grpc if { path_beg /bench.Load/ }
   default_backend app
 
 backend app
   http-reuse always
   server app 127.0.0.1:$upstream_port
+
+backend grpc
+  http-reuse always
+  server grpc 127.0.0.1:${grpc_port:-1} proto h2
 EOF
   "$haproxy_bin" -c -q -f "$work/haproxy/haproxy.cfg" >&2 || die "haproxy rejected $work/haproxy/haproxy.cfg"
   # -db: foreground, one process, so $! is the process that does the work.
@@ -314,13 +368,28 @@ listeners:
     identityHeaders:
       X-Client-Subject: "\${subject}"
     xfcc: sanitize-set
+    http2:
+      # nginx's keepalive_requests above: the client keeps its connections for a whole run.
+      maxRequestsPerConnection: 10000000
 routes:
+EOF
+  [ "$grpc" = 0 ] || cat >>"$work/$1.yaml" <<EOF
+  - name: grpc
+    match: { pathPrefix: /bench.Load/ }
+    upstream: grpc
+EOF
+  cat >>"$work/$1.yaml" <<EOF
   - name: all
     match: { pathPrefix: / }
     upstream: app
 upstreams:
   app:
     endpoints: [127.0.0.1:$upstream_port]
+EOF
+  [ "$grpc" = 0 ] || cat >>"$work/$1.yaml" <<EOF
+  grpc:
+    endpoints: [127.0.0.1:$grpc_port]
+    protocol: h2c
 EOF
   # shellcheck disable=SC2086 # the JVM options are a list of words
   start_pinned "$work/$1.log" java ${LOAD_GATEWAY_JAVA_OPTS:-} -jar "$2" run --config "$work/$1.yaml"
@@ -395,18 +464,21 @@ uptime_before="$(uptime)"
 # Runs the load client once; prints its JSON line. Arguments: mode target warmup duration.
 client_status=0
 run_client() {
-  local connections
+  local connections extra=() ups="$upstream_pids"
   case "$1" in
-    keepalive) connections="$keepalive_connections" ;;
-    handshake | resume) connections="$handshake_connections" ;;
-    *) die "unknown mode '$1' (expected keepalive, handshake or resume)" ;;
+    keepalive) connections="$keepalive_connections"; extra=(--mode keepalive) ;;
+    handshake | resume) connections="$handshake_connections"; extra=(--mode "$1") ;;
+    h2-*) connections="$h2_connections"; extra=(--mode h2 --streams "${1#h2-}") ;;
+    grpc-*) connections="$h2_connections"; ups="$grpc_pid"
+      extra=(--mode grpc --streams "${1#grpc-}" --path /bench.Load/Unary) ;;
+    *) die "unknown mode '$1'" ;;
   esac
   client_status=0
-  java -cp "$bench_jar" io.mtlsgateway.bench.load.LoadClient --mode "$1" --host 127.0.0.1 \
+  java -cp "$bench_jar" io.mtlsgateway.bench.load.LoadClient "${extra[@]}" --host 127.0.0.1 \
     --port "${port_of[$2]}" --server-name localhost --ca "$pki/ca.pem" --cert "$pki/loadclient.pem" \
     --key "$pki/loadclient.key" --connections "$connections" --threads "$client_threads" \
     --warmup "$3" --duration "$4" --label "$2" --protocols "$protocols" --proxy-pids "${pids_of[$2]}" \
-    --upstream-pids "$upstream_pids" --clock-ticks "$(getconf CLK_TCK)" || client_status=$?
+    --upstream-pids "$ups" --clock-ticks "$(getconf CLK_TCK)" || client_status=$?
 }
 
 # --- priming: a gateway's JIT compiles its hot paths during the first tens of seconds of load, so each JVM gets
@@ -476,7 +548,8 @@ jq -s \
   --argjson targets "$targets_json" --arg protocols "$protocols" --arg proxyCpus "$proxy_cpus" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
   --argjson workers "$workers" --argjson clientThreads "$client_threads" \
-  --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" '
+  --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" \
+  --argjson h2Conn "$h2_connections" '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
                      else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def ratio(a; b): if a == null or b == null or b == 0 then null else (a / b * 1000 | round / 1000) end;
@@ -491,7 +564,8 @@ jq -s \
                   $r | map(select(.label == $t and .round == $i)) | .[0][$field])]}})
     # The median of the per-round ratios pairs runs that met the same machine state: steadier than the
     # ratio of the medians when a JVM is still warming up over the rounds.
-    | map(.value.medianOfRounds = (.value.perRound | map(select(. != null)) | median))
+    | map(.value.medianOfRounds = (.value.perRound | map(select(. != null)) | median
+        | if . == null then null else (. * 1000 | round / 1000) end))
     | from_entries;
   . as $runs
   | {
@@ -503,7 +577,8 @@ jq -s \
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
                  rounds: $rounds, proxyWorkers: $workers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
-                 clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn},
+                 clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn,
+                 h2Connections: $h2Conn},
       identityForwarded: $identities,
       handshakeSeenByOpensslClient: $shapes,
       allValid: ($runs | all(.valid)),
@@ -543,6 +618,10 @@ jq -r '
     "Whole process (all threads):", "", table("proxyCpuMicrosPerOp"; "gatewayCpuRatio"), "",
     "Without the JVMs\u0027 JIT compiler threads (warm-up work; the peers have none):", "",
     table("proxyCpuMicrosPerOpWithoutJit"; "gatewayCpuRatioWithoutJit"), "",
+    "Operations/s (requests/s; connections/s in handshake and resume modes), whole machine shared:", "",
+    "| mode | " + (.targets | map(. + " ops/s") | join(" | ")) + " |",
+    "|---|" + (.targets | map("---:") | join("|")) + "|",
+    (.summary[] | "| \(.mode) | " + ([.perTarget[] | .throughputPerSecond | "\(.median) (\(.min)–\(.max))"] | join(" | ")) + " |"), "",
     "CPU: median (min–max) over \(.settings.rounds) rounds; ratios: median of the per-round ratios; one worker each, pinned to CPUs \(.settings.proxyCpus);"
       + " load average (1, 5, 15 min): \(.machine.loadavgBefore) before, \(.machine.loadavgAfter) after;"
       + " nproc \(.machine.nproc); all runs valid: \(.allValid)"

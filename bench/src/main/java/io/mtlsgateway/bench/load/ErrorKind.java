@@ -8,10 +8,16 @@ enum ErrorKind {
     CONNECT,
     /** The TLS handshake failed (or the connection broke before it completed). */
     HANDSHAKE,
+    /** ALPN did not choose h2 in the h2 and grpc modes. */
+    ALPN,
     /** A response other than 200. */
     STATUS,
     /** A 200 whose body is not the upstream's {@code ok}: someone else answered. */
     BODY,
+    /** A gRPC call that ended without {@code grpc-status: 0} in its trailers. */
+    GRPC_STATUS,
+    /** The server reset a stream (RST_STREAM) in the h2 and grpc modes. */
+    RESET,
     /** A read or write failed after the handshake. */
     IO,
     /** Nothing was received for {@code --timeout} seconds. */

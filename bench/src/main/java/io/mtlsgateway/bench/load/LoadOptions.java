@@ -20,7 +20,9 @@ import java.util.Map;
  * @param cert          PEM client certificate
  * @param key           PEM (PKCS#8) client private key
  * @param path          request path
- * @param connections   concurrent connections (closed loop: one request in flight on each)
+ * @param connections   concurrent connections (closed loop: one request in flight on each, or {@code streams}
+ *                      in the multiplexed modes)
+ * @param streams       h2 and grpc modes: concurrent streams on each connection (1 in the other modes)
  * @param threads       client event-loop threads
  * @param warmupSeconds seconds of load before measuring
  * @param durationSeconds seconds measured
@@ -34,7 +36,7 @@ import java.util.Map;
  */
 record LoadOptions(
         Mode mode, InetAddress host, int port, String serverName, Path ca, Path cert, Path key, String path,
-        int connections, int threads, int warmupSeconds, int durationSeconds, List<String> protocols,
+        int connections, int streams, int threads, int warmupSeconds, int durationSeconds, List<String> protocols,
         String label, long maxRequests, int timeoutSeconds, List<Long> proxyPids, List<Long> upstreamPids,
         int clockTicks) {
 
@@ -48,13 +50,25 @@ record LoadOptions(
          * Every request on a new connection that resumes a session from an earlier one (TLS 1.3 ticket,
          * or a TLS 1.2 session): the cost of a returning client.
          */
-        RESUME
+        RESUME,
+        /** C long-lived h2 connections (ALPN h2), each with S streams in flight: GETs back to back. */
+        H2,
+        /**
+         * As {@link #H2}, with gRPC unary calls: a POST of one length-prefixed message, {@code te: trailers},
+         * answered by a message and {@code grpc-status: 0} in the trailers.
+         */
+        GRPC;
+
+        /** Whether requests are streams of an h2 connection. */
+        boolean multiplexed() {
+            return this == H2 || this == GRPC;
+        }
     }
 
     static final String USAGE = """
-            usage: LoadClient --mode keepalive|handshake|resume --port N --ca FILE --cert FILE --key FILE
+            usage: LoadClient --mode keepalive|handshake|resume|h2|grpc --port N --ca FILE --cert FILE --key FILE
                               [--host 127.0.0.1] [--server-name localhost] [--path /]
-                              [--connections 16] [--threads 2] [--warmup 5] [--duration 20]
+                              [--connections 16] [--streams 1 (h2, grpc)] [--threads 2] [--warmup 5] [--duration 20]
                               [--protocols TLSv1.3,TLSv1.2] [--label TEXT] [--max-requests 20000000]
                               [--timeout 10] [--proxy-pids P,P] [--upstream-pids P,P] [--clock-ticks 100]
             """;
@@ -63,6 +77,15 @@ record LoadOptions(
         protocols = List.copyOf(protocols);
         proxyPids = List.copyOf(proxyPids);
         upstreamPids = List.copyOf(upstreamPids);
+    }
+
+    /**
+     * The mode as reported and grouped by {@code run.sh}: {@code keepalive}, ..., and for the multiplexed modes
+     * the streams per connection too ({@code h2-10}, {@code grpc-100}), since each count is its own figure.
+     */
+    String modeLabel() {
+        String name = mode.name().toLowerCase(java.util.Locale.ROOT);
+        return mode.multiplexed() ? name + "-" + streams : name;
     }
 
     /** Parses {@code args}; every problem found is listed in the exception's message. */
@@ -92,6 +115,10 @@ record LoadOptions(
             problems.add("--path: " + path + " (expected: starts with /)");
         }
         int connections = in.integer("connections", 16, 1, 1024);
+        int streams = in.integer("streams", 1, 1, 1000);
+        if (streams != 1 && !mode.multiplexed()) {
+            problems.add("--streams: " + streams + " (only the h2 and grpc modes have streams)");
+        }
         int threads = in.integer("threads", 2, 1, 16);
         int warmup = in.integer("warmup", 5, 0, 300);
         int duration = in.integer("duration", 20, 1, 600);
@@ -114,7 +141,7 @@ record LoadOptions(
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("\n", problems));
         }
-        return new LoadOptions(mode, host, port, serverName, ca, cert, key, path, connections, threads, warmup,
+        return new LoadOptions(mode, host, port, serverName, ca, cert, key, path, connections, streams, threads, warmup,
                 duration, protocols, label, maxRequests, timeout, proxyPids, upstreamPids, clockTicks);
     }
 
@@ -142,13 +169,13 @@ record LoadOptions(
         Mode mode() {
             String value = raw("mode");
             if (value == null) {
-                problems.add("--mode: missing (expected: keepalive, handshake or resume)");
+                problems.add("--mode: missing (expected: keepalive, handshake, resume, h2 or grpc)");
                 return Mode.KEEPALIVE;
             }
             try {
                 return Mode.valueOf(value.toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add("--mode: " + value + " (expected: keepalive, handshake or resume)");
+                problems.add("--mode: " + value + " (expected: keepalive, handshake, resume, h2 or grpc)");
                 return Mode.KEEPALIVE;
             }
         }

@@ -86,11 +86,12 @@ record LoadResult(
     String toJson() {
         StringBuilder json = new StringBuilder(512).append('{');
         field(json, "label", Json.quote(options.label()));
-        field(json, "mode", Json.quote(options.mode().name().toLowerCase(Locale.ROOT)));
+        field(json, "mode", Json.quote(options.modeLabel()));
         field(json, "target", Json.quote(options.host().getHostAddress() + ":" + options.port()));
         field(json, "serverName", Json.quote(options.serverName()));
         field(json, "path", Json.quote(options.path()));
         field(json, "connections", options.connections());
+        field(json, "streamsPerConnection", options.streams());
         field(json, "clientThreads", options.threads());
         field(json, "transport", Json.quote(transport));
         field(json, "offeredProtocols", Json.quote(String.join(",", options.protocols())));
@@ -121,10 +122,11 @@ record LoadResult(
     }
 
     String summary() {
-        String unit = options.mode() == LoadOptions.Mode.KEEPALIVE ? "requests/s" : "connections/s";
+        boolean perConnection = options.mode() == LoadOptions.Mode.HANDSHAKE || options.mode() == LoadOptions.Mode.RESUME;
+        String unit = perConnection ? "connections/s" : "requests/s";
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "%s %s %s:%d  %d connections, %d s window (after %d s warm-up), %s%n",
-                options.label().isEmpty() ? "load" : options.label(), options.mode().name().toLowerCase(Locale.ROOT),
+                options.label().isEmpty() ? "load" : options.label(), options.modeLabel(),
                 options.host().getHostAddress(), options.port(), options.connections(), options.durationSeconds(),
                 options.warmupSeconds(), negotiated));
         text.append(String.format(Locale.ROOT, "  %.1f %s  latency p50 %d us, p90 %d us, p99 %d us, max %d us%n",

@@ -8,6 +8,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLEngine;
 
 /**
- * One unit of concurrency in the closed loop: at most one connection and one request in flight at a time.
+ * One unit of concurrency in the closed loop: at most one connection at a time, with one request in flight on
+ * it (or, in the h2 and grpc modes, {@code --streams} streams).
  *
  * <p>A slot is bound to one event loop for its whole life, so its connections, counters and samples are only
  * ever touched by that thread and need no locking; {@link #done()} publishes them to the reader when the slot
@@ -24,7 +26,7 @@ import javax.net.ssl.SSLEngine;
  */
 final class Slot {
     // What the upstream started by run.sh answers; anything else means the proxy answered on its own.
-    private static final String EXPECTED_BODY = "ok";
+    static final String EXPECTED_BODY = "ok";
     // Pause before reconnecting after a refused connect, so a dead target fails the run without a busy loop.
     private static final long RECONNECT_DELAY_MILLIS = 50;
     // The response is a few bytes; the limit only guards against a proxy sending something unexpected.
@@ -83,12 +85,16 @@ final class Slot {
             @Override
             protected void initChannel(Channel ch) {
                 SslHandler tls = run.sslContext().newHandler(ch.alloc(), run.options().serverName(), run.options().port());
-                ch.pipeline().addLast(
-                        tls,
-                        new ReadTimeoutHandler(run.options().timeoutSeconds(), TimeUnit.SECONDS),
-                        new HttpClientCodec(),
-                        new HttpObjectAggregator(MAX_RESPONSE_BYTES),
-                        new ExchangeHandler(Slot.this, run, started));
+                ch.pipeline().addLast(tls, new ReadTimeoutHandler(run.options().timeoutSeconds(), TimeUnit.SECONDS));
+                if (run.options().mode().multiplexed()) {
+                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                            new Http2ExchangeHandler(Slot.this, run));
+                } else {
+                    ch.pipeline().addLast(
+                            new HttpClientCodec(),
+                            new HttpObjectAggregator(MAX_RESPONSE_BYTES),
+                            new ExchangeHandler(Slot.this, run, started));
+                }
             }
         }).connect();
         channel = connecting.channel();
@@ -116,14 +122,23 @@ final class Slot {
 
     /** Accounts for one response; {@code origin} is when its latency clock started. */
     void responseReceived(FullHttpResponse response, long origin, long end) {
+        ErrorKind wrong = null;
+        if (response.status().code() != 200) {
+            wrong = ErrorKind.STATUS;
+        } else if (!response.content().toString(StandardCharsets.US_ASCII).strip().equals(EXPECTED_BODY)) {
+            wrong = ErrorKind.BODY;
+        }
+        exchangeCompleted(wrong, origin, end);
+    }
+
+    /** Accounts for one completed exchange; {@code wrong} is what was wrong with its response, or null. */
+    void exchangeCompleted(ErrorKind wrong, long origin, long end) {
         if (finished) {
             return;
         }
         completed++;
-        if (response.status().code() != 200) {
-            error(ErrorKind.STATUS, null);
-        } else if (!response.content().toString(StandardCharsets.US_ASCII).strip().equals(EXPECTED_BODY)) {
-            error(ErrorKind.BODY, null);
+        if (wrong != null) {
+            error(wrong, null);
         }
         if (run.inWindow(end)) {
             latencies.add(end - origin);

@@ -9,9 +9,10 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,8 +32,10 @@ final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
                     full.headers());
             head.setDecoderResult(full.decoderResult());
             LastHttpContent end = new DefaultLastHttpContent(full.content(), true);
-            stripTranslationHeaders(full.trailingHeaders());
-            end.trailingHeaders().set(full.trailingHeaders());
+            if (!full.trailingHeaders().isEmpty()) {
+                stripTranslationHeaders(full.trailingHeaders());
+                end.trailingHeaders().set(full.trailingHeaders());
+            }
             ctx.fireChannelRead(head);
             ctx.fireChannelRead(end);
             return;
@@ -56,13 +59,22 @@ final class Http2RequestAdapter extends ChannelInboundHandlerAdapter {
         ctx.fireExceptionCaught(cause);
     }
 
+    // Runs for every stream: compares the names as they are stored (no String copy, no lower-casing)
+    // and allocates only when there is something to remove (Netty's x-http2-stream-id, always).
     static void stripTranslationHeaders(HttpHeaders headers) {
-        List<String> names = new ArrayList<>();
-        for (Map.Entry<String, String> header : headers) {
-            if (header.getKey().toLowerCase(Locale.ROOT).startsWith(TRANSLATION_PREFIX)) {
-                names.add(header.getKey());
+        List<CharSequence> names = null;
+        Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
+        while (entries.hasNext()) {
+            CharSequence name = entries.next().getKey();
+            if (AsciiString.regionMatches(name, true, 0, TRANSLATION_PREFIX, 0, TRANSLATION_PREFIX.length())) {
+                if (names == null) {
+                    names = new ArrayList<>(2);
+                }
+                names.add(name);
             }
         }
-        names.forEach(headers::remove);
+        if (names != null) {
+            names.forEach(headers::remove);
+        }
     }
 }

@@ -80,7 +80,7 @@ final class Exchange implements UpstreamListener {
 
     /** @param avoid the endpoint that just failed this request, when retrying */
     private void start(EndpointPool avoid) {
-        cluster.acquire(avoid, downstream.channel()).addListener((Future<UpstreamCluster.Lease> f) -> {
+        cluster.acquire(avoid, ClientConnection.of(downstream.channel())).addListener((Future<UpstreamCluster.Lease> f) -> {
             if (finished) {
                 if (f.isSuccess()) {
                     f.getNow().giveBack();

@@ -94,6 +94,21 @@ class Http2DownstreamTest {
     }
 
     @Test
+    void streamsOfOneConnectionOneAfterAnotherReuseOneUpstreamConnection() throws Exception {
+        try (H2TestClient h2 = connect()) {
+            assertEquals(200, h2.get("/api/reuse-first").status());
+            int opened = upstream.connections();
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, h2.get("/api/reuse" + i).status());
+            }
+            // Each stream is a new child channel; the upstream connection the previous stream gave back
+            // belongs to the same client connection, so it serves the next stream at once ("safe" reuse
+            // keeps it from other client connections only).
+            assertEquals(opened, upstream.connections(), "upstream connections opened after the first stream");
+        }
+    }
+
+    @Test
     void servesManyStreamsOfOneConnectionWithTheVerifiedIdentity() throws Exception {
         try (H2TestClient h2 = connect()) {
             for (int i = 0; i < 3; i++) {

@@ -41,12 +41,14 @@ public final class TrailerUpstream implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
     private final Map<String, AtomicInteger> paths = new ConcurrentHashMap<>();
+    private final AtomicInteger connections = new AtomicInteger();
 
     public TrailerUpstream() {
         channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.incrementAndGet();
                         ch.pipeline().addLast(HttpCodecs.server(), new Handler(paths));
                     }
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
@@ -56,6 +58,11 @@ public final class TrailerUpstream implements AutoCloseable {
     public int requestsWithPath(String target) {
         AtomicInteger count = paths.get(target);
         return count == null ? 0 : count.get();
+    }
+
+    /** Connections accepted so far. */
+    public int connections() {
+        return connections.get();
     }
 
     public int port() {

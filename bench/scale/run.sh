@@ -49,9 +49,10 @@ if [ ! -f "$gateway_jar" ] || [ ! -f "$bench_jar" ]; then
   mvn -q -B package -DskipTests >&2
 fi
 
-# Each idle connection is a socket in the gateway and one in the client (plus the upstream's few): raise the
-# open-file limit of this shell, which both inherit. Raising the hard limit needs root (or CAP_SYS_RESOURCE).
-want_files=$((connections * 2 + 4096))
+# Each idle connection is a socket in the gateway and one in the client: raise the per-process open-file limit
+# of this shell, which both inherit (each needs the connections plus its jars, pipes and upstream sockets).
+# Raising the hard limit needs root with CAP_SYS_RESOURCE.
+want_files=$((connections + 2048))
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$want_files" ]; then
   if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$want_files" ]; then
     ulimit -Hn "$want_files" 2>/dev/null || true

@@ -126,7 +126,7 @@ final class ListenerState implements ListenerSnapshot {
                         throw e;
                     }
                     entries.add(reused.get());
-                    kept.add(new KeptHostEntry(listener.name(), entry.label(), problems(e)));
+                    kept.add(new KeptHostEntry(listener.name(), entry.label(), problems(e, entry.tls())));
                 }
             }
         } catch (Exception | Error e) {
@@ -139,8 +139,10 @@ final class ListenerState implements ListenerSnapshot {
                 listener, new VirtualHosts(listener.name(), table, entries), kept);
     }
 
-    private static List<String> problems(Exception e) {
-        return e instanceof ListenerMaterial.MaterialException m ? m.problems() : List.of(String.valueOf(e.getMessage()));
+    /** Each problem names its file: the material's do already; what BoringSSL refuses is the entry's certificate. */
+    private static List<String> problems(Exception e, TlsConfig tls) {
+        return e instanceof ListenerMaterial.MaterialException m ? m.problems()
+                : List.of(tls.certificate() + ": " + e.getMessage());
     }
 
     /** The face of the host entry whose first name is {@code label}, on a listener with hosts. */

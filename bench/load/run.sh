@@ -26,6 +26,10 @@
 #   LOAD_UPSTREAM_WORKERS=1  worker_processes of the shared upstream nginx
 #   LOAD_GATEWAY_ACCESS_LOG=false  the gateways' access log (the peers log nothing)
 #   LOAD_GATEWAY_JAVA_OPTS=  extra JVM options for the gateways
+#   LOAD_GATEWAY_TRANSPORT=auto   the gateways' transport (auto, epoll, io_uring, nio)
+#   LOAD_BASELINE_TRANSPORT=       the baseline gateway's instead (default: LOAD_GATEWAY_TRANSPORT)
+#   LOAD_BASELINE_JAVA_OPTS= extra JVM options for the baseline gateway instead (default: LOAD_GATEWAY_JAVA_OPTS);
+#                            with LOAD_BASELINE_JAR set to the same jar, this compares JVM flags in one run
 #   LOAD_OUT=bench/results/load-<UTC date>.json (a -2, -3... suffix is added rather than overwrite)
 #   LOAD_KEEP_TMP=0          1 keeps the temporary folder (configs, logs, PKI) for inspection
 #
@@ -344,12 +348,13 @@ EOF
 fi
 
 # --- mtls-gateway: the jar under test, and the baseline jar if given -----------------------------------------------
-start_gateway() { # name jar
+start_gateway() { # name jar jvm-options transport
   local gw_port gw_admin
   free_port gw_port; free_port gw_admin
   cat >"$work/$1.yaml" <<EOF
 version: 1
 workers: $workers
+transport: $4
 admin:
   listen: 127.0.0.1:$gw_admin
 # The peers log nothing per request; the same job here (LOAD_GATEWAY_ACCESS_LOG=true measures its cost).
@@ -392,11 +397,14 @@ EOF
     protocol: h2c
 EOF
   # shellcheck disable=SC2086 # the JVM options are a list of words
-  start_pinned "$work/$1.log" java ${LOAD_GATEWAY_JAVA_OPTS:-} -jar "$2" run --config "$work/$1.yaml"
+  start_pinned "$work/$1.log" java $3 -jar "$2" run --config "$work/$1.yaml"
   targets+=("$1"); port_of[$1]="$gw_port"; pid_of[$1]="$started_pid"; pids_of[$1]="$started_pid"; is_jvm[$1]=1
 }
-start_gateway gateway "$gateway_jar"
-[ -z "$baseline_jar" ] || start_gateway baseline "$baseline_jar"
+gateway_transport="${LOAD_GATEWAY_TRANSPORT:-auto}"
+baseline_transport="${LOAD_BASELINE_TRANSPORT:-$gateway_transport}"
+start_gateway gateway "$gateway_jar" "${LOAD_GATEWAY_JAVA_OPTS:-}" "$gateway_transport"
+[ -z "$baseline_jar" ] || start_gateway baseline "$baseline_jar" "${LOAD_BASELINE_JAVA_OPTS-${LOAD_GATEWAY_JAVA_OPTS:-}}" \
+  "$baseline_transport"
 
 # The gateways first: their rows lead the table and the ratios are theirs.
 ordered=()
@@ -549,7 +557,10 @@ jq -s \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
   --argjson workers "$workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" \
-  --argjson h2Conn "$h2_connections" '
+  --argjson h2Conn "$h2_connections" \
+  --arg gatewayJavaOpts "${LOAD_GATEWAY_JAVA_OPTS:-}" \
+  --arg baselineJavaOpts "${LOAD_BASELINE_JAVA_OPTS-${LOAD_GATEWAY_JAVA_OPTS:-}}" \
+  --arg gatewayTransport "$gateway_transport" --arg baselineTransport "$baseline_transport" '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
                      else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def ratio(a; b): if a == null or b == null or b == 0 then null else (a / b * 1000 | round / 1000) end;
@@ -578,7 +589,9 @@ jq -s \
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
                  rounds: $rounds, proxyWorkers: $workers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
                  clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn,
-                 h2Connections: $h2Conn},
+                 h2Connections: $h2Conn,
+                 gatewayJavaOptions: $gatewayJavaOpts, baselineJavaOptions: $baselineJavaOpts,
+                 gatewayTransport: $gatewayTransport, baselineTransport: $baselineTransport},
       identityForwarded: $identities,
       handshakeSeenByOpensslClient: $shapes,
       allValid: ($runs | all(.valid)),

@@ -21,6 +21,8 @@ public final class Main {
     public static final int EXIT_USAGE = 2;
 
     public static void main(String[] args) {
+        // First, while no Netty class is loaded yet: Netty reads these once, in static initialisers.
+        RuntimeDefaults.apply(System.getProperties());
         System.exit(commandLine().execute(args));
     }
 

@@ -58,7 +58,11 @@ public final class IdentityHeaderWriter {
     private final BitSet candidateLengths = new BitSet();
     private final boolean forwardsClientXfcc;
 
-    private record TemplatedHeader(String name, IdentityTemplate template) {}
+    record TemplatedHeader(String name, IdentityTemplate template) {
+        boolean usesToken() {
+            return !template.claims().isEmpty();
+        }
+    }
 
     /**
      * A writer for this listener.
@@ -181,33 +185,69 @@ public final class IdentityHeaderWriter {
      * @return as {@link #set(HttpHeaders, PeerIdentity)}
      */
     public boolean set(HttpHeaders headers, PeerIdentity identity, Function<String, Optional<String>> claims) {
+        return set(headers, forPeer(identity), claims);
+    }
+
+    /**
+     * What {@link #set(HttpHeaders, PeerIdentity)} adds for this client, rendered once: a connection
+     * makes it when it starts and sets it on each of its requests with
+     * {@link #set(HttpHeaders, PeerHeaders, Function)}.
+     *
+     * @param identity the verified client, or null without a certificate
+     */
+    public PeerHeaders forPeer(PeerIdentity identity) {
         if (identity == null) {
+            return new PeerHeaders(null, List.of(), null, false, null, null);
+        }
+        List<PeerHeaders.Templated> headers = new ArrayList<>(templated.size());
+        for (TemplatedHeader header : templated) {
+            headers.add(header.usesToken() ? new PeerHeaders.Templated(header.name(), null, header)
+                    : new PeerHeaders.Templated(header.name(),
+                            IdentityTemplateRenderer.render(header.template(), identity), null));
+        }
+        String xfcc = null;
+        boolean trimmed = false;
+        if (xfccMode == XfccMode.SANITIZE_SET || xfccMode == XfccMode.APPEND_FORWARD) {
+            XfccElement.Element element = XfccElement.within(identity, by, XfccElement.MAX_LENGTH);
+            xfcc = element.text();
+            trimmed = element.dropped() > 0;
+        }
+        String cert = rfc9440 ? ClientCertFields.clientCert(identity) : null;
+        String chain = rfc9440 ? ClientCertFields.clientCertChain(identity) : null;
+        return new PeerHeaders(identity, headers, xfcc, trimmed, cert, chain);
+    }
+
+    /**
+     * As {@link #set(HttpHeaders, PeerIdentity, Function)}, from the client's headers rendered by
+     * {@link #forPeer(PeerIdentity)} of this writer.
+     *
+     * @return as {@link #set(HttpHeaders, PeerIdentity)}
+     */
+    public boolean set(HttpHeaders headers, PeerHeaders peer, Function<String, Optional<String>> claims) {
+        if (peer.identity() == null) {
             if (forwardsClientXfcc) {
                 headers.remove(X_FORWARDED_CLIENT_CERT);
             }
             return false;
         }
-        for (TemplatedHeader header : templated) {
-            String value = IdentityTemplateRenderer.render(header.template(), identity, claims);
+        for (PeerHeaders.Templated header : peer.templated()) {
+            String value = header.perRequest() == null ? header.value()
+                    : IdentityTemplateRenderer.render(header.perRequest().template(), peer.identity(), claims);
             if (!value.isEmpty()) {
                 headers.set(header.name(), value);
             }
         }
-        boolean trimmed = false;
-        if (xfccMode == XfccMode.SANITIZE_SET || xfccMode == XfccMode.APPEND_FORWARD) {
-            XfccElement.Element element = XfccElement.within(identity, by, XfccElement.MAX_LENGTH);
-            trimmed = element.dropped() > 0;
-            headers.set(X_FORWARDED_CLIENT_CERT, xfccMode == XfccMode.SANITIZE_SET ? element.text()
-                    : appended(headers, element.text()));
+        if (peer.xfccElement() != null) {
+            headers.set(X_FORWARDED_CLIENT_CERT, xfccMode == XfccMode.SANITIZE_SET ? peer.xfccElement()
+                    : appended(headers, peer.xfccElement()));
         }
-        if (rfc9440) {
-            headers.set(CLIENT_CERT, ClientCertFields.clientCert(identity));
-            String chain = ClientCertFields.clientCertChain(identity);
-            if (!chain.isEmpty()) {
-                headers.set(CLIENT_CERT_CHAIN, chain);
+        if (peer.clientCert() != null) {
+            headers.set(CLIENT_CERT, peer.clientCert());
+            if (!peer.clientCertChain().isEmpty()) {
+                headers.set(CLIENT_CERT_CHAIN, peer.clientCertChain());
             }
         }
-        return trimmed;
+        return peer.xfccTrimmed();
     }
 
     /** The xfcc mode this writer applies. */

@@ -296,10 +296,18 @@ final class DownstreamRequests implements ExchangeOwner {
                 new Tunnel.Owner(runtime.name(), peer.chain(), reason -> runtime.observer().tunnelClosed(runtime.name(), reason)));
     }
 
-    /** Reads from the client only when the message read next can be used at once. */
+    /**
+     * Reads from the client while what it sends can be used at once, or while nothing waits yet.
+     * Once a request is complete its exchange needs nothing more, but reading stops only when
+     * something was actually queued behind it (a pipelined request): switching reads off and on
+     * around every keep-alive request cost two epoll_ctl calls per request (about 3 % of the CPU in
+     * bench/load), for a client that sends nothing meanwhile. The queue still holds at most one
+     * read's worth of messages.
+     */
     @Override
     public void readinessChanged() {
-        boolean read = !closing && !awaitingKeys && (current == null ? waiting.isEmpty() : current.wantsRequestData());
+        boolean read = !closing && !awaitingKeys && waiting.isEmpty()
+                && (current == null || current.requestComplete() || current.wantsRequestData());
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,7 +39,8 @@ final class HttpTimeouts {
     /** Request heads read whose final response has not been completely written yet. */
     private int inFlight;
     private boolean readingHead;
-    private ScheduledFuture<?> timer;
+    /** The header-read or the idle timeout, whichever applies now. */
+    private final DeadlineTimer timer;
     private final BodyReadTimer body;
     /** A request body was too slow: nothing more is read or relayed on this connection. */
     private boolean bodyTimedOut;
@@ -48,6 +48,7 @@ final class HttpTimeouts {
     HttpTimeouts(HttpSettings settings) {
         this.headerReadMillis = settings.headerReadTimeout().toMillis();
         this.idleMillis = settings.idleTimeout().toMillis();
+        this.timer = new DeadlineTimer(TimeUnit.MILLISECONDS.toNanos(Math.min(headerReadMillis, idleMillis)));
         this.body = new BodyReadTimer(settings, this::bodyTimedOut);
     }
 
@@ -62,15 +63,17 @@ final class HttpTimeouts {
     }
 
     private void arm(ChannelHandlerContext ctx, long millis, Runnable onTimeout) {
-        cancel();
-        timer = ctx.executor().schedule(onTimeout, millis, TimeUnit.MILLISECONDS);
+        timer.arm(ctx.executor(), TimeUnit.MILLISECONDS.toNanos(millis), onTimeout);
     }
 
+    /** Between two arms on a live connection. */
     private void cancel() {
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        timer.disarm();
+    }
+
+    /** The connection or the stage ends: nothing may stay scheduled. */
+    private void stop() {
+        timer.stop();
     }
 
     private void armIdle(ChannelHandlerContext ctx) {
@@ -122,12 +125,12 @@ final class HttpTimeouts {
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
-            cancel();
+            stop();
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            cancel();
+            stop();
             ctx.fireChannelInactive();
         }
     }
@@ -211,7 +214,7 @@ final class HttpTimeouts {
 
         @Override
         public void handlerRemoved(ChannelHandlerContext ctx) {
-            cancel();
+            stop();
             body.stop();
         }
     }

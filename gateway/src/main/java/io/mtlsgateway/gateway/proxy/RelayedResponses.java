@@ -13,11 +13,14 @@ final class RelayedResponses {
     private RelayedResponses() {}
 
     /**
+     * Takes over {@code response}'s headers (rewritten in place rather than copied, as this runs for
+     * every response; the upstream's head is not used once the relayed one exists).
+     *
      * @param chunked frame the body with chunked coding (the upstream gave no length)
      * @param close the connection closes after this response
      */
     static HttpResponse head(HttpResponse response, boolean via, boolean chunked, boolean close) {
-        HttpHeaders headers = response.headers().copy();
+        HttpHeaders headers = response.headers();
         HopByHopHeaders.strip(headers);
         if (via) {
             headers.add(HttpHeaderNames.VIA, ForwardedRequest.VIA);

@@ -18,8 +18,8 @@ final class RequestRelay {
     private final HttpRequest head;
     private final IdentityHeaderWriter identityHeaders;
     private final RequestRecord record;
-    /** Body parts that arrived before the upstream connection was ready. */
-    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>();
+    /** Body parts that arrived before the upstream connection was ready; made when the first does. */
+    private ArrayDeque<HttpObject> pending;
     private Channel upstream;
     private boolean complete;
 
@@ -56,7 +56,7 @@ final class RequestRelay {
         // reports back to the exchange as the upstream closing.
         upstream.write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         HttpObject part;
-        while ((part = pending.poll()) != null) {
+        while (pending != null && (part = pending.poll()) != null) {
             upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
         if (again) {
@@ -81,6 +81,9 @@ final class RequestRelay {
             complete = true;
         }
         if (upstream == null) {
+            if (pending == null) {
+                pending = new ArrayDeque<>(4);
+            }
             pending.add(part);
         } else {
             upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -101,7 +104,7 @@ final class RequestRelay {
     /** Releases what was held back and never sent. */
     void releasePending() {
         HttpObject part;
-        while ((part = pending.poll()) != null) {
+        while (pending != null && (part = pending.poll()) != null) {
             ReferenceCountUtil.release(part);
         }
     }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.jwt.TokenRefusal;
 import io.mtlsgateway.gateway.jwt.TokenRefusalLog;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
@@ -45,6 +46,8 @@ final class RequestStarter {
     private final ListenerRuntime runtime;
     private final RequestPlanner planner;
     private final VerifiedPeer peer;
+    /** The client's identity headers, rendered once for all its requests. */
+    private final PeerHeaders peerHeaders;
     private final ChannelHandlerContext ctx;
     private final ClientLimits limits;
     private final ExchangeOwner owner;
@@ -58,6 +61,7 @@ final class RequestStarter {
         this.runtime = runtime;
         this.planner = runtime.planner();
         this.peer = peer;
+        this.peerHeaders = runtime.identityHeaders().forPeer(peer.identity());
         this.ctx = ctx;
         this.limits = limits;
         this.owner = owner;
@@ -105,7 +109,7 @@ final class RequestStarter {
             }
         }
         HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
-                peer.identity(), peer.clientAddress(), runtime.http().via(),
+                peerHeaders, peer.clientAddress(), runtime.http().via(),
                 () -> runtime.observer().xfccTrimmed(runtime.name()));
         if (forward.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))

@@ -284,4 +284,32 @@ class IdentityHeaderWriterTest {
         assertTrue(field.startsWith(":") && field.endsWith(":"), field);
         return Base64.getDecoder().decode(field.substring(1, field.length() - 1));
     }
+    // --- rendered once per connection ---
+
+    @Test
+    void headersRenderedOnceForAConnectionAreTheSameOnEveryRequestAndTokenVariablesFollowEachRequest() {
+        Map<String, IdentityTemplate> templates = new LinkedHashMap<>();
+        templates.put("X-Client-Subject", IdentityTemplate.parse("${subject}"));
+        templates.put("X-Caller", IdentityTemplate.parse("${jwt.sub}@${sanDns}"));
+        templates.put("X-Client-Spiffe-Id", IdentityTemplate.parse("${spiffe}"));
+        IdentityHeaderWriter writer = new IdentityHeaderWriter(templates, XfccMode.APPEND_FORWARD, true, BY);
+        PeerHeaders once = writer.forPeer(ID);
+        for (String subject : List.of("alice", "bob")) {
+            HttpHeaders perRequest = headers(XFCC, "By=spiffe://front;Hash=00");
+            HttpHeaders fromConnection = headers(XFCC, "By=spiffe://front;Hash=00");
+            writer.set(perRequest, ID, claim -> claim.equals("sub") ? Optional.of(subject) : Optional.empty());
+            writer.set(fromConnection, once, claim -> claim.equals("sub") ? Optional.of(subject) : Optional.empty());
+            assertEquals(perRequest.entries().toString(), fromConnection.entries().toString());
+            assertEquals(subject + "@a.example,b.example", fromConnection.get("X-Caller"));
+            assertEquals("By=spiffe://front;Hash=00," + ELEMENT, fromConnection.get(XFCC));
+        }
+    }
+
+    @Test
+    void aConnectionWithoutACertificateSetsNothingAndDropsAForwardedXfcc() {
+        IdentityHeaderWriter writer = writer(XfccMode.APPEND_FORWARD);
+        HttpHeaders headers = headers(XFCC, "By=spiffe://front;Hash=00", "Accept", "*/*");
+        assertFalse(writer.set(headers, writer.forPeer(null), IdentityTemplateRenderer.NO_CLAIMS));
+        assertEquals("[Accept=*/*]", headers.entries().toString());
+    }
 }

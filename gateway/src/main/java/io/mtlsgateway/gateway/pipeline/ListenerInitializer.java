@@ -71,9 +71,12 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         }
         if (snapshots.get().virtualHosts().isPresent()) {
             // The ClientHello's server name picks the host entry, and with it the TLS context.
-            ch.pipeline().addLast(PipelineNames.TLS, new HostSelectionHandler(snapshots, verificationExecutor,
-                    HANDSHAKE_TIMEOUT_MILLIS, entry -> new HandshakeGateHandler(entry, failures, metrics),
-                    metrics, source == null ? HostSelectionHandler.SourceWatch.NONE : watch(ch, source)));
+            // It puts the entry's TLS handler and gate in its own place, so errors stays last.
+            ch.pipeline()
+                    .addLast(PipelineNames.TLS, new HostSelectionHandler(snapshots, verificationExecutor,
+                            HANDSHAKE_TIMEOUT_MILLIS, entry -> new HandshakeGateHandler(entry, failures, metrics),
+                            metrics, source == null ? HostSelectionHandler.SourceWatch.NONE : watch(ch, source)))
+                    .addLast(PipelineNames.ERRORS, errors);
             return;
         }
         ListenerSnapshot snapshot = retainCurrent();

@@ -12,9 +12,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What a new connection is served with, read once when it is accepted: the TLS context and the
- * HTTP stage of one config snapshot. A reload publishes a new snapshot; connections that are
- * already open keep theirs.
+ * One listener at one config snapshot, as a new connection sees it (read once when it is
+ * accepted): the TLS context and the HTTP stage. A reload publishes a new snapshot; connections
+ * that are already open keep theirs. Built by {@code server/BuiltListenerSnapshot}; its HTTP
+ * part is {@code proxy/HttpStageSnapshot}.
  */
 public interface ListenerSnapshot {
     /** The listener's name, for logs and events. */

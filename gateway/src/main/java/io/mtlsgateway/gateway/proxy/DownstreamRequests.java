@@ -26,7 +26,7 @@ final class DownstreamRequests implements ExchangeOwner {
     /** How long a connection idle when the drain starts stays open for a request already sent. */
     static final Duration IDLE_DRAIN_GRACE = Duration.ofSeconds(1);
 
-    private final ListenerRuntime runtime;
+    private final HttpStageSnapshot snapshot;
     private final RequestStarter starter;
     private final VerifiedPeer peer;
     private final ChannelHandlerContext ctx;
@@ -47,12 +47,12 @@ final class DownstreamRequests implements ExchangeOwner {
     private boolean awaitingKeys;
 
     /** @param limits the client's standing against its per-identity limits; null when nothing is limited */
-    DownstreamRequests(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits) {
-        this.runtime = runtime;
+    DownstreamRequests(HttpStageSnapshot snapshot, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits) {
+        this.snapshot = snapshot;
         this.peer = peer;
         this.ctx = ctx;
         this.limits = limits;
-        this.starter = new RequestStarter(runtime, peer, ctx, limits, this);
+        this.starter = new RequestStarter(snapshot, peer, ctx, limits, this);
     }
 
     /** A message from the codec; this takes ownership of it. */
@@ -234,7 +234,7 @@ final class DownstreamRequests implements ExchangeOwner {
             limits.done(record);
         }
         if (record.finish()) {
-            runtime.observer().requestFinished(record);
+            snapshot.observer().requestFinished(record);
         }
     }
 
@@ -292,8 +292,8 @@ final class DownstreamRequests implements ExchangeOwner {
             ctx.close();
             return;
         }
-        Tunnel.open(ctx.pipeline(), upstream, runtime.http().idleTimeout(),
-                new Tunnel.Owner(runtime.name(), peer.chain(), reason -> runtime.observer().tunnelClosed(runtime.name(), reason)));
+        Tunnel.open(ctx.pipeline(), upstream, snapshot.http().idleTimeout(),
+                new Tunnel.Owner(snapshot.name(), peer.chain(), reason -> snapshot.observer().tunnelClosed(snapshot.name(), reason)));
     }
 
     /**

@@ -4,7 +4,6 @@ import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.upstream.EndpointPool;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.mtlsgateway.gateway.upstream.UpstreamListener;
-import io.mtlsgateway.gateway.upstream.UpstreamStreamException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,12 +20,10 @@ import io.netty.util.concurrent.Future;
  * One request relayed to an upstream and its response relayed back, streaming both bodies with
  * backpressure: a side that cannot write stops the other side from reading. Runs entirely on the
  * downstream connection's event loop, which is also the upstream connection's loop. This class
- * holds the exchange's course (lease, retry, upgrade, the end or the error answer); the two
- * directions are {@link RequestRelay} and {@link ResponseRelay}.
+ * holds the exchange's course (lease, retry as {@link Retries} allows, upgrade, the end or the
+ * error answer); the two directions are {@link RequestRelay} and {@link ResponseRelay}.
  */
 final class Exchange implements UpstreamListener {
-    /** How often a request refused unprocessed by an h2 upstream is sent again. */
-    static final int MAX_REFUSALS = 3;
     private final ExchangeOwner owner;
     private final ChannelHandlerContext downstream;
     private final UpstreamCluster cluster;
@@ -36,15 +33,10 @@ final class Exchange implements UpstreamListener {
     private final RequestRelay request;
     private final ResponseRelay response;
     private final ResponseTimeout responseTimeout;
+    private final Retries retries;
 
     private UpstreamCluster.Lease lease;
     private boolean finished;
-    /** The request is being sent again (its end went with the first attempt). */
-    private boolean retried;
-    /** The one retry after a failure that may have been the upstream's is spent. */
-    private boolean retryUsed;
-    /** Times an h2 upstream said it did not process this request (each sent again). */
-    private int refusals;
 
     /**
      * @param upstreamRequest the head to send upstream
@@ -59,6 +51,7 @@ final class Exchange implements UpstreamListener {
         this.cluster = cluster;
         this.clientKeepAlive = clientKeepAlive;
         this.plan = plan;
+        this.retries = new Retries(plan.retryable());
         this.request = new RequestRelay(upstreamRequest, identityHeaders, record);
         this.response = new ResponseRelay(downstream, upstreamRequest, clientKeepAlive, via, record);
         this.responseTimeout = new ResponseTimeout(downstream.executor(), cluster.responseTimeout(),
@@ -97,7 +90,7 @@ final class Exchange implements UpstreamListener {
         lease = newLease;
         lease.attach(this);
         record.upstreamEndpoint(lease.pool().endpoint().toString());
-        request.connected(lease.channel(), retried);
+        request.connected(lease.channel(), retries.retried());
         if (!owner.reading()) {
             request.flush();
         }
@@ -255,19 +248,7 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        boolean refused = cause instanceof UpstreamStreamException stream && stream.unprocessed();
-        if (!response.started() && request.complete() && plan.retryable()
-                && (!retryUsed || refused && refusals < MAX_REFUSALS)) {
-            // Nothing came back, and the request is idempotent and small enough to still have
-            // whole (no body): sending it once more, to another endpoint, cannot do harm twice.
-            // An h2 upstream that refused the stream (REFUSED_STREAM, or left it out of a GOAWAY)
-            // never processed it: that does not use up the one retry, up to a few times.
-            if (refused) {
-                refusals++;
-            } else {
-                retryUsed = true;
-            }
-            retried = true;
+        if (retries.take(cause, response.started(), request.complete())) {
             responseTimeout.cancel();
             lease.closedUnanswered(cause);
             EndpointPool failed = lease.pool();

@@ -21,26 +21,26 @@ import java.util.logging.Logger;
 final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(ProxyHandler.class.getName());
 
-    private final ListenerRuntime runtime;
+    private final HttpStageSnapshot snapshot;
     private final VerifiedPeer peer;
     private final Supplier<ClientLimits> limits;
     private DownstreamRequests requests;
 
     /** The proxy of an HTTP/1.1 connection. */
-    ProxyHandler(ListenerRuntime runtime, VerifiedPeer peer) {
-        this(runtime, peer, () -> ClientLimits.open(runtime.limiter(), peer.identity()));
+    ProxyHandler(HttpStageSnapshot snapshot, VerifiedPeer peer) {
+        this(snapshot, peer, () -> ClientLimits.open(snapshot.limiter(), peer.identity()));
     }
 
     /** @param limits the client's standing against its limits, made when the handler is added */
-    ProxyHandler(ListenerRuntime runtime, VerifiedPeer peer, Supplier<ClientLimits> limits) {
-        this.runtime = runtime;
+    ProxyHandler(HttpStageSnapshot snapshot, VerifiedPeer peer, Supplier<ClientLimits> limits) {
+        this.snapshot = snapshot;
         this.peer = peer;
         this.limits = limits;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(runtime, peer, ctx, limits.get());
+        requests = new DownstreamRequests(snapshot, peer, ctx, limits.get());
     }
 
     @Override
@@ -67,11 +67,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof TrustChangedEvent change
-                && change.concerns(runtime.name(), runtime.host().map(HostScope::label))
+                && change.concerns(snapshot.name(), snapshot.host().map(HostScope::label))
                 && !peer.chain().isEmpty() && !requests.untrusted() && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
                     + "the reloaded trust material no longer accepts its certificate",
-                    new Object[] {runtime.name(), peer.clientAddress(), LogText.of(peer.identity().subject()),
+                    new Object[] {snapshot.name(), peer.clientAddress(), LogText.of(peer.identity().subject()),
                         peer.identity().serial()});
             requests.untrust();
         }

@@ -43,7 +43,7 @@ final class RequestStarter {
     /** Nothing more of the connection is read until {@code keys} completes; then the request is started again. */
     record AwaitingKeys(CompletableFuture<Void> keys) implements Step {}
 
-    private final ListenerRuntime runtime;
+    private final HttpStageSnapshot snapshot;
     private final RequestPlanner planner;
     private final VerifiedPeer peer;
     /** The client's identity headers, rendered once for all its requests. */
@@ -56,12 +56,12 @@ final class RequestStarter {
      * @param limits the client's standing against its per-identity limits; null when nothing is limited
      * @param owner the connection's requests: the owner of each exchange, told when an answer is done
      */
-    RequestStarter(ListenerRuntime runtime, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits,
+    RequestStarter(HttpStageSnapshot snapshot, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits,
             ExchangeOwner owner) {
-        this.runtime = runtime;
-        this.planner = runtime.planner();
+        this.snapshot = snapshot;
+        this.planner = snapshot.planner();
         this.peer = peer;
-        this.peerHeaders = runtime.identityHeaders().forPeer(peer.identity());
+        this.peerHeaders = snapshot.identityHeaders().forPeer(peer.identity());
         this.ctx = ctx;
         this.limits = limits;
         this.owner = owner;
@@ -69,15 +69,15 @@ final class RequestStarter {
 
     /** The record of a request whose head was just read; the observer is told it started. */
     RequestRecord open(HttpRequest request) {
-        RequestRecord record = new RequestRecord(runtime.name(), request.method().name(), request.uri(),
+        RequestRecord record = new RequestRecord(snapshot.name(), request.method().name(), request.uri(),
                 peer.identity());
-        runtime.host().ifPresent(scope -> record.host(scope.label()));
+        snapshot.host().ifPresent(scope -> record.host(scope.label()));
         if (ctx.channel() instanceof Http2StreamChannel stream) {
             record.protocol("h2", stream.stream().id());
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         record.grpc(contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16));
-        runtime.observer().requestStarted(record);
+        snapshot.observer().requestStarted(record);
         return record;
     }
 
@@ -108,16 +108,16 @@ final class RequestStarter {
                 return tooMany(request, head, forward.route().name(), record, refusal, draining);
             }
         }
-        HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, runtime.identityHeaders(),
-                peerHeaders, peer.clientAddress(), runtime.http().via(),
-                () -> runtime.observer().xfccTrimmed(runtime.name()));
+        HttpRequest upstreamRequest = ForwardedRequest.of(request, forward, snapshot.identityHeaders(),
+                peerHeaders, peer.clientAddress(), snapshot.http().via(),
+                () -> snapshot.observer().xfccTrimmed(snapshot.name()));
         if (forward.expectContinue()) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
-        UpstreamCluster cluster = runtime.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
+        UpstreamCluster cluster = snapshot.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
         return new Forwarded(new Exchange(owner, ctx, cluster, upstreamRequest, forward, head.keepAlive(),
-                runtime.identityHeaders(), runtime.http().via(), record));
+                snapshot.identityHeaders(), snapshot.http().via(), record));
     }
 
     /**

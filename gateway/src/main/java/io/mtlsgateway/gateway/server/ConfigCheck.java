@@ -180,10 +180,10 @@ public final class ConfigCheck {
         List<HostReport> hosts = new ArrayList<>();
         try {
             // The pools of an unused template open no connection; the context is released at once.
-            ListenerState state = ListenerState.build(config, listener, new Bootstrap(), ExchangeObserver.NONE,
+            BuiltListenerSnapshot state = BuiltListenerSnapshot.build(config, listener, new Bootstrap(), ExchangeObserver.NONE,
                     UpstreamInitializers.INSTANCE, tickets);
             material = Optional.ofNullable(state.material());
-            for (ListenerState face : state.faces()) {
+            for (BuiltListenerSnapshot face : state.faces()) {
                 if (face.material() != null) {
                     problems.addAll(expiryProblems(face.tlsConfig(), face.material(), now));
                     face.host().ifPresent(host -> hosts.add(hostReport(listener, host, face.material())));

@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * from a validated config; {@link #reload} swaps in a new one, {@link #drain} stops gracefully.
  * Lifecycle only: what a reload may change is {@link ReloadDiff}'s, building a reload's state
  * {@link ReloadStaging}'s, the listeners are {@link Listeners}', each listener's objects
- * {@link ListenerState}'s, what upstream connections share {@link UpstreamSide}'s.
+ * {@link BuiltListenerSnapshot}'s, what upstream connections share {@link UpstreamSide}'s.
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
@@ -193,10 +193,10 @@ public final class GatewayServer implements AutoCloseable {
      * change. Synchronized with {@link #close()}, so a
      * reload that finishes while the server stops releases what it built instead of leaking it.
      */
-    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built,
+    private synchronized List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, BuiltListenerSnapshot> built,
             ReloadDiff diff, Map<String, UpstreamTlsContext> upstreamTls) {
         if (closed) {
-            built.values().forEach(ListenerState::retire);
+            built.values().forEach(BuiltListenerSnapshot::retire);
             upstreamTls.values().forEach(UpstreamTlsContext::release);
             return List.of();
         }

@@ -35,7 +35,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The gateway's bound listeners, each with the {@link ListenerState} new connections are served
+ * The gateway's bound listeners, each with the {@link BuiltListenerSnapshot} new connections are served
  * with: binds them at start, builds every listener's next state for a reload, swaps it in, and
  * releases them at the end. The server decides when; this class does it.
  */
@@ -43,7 +43,7 @@ final class Listeners {
     static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     /** One listener: its bound channel and the state new connections are served with. */
-    private record Slot(AtomicReference<ListenerState> state, Channel channel) {}
+    private record Slot(AtomicReference<BuiltListenerSnapshot> state, Channel channel) {}
 
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private final EventLoopGroup bossGroup;
@@ -75,7 +75,7 @@ final class Listeners {
     /** Builds a listener from {@code config} and binds it; nothing of it is left running on failure. */
     void bind(GatewayConfig config, ListenerConfig listener, SocketTransport transport, TokenPolicies tokens)
             throws StartException {
-        ListenerState state;
+        BuiltListenerSnapshot state;
         try {
             state = build(config, listener, tokens, Optional.empty());
             certificates(listener.name(), state);
@@ -84,7 +84,7 @@ final class Listeners {
                     : String.valueOf(listener.tls().certificate()), e);
         }
         state.runtime().upstreams().startHealthChecks(workerGroup);
-        AtomicReference<ListenerState> current = new AtomicReference<>(state);
+        AtomicReference<BuiltListenerSnapshot> current = new AtomicReference<>(state);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -109,9 +109,9 @@ final class Listeners {
         }
     }
 
-    private ListenerState build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens,
-            Optional<ListenerState> previous) throws Exception {
-        return ListenerState.build(from, listener, upstreamTemplate, observer, pipelines, tokens,
+    private BuiltListenerSnapshot build(GatewayConfig from, ListenerConfig listener, TokenPolicies tokens,
+            Optional<BuiltListenerSnapshot> previous) throws Exception {
+        return BuiltListenerSnapshot.build(from, listener, upstreamTemplate, observer, pipelines, tokens,
                 requestLimiter(from, listener), tickets, previous);
     }
 
@@ -135,10 +135,10 @@ final class Listeners {
     /**
      * Every listener's next state, built off the event loops; on failure nothing is kept. A host
      * entry whose new files cannot be used keeps its current TLS state instead of failing the
-     * build (each built state's {@link ListenerState#kept()} names them).
+     * build (each built state's {@link BuiltListenerSnapshot#kept()} names them).
      */
-    Map<String, ListenerState> buildAll(GatewayConfig next, TokenPolicies tokens) throws ReloadRefusedException {
-        Map<String, ListenerState> built = new LinkedHashMap<>();
+    Map<String, BuiltListenerSnapshot> buildAll(GatewayConfig next, TokenPolicies tokens) throws ReloadRefusedException {
+        Map<String, BuiltListenerSnapshot> built = new LinkedHashMap<>();
         try {
             for (ListenerConfig listener : next.listeners()) {
                 Slot slot = slots.get(listener.name());
@@ -146,7 +146,7 @@ final class Listeners {
                         slot == null ? Optional.empty() : Optional.of(slot.state().get())));
             }
         } catch (Exception e) {
-            built.values().forEach(ListenerState::retire);
+            built.values().forEach(BuiltListenerSnapshot::retire);
             throw new ReloadRefusedException(e instanceof MaterialException m ? m.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
@@ -159,11 +159,11 @@ final class Listeners {
      * @return one future per listener whose client trust changed: done when its open connections
      *     have re-checked their client
      */
-    List<CompletableFuture<Void>> swapIn(Map<String, ListenerState> built) {
+    List<CompletableFuture<Void>> swapIn(Map<String, BuiltListenerSnapshot> built) {
         List<CompletableFuture<Void>> rechecked = new ArrayList<>();
         built.forEach((name, fresh) -> {
             fresh.runtime().upstreams().startHealthChecks(workerGroup);
-            ListenerState previous = slots.get(name).state().getAndSet(fresh);
+            BuiltListenerSnapshot previous = slots.get(name).state().getAndSet(fresh);
             certificates(name, fresh);
             List<TrustChangedEvent> trustChanges = TrustChanges.between(previous, fresh);
             previous.retire();
@@ -172,7 +172,7 @@ final class Listeners {
         return rechecked;
     }
 
-    private void certificates(String name, ListenerState state) {
+    private void certificates(String name, BuiltListenerSnapshot state) {
         if (state.material() != null) { // a plain-HTTP listener has no certificates
             metrics.listener(name).certificates(state.material().serverNotAfter(),
                     state.material().earliestCaNotAfter(), state.material().earliestCrlNextUpdate());

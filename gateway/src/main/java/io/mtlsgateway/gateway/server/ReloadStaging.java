@@ -27,7 +27,7 @@ final class ReloadStaging implements ConfigReloader.Applier {
 
     /** Puts what a reload built in service; returns one future per open connection's re-check. */
     interface SwapIn {
-        List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, ListenerState> built, ReloadDiff diff,
+        List<CompletableFuture<Void>> swapIn(GatewayConfig next, Map<String, BuiltListenerSnapshot> built, ReloadDiff diff,
                 Map<String, UpstreamTlsContext> upstreams);
     }
 
@@ -61,7 +61,7 @@ final class ReloadStaging implements ConfigReloader.Applier {
             throw new ReloadRefusedException(e instanceof UpstreamTlsLoader.UpstreamMaterialException u ? u.problems()
                     : List.of(String.valueOf(e.getMessage())));
         }
-        Map<String, ListenerState> built;
+        Map<String, BuiltListenerSnapshot> built;
         try {
             built = listeners.buildAll(next, nextTokens);
         } catch (ReloadRefusedException e) {
@@ -77,7 +77,7 @@ final class ReloadStaging implements ConfigReloader.Applier {
 
             @Override
             public void discard() {
-                built.values().forEach(ListenerState::retire);
+                built.values().forEach(BuiltListenerSnapshot::retire);
                 staged.values().forEach(UpstreamTlsContext::release);
             }
 

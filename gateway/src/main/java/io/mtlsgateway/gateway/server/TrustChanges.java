@@ -17,13 +17,13 @@ import java.util.Optional;
 final class TrustChanges {
     private TrustChanges() {}
 
-    static List<TrustChangedEvent> between(ListenerState previous, ListenerState fresh) {
+    static List<TrustChangedEvent> between(BuiltListenerSnapshot previous, BuiltListenerSnapshot fresh) {
         List<TrustChangedEvent> changes = new ArrayList<>();
-        for (ListenerState old : previous.faces()) {
+        for (BuiltListenerSnapshot old : previous.faces()) {
             if (old.verifier() == null || old.tlsConfig() == null) {
                 continue;
             }
-            Optional<ListenerState> next = fresh.faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
+            Optional<BuiltListenerSnapshot> next = fresh.faces().stream().filter(f -> f.host().equals(old.host())).findFirst();
             if (next.isEmpty()) {
                 changes.add(new TrustChangedEvent(fresh.listener(), chain -> false, old.host()));
             } else if (!sameTrust(next.get(), old)) {
@@ -35,7 +35,7 @@ final class TrustChanges {
         return changes;
     }
 
-    private static boolean sameTrust(ListenerState next, ListenerState previous) {
+    private static boolean sameTrust(BuiltListenerSnapshot next, BuiltListenerSnapshot previous) {
         return next.tlsConfig() != null && next.tlsConfig().clientAuth() == previous.tlsConfig().clientAuth()
                 && next.tlsConfig().ocsp() == previous.tlsConfig().ocsp()
                 && next.tlsConfig().verifyDepth() == previous.tlsConfig().verifyDepth()

@@ -5,18 +5,8 @@ import io.mtlsgateway.config.UpstreamConfig;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,78 +58,15 @@ final class HealthChecker {
         if (stopped) {
             return;
         }
-        Probe probe = new Probe(endpoint);
+        HealthProbe probe = new HealthProbe(config.path(), endpoint, () -> stopped);
         Channel channel = bootstrap.clone().handler(pipelines.healthCheck(upstream, endpoint.endpoint(), probe)).connect(endpoint.endpoint().host(), endpoint.endpoint().port()).addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 probe.finish(false);
             }
         }).channel();
-        probe.timeout = loop.schedule(() -> {
+        probe.timeout(loop.schedule(() -> {
             probe.finish(false);
             channel.close();
-        }, config.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** One check: passes on a 2xx response head, fails on anything else, a close or the timeout. */
-    private final class Probe extends ChannelInboundHandlerAdapter {
-        private final EndpointHealth endpoint;
-        private ScheduledFuture<?> timeout;
-        private boolean done;
-
-        Probe(EndpointHealth endpoint) {
-            this.endpoint = endpoint;
-        }
-
-        void finish(boolean passed) {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (timeout != null) {
-                timeout.cancel(false);
-            }
-            if (!stopped) {
-                endpoint.checkResult(passed);
-            }
-        }
-
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, config.path());
-            request.headers()
-                    .set(HttpHeaderNames.HOST, endpoint.endpoint().toString())
-                    .set(HttpHeaderNames.USER_AGENT, "mtls-gateway-health-check")
-                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-            ctx.writeAndFlush(request).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof HttpResponse response) {
-                    int code = response.status().code();
-                    if (code >= 200 || response.decoderResult().isFailure()) {
-                        finish(!response.decoderResult().isFailure() && code < 300);
-                        ctx.close();
-                    }
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            finish(false);
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            finish(false);
-            ctx.close();
-        }
+        }, config.timeout().toMillis(), TimeUnit.MILLISECONDS));
     }
 }

@@ -5,45 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mtlsgateway.gateway.testing.CapturedLogs;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class AcceptFailureHandlerTest {
-    private static final Logger LOGGER = Logger.getLogger(AcceptFailureHandler.class.getName());
-    private final List<LogRecord> warnings = new ArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            if (record.getLevel() == Level.WARNING) {
-                warnings.add(record);
-            }
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private CapturedLogs logs;
 
     @BeforeEach
     void capture() {
-        LOGGER.addHandler(capture);
+        logs = CapturedLogs.of(AcceptFailureHandler.class);
     }
 
     @AfterEach
     void release() {
-        LOGGER.removeHandler(capture);
+        logs.close();
     }
 
     @Test
@@ -53,6 +35,7 @@ class AcceptFailureHandlerTest {
         server.pipeline().fireExceptionCaught(new IOException("Too many open files"));
         server.pipeline().fireExceptionCaught(new IOException("Too many open files"));
 
+        List<LogRecord> warnings = logs.warnings();
         assertEquals(2, warnings.size());
         assertEquals("listener edge: cannot accept a connection: Too many open files; accepting again in 1 s",
                 warnings.get(0).getMessage());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.Unpooled;
@@ -16,6 +17,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -77,5 +80,20 @@ class Http2RequestAdapterTest {
         assertEquals("kept", readEnd.trailingHeaders().get("x-trailer"));
         ReferenceCountUtil.release(readEnd);
         assertFalse(channel.finish());
+    }
+
+    @Test
+    void aStreamTheCodecResetClosesQuietlyWhileOtherErrorsGoOn() {
+        EmbeddedChannel stream = new EmbeddedChannel(new Http2RequestAdapter());
+        stream.pipeline().fireExceptionCaught(new Http2FrameStreamException(Http2ConnectionGuardTest.RESET_STREAM,
+                Http2Error.PROTOCOL_ERROR, new IllegalStateException("bad")));
+        assertFalse(stream.isOpen(), "the stream closes");
+        stream.checkException(); // and the error went no further
+
+        EmbeddedChannel other = new EmbeddedChannel(new Http2RequestAdapter());
+        other.pipeline().fireExceptionCaught(new IllegalStateException("a bug"));
+        assertThrows(IllegalStateException.class, other::checkException);
+        assertTrue(other.isOpen(), "the terminal handler, not this one, decides");
+        assertFalse(other.finish());
     }
 }

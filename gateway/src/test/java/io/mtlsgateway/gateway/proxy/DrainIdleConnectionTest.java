@@ -45,12 +45,12 @@ class DrainIdleConnectionTest {
         IssuedCertificate ca = new CertificateBuilder().subject("CN=CA").ca(-1).selfSigned();
         List<X509Certificate> chain = List.of(new CertificateBuilder().subject("CN=app").forClient()
                 .signedBy(ca).certificate());
-        ListenerRuntime runtime = new ListenerRuntime("edge", RouteTable.of(List.of()),
+        HttpStageSnapshot snapshot = new HttpStageSnapshot("edge", RouteTable.of(List.of()),
                 new IdentityHeaderWriter(Map.of(), XfccMode.SANITIZE, false, Optional.empty()),
                 new Upstreams(Map.of(), new Bootstrap(), 1, UpstreamInitializers.INSTANCE));
         channel = new EmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new ProxyHandler(runtime, new VerifiedPeer(PeerIdentity.of(chain), chain,
+        channel.pipeline().addLast(new ProxyHandler(snapshot, new VerifiedPeer(PeerIdentity.of(chain), chain,
                 "127.0.0.1:40000")));
     }
 

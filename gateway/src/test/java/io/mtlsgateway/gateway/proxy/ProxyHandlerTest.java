@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
 
 /** The request handler alone: answers it gives itself, keep-alive, drain, release of what it does not use. */
 class ProxyHandlerTest {
-    private final ListenerRuntime runtime = new ListenerRuntime("edge", RouteTable.of(List.of()),
+    private final HttpStageSnapshot snapshot = new HttpStageSnapshot("edge", RouteTable.of(List.of()),
             new IdentityHeaderWriter(Map.of(), XfccMode.SANITIZE, false, Optional.empty()),
             new Upstreams(Map.of(), new Bootstrap(), 1, UpstreamInitializers.INSTANCE));
     private final EmbeddedChannel channel = new EmbeddedChannel(
-            new ProxyHandler(runtime, new VerifiedPeer(null, List.of(), "192.0.2.7")));
+            new ProxyHandler(snapshot, new VerifiedPeer(null, List.of(), "192.0.2.7")));
 
     @AfterEach
     void close() {

@@ -19,9 +19,14 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code run} with the server certificate and its key in one PEM file, as HAProxy and nginx take it. */
 class CombinedPemFileTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
@@ -37,7 +42,7 @@ class CombinedPemFileTest {
         Files.writeString(combined, PemFiles.toPem(pki.server.chainWithoutRoot().toArray())
                 + Files.readString(pki.serverKey));
         try (EchoUpstream upstream = EchoUpstream.start(0);
-                GatewayServer gateway = GatewayServer.start(GatewayFixture.config(pki, tls(pki, combined, combined),
+                GatewayServer gateway = stack.start(GatewayFixture.config(pki, tls(pki, combined, combined),
                         List.of(GatewayFixture.route("all", "/", "echo")),
                         List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstream.port()))));
                 TlsTestClient client = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),

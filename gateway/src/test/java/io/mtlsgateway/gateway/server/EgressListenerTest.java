@@ -17,16 +17,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Egress sidecar mode end to end: a legacy application speaks plain HTTP to the gateway on
  * loopback, and the gateway carries the call to a remote API that requires mutual TLS.
  */
 class EgressListenerTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     static Path dir;
 
@@ -37,23 +41,13 @@ class EgressListenerTest {
     @BeforeAll
     static void start() throws Exception {
         up = new UpstreamPki(dir);
-        remote = TlsUpstream.start(up.server, List.of(up.gatewayClientCa.certificate()), false);
+        remote = stack.keep(TlsUpstream.start(up.server, List.of(up.gatewayClientCa.certificate()), false));
         Path routeFile = dir.resolve("routes.yaml");
         Files.writeString(routeFile, "version: 1\nadmin:\n  listen: 127.0.0.1:0\n"
                 + "listeners:\n  - name: egress\n    listen: 127.0.0.1:0\n    tls: none\n"
                 + "routes:\n  - name: remote\n    upstream: ledger\n"
                 + "upstreams:\n  ledger:\n    endpoints: [localhost:" + remote.port() + "]\n" + up.tlsBlock(""));
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (remote != null) {
-            remote.close();
-        }
+        gateway = stack.start(ConfigLoader.load(routeFile));
     }
 
     /** One plain HTTP/1.1 exchange on a new connection; returns the whole response. */

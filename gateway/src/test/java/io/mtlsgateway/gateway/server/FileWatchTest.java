@@ -34,9 +34,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The file watcher on real files: what it reacts to, what it ignores, and that it cannot be starved. */
 class FileWatchTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
@@ -53,14 +58,14 @@ class FileWatchTest {
     @BeforeEach
     void start() throws Exception {
         pki = new TestPki(dir);
-        upstream = EchoUpstream.start(0);
+        upstream = stack.keep(EchoUpstream.start(0));
         client = pki.client("app", null);
         doomed = pki.client("doomed", null);
         crl = dir.resolve("clients.crl");
         writeCrl(List.of());
         routeFile = dir.resolve("routes.yaml");
         Files.writeString(routeFile, routes(RouteFile.route("api", "/api")));
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
+        gateway = stack.start(ConfigLoader.load(routeFile));
     }
 
     @AfterEach
@@ -68,12 +73,6 @@ class FileWatchTest {
         if (writer != null) {
             writer.interrupt();
             writer.join();
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
         }
         assertEquals(null, writerFailure.get());
     }

@@ -13,6 +13,7 @@ import io.mtlsgateway.config.RouteMatch;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
+import io.mtlsgateway.gateway.testing.CapturedLogs;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.HeldUpstream;
@@ -133,7 +134,12 @@ class GracefulDrainTest {
             assertEquals(200, head.status());
             assertNull(head.headers().get("connection"), "sent before the drain: keep-alive");
 
-            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(gateway::drain);
+            CompletableFuture<Boolean> drained;
+            try (CapturedLogs server = CapturedLogs.of(GatewayServer.class)) {
+                drained = CompletableFuture.supplyAsync(gateway::drain);
+                // The drain runs on another thread: /readyz says 503 once it has begun, not before.
+                assertTrue(server.awaitLine("draining: ", 30), "the drain began");
+            }
             assertEquals(503, admin.status("/readyz"));
             finishBody.countDown();
             assertEquals("done", connection.readBytes(4));

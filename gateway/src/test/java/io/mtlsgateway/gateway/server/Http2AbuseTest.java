@@ -33,16 +33,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Raw-frame attacks on an h2 listener: each ends with GOAWAY or a stream reset, is counted, and
  * the gateway goes on serving other clients.
  */
 class Http2AbuseTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     private static final Http2Limits LIMITS = new Http2Limits(2, 4096, Duration.ofHours(1), 1000);
 
     @TempDir
@@ -57,23 +61,13 @@ class Http2AbuseTest {
     @BeforeAll
     static void start() throws Exception {
         pki = new TestPki(dir);
-        upstream = new TrailerUpstream();
+        upstream = stack.keep(new TrailerUpstream());
         client = pki.client("attacker", "spiffe://test.example/ns/prod/sa/attacker");
-        gateway = GatewayServer.start(GatewayFixture.withHttp2(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        gateway = stack.start(GatewayFixture.withHttp2(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("api", "/api", "trailers")),
                 List.of(GatewayFixture.upstream("trailers", Duration.ofSeconds(30), upstream.port()))),
                 ListenerConfig.DEFAULT_ALPN, LIMITS));
         address = gateway.address(GatewayFixture.LISTENER);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private static GatewayServer startWith(Http2Limits limits) throws Exception {

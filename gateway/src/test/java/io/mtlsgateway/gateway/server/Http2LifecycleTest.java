@@ -21,13 +21,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How h2 connections end: drain, idle, and the RFC 8441 WebSocket bootstrap that is refused. */
 class Http2LifecycleTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
@@ -40,22 +44,15 @@ class Http2LifecycleTest {
     @BeforeEach
     void start() throws Exception {
         pki = new TestPki(dir);
-        held = new HeldUpstream();
-        upstream = new TrailerUpstream();
+        held = stack.keep(new HeldUpstream());
+        upstream = stack.keep(new TrailerUpstream());
         client = pki.client("app", "spiffe://test.example/ns/prod/sa/app");
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("slow", "/slow", "held"), GatewayFixture.route("api", "/api", "fast")),
                 List.of(GatewayFixture.upstream("held", Duration.ofSeconds(30), held.port()),
                         GatewayFixture.upstream("fast", Duration.ofSeconds(30), upstream.port())),
                 // An idle timeout no pause between two requests of one test reaches on a loaded machine.
                 2, new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(2), false)));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        gateway.close();
-        held.close();
-        upstream.close();
     }
 
     private H2TestClient connect() throws Exception {

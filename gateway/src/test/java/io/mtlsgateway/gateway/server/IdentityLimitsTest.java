@@ -25,9 +25,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-identity limits over real sockets: 429 with Retry-After, counted, per client. */
 class IdentityLimitsTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 

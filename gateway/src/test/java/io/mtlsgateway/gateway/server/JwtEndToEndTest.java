@@ -37,12 +37,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Bearer tokens over real mTLS sockets: a generated PKI, keys made in the test, a JWKS file and a
  * JWKS URL served by a real HTTP server, a real upstream that echoes what it received.
  */
 class JwtEndToEndTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     private static final String SPIFFE = "spiffe://test.example/ns/prod/sa/mobile-app";
 
     @TempDir

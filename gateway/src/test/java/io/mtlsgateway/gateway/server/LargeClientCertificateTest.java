@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A client whose certificate chain is too large to fit in a session ticket (issue 9, item 7): it
@@ -27,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * ticket; now it is served, without a ticket, and counted.
  */
 class LargeClientCertificateTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 

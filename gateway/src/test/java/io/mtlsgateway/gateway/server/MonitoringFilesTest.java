@@ -31,12 +31,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * deploy/monitoring's alert rules and Grafana dashboard name only series a real gateway exports:
  * a renamed metric would otherwise leave an alert matching nothing, silently, forever.
  */
 class MonitoringFilesTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     private static final Path MONITORING = Path.of("..", "deploy", "monitoring");
 
     @TempDir

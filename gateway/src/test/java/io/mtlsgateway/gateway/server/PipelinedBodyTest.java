@@ -26,9 +26,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A pipelined request with a body, served from a warm pool, reaches the upstream whole and at once. */
 class PipelinedBodyTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 

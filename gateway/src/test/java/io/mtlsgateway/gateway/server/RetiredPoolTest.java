@@ -14,34 +14,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A reload retires the upstream pools; a connection busy at that moment must not idle on afterwards. */
 class RetiredPoolTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     @Test
     void closesAConnectionGivenBackToAPoolThatAReloadRetired() throws Exception {
         CountDownLatch arrived = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch closedByGateway = new CountDownLatch(1);
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             c.readHead();
             arrived.countDown();
             release.await();
@@ -49,12 +43,12 @@ class RetiredPoolTest {
             if (c.readHead() == null) {
                 closedByGateway.countDown();
             }
-        });
+        }));
         TestPki pki = new TestPki(dir);
         IssuedCertificate client = pki.client("app", null);
         Path routeFile = dir.resolve("routes.yaml");
         Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/"), upstream.port(), ""));
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
+        gateway = stack.start(ConfigLoader.load(routeFile));
         try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
                 pki.server.root(), client)) {
             connection.send("GET /held HTTP/1.1\r\nHost: localhost\r\n\r\n");

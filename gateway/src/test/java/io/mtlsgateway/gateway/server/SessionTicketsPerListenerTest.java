@@ -11,10 +11,11 @@ import io.mtlsgateway.gateway.testing.ResumingClient;
 import io.mtlsgateway.gateway.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code sessionTickets} is a listener's own choice: in one route file a listener with tickets
@@ -22,6 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * tickets off for the whole process).
  */
 class SessionTicketsPerListenerTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
@@ -32,7 +36,7 @@ class SessionTicketsPerListenerTest {
     @BeforeEach
     void start() throws Exception {
         pki = new TestPki(dir);
-        upstream = EchoUpstream.start(0);
+        upstream = stack.keep(EchoUpstream.start(0));
         Path routeFile = dir.resolve("routes.yaml");
         Files.writeString(routeFile, "version: 1\n"
                 + "admin:\n  listen: 127.0.0.1:0\n"
@@ -42,7 +46,7 @@ class SessionTicketsPerListenerTest {
                 + "routes:\n"
                 + "  - name: all\n    match: { pathPrefix: / }\n    upstream: echo\n"
                 + "upstreams:\n  echo:\n    endpoints: [127.0.0.1:" + upstream.port() + "]\n");
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
+        gateway = stack.start(ConfigLoader.load(routeFile));
     }
 
     private String listener(String name, String tickets) {
@@ -53,16 +57,6 @@ class SessionTicketsPerListenerTest {
                 + "      privateKey: " + pki.serverKey + "\n"
                 + "      clientCa: " + pki.clientCaFile + "\n"
                 + "      sessionTickets: " + tickets + "\n";
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @Test

@@ -16,10 +16,11 @@ import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two gateways behind one name share {@code sessionTicketKeys} files: a session from one resumes on
@@ -27,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * once the old key is gone, a ticket made with it gets a full handshake.
  */
 class SharedTicketKeysTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @TempDir
@@ -42,13 +46,14 @@ class SharedTicketKeysTest {
     @BeforeEach
     void start() throws Exception {
         pki = new TestPki(dir);
-        upstream = EchoUpstream.start(0);
+        upstream = stack.keep(EchoUpstream.start(0));
         current = dir.resolve("ticket-current.key");
         previous = dir.resolve("ticket-previous.key");
         writeKey(current, newKey());
         writeKey(previous, newKey());
-        first = GatewayServer.start(ConfigLoader.load(routeFile("first.yaml")), GatewayServer.FileWatching.OFF);
-        second = GatewayServer.start(ConfigLoader.load(routeFile("second.yaml")), GatewayServer.FileWatching.OFF);
+        first = stack.keep(GatewayServer.start(ConfigLoader.load(routeFile("first.yaml")), GatewayServer.FileWatching.OFF));
+        second = stack.keep(GatewayServer.start(ConfigLoader.load(routeFile("second.yaml")),
+                GatewayServer.FileWatching.OFF));
     }
 
     private Path routeFile(String name) throws Exception {
@@ -61,19 +66,6 @@ class SharedTicketKeysTest {
         Path file = dir.resolve(name);
         Files.writeString(file, text);
         return file;
-    }
-
-    @AfterEach
-    void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {first, second, upstream}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 
     @Test

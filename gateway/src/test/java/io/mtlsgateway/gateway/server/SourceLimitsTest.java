@@ -28,9 +28,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-source limits over real sockets: refused connections never reach TLS. */
 class SourceLimitsTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 

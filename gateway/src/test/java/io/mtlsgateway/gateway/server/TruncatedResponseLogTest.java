@@ -21,9 +21,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An upstream that breaks mid-body: the access log says the client got a cut-off response. */
 class TruncatedResponseLogTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 

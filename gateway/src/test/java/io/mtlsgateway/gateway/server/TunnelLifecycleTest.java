@@ -26,9 +26,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A WebSocket-style tunnel ends when its client is revoked, and does not hold up a drain. */
 class TunnelLifecycleTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 

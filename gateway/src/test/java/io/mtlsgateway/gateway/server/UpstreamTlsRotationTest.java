@@ -17,10 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Rotating upstream TLS material while clients keep sending requests: the gateway's own client
@@ -28,6 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
  * connections use the new material and pooled ones made with the old material are retired.
  */
 class UpstreamTlsRotationTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     Path dir;
 
@@ -42,7 +46,7 @@ class UpstreamTlsRotationTest {
         pki = new TestPki(dir);
         up = new UpstreamPki(dir);
         client = pki.client("app", null);
-        upstream = TlsUpstream.start(up.server, List.of(up.gatewayClientCa.certificate()), false);
+        upstream = stack.keep(TlsUpstream.start(up.server, List.of(up.gatewayClientCa.certificate()), false));
         Path routeFile = dir.resolve("routes.yaml");
         Files.writeString(routeFile, "version: 1\nworkers: 2\nadmin:\n  listen: 127.0.0.1:0\n"
                 + "listeners:\n  - name: edge\n    listen: 127.0.0.1:0\n    tls:\n"
@@ -51,17 +55,7 @@ class UpstreamTlsRotationTest {
                 + "routes:\n  - name: api\n    upstream: ledger\n"
                 + "upstreams:\n  ledger:\n    endpoints: [127.0.0.1:" + upstream.port() + "]\n" + up.tlsBlock(""));
         // Reloads are the test's own: a watcher-triggered one in between would only repeat them.
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile), GatewayServer.FileWatching.OFF);
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        gateway = stack.start(ConfigLoader.load(routeFile), GatewayServer.FileWatching.OFF);
     }
 
     private Traffic traffic() throws InterruptedException {

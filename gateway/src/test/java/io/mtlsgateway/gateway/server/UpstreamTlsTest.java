@@ -22,12 +22,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Upstream TLS through the whole gateway: real Netty TLS upstreams that require the gateway's
@@ -35,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and the upstream never receives the request.
  */
 class UpstreamTlsTest {
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     @TempDir
     static Path dir;
 
@@ -53,13 +57,13 @@ class UpstreamTlsTest {
         up = new UpstreamPki(dir);
         client = pki.client("app", null);
         List<java.security.cert.X509Certificate> gatewayCa = List.of(up.gatewayClientCa.certificate());
-        good = TlsUpstream.start(up.server, gatewayCa, false);
+        good = stack.keep(TlsUpstream.start(up.server, gatewayCa, false));
         Instant now = Instant.now();
-        expired = TlsUpstream.start(UpstreamPki.server("old").validity(now.minus(Duration.ofDays(30)),
-                now.minus(Duration.ofDays(1))).signedBy(up.upstreamCa), gatewayCa, false);
+        expired = stack.keep(TlsUpstream.start(UpstreamPki.server("old").validity(now.minus(Duration.ofDays(30)),
+                now.minus(Duration.ofDays(1))).signedBy(up.upstreamCa), gatewayCa, false));
         IssuedCertificate revokedCert = UpstreamPki.server("revoked").signedBy(up.upstreamCa);
-        revoked = TlsUpstream.start(revokedCert, gatewayCa, false);
-        closing = TlsUpstream.start(up.server, gatewayCa, true);
+        revoked = stack.keep(TlsUpstream.start(revokedCert, gatewayCa, false));
+        closing = stack.keep(TlsUpstream.start(up.server, gatewayCa, true));
         Path crl = dir.resolve("upstream.crl");
         PemFiles.write(crl, CrlIssuer.issue(up.upstreamCa, Set.of(revokedCert.certificate().getSerialNumber()),
                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1))));
@@ -92,23 +96,11 @@ class UpstreamTlsTest {
                 + "      certificate: " + pki.serverCertificate + "\n      privateKey: " + pki.serverKey + "\n"
                 + "      clientCa: " + pki.clientCaFile + "\n"
                 + routes + upstreams);
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
+        gateway = stack.start(ConfigLoader.load(routeFile));
     }
 
     private static String upstream(String name, TlsUpstream server, String tls) {
         return "  " + name + ":\n    endpoints: [127.0.0.1:" + server.port() + "]\n" + tls;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        for (TlsUpstream server : new TlsUpstream[] {good, expired, revoked, closing}) {
-            if (server != null) {
-                server.close();
-            }
-        }
     }
 
     private static Response get(String path) throws Exception {

@@ -18,9 +18,15 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.mtlsgateway.gateway.testing.GatewayStack;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client certificate with hundreds of SANs cannot blow up the request head through XFCC. */
 class XfccBudgetTest {
+    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     /** The header's value in the echo upstream's JSON, unescaped. */
     private static String xfcc(String body) {
         String key = "\"X-Forwarded-Client-Cert\": \"";

@@ -10,6 +10,7 @@ import io.mtlsgateway.config.HostPort;
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.config.IdentityTemplate;
 import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.ListenerHosts;
 import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.config.RouteMatch;
@@ -92,6 +93,15 @@ public final class GatewayFixture {
         ListenerConfig l = config.listeners().get(0);
         ListenerConfig listener = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
                 l.rfc9440(), l.http(), l.limits(), l.allowPlaintext(), alpn, http2);
+        return new GatewayConfig(config.source(), config.workers(), config.transport(), config.admin(),
+                List.of(listener), config.routes(), config.upstreams(), config.drainTimeout(), config.accessLog());
+    }
+
+    /** The same config with its one listener serving these host entries (chosen by SNI). */
+    public static GatewayConfig withHosts(GatewayConfig config, ListenerHosts hosts) {
+        ListenerConfig l = config.listeners().get(0);
+        ListenerConfig listener = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
+                l.rfc9440(), l.http(), hosts);
         return new GatewayConfig(config.source(), config.workers(), config.transport(), config.admin(),
                 List.of(listener), config.routes(), config.upstreams(), config.drainTimeout(), config.accessLog());
     }

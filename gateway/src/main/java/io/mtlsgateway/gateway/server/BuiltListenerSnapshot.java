@@ -17,7 +17,7 @@ import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
-import io.mtlsgateway.gateway.proxy.ListenerRuntime;
+import io.mtlsgateway.gateway.proxy.HttpStageSnapshot;
 import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
@@ -36,13 +36,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything one listener serves new connections with, built from one config snapshot: the TLS
- * context (with its client verifier), the routes, the identity-header writer and the upstream
- * pools. Built off the event loops at start and on every reload; replaced whole, then retired.
+ * A {@link ListenerSnapshot} built from config: everything one listener serves new connections
+ * with, from one config snapshot: the TLS context (with its client verifier), and its
+ * {@link HttpStageSnapshot} (the routes, the identity-header writer, the upstream pools). Built off
+ * the event loops at start and on every reload; replaced whole, then retired. It owns what it built.
  */
-final class ListenerState implements ListenerSnapshot {
+final class BuiltListenerSnapshot implements ListenerSnapshot {
     private final SslContext tls;
-    private final ListenerRuntime runtime;
+    private final HttpStageSnapshot runtime;
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
@@ -53,12 +54,12 @@ final class ListenerState implements ListenerSnapshot {
     /** The host entries of a reload that kept their previous state (their new files were unusable). */
     private final List<KeptHostEntry> kept;
 
-    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
+    private BuiltListenerSnapshot(SslContext tls, HttpStageSnapshot runtime, ListenerMaterial material,
             VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts) {
         this(tls, runtime, material, verifier, tlsConfig, listenerConfig, hosts, List.of());
     }
 
-    private ListenerState(SslContext tls, ListenerRuntime runtime, ListenerMaterial material,
+    private BuiltListenerSnapshot(SslContext tls, HttpStageSnapshot runtime, ListenerMaterial material,
             VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts,
             List<KeptHostEntry> kept) {
         this.kept = List.copyOf(kept);
@@ -79,7 +80,7 @@ final class ListenerState implements ListenerSnapshot {
      * @throws ListenerMaterial.MaterialException when a file is missing, unreadable or inconsistent
      * @throws Exception when BoringSSL refuses the material
      */
-    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+    static BuiltListenerSnapshot build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines, SessionTicketPolicy tickets) throws Exception {
         return build(config, listener, upstreamTemplate, observer, pipelines, TokenPolicies.NONE, RequestLimiter.NONE,
                 tickets, Optional.empty());
@@ -93,12 +94,12 @@ final class ListenerState implements ListenerSnapshot {
      *     used keeps its TLS state from here (see {@link #kept()}); empty at start and for
      *     {@code check}, where any unusable file fails the build
      */
-    static ListenerState build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
+    static BuiltListenerSnapshot build(GatewayConfig config, ListenerConfig listener, Bootstrap upstreamTemplate,
             ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
-            SessionTicketPolicy tickets, Optional<ListenerState> previous) throws Exception {
+            SessionTicketPolicy tickets, Optional<BuiltListenerSnapshot> previous) throws Exception {
         Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines);
         if (listener.plaintext()) {
-            return new ListenerState(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
+            return new BuiltListenerSnapshot(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
                     limiter, Optional.empty()), null, null, null, listener, null);
         }
         if (!listener.hosts().present()) {
@@ -106,7 +107,7 @@ final class ListenerState implements ListenerSnapshot {
                     Optional.empty());
         }
         HostNameTable table = HostNameTable.of(listener.hosts());
-        List<ListenerState> entries = new ArrayList<>();
+        List<BuiltListenerSnapshot> entries = new ArrayList<>();
         List<KeptHostEntry> kept = new ArrayList<>();
         try {
             for (int i = 0; i < listener.hosts().entries().size(); i++) {
@@ -119,8 +120,8 @@ final class ListenerState implements ListenerSnapshot {
                 } catch (Exception e) {
                     // Each entry reloads on its own: a broken file of one entry leaves it on its last
                     // good state and does not hold back the others (an entry new in this config has none).
-                    Optional<ListenerState> last = previous.flatMap(p -> p.face(entry.label()));
-                    Optional<ListenerState> reused = last.flatMap(l -> l.reusedFor(config, listener, table, index,
+                    Optional<BuiltListenerSnapshot> last = previous.flatMap(p -> p.face(entry.label()));
+                    Optional<BuiltListenerSnapshot> reused = last.flatMap(l -> l.reusedFor(config, listener, table, index,
                             upstreams, observer, tokens, limiter));
                     if (reused.isEmpty()) {
                         throw e;
@@ -134,8 +135,8 @@ final class ListenerState implements ListenerSnapshot {
             throw e;
         }
         // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
-        ListenerState primary = entries.get(table.defaultEntry().orElse(0));
-        return new ListenerState(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
+        BuiltListenerSnapshot primary = entries.get(table.defaultEntry().orElse(0));
+        return new BuiltListenerSnapshot(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
                 listener, new VirtualHosts(listener.name(), table, entries), kept);
     }
 
@@ -146,7 +147,7 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     /** The face of the host entry whose first name is {@code label}, on a listener with hosts. */
-    private Optional<ListenerState> face(String label) {
+    private Optional<BuiltListenerSnapshot> face(String label) {
         return hosts == null ? Optional.empty()
                 : faces().stream().filter(f -> f.host().equals(Optional.of(label))).findFirst();
     }
@@ -157,7 +158,7 @@ final class ListenerState implements ListenerSnapshot {
      * 421 and {@code clientCert} rules follow the policy the context enforces. Empty when this state
      * was released meanwhile (an abandoned reload finishing late).
      */
-    private Optional<ListenerState> reusedFor(GatewayConfig config, ListenerConfig listener, HostNameTable table,
+    private Optional<BuiltListenerSnapshot> reusedFor(GatewayConfig config, ListenerConfig listener, HostNameTable table,
             int index, Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) {
         try {
             ReferenceCountUtil.retain(tls);
@@ -166,9 +167,9 @@ final class ListenerState implements ListenerSnapshot {
         }
         try {
             HostScope scope = new HostScope(host().orElseThrow(), table, index, tlsConfig.clientAuth());
-            ListenerRuntime next = runtime(config, listener, uriSan(material), upstreams, observer, tokens, limiter,
+            HttpStageSnapshot next = runtime(config, listener, uriSan(material), upstreams, observer, tokens, limiter,
                     Optional.of(scope));
-            return Optional.of(new ListenerState(tls, next, material, verifier, tlsConfig, listener, null));
+            return Optional.of(new BuiltListenerSnapshot(tls, next, material, verifier, tlsConfig, listener, null));
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -181,7 +182,7 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     /** The state of one TLS policy: the listener's, or one host entry's. */
-    private static ListenerState face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
+    private static BuiltListenerSnapshot face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
             Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
             SessionTicketPolicy tickets, Optional<HostScope> host)
             throws Exception {
@@ -194,19 +195,19 @@ final class ListenerState implements ListenerSnapshot {
         // On failure the policy has released the context already.
         SslContext tls = tickets.apply(ticketScope, tlsConfig, built.context());
         try {
-            ListenerRuntime runtime = runtime(config, listener, uriSan(material), upstreams, observer, tokens,
+            HttpStageSnapshot runtime = runtime(config, listener, uriSan(material), upstreams, observer, tokens,
                     limiter, host);
-            return new ListenerState(tls, runtime, material, verifier, tlsConfig, listener, null);
+            return new BuiltListenerSnapshot(tls, runtime, material, verifier, tlsConfig, listener, null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
         }
     }
 
-    private static ListenerRuntime runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
+    private static HttpStageSnapshot runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
             Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
             Optional<HostScope> host) {
-        return new ListenerRuntime(listener.name(), RouteTable.of(config.routes()),
+        return new HttpStageSnapshot(listener.name(), RouteTable.of(config.routes()),
                 new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()), upstreams, listener.http(),
                 observer, tokens, limiter, host);
     }
@@ -236,7 +237,7 @@ final class ListenerState implements ListenerSnapshot {
         return runtime;
     }
 
-    ListenerRuntime runtime() {
+    HttpStageSnapshot runtime() {
         return runtime;
     }
 
@@ -280,8 +281,8 @@ final class ListenerState implements ListenerSnapshot {
     }
 
     /** Each TLS policy's state: the host entries', or this one. */
-    List<ListenerState> faces() {
-        return hosts == null ? List.of(this) : hosts.entries().stream().map(ListenerState.class::cast).toList();
+    List<BuiltListenerSnapshot> faces() {
+        return hosts == null ? List.of(this) : hosts.entries().stream().map(BuiltListenerSnapshot.class::cast).toList();
     }
 
     /** Null when client auth is none, and on a plain-HTTP listener. */

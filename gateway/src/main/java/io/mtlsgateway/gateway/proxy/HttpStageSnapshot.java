@@ -14,16 +14,16 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a listener's HTTP stage needs for each request, built from one config snapshot: the
- * routes, the identity-header writer, the upstream pools, the listener's HTTP limits, who is
- * told about each request, and the per-identity request limits. Makes the HTTP stage of each
- * verified connection.
+ * The HTTP stage's part of a listener snapshot ({@code pipeline/ListenerSnapshot#httpStage}): what
+ * each request needs, from one config snapshot: the routes, the identity-header writer, the
+ * upstream pools, the listener's HTTP limits, who is told about each request, and the
+ * per-identity request limits. Makes the HTTP stage of each verified connection.
  */
-public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
+public record HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWriter identityHeaders,
         Upstreams upstreams, HttpSettings http, ExchangeObserver observer, TokenPolicies tokens,
         RequestLimiter limiter, Optional<HostScope> host)
         implements HttpStage.Factory {
-    public ListenerRuntime {
+    public HttpStageSnapshot {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(tokens, "tokens");
         Objects.requireNonNull(name, "name");
@@ -35,20 +35,20 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         Objects.requireNonNull(limiter, "limiter");
     }
 
-    /** A runtime of a listener without hosts. */
-    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
+    /** A snapshot of a listener without hosts. */
+    public HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
             HttpSettings http, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) {
         this(name, routes, identityHeaders, upstreams, http, observer, tokens, limiter, Optional.empty());
     }
 
-    /** A runtime whose routes ask for no token and limit nothing. */
-    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
+    /** A snapshot whose routes ask for no token and limit nothing. */
+    public HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams,
             HttpSettings http, ExchangeObserver observer) {
         this(name, routes, identityHeaders, upstreams, http, observer, TokenPolicies.NONE, RequestLimiter.NONE);
     }
 
-    /** A runtime with the default HTTP limits, no request limits, whose requests nobody observes. */
-    public ListenerRuntime(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams) {
+    /** A snapshot with the default HTTP limits, no request limits, whose requests nobody observes. */
+    public HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWriter identityHeaders, Upstreams upstreams) {
         this(name, routes, identityHeaders, upstreams, HttpSettings.defaults(), ExchangeObserver.NONE);
     }
 
@@ -70,7 +70,7 @@ public record ListenerRuntime(String name, RouteTable routes, IdentityHeaderWrit
         return new HttpStage.Http2Streams() {
             @Override
             public ChannelHandler newStreamHandler() {
-                return new ProxyHandler(ListenerRuntime.this, peer,
+                return new ProxyHandler(HttpStageSnapshot.this, peer,
                         () -> ClientLimits.onStream(limiter, peer.identity(), connection));
             }
 

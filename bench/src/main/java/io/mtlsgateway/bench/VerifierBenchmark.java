@@ -4,6 +4,7 @@ import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.verify.ClientVerifier;
 import io.mtlsgateway.gateway.verify.Verdict;
+import io.netty.handler.ssl.util.LazyX509Certificate;
 import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -27,7 +28,8 @@ import org.openjdk.jmh.annotations.State;
  * certificate objects remember a signature they already verified, so it measures a miss without the
  * signature checks. {@link #verifyCacheMissDistinctClients} is the miss the gateway pays: each call parses a
  * different client's leaf from DER, as Netty does for every handshake, cycling through more clients than
- * the JDK's parsed-certificate cache holds.
+ * the JDK's parsed-certificate cache holds. {@link #recheckResumed} is what a resumed session of a known
+ * client costs the verifier.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,6 +39,8 @@ public class VerifierBenchmark {
     private ClientVerifier uncached;
     private List<X509Certificate> chain;
     private IssuedCertificate issuer;
+    private byte[] leafDer;
+    private byte[] issuerDer;
 
     @Setup
     public void setUp() throws Exception {
@@ -46,6 +50,8 @@ public class VerifierBenchmark {
         IssuedCertificate leaf = new CertificateBuilder().subject("CN=bench client").forClient()
                 .uri("spiffe://bench.example/client").signedBy(intermediate);
         chain = leaf.chainWithoutRoot();
+        leafDer = leaf.certificate().getEncoded();
+        issuerDer = intermediate.certificate().getEncoded();
         issuer = intermediate;
         cached = ClientVerifier.builder(List.of(root.certificate())).build();
         uncached = ClientVerifier.builder(List.of(root.certificate())).cacheSize(0).build();
@@ -103,5 +109,18 @@ public class VerifierBenchmark {
     @Benchmark
     public Verdict verifyCacheHit() {
         return cached.verify(chain);
+    }
+
+    /**
+     * The re-check of a resumed session ({@code resumeClientTrusted}) of a client verified before: the chain
+     * arrives as new lazily parsed certificates over the DER BoringSSL kept in the ticket, as Netty hands it over.
+     */
+    @Benchmark
+    public Verdict recheckResumed() {
+        Verdict verdict = cached.recheck(List.of(new LazyX509Certificate(leafDer), new LazyX509Certificate(issuerDer)));
+        if (!(verdict instanceof Verdict.Accepted)) {
+            throw new IllegalStateException("resumed client rejected: " + verdict);
+        }
+        return verdict;
     }
 }

@@ -21,7 +21,7 @@ import java.util.Objects;
  * instead of clientAuth); {@link ServerVerifier} adds the name check.
  *
  * <p>Order: structure and depth; building the path to a clientCa anchor from what the client sent;
- * JDK PKIX validation with BouncyCastle signatures; policy (key strength, SHA-1, EKU, key usage, a
+ * JDK PKIX validation with native (Conscrypt) or BouncyCastle signatures; policy (key strength, SHA-1, EKU, key usage, a
  * CA is not a client); revocation: the CRL index for every certificate of the path, then OCSP for
  * the leaf. The first three steps and the policy are cached per chain (never revocation).
  *
@@ -152,6 +152,12 @@ public final class ClientVerifier {
      * reaches an anchor of this verifier, every certificate is still within its validity, and
      * nothing is revoked by the CRL index or by a cached OCSP answer. No signature is verified
      * (the full handshake did) and no network is used.
+     *
+     * <p>A chain this verifier accepted before (its verdict cache holds it, within the validity of
+     * every certificate of its path) is answered with that verdict, whose identity is the one it
+     * was verified with: no parsing, no path building, no identity rebuilt, only the hash of the
+     * chain and the revocation look-ups. Otherwise (evicted, or a verifier built by a reload since)
+     * the path is built again from the chain, without signatures.
      */
     public Verdict recheck(List<X509Certificate> presented) {
         Instant now = clock.instant();
@@ -160,26 +166,37 @@ public final class ClientVerifier {
             return structure;
         }
         try {
-            ChainBuilder.Result built = chains.build(presented);
-            if (built.rejection() != null) {
-                return built.rejection();
+            VerdictCache.Entry entry = cache.get(VerdictCache.key(presented), now);
+            if (entry != null) {
+                Verdict.Accepted accepted = entry.accepted();
+                Verdict.Rejected revoked = revocation(accepted.path(), accepted.anchor(), now, false);
+                return revoked != null ? revoked : accepted;
             }
-            List<X509Certificate> path = built.built().path();
-            for (X509Certificate cert : path) {
-                if (now.isAfter(cert.getNotAfter().toInstant())) {
-                    return new Verdict.Rejected(HandshakeReason.EXPIRED, Certificates.describe(cert)
-                            + " expired at " + cert.getNotAfter().toInstant() + " (resumed session)");
-                }
-                if (now.isBefore(cert.getNotBefore().toInstant())) {
-                    return new Verdict.Rejected(HandshakeReason.NOT_YET_VALID, Certificates.describe(cert)
-                            + " is not valid before " + cert.getNotBefore().toInstant() + " (resumed session)");
-                }
-            }
-            Verdict.Rejected revoked = revocation(path, built.built().anchor(), now, false);
-            return revoked != null ? revoked : new Verdict.Accepted(path, built.built().anchor());
-        } catch (RuntimeException e) {
+            return rebuild(presented, now);
+        } catch (CertificateEncodingException | RuntimeException e) {
             return malformed(e);
         }
+    }
+
+    /** {@link #recheck} without a cached verdict: the path again, its validity, revocation. */
+    private Verdict rebuild(List<X509Certificate> presented, Instant now) {
+        ChainBuilder.Result built = chains.build(presented);
+        if (built.rejection() != null) {
+            return built.rejection();
+        }
+        List<X509Certificate> path = built.built().path();
+        for (X509Certificate cert : path) {
+            if (now.isAfter(cert.getNotAfter().toInstant())) {
+                return new Verdict.Rejected(HandshakeReason.EXPIRED, Certificates.describe(cert)
+                        + " expired at " + cert.getNotAfter().toInstant() + " (resumed session)");
+            }
+            if (now.isBefore(cert.getNotBefore().toInstant())) {
+                return new Verdict.Rejected(HandshakeReason.NOT_YET_VALID, Certificates.describe(cert)
+                        + " is not valid before " + cert.getNotBefore().toInstant() + " (resumed session)");
+            }
+        }
+        Verdict.Rejected revoked = revocation(path, built.built().anchor(), now, false);
+        return revoked != null ? revoked : new Verdict.Accepted(path, built.built().anchor());
     }
 
     private Verdict.Rejected structure(List<X509Certificate> presented) {

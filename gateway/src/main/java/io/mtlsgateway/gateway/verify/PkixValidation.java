@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.verify;
 
-import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.cert.CertPath;
@@ -21,9 +20,9 @@ import java.util.Set;
 
 /**
  * RFC 5280 path validation by the JDK (signatures, validity, basic and name constraints, CA key
- * usage, path length, unknown critical extensions), with BouncyCastle verifying signatures because
- * it is several times faster than the JDK's ECDSA. Revocation is ours (CRL index, OCSP), not the
- * JDK's, which is too slow and too global (notes §3).
+ * usage, path length, unknown critical extensions), with {@link ChainSignatures} choosing who checks
+ * the signatures (Conscrypt, else BouncyCastle: both several times faster than the JDK's ECDSA).
+ * Revocation is ours (CRL index, OCSP), not the JDK's, which is too slow and too global (notes §3).
  */
 final class PkixValidation {
     /** The validated anchor, or why validation failed. */
@@ -42,7 +41,7 @@ final class PkixValidation {
             CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
             PKIXParameters parameters = new PKIXParameters(anchors.pkixAnchors());
             parameters.setRevocationEnabled(false);
-            parameters.setSigProvider(BouncyCastle.provider().getName());
+            parameters.setSigProvider(ChainSignatures.providerFor(path));
             parameters.setDate(Date.from(at));
             var result = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
                     .validate(certPath, parameters);

@@ -16,9 +16,11 @@ import io.mtlsgateway.gateway.testing.ClientChains;
 import io.mtlsgateway.gateway.testing.ClientChains.Case;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.PemFiles;
+import io.netty.handler.ssl.util.LazyX509Certificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
@@ -177,6 +179,37 @@ class ClientVerifierTest {
         ClientVerifier newTrust = ClientVerifier.builder(List.of(otherRoot.certificate())).build();
         assertEquals(HandshakeReason.UNTRUSTED,
                 assertInstanceOf(Verdict.Rejected.class, newTrust.recheck(ClientChains.sent(chains.good))).reason());
+    }
+
+    @Test
+    void recheckOfAChainVerifiedBeforeKeepsItsIdentityAndStillAppliesRevocationAndExpiry() throws Exception {
+        MutableClock clock = new MutableClock(Instant.now());
+        ClientVerifier resuming = ClientVerifier.builder(List.of(chains.root.certificate()))
+                .crlFiles(chains.crlFiles()).clock(clock).build();
+        Verdict.Accepted verified = assertInstanceOf(Verdict.Accepted.class,
+                resuming.verify(ClientChains.sent(chains.good)));
+
+        // As Netty hands a resumed session's chain over: new certificate objects over the ticket's DER.
+        Verdict.Accepted resumed = assertInstanceOf(Verdict.Accepted.class, resuming.recheck(asResumed(chains.good)));
+        assertSame(verified.identity(), resumed.identity(), "the identity it was verified with, not a rebuilt one");
+
+        // A chain whose path passed but whose leaf the CRL lists: cached as validated, revoked on every check.
+        assertEquals(HandshakeReason.REVOKED, assertInstanceOf(Verdict.Rejected.class,
+                resuming.verify(ClientChains.sent(chains.revoked))).reason());
+        assertEquals(HandshakeReason.REVOKED, assertInstanceOf(Verdict.Rejected.class,
+                resuming.recheck(asResumed(chains.revoked))).reason());
+
+        clock.now = Instant.now().plus(Duration.ofDays(60));
+        assertEquals(HandshakeReason.EXPIRED, assertInstanceOf(Verdict.Rejected.class,
+                resuming.recheck(asResumed(chains.good))).reason());
+    }
+
+    private static List<X509Certificate> asResumed(IssuedCertificate leaf) throws Exception {
+        List<X509Certificate> lazy = new java.util.ArrayList<>();
+        for (X509Certificate cert : ClientChains.sent(leaf)) {
+            lazy.add(new LazyX509Certificate(cert.getEncoded()));
+        }
+        return lazy;
     }
 
     @Test

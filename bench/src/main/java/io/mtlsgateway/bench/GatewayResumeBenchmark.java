@@ -1,0 +1,265 @@
+package io.mtlsgateway.bench;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.config.OcspMode;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.config.TlsProtocol;
+import io.mtlsgateway.gateway.pki.CertificateBuilder;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.server.ListenerTls;
+import io.mtlsgateway.gateway.tls.PemFiles;
+import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
+import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.concurrent.ImmediateExecutor;
+import io.netty.util.ReferenceCountUtil;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Resumed TLS 1.3 mutual-TLS handshakes (tickets), in memory, server CPU per handshake, including writing
+ * the new tickets the server sends after it (the next handshake resumes with one of them).
+ *
+ * <p>{@code server = gateway}: the server side the gateway builds for a listener ({@link ListenerTls#build},
+ * ticket keys from {@link SessionTicketPolicy}), so a resumption runs the verifier's re-check of the resumed
+ * chain (anchor, validity, revocation) and hands its verdict over, as in {@code run}. {@code server = engine}:
+ * the same certificates and suites on a bare BoringSSL context whose trust manager accepts any chain and is
+ * not asked on resumption: the floor of Netty's engine and BoringSSL's crypto, to read the gateway's figure
+ * against in the same run. The two sides are {@link SslHandler}s on {@link EmbeddedChannel}s, bytes moved
+ * between them on this thread: it is {@code SslHandler} that asks the trust manager about a resumed session,
+ * and the delegated tasks run inline, so the server's share ({@link HandshakeCpuTime#serverCpuNanos}, the
+ * figure to read) holds all of it. Each operation checks that the handshake resumed (the client did not check the
+ * server) and, for the gateway, that the verifier's verdict was handed over.
+ *
+ * <p>Not final: JMH generates a subclass of it.
+ */
+@State(Scope.Thread)
+@Fork(1)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Threads(1)
+public class GatewayResumeBenchmark {
+    private static final int MAX_ROUNDS = 16;
+    private static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Param({"gateway", "engine"})
+    public String server;
+
+    private SslContext serverContext;
+    private SessionTicketPolicy tickets;
+    private HandshakeVerdicts verdicts;
+    private SslContext clientContext;
+    private ServerVerificationCounter clientTrust;
+    private long resumed;
+
+    @Setup(Level.Trial)
+    public void setUp() throws Exception {
+        InMemoryHandshake.requireThreadCpuTime();
+        if (!OpenSsl.isAvailable()) {
+            throw new IllegalStateException("netty-tcnative is not usable here", OpenSsl.unavailabilityCause());
+        }
+        IssuedCertificate root = new CertificateBuilder().subject("CN=bench client root").ca(-1).selfSigned();
+        IssuedCertificate intermediate = new CertificateBuilder().subject("CN=bench client intermediate").ca(0)
+                .signedBy(root);
+        IssuedCertificate serverCert = new CertificateBuilder().subject("CN=gateway").forServer().dns("localhost")
+                .signedBy(root);
+        IssuedCertificate leaf = new CertificateBuilder().subject("CN=bench client").forClient()
+                .uri("spiffe://bench.example/client").signedBy(intermediate);
+        serverContext = "gateway".equals(server) ? gatewayServer(serverCert, root) : engineServer(serverCert);
+        clientTrust = ServerVerificationCounter.trusting(root.certificate());
+        clientContext = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.OPENSSL_REFCNT)
+                .keyManager(leaf.privateKey(), leaf.chainWithoutRoot())
+                .trustManager(clientTrust)
+                .protocols("TLSv1.3")
+                .build();
+        // The first handshake is full and leaves a ticket; every measured one resumes.
+        handshake(new HandshakeCpuTime(), false);
+        handshake(new HandshakeCpuTime(), true);
+    }
+
+    private SslContext gatewayServer(IssuedCertificate serverCert, IssuedCertificate root) throws Exception {
+        Path dir = Files.createTempDirectory("gateway-resume-bench");
+        try {
+            TlsConfig tls = new TlsConfig(dir.resolve("server.pem"), dir.resolve("server.key"),
+                    ClientAuthMode.REQUIRE, dir.resolve("client-ca.pem"), List.of(), OcspMode.OFF,
+                    TlsConfig.DEFAULT_VERIFY_DEPTH, List.of(TlsProtocol.TLS_1_3), true);
+            PemFiles.write(tls.certificate(), serverCert.chainWithoutRoot().toArray());
+            PemFiles.writePrivateKey(tls.privateKey(), serverCert.privateKey());
+            PemFiles.write(tls.clientCa(), root.certificate());
+            ListenerTls listener = ListenerTls.build(tls, ListenerConfig.DEFAULT_ALPN);
+            verdicts = listener.verdicts();
+            tickets = new SessionTicketPolicy();
+            return tickets.apply("bench", tls, listener.context());
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(file);
+                }
+            }
+        }
+    }
+
+    private static SslContext engineServer(IssuedCertificate serverCert) throws SSLException {
+        return SslContextBuilder.forServer(serverCert.privateKey(), serverCert.chainWithoutRoot())
+                .sslProvider(SslProvider.OPENSSL_REFCNT)
+                .protocols("TLSv1.3")
+                .clientAuth(ClientAuth.REQUIRE)
+                .trustManager(new AcceptAny())
+                .build();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        System.out.println("# " + server + ": " + resumed + " resumed handshakes");
+        ReferenceCountUtil.release(serverContext);
+        ReferenceCountUtil.release(clientContext);
+        if (tickets != null) {
+            tickets.close();
+        }
+    }
+
+    /** Microseconds per resumed handshake (wall time; read {@code serverCpuNanos / handshakes}). */
+    @Benchmark
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int resumedHandshakeTime(HandshakeCpuTime time) {
+        int bytes = handshake(time, true);
+        time.handshakes++;
+        resumed++;
+        return bytes;
+    }
+
+    private int handshake(HandshakeCpuTime time, boolean mustResume) {
+        long serverChecks = clientTrust.serverChecks();
+        long cpuStart = InMemoryHandshake.threadCpuNanos();
+        // Delegated tasks (the verification) run inline, so their CPU is the server's.
+        SslHandler serverTls = serverContext.newHandler(ByteBufAllocator.DEFAULT, ImmediateExecutor.INSTANCE);
+        EmbeddedChannel serverChannel = new EmbeddedChannel(serverTls);
+        // The client starts its handshake as its channel becomes active, here.
+        SslHandler clientTls = clientContext.newHandler(ByteBufAllocator.DEFAULT, "localhost", 443);
+        EmbeddedChannel clientChannel = new EmbeddedChannel(clientTls);
+        int bytes = 0;
+        try {
+            for (int round = 0; !(serverTls.handshakeFuture().isDone() && clientTls.handshakeFuture().isDone());
+                    round++) {
+                if (round == MAX_ROUNDS) {
+                    throw new IllegalStateException("the handshake did not complete in " + MAX_ROUNDS + " rounds");
+                }
+                bytes += deliver(clientChannel, serverChannel, time, true);
+                bytes += deliver(serverChannel, clientChannel, time, false);
+            }
+            requireSuccess(serverTls, clientTls);
+            // The server's first response carries the tickets BoringSSL issues after the handshake; the client
+            // reads them, so the next handshake can resume.
+            long start = InMemoryHandshake.threadCpuNanos();
+            serverChannel.writeAndFlush(Unpooled.wrappedBuffer(RESPONSE));
+            time.serverCpuNanos += InMemoryHandshake.threadCpuNanos() - start;
+            bytes += deliver(serverChannel, clientChannel, time, false);
+            int read = 0;
+            for (Object in = clientChannel.readInbound(); in != null; in = clientChannel.readInbound()) {
+                read += ((ByteBuf) in).readableBytes();
+                ((ByteBuf) in).release();
+            }
+            if (read != RESPONSE.length) {
+                throw new IllegalStateException("the client read " + read + " bytes of the server's " + RESPONSE.length);
+            }
+        } finally {
+            clientChannel.finishAndReleaseAll();
+            long start = InMemoryHandshake.threadCpuNanos();
+            serverChannel.finishAndReleaseAll();
+            time.serverCpuNanos += InMemoryHandshake.threadCpuNanos() - start;
+            time.cpuNanos += InMemoryHandshake.threadCpuNanos() - cpuStart;
+        }
+        if (mustResume && clientTrust.serverChecks() != serverChecks) {
+            throw new IllegalStateException("the handshake was full, not resumed; the benchmark is invalid");
+        }
+        if (verdicts != null && verdicts.take(serverTls.engine()).isEmpty()) {
+            throw new IllegalStateException("the gateway's verifier handed over no verdict for this handshake");
+        }
+        return bytes;
+    }
+
+    /** Moves what {@code from} wrote to {@code to}; the receiving side's CPU is the server's when it is the server. */
+    private static int deliver(EmbeddedChannel from, EmbeddedChannel to, HandshakeCpuTime time, boolean toServer) {
+        int bytes = 0;
+        for (Object out = from.readOutbound(); out != null; out = from.readOutbound()) {
+            bytes += ((ByteBuf) out).readableBytes();
+            long start = InMemoryHandshake.threadCpuNanos();
+            to.writeInbound(out);
+            if (toServer) {
+                time.serverCpuNanos += InMemoryHandshake.threadCpuNanos() - start;
+            }
+        }
+        return bytes;
+    }
+
+    private static void requireSuccess(SslHandler server, SslHandler client) {
+        if (!server.handshakeFuture().isSuccess()) {
+            throw new IllegalStateException("the server's handshake failed", server.handshakeFuture().cause());
+        }
+        if (!client.handshakeFuture().isSuccess()) {
+            throw new IllegalStateException("the client's handshake failed", client.handshakeFuture().cause());
+        }
+    }
+
+    /** The floor's trust manager: accepts any client chain, and is not one Netty asks again on resumption. */
+    private static final class AcceptAny extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}

@@ -13,6 +13,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -150,6 +151,13 @@ final class Http2EndpointPool extends EndpointPool implements Http2Connection.Li
         ChannelFuture connect = bootstrap.connect(endpoint().host(), endpoint().port());
         Channel channel = connect.channel();
         Http2Connection connection = channel.pipeline().get(Http2Connection.class);
+        if (connection == null) {
+            // The connect failed before it returned (a refused loopback port can): the channel is
+            // closed and its pipeline already emptied, so no connection will ever report.
+            failUnservable(connect.cause() != null ? connect.cause()
+                    : new ConnectException("connection to " + endpoint() + " closed before it was set up"));
+            return;
+        }
         connection.listen(this);
         connections.add(connection);
         channel.closeFuture().addListener(f -> {
@@ -182,17 +190,27 @@ final class Http2EndpointPool extends EndpointPool implements Http2Connection.Li
     }
 
     /**
-     * A connection could not be made: the waiters it was meant for fail with its reason (so the
-     * cluster may try another endpoint), those that other connections can still serve stay.
+     * Fails, with the connection's failure, the waiters the open connections cannot serve now.
+     * Connections still on their way are not counted: to an endpoint that refuses every connection
+     * they fail too, and each failure counting the next attempt kept the waiter alive in a
+     * reconnect loop until the client's deadline (an h2c upstream that was down never answered 503).
      */
-    private void connectFailed(Http2Connection connection, Throwable cause) {
-        connections.remove(connection);
-        while (waiters.size() > expectedRoom() + roomNow()) {
+    private void failUnservable(Throwable cause) {
+        while (waiters.size() > roomNow()) {
             Waiter waiter = waiters.pollLast();
             waiter.timeout.cancel(false);
             outstanding--;
             waiter.promise.tryFailure(cause);
         }
+    }
+
+    /**
+     * A connection could not be made: the waiters it was meant for fail with its reason (so the
+     * cluster may try another endpoint), those the open connections can serve now stay.
+     */
+    private void connectFailed(Http2Connection connection, Throwable cause) {
+        connections.remove(connection);
+        failUnservable(cause);
         // Closed only now: its closing serves the waiters left, which must not include those
         // just failed (they would make it connect again at once).
         connection.channel().close();

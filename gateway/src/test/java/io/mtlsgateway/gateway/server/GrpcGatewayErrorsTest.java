@@ -93,6 +93,12 @@ class GrpcGatewayErrorsTest {
     }
 
     @Test
+    void anH2cUpstreamThatIsDownIsUnavailable() throws Exception {
+        assertStatus(Status.Code.UNAVAILABLE, "upstream_unavailable", call(stub(route(SERVICE, List.of()),
+                closedPort(), Duration.ofSeconds(30), UpstreamProtocol.H2C)));
+    }
+
+    @Test
     void theRouteTimeoutIsDeadlineExceeded() throws Exception {
         StalledUpstream stalled = stack.keep(new StalledUpstream());
         assertStatus(Status.Code.DEADLINE_EXCEEDED, "upstream_timeout", call(stub(route(SERVICE, List.of()),

@@ -28,6 +28,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -52,7 +54,7 @@ class FileWatchTest {
     Path crl;
     IssuedCertificate client;
     IssuedCertificate doomed;
-    Thread writer;
+    ScheduledExecutorService writer;
     final AtomicReference<Throwable> writerFailure = new AtomicReference<>();
 
     @BeforeEach
@@ -71,8 +73,8 @@ class FileWatchTest {
     @AfterEach
     void stop() throws Exception {
         if (writer != null) {
-            writer.interrupt();
-            writer.join();
+            writer.shutdownNow();
+            assertTrue(writer.awaitTermination(30, TimeUnit.SECONDS));
         }
         assertEquals(null, writerFailure.get());
     }
@@ -127,23 +129,20 @@ class FileWatchTest {
     /** Runs {@code write} every 100 ms (10 writes a second) until the test ends; returns after the first ten. */
     private void keepWriting(IoAction write) throws InterruptedException {
         CountDownLatch tenWrites = new CountDownLatch(10);
-        writer = new Thread(() -> {
+        // A fixed rate is the writer's pace, not a synchronisation: the test waits on the ten writes.
+        writer = Executors.newSingleThreadScheduledExecutor(task -> new Thread(task, "busy-writer"));
+        writer.scheduleAtFixedRate(() -> {
             try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    write.run();
-                    tenWrites.countDown();
-                    Thread.sleep(100); // the pace of the writer, not a synchronisation
-                }
-            } catch (InterruptedException e) {
-                // the test is over
+                write.run();
+                tenWrites.countDown();
             } catch (Throwable e) {
                 writerFailure.set(e);
                 while (tenWrites.getCount() > 0) {
                     tenWrites.countDown();
                 }
+                throw new IllegalStateException(e); // ends the schedule
             }
-        }, "busy-writer");
-        writer.start();
+        }, 0, 100, TimeUnit.MILLISECONDS);
         assertTrue(tenWrites.await(30, TimeUnit.SECONDS));
         assertEquals(null, writerFailure.get());
     }

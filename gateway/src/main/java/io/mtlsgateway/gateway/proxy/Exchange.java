@@ -4,7 +4,6 @@ import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.upstream.EndpointPool;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.mtlsgateway.gateway.upstream.UpstreamListener;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,7 +21,8 @@ import java.time.Duration;
  * backpressure: a side that cannot write stops the other side from reading. Runs entirely on the
  * downstream connection's event loop, which is also the upstream connection's loop. This class
  * holds the exchange's course (lease, retry as {@link Retries} allows, upgrade, the end or the
- * error answer); the two directions are {@link RequestRelay} and {@link ResponseRelay}.
+ * error answer); the two directions are {@link RequestRelay} and {@link ResponseRelay}, the clocks
+ * its response head races are {@link ResponseDeadlines}.
  */
 final class Exchange implements UpstreamListener {
     private final ExchangeOwner owner;
@@ -33,10 +33,8 @@ final class Exchange implements UpstreamListener {
     private final RequestRecord record;
     private final RequestRelay request;
     private final ResponseRelay response;
-    private final ResponseTimeout responseTimeout;
+    private final ResponseDeadlines deadlines;
     private final Retries retries;
-    /** A gRPC call's grpc-timeout, counted from the request's arrival; null for none. */
-    private ResponseTimeout deadline;
 
     private UpstreamCluster.Lease lease;
     private boolean finished;
@@ -57,8 +55,7 @@ final class Exchange implements UpstreamListener {
         this.retries = new Retries(plan.retryable());
         this.request = new RequestRelay(upstreamRequest, identityHeaders, record);
         this.response = new ResponseRelay(downstream, upstreamRequest, clientKeepAlive, via, record);
-        this.responseTimeout = new ResponseTimeout(downstream.executor(), cluster.responseTimeout(),
-                this::onResponseTimeout);
+        this.deadlines = new ResponseDeadlines(downstream.executor(), cluster.responseTimeout(), this::onLate);
     }
 
     boolean requestComplete() {
@@ -75,28 +72,22 @@ final class Exchange implements UpstreamListener {
     }
 
     /**
-     * A gRPC call's {@code grpc-timeout}: a response head that has not come {@code timeout} from
-     * now is answered with DEADLINE_EXCEEDED, and the upstream exchange is given up (its
-     * connection closed, or its stream reset). It caps the route's response timeout, which still
-     * applies when it ends first; once the response streams, the client's own deadline rules.
+     * A gRPC call's {@code grpc-timeout}: no response head {@code timeout} from now is answered
+     * with DEADLINE_EXCEEDED and the upstream exchange given up (connection closed, stream reset).
      */
     void deadline(Duration timeout) {
-        deadline = new ResponseTimeout(downstream.executor(), timeout, this::onDeadline);
-        deadline.start();
+        deadlines.callDeadline(timeout);
     }
 
-    private void onDeadline() {
-        if (!finished && !response.started()) {
-            // The client chose the deadline: not held against the endpoint's health.
-            fail(ProxyError.DEADLINE_EXCEEDED, false);
+    /** No response head in time: the route's timeout, or the call's deadline. */
+    private void onLate(ProxyError error) {
+        if (finished || response.started()) {
+            return;
         }
-    }
-
-    /** The response started or the exchange ended: no timer is wanted any more. */
-    private void cancelTimers() {
-        responseTimeout.cancel();
-        if (deadline != null) {
-            deadline.cancel();
+        if (error == ProxyError.DEADLINE_EXCEEDED) {
+            fail(error, false); // the client chose the deadline: not held against the endpoint's health
+        } else {
+            upstreamFailed(error);
         }
     }
 
@@ -123,15 +114,14 @@ final class Exchange implements UpstreamListener {
         if (!owner.reading()) {
             request.flush();
         }
-        if (request.complete()) {
-            startResponseTimeout();
-        }
+        startResponseTimeoutOnceSent();
         owner.readinessChanged();
     }
 
-    private void startResponseTimeout() {
-        if (!response.started()) {
-            responseTimeout.start();
+    /** The route's response timeout counts from the moment the whole request is upstream. */
+    private void startResponseTimeoutOnceSent() {
+        if (request.complete() && request.connected() && !response.started()) {
+            deadlines.requestSent();
         }
     }
 
@@ -149,9 +139,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         request.add(part);
-        if (request.complete() && request.connected()) {
-            startResponseTimeout();
-        }
+        startResponseTimeoutOnceSent();
     }
 
     void flushUpstream() {
@@ -201,7 +189,7 @@ final class Exchange implements UpstreamListener {
             // 100 Continue was already answered by the gateway itself.
             return;
         }
-        cancelTimers();
+        deadlines.cancel();
         lease.succeeded();
         response.head(head, owner.draining());
     }
@@ -212,7 +200,7 @@ final class Exchange implements UpstreamListener {
             upstreamFailed(ProxyError.UPSTREAM_UNEXPECTED_UPGRADE);
             return;
         }
-        responseTimeout.cancel();
+        deadlines.cancel();
         lease.succeeded();
         complete(response.whole(whole, owner.draining(), () -> owner.requestDone(record)));
     }
@@ -222,14 +210,11 @@ final class Exchange implements UpstreamListener {
      * side sends after the 101 head is the new protocol's.
      */
     private void startTunnel(HttpResponse head) {
-        cancelTimers();
+        deadlines.cancel();
         lease.succeeded();
         response.switchingProtocols(head);
         finished = true;
-        Channel upstream = lease.channel();
-        lease.handOver();
-        downstream.flush();
-        owner.upgraded(this, upstream);
+        owner.upgraded(this, lease.handOver());
     }
 
     private void onResponseContent(HttpContent content) {
@@ -249,8 +234,8 @@ final class Exchange implements UpstreamListener {
 
     private void complete(ChannelFuture lastWrite) {
         finished = true;
-        cancelTimers();
-        lease.channel().config().setAutoRead(true);
+        deadlines.cancel();
+        lease.reading(true);
         // Reuse only a connection whose exchange ended cleanly on both sides.
         if (request.complete() && response.upstreamKeepAlive()) {
             lease.giveBack();
@@ -263,13 +248,7 @@ final class Exchange implements UpstreamListener {
 
     void onDownstreamWritabilityChanged(boolean writable) {
         if (lease != null && !finished) {
-            lease.channel().config().setAutoRead(writable);
-            if (writable && lease.channel().parent() != null) {
-                // An h2 upstream stream: reading again hands its held frames on and writes the
-                // WINDOW_UPDATE for them, outside the connection's own read, so nothing flushes
-                // it. Unflushed, the upstream waits for window forever (a slow client's stall).
-                lease.channel().parent().flush();
-            }
+            lease.reading(writable);
         }
     }
 
@@ -284,10 +263,8 @@ final class Exchange implements UpstreamListener {
             return;
         }
         if (retries.take(cause, response.started(), request.complete())) {
-            responseTimeout.cancel(); // a gRPC deadline runs on: it counts from the request's arrival
-            lease.closedUnanswered(cause);
-            EndpointPool failed = lease.pool();
-            lease.discard();
+            deadlines.retrying();
+            EndpointPool failed = lease.closedUnanswered(cause);
             lease = null;
             request.disconnected();
             start(failed);
@@ -300,12 +277,6 @@ final class Exchange implements UpstreamListener {
     public void onUpstreamIdle() {
         if (!finished) {
             upstreamFailed(ProxyError.UPSTREAM_IDLE);
-        }
-    }
-
-    private void onResponseTimeout() {
-        if (!finished && !response.started()) {
-            upstreamFailed(ProxyError.UPSTREAM_TIMEOUT);
         }
     }
 
@@ -340,12 +311,7 @@ final class Exchange implements UpstreamListener {
         if (error.upstream()) {
             record.upstreamError(error);
         }
-        finished = true;
-        cancelTimers();
-        if (lease != null) {
-            lease.discard();
-        }
-        request.releasePending();
+        end();
         boolean close = mustClose || !request.complete() || !clientKeepAlive || owner.draining();
         ChannelFuture written = ErrorResponses.write(downstream, error, null, close, record,
                 owner::requestDone);
@@ -364,16 +330,21 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        finished = true;
         if (response.started()) {
             // The status line went out but not the whole response: that is what the client got.
             record.truncated();
         }
-        cancelTimers();
+        end();
+        owner.requestDone(record);
+    }
+
+    /** The exchange is over before its end: no clock, no upstream connection, no held body. */
+    private void end() {
+        finished = true;
+        deadlines.cancel();
         if (lease != null) {
             lease.discard();
         }
         request.releasePending();
-        owner.requestDone(record);
     }
 }

@@ -97,13 +97,13 @@ final class ResponseRelay {
     }
 
     /**
-     * Writes a 101 with the protocol it names, and stops reading the client: every byte it sends
+     * Writes and flushes a 101 with the protocol it names, and stops reading the client: every byte it sends
      * after this belongs to the new protocol, never to the upstream's HTTP decoder.
      */
     void switchingProtocols(HttpResponse response) {
         started = true;
         downstream.channel().config().setAutoRead(false);
-        downstream.write(RelayedResponses.switchingProtocols(response, via))
+        downstream.writeAndFlush(RelayedResponses.switchingProtocols(response, via))
                 .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 

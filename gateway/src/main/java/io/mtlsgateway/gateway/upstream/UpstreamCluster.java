@@ -190,11 +190,27 @@ public final class UpstreamCluster {
          * sent again. On a reused connection that is the keep-alive race, not the endpoint failing:
          * the upstream closed it as idle while the request was on its way. Likewise a stream the
          * upstream said it never processed. Either way, nothing is held against the endpoint.
+         * The connection is discarded; its pool is returned, for the retry to avoid.
          */
-        public void closedUnanswered(Throwable cause) {
+        public EndpointPool closedUnanswered(Throwable cause) {
             boolean unprocessed = cause instanceof UpstreamStreamException stream && stream.unprocessed();
             if (!reused && !unprocessed) {
                 failed();
+            }
+            discard();
+            return pool;
+        }
+
+        /**
+         * Reads the upstream's response on ({@code true}) or holds it ({@code false}: the client
+         * cannot take more yet). An h2 stream that reads again hands its held frames on and writes
+         * the WINDOW_UPDATE for them outside the connection's own read, where nothing flushes it:
+         * flushed here, or the upstream waits for window forever (a slow client's stall).
+         */
+        public void reading(boolean on) {
+            channel.config().setAutoRead(on);
+            if (on && channel.parent() != null) {
+                channel.parent().flush();
             }
         }
 
@@ -212,9 +228,10 @@ public final class UpstreamCluster {
             channel.close();
         }
 
-        /** The connection leaves the pool for good but stays open (it became a tunnel). */
-        public void handOver() {
+        /** The connection leaves the pool for good but stays open (it became a tunnel): returned. */
+        public Channel handOver() {
             pool.forget();
+            return channel;
         }
     }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 
 /**
  * The connections one event loop has to one endpoint, handed out one request at a time: an
@@ -20,9 +21,28 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
     private static final AttributeKey<Boolean> SERVED = AttributeKey.valueOf("mtls-upstream-served");
 
     private final EndpointHealth health;
+    final EventLoop loop;
+    final UpstreamConfig upstream;
+    final UpstreamPipelines pipelines;
+    /** Bound to {@link #loop}, connecting with the upstream's timeout and the pooled pipeline. */
+    final Bootstrap bootstrap;
+    final int maxConnections;
+    /** How long a request may wait for a connection (the connect timeout). */
+    final long waitMillis;
+    /** Whether the pool was replaced by a reload: its connections close when released. */
+    final BooleanSupplier retired;
 
-    EndpointPool(EndpointHealth health) {
+    /** @param pipelines sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
+    EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, UpstreamConfig upstream,
+            UpstreamPipelines pipelines, int maxConnections, BooleanSupplier retired) {
         this.health = health;
+        this.loop = loop;
+        this.upstream = upstream;
+        this.pipelines = pipelines;
+        this.maxConnections = maxConnections;
+        this.retired = retired;
+        this.waitMillis = upstream.connectTimeout().toMillis();
+        this.bootstrap = connecting(template, loop, upstream, pipelines.pooled(upstream, health.endpoint()));
     }
 
     /** The endpoint this pool connects to. */
@@ -74,7 +94,7 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
      * The template bound to {@code loop}, with the upstream's connect timeout and {@code
      * initializer}; endpoint names are looked up off the loop.
      */
-    static Bootstrap connecting(Bootstrap template, EventLoop loop, UpstreamConfig upstream, ChannelHandler initializer) {
+    private static Bootstrap connecting(Bootstrap template, EventLoop loop, UpstreamConfig upstream, ChannelHandler initializer) {
         return template.clone(loop)
                 .resolver(OffLoopResolver.INSTANCE)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,

@@ -22,34 +22,19 @@ import java.util.function.BooleanSupplier;
  * quarantine) or closes; a waiter not served within the connect timeout fails as overloaded.
  */
 final class Http1EndpointPool extends EndpointPool {
-    private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    private final int maxConnections;
-    private final long waitMillis;
     private final ArrayDeque<Idle> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private final BooleanSupplier retired;
     private final ReusePolicy reuse;
-    private final UpstreamConfig upstream;
-    private final UpstreamPipelines pipelines;
     private int open;
     /** A waiter is due to be served when a quarantine ends. */
     private boolean quarantineCheckScheduled;
     /** Requests holding or waiting for a connection of this pool: the least-outstanding measure. */
     private int outstanding;
 
-    /** @param pipelines sets up each new connection's pipeline, ending in an {@link UpstreamChannelHandler} */
     Http1EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, UpstreamConfig upstream,
             UpstreamPipelines pipelines, int maxConnections, ReusePolicy reuse, BooleanSupplier retired) {
-        super(health);
-        this.upstream = upstream;
-        this.pipelines = pipelines;
-        this.retired = retired;
+        super(health, loop, template, upstream, pipelines, maxConnections, retired);
         this.reuse = reuse;
-        this.loop = loop;
-        this.maxConnections = maxConnections;
-        this.waitMillis = upstream.connectTimeout().toMillis();
-        this.bootstrap = connecting(template, loop, upstream, pipelines.pooled(upstream, health.endpoint()));
     }
 
     @Override

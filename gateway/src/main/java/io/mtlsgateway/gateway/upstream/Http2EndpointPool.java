@@ -28,14 +28,7 @@ import java.util.function.BooleanSupplier;
  * streams; its open ones finish.
  */
 final class Http2EndpointPool extends EndpointPool implements Http2Connection.Listener {
-    private final EventLoop loop;
-    private final Bootstrap bootstrap;
-    private final UpstreamConfig upstream;
-    private final UpstreamPipelines pipelines;
     private final ChannelHandler streamInitializer;
-    private final int maxConnections;
-    private final long waitMillis;
-    private final BooleanSupplier retired;
     private final List<Http2Connection> connections = new ArrayList<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private int outstanding;
@@ -44,15 +37,8 @@ final class Http2EndpointPool extends EndpointPool implements Http2Connection.Li
 
     Http2EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, UpstreamConfig upstream,
             UpstreamPipelines pipelines, int maxConnections, BooleanSupplier retired) {
-        super(health);
-        this.loop = loop;
-        this.upstream = upstream;
-        this.pipelines = pipelines;
-        this.maxConnections = maxConnections;
-        this.retired = retired;
-        this.waitMillis = upstream.connectTimeout().toMillis();
+        super(health, loop, template, upstream, pipelines, maxConnections, retired);
         this.streamInitializer = pipelines.stream(upstream);
-        this.bootstrap = connecting(template, loop, upstream, pipelines.pooled(upstream, health.endpoint()));
     }
 
     @Override

@@ -12,8 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
@@ -28,7 +28,12 @@ public final class AccessLog implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AccessLog.class.getName());
     static final int CAPACITY = 16_384;
 
-    private final BlockingQueue<RequestRecord> queue = new ArrayBlockingQueue<>(CAPACITY);
+    /**
+     * Lock-free, so an event loop never parks on it: a locking queue made the loop wait whenever
+     * the writer held the lock (BlockHound caught it). Bounded by {@link #queued}.
+     */
+    private final ConcurrentLinkedQueue<RequestRecord> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
     private final Writer out;
     private final boolean ownsOut;
     private final Runnable onDrop;
@@ -74,8 +79,13 @@ public final class AccessLog implements AutoCloseable {
 
     /** Queues a finished request; never blocks. */
     public void log(RequestRecord record) {
-        if (closed || !queue.offer(record)) {
+        if (closed) {
             onDrop.run();
+        } else if (queued.incrementAndGet() > CAPACITY) {
+            queued.decrementAndGet();
+            onDrop.run();
+        } else {
+            queue.offer(record);
         }
     }
 
@@ -83,7 +93,7 @@ public final class AccessLog implements AutoCloseable {
         List<RequestRecord> batch = new ArrayList<>(256);
         try {
             while (true) {
-                RequestRecord first = queue.poll();
+                RequestRecord first = take();
                 if (first == null) {
                     if (closed || Thread.currentThread().isInterrupted()) {
                         break;
@@ -95,7 +105,10 @@ public final class AccessLog implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, 255);
+                RequestRecord next;
+                while (batch.size() < 256 && (next = take()) != null) {
+                    batch.add(next);
+                }
                 for (RequestRecord record : batch) {
                     out.write(AccessLogLine.format(record));
                     out.write('\n');
@@ -109,6 +122,14 @@ public final class AccessLog implements AutoCloseable {
             LOG.log(Level.WARNING, "access log: cannot write, no more lines will be written: {0}", e.toString());
             closed = true;
         }
+    }
+
+    private RequestRecord take() {
+        RequestRecord record = queue.poll();
+        if (record != null) {
+            queued.decrementAndGet();
+        }
+        return record;
     }
 
     /** Writes what is queued, stops the writer, and closes the file. */

@@ -178,7 +178,7 @@ class CheckCommandTest {
         Result result = check();
 
         assertEquals(2, result.code(), result.out());
-        assertTrue(result.err().contains("CRL of emailAddress=ops@example.com,CN=upstream CA is stale: nextUpdate was "),
+        assertTrue(result.err().contains("CRL of CN=upstream CA,emailAddress=ops@example.com is stale: nextUpdate was "),
                 result.err());
     }
 

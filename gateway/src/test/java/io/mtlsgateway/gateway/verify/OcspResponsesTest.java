@@ -54,7 +54,8 @@ class OcspResponsesTest {
 
     @Test
     void aGoodAnswerSignedByTheIssuerIsUsedUntilItsNextUpdateAtMostAnHour() throws Exception {
-        Instant soon = NOW.plus(Duration.ofMinutes(10));
+        // OCSP times are whole seconds.
+        Instant soon = NOW.plus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         Answer good = read(response(ca, CertificateStatus.GOOD, NOW.minusSeconds(60), soon));
         assertEquals(new Answer(Status.GOOD, "good", soon), good);
 

@@ -10,7 +10,6 @@ import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
-import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
@@ -216,13 +215,9 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
         return HandshakeVerdicts.SHARED;
     }
 
+    /** The HTTP part of this snapshot (routes, identity headers, upstream pools), which makes each connection's HTTP stage. */
     @Override
-    public HttpStage.Factory httpStage() {
-        return httpStage;
-    }
-
-    /** The HTTP part of this snapshot: routes, identity headers, upstream pools. */
-    HttpStageSnapshot httpStageSnapshot() {
+    public HttpStageSnapshot httpStage() {
         return httpStage;
     }
 

@@ -27,7 +27,6 @@ import java.time.Duration;
 final class Exchange implements UpstreamListener {
     private final ExchangeOwner owner;
     private final ChannelHandlerContext downstream;
-    private final boolean clientKeepAlive;
     private final RequestPlan.Forward plan;
     private final RequestRecord record;
     private final RequestRelay request;
@@ -46,7 +45,6 @@ final class Exchange implements UpstreamListener {
         this.record = record;
         this.owner = owner;
         this.downstream = downstream;
-        this.clientKeepAlive = clientKeepAlive;
         this.plan = plan;
         this.upstream = new UpstreamAttempts(cluster, plan.retryable());
         this.request = new RequestRelay(upstreamRequest, identityHeaders, record);
@@ -77,13 +75,12 @@ final class Exchange implements UpstreamListener {
 
     /** No response head in time: the route's timeout, or the call's deadline. */
     private void onLate(ProxyError error) {
-        if (finished || response.started()) {
-            return;
-        }
-        if (error == ProxyError.DEADLINE_EXCEEDED) {
-            fail(error, false); // the client chose the deadline: not held against the endpoint's health
-        } else {
-            upstreamFailed(error);
+        if (!finished && !response.started()) {
+            if (error == ProxyError.DEADLINE_EXCEEDED) {
+                fail(error, false); // the client chose the deadline: not held against the endpoint's health
+            } else {
+                upstreamFailed(error);
+            }
         }
     }
 
@@ -282,10 +279,10 @@ final class Exchange implements UpstreamListener {
             record.upstreamError(error);
         }
         end();
-        boolean close = mustClose || !request.complete() || !clientKeepAlive || owner.draining();
-        ChannelFuture written = ErrorResponses.write(downstream, error, null, close, record,
+        // Request body left unread cannot be skipped reliably: the connection closes.
+        ChannelFuture written = response.error(error, mustClose || !request.complete(), owner.draining(),
                 owner::requestDone);
-        owner.exchangeFinished(this, written, close);
+        owner.exchangeFinished(this, written, response.closeAfter());
     }
 
     /** The client stopped sending the request body in time: 408, or a close once the response started. */

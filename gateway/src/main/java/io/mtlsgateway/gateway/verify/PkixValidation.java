@@ -21,7 +21,7 @@ import java.util.Set;
 /**
  * RFC 5280 path validation by the JDK (signatures, validity, basic and name constraints, CA key
  * usage, path length, unknown critical extensions), with {@link ChainSignatures} choosing who checks
- * the signatures (Conscrypt, else BouncyCastle: both several times faster than the JDK's ECDSA).
+ * the signatures (AWS-LC through the Amazon Corretto Crypto Provider, else BouncyCastle: both several times faster than the JDK's ECDSA).
  * Revocation is ours (CRL index, OCSP), not the JDK's, which is too slow and too global (notes §3).
  */
 final class PkixValidation {

@@ -50,7 +50,8 @@ final class ClientCertificatePolicy {
                 // Without extensions nothing says what the key may do: not whether it is a CA, not
                 // its usage, not its names. RFC 5280 profiles v3 for exactly this reason.
                 return new Verdict.Rejected(i == 0 ? HandshakeReason.BAD_USAGE : HandshakeReason.CONSTRAINTS,
-                        who(path, i, purpose) + " is an X.509 v" + cert.getVersion() + " certificate, which cannot carry"
+                        who(path, i, purpose) + " is an X.509 v" + cert.getVersion()
+                        + " certificate, which cannot carry"
                         + " basicConstraints, extended key usage or subjectAltName; re-issue it as X.509 v3");
             }
         }
@@ -95,14 +96,16 @@ final class ClientCertificatePolicy {
             List<X509Certificate> path) {
         if (eku == null) {
             if (purpose == Purpose.SERVER || requireEku) {
-                return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose) + " has no extended key usage"
+                return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose)
+                        + " has no extended key usage"
                         + " (expected: " + purpose.ekuName() + ")"
                         + (purpose == Purpose.SERVER ? "" : "; this listener sets requireEku: true"));
             }
             return null;
         }
         if (purpose == Purpose.SERVER && eku.contains(ANY_EKU)) {
-            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose) + " has anyExtendedKeyUsage, which a server"
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose)
+                    + " has anyExtendedKeyUsage, which a server"
                     + " certificate must not carry (CA/Browser Forum profile)");
         }
         if (!eku.contains(purpose.ekuOid())) {
@@ -128,11 +131,13 @@ final class ClientCertificatePolicy {
     private static Verdict.Rejected weakness(X509Certificate cert, List<X509Certificate> path, int i, Purpose purpose) {
         String signature = SIGNATURES.get(cert.getSigAlgOID());
         if (signature == null) {
-            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose) + " is signed with " + cert.getSigAlgName()
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose) + " is signed with "
+                    + cert.getSigAlgName()
                     + ", which is not accepted (SHA-1 and older are forgeable); re-issue it with SHA-256 or stronger");
         }
         if (signature.equals("RSASSA-PSS") && pssHashIsSha1(cert)) {
-            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose) + " is signed with RSASSA-PSS over SHA-1,"
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose)
+                    + " is signed with RSASSA-PSS over SHA-1,"
                     + " which is not accepted; re-issue it with SHA-256 or stronger");
         }
         PublicKey key = cert.getPublicKey();

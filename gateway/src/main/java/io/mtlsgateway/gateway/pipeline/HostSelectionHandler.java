@@ -3,7 +3,6 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.mtlsgateway.gateway.vhost.HostNameTable;
-import io.mtlsgateway.gateway.tls.HandshakeTaskExecutor;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -87,7 +86,7 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
             }
             SslHandler tls;
             try {
-                tls = HandshakeTaskExecutor.newHandler(entry.tls(), ctx.alloc(), verificationExecutor);
+                tls = entry.tls().newHandler(ctx.alloc(), verificationExecutor);
             } finally {
                 // The engine holds its own reference for as long as the connection lives.
                 ReferenceCountUtil.release(entry.tls());

@@ -14,13 +14,14 @@ import java.util.logging.Logger;
  * Which JCA provider checks the signatures of a path during PKIX validation. The Amazon Corretto Crypto
  * Provider (AWS-LC, native code) for the algorithms certificates use most, ECDSA and RSA PKCS#1 v1.5 with SHA-2:
  * with BouncyCastle's pure-Java ECDSA a new client's leaf signature was most of what a verdict-cache miss cost
- * (bench: GatewayHandshakeBenchmark, clients=1000), four times what the native check costs. BouncyCastle checks
+ * (bench: GatewayHandshakeBenchmark, clients=1000). BouncyCastle checks
  * every other algorithm (RSASSA-PSS, Ed25519, ...), and all of them where the native library cannot load
  * (platforms the jar carries no library for): the log says so once. Both providers are registered last, so no
  * JDK default changes and nothing asks them but this class.
  *
  * <p>Conscrypt did this job before; its last release (2.5.2, 2021) carries a BoringSSL of that year, while
- * AWS-LC is released and fixed continuously, and checked the same signatures as fast (docs/performance.md).
+ * AWS-LC is released and fixed continuously; the distinct-client handshake benchmark kept its ratio to a repeat
+ * client across the change (docs/performance.md).
  */
 final class ChainSignatures {
     private static final Logger LOG = Logger.getLogger(ChainSignatures.class.getName());

@@ -16,6 +16,9 @@
 #   LOAD_BENCH_JAR=bench/target/benchmarks.jar       the load client (and the gRPC upstream)
 #   LOAD_BASELINE_JAR=       a second gateway jar, measured as target "baseline" (e.g. a build of an older commit)
 #   LOAD_PRIME=10            unmeasured seconds of each mode against each gateway JVM before round 1 (JIT warm-up)
+#   LOAD_PRIME_MAX=0         more than LOAD_PRIME: then keep priming in chunks until the JVM is steady, up to this
+#                            many seconds in all (LOAD_PRIME_CHUNK=10, LOAD_PRIME_JIT_SHARE=0.03, LOAD_PRIME_SETTLE=0.15:
+#                            two chunks in a row whose JIT threads took <= 3 % and whose CPU/op moved <= 15 % end it)
 #   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
 #   LOAD_PROXY_CPUS=1        CPU list every proxy is pinned to with taskset (empty: no pinning)
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
@@ -28,6 +31,8 @@
 #   LOAD_GATEWAY_JAVA_OPTS=  extra JVM options for the gateways
 #   LOAD_GATEWAY_TRANSPORT=auto   the gateways' transport (auto, epoll, io_uring, nio)
 #   LOAD_BASELINE_TRANSPORT=       the baseline gateway's instead (default: LOAD_GATEWAY_TRANSPORT)
+#   LOAD_BASELINE_WORKERS=   the baseline gateway's workers instead (default: LOAD_WORKERS); with the same jar and
+#                            LOAD_PROXY_CPUS= (no pinning) this compares 2 workers with 1 in one run
 #   LOAD_BASELINE_JAVA_OPTS= extra JVM options for the baseline gateway instead (default: LOAD_GATEWAY_JAVA_OPTS);
 #                            with LOAD_BASELINE_JAR set to the same jar, this compares JVM flags in one run
 #   LOAD_OUT=bench/results/load-<UTC date>.json (a -2, -3... suffix is added rather than overwrite)
@@ -42,7 +47,9 @@
 # Exit status: 0 when every run was valid (no errors, handshakes of the intended kind), 1 otherwise, 2 on setup
 # failure.
 set -euo pipefail
-
+# One compound command to the end of the file: bash reads all of it before running any, so editing the script
+# while a run is under way (a long one, on a shared checkout) cannot break that run.
+{
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
@@ -348,12 +355,12 @@ EOF
 fi
 
 # --- mtls-gateway: the jar under test, and the baseline jar if given -----------------------------------------------
-start_gateway() { # name jar jvm-options transport
+start_gateway() { # name jar jvm-options transport workers
   local gw_port gw_admin
   free_port gw_port; free_port gw_admin
   cat >"$work/$1.yaml" <<EOF
 version: 1
-workers: $workers
+workers: $5
 transport: $4
 admin:
   listen: 127.0.0.1:$gw_admin
@@ -402,9 +409,10 @@ EOF
 }
 gateway_transport="${LOAD_GATEWAY_TRANSPORT:-auto}"
 baseline_transport="${LOAD_BASELINE_TRANSPORT:-$gateway_transport}"
-start_gateway gateway "$gateway_jar" "${LOAD_GATEWAY_JAVA_OPTS:-}" "$gateway_transport"
+baseline_workers="${LOAD_BASELINE_WORKERS:-$workers}"
+start_gateway gateway "$gateway_jar" "${LOAD_GATEWAY_JAVA_OPTS:-}" "$gateway_transport" "$workers"
 [ -z "$baseline_jar" ] || start_gateway baseline "$baseline_jar" "${LOAD_BASELINE_JAVA_OPTS-${LOAD_GATEWAY_JAVA_OPTS:-}}" \
-  "$baseline_transport"
+  "$baseline_transport" "$baseline_workers"
 
 # The gateways first: their rows lead the table and the ratios are theirs.
 ordered=()
@@ -489,19 +497,63 @@ run_client() {
     --upstream-pids "$ups" --clock-ticks "$(getconf CLK_TCK)" || client_status=$?
 }
 
-# --- priming: a gateway's JIT compiles its hot paths during the first tens of seconds of load, so each JVM gets
-# unmeasured load first in every mode; the per-run warm-up then only has to settle connections ------------------
+# --- priming: a gateway's JIT compiles its hot paths during the first tens of seconds of load (minutes on a busy
+# machine, where C2 shares the proxy's core with everything else), so each JVM gets unmeasured load first in every
+# mode; the per-run warm-up then only has to settle connections. LOAD_PRIME seconds first; then, with
+# LOAD_PRIME_MAX > LOAD_PRIME, chunks of LOAD_PRIME_CHUNK seconds until two chunks in a row are steady (in each the
+# JIT compiler threads took at most LOAD_PRIME_JIT_SHARE of the JVM's CPU, and the second's CPU per operation
+# without them is within LOAD_PRIME_SETTLE of the first's) or LOAD_PRIME_MAX seconds have passed. Every chunk is recorded. --------
 prime="${LOAD_PRIME:-10}"
-if [ "$prime" -gt 0 ]; then
+prime_max="${LOAD_PRIME_MAX:-0}"
+prime_chunk="${LOAD_PRIME_CHUNK:-10}"
+prime_jit_share="${LOAD_PRIME_JIT_SHARE:-0.03}"
+prime_settle="${LOAD_PRIME_SETTLE:-0.15}"
+priming="$work/priming.jsonl"
+: >"$priming"
+prime_once() { # mode target seconds elapsed-before; appends the chunk to $priming
+  run_client "$1" "$2" 0 "$3" >"$work/prime.json" 2>"$work/prime.log" \
+    || { cat "$work/prime.log" >&2; die "priming $2 failed"; }
+  # Errors stop the script; a cold JVM on a busy machine that answered nothing in time does not.
+  [ "$(jq '.errors.total' "$work/prime.json" 2>/dev/null || echo -1)" = 0 ] \
+    || { cat "$work/prime.log" >&2; die "priming $2 ($1) had errors"; }
+  jq -c --argjson from "$4" --arg load "$(loadavg)" '{label: .label, mode: .mode, fromSecond: $from, seconds: .windowSeconds,
+      measured: .measured, proxyCpuMicrosPerRequest: .proxyCpuMicrosPerRequest,
+      proxyCpuMicrosPerRequestWithoutJit: .proxyCpuMicrosPerRequestWithoutJit,
+      jitShare: (if .proxyCpuMicrosPerRequest > 0
+                 then (1 - .proxyCpuMicrosPerRequestWithoutJit / .proxyCpuMicrosPerRequest) * 1000 | round / 1000
+                 else null end),
+      loadavgAfter: $load}' "$work/prime.json" >>"$priming"
+}
+if [ "$prime" -gt 0 ] || [ "$prime_max" -gt 0 ]; then
   for mode in $modes; do
     for target in "${targets[@]}"; do
       [ "${is_jvm[$target]}" = 1 ] || continue
-      say "priming $target with $prime s of $mode load (not recorded)"
-      run_client "$mode" "$target" 0 "$prime" >"$work/prime.json" 2>"$work/prime.log" \
-        || { cat "$work/prime.log" >&2; die "priming $target failed"; }
-      # Errors stop the script; a cold JVM on a busy machine that answered nothing in time does not.
-      [ "$(jq '.errors.total' "$work/prime.json" 2>/dev/null || echo -1)" = 0 ] \
-        || { cat "$work/prime.log" >&2; die "priming $target ($mode) had errors"; }
+      elapsed=0
+      if [ "$prime" -gt 0 ]; then
+        say "priming $target with $prime s of $mode load (not recorded)"
+        prime_once "$mode" "$target" "$prime" 0
+        elapsed="$prime"
+      fi
+      previous="" # the previous chunk's CPU per operation without JIT, when its JIT share was low already
+      while [ "$elapsed" -lt "$prime_max" ]; do
+        prime_once "$mode" "$target" "$prime_chunk" "$elapsed"
+        elapsed=$((elapsed + prime_chunk))
+        chunk="$(tail -n 1 "$priming")"
+        now="$(jq -r .proxyCpuMicrosPerRequestWithoutJit <<<"$chunk")"
+        say "priming $target ($mode) at $elapsed s: $(jq -r .proxyCpuMicrosPerRequest <<<"$chunk") µs/op," \
+          "$now without JIT, JIT share $(jq -r .jitShare <<<"$chunk")"
+        if [ -n "$previous" ] && jq -e --argjson prev "$previous" --argjson share "$prime_jit_share" \
+            --argjson settle "$prime_settle" \
+            '.jitShare != null and .jitShare <= $share and $prev > 0
+             and ((.proxyCpuMicrosPerRequestWithoutJit - $prev) / $prev | fabs) <= $settle' <<<"$chunk" >/dev/null; then
+          say "priming $target ($mode): steady after $elapsed s"
+          break
+        fi
+        previous=""
+        if jq -e --argjson share "$prime_jit_share" '.jitShare != null and .jitShare <= $share' <<<"$chunk" >/dev/null; then
+          previous="$now"
+        fi
+      done
     done
   done
 fi
@@ -557,12 +609,14 @@ jq -s \
   --argjson identities "$identities" --argjson shapes "$shapes" --argjson jars "$jars" \
   --argjson targets "$targets_json" --arg protocols "$protocols" --arg proxyCpus "$proxy_cpus" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
-  --argjson workers "$workers" --argjson clientThreads "$client_threads" \
+  --argjson workers "$workers" --argjson baselineWorkers "$baseline_workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" \
   --argjson h2Conn "$h2_connections" \
   --arg gatewayJavaOpts "${LOAD_GATEWAY_JAVA_OPTS:-}" \
   --arg baselineJavaOpts "${LOAD_BASELINE_JAVA_OPTS-${LOAD_GATEWAY_JAVA_OPTS:-}}" \
-  --arg gatewayTransport "$gateway_transport" --arg baselineTransport "$baseline_transport" '
+  --arg gatewayTransport "$gateway_transport" --arg baselineTransport "$baseline_transport" \
+  --argjson primeMax "$prime_max" --argjson primeChunk "$prime_chunk" --argjson primeJitShare "$prime_jit_share" \
+  --argjson primeSettle "$prime_settle" --slurpfile priming "$priming" '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
                      else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def ratio(a; b): if a == null or b == null or b == 0 then null else (a / b * 1000 | round / 1000) end;
@@ -589,7 +643,9 @@ jq -s \
                 openssl: $openssl, loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
-                 rounds: $rounds, proxyWorkers: $workers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
+                 primeMaxSeconds: $primeMax, primeChunkSeconds: $primeChunk, primeSteadyJitShare: $primeJitShare,
+                 primeSteadySettle: $primeSettle,
+                 rounds: $rounds, proxyWorkers: $workers, baselineWorkers: $baselineWorkers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
                  clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn,
                  h2Connections: $h2Conn,
                  gatewayJavaOptions: $gatewayJavaOpts, baselineJavaOptions: $baselineJavaOpts,
@@ -597,6 +653,8 @@ jq -s \
       identityForwarded: $identities,
       handshakeSeenByOpensslClient: $shapes,
       allValid: ($runs | all(.valid)),
+      # The priming chunks after the first LOAD_PRIME seconds (and that one): how the JVMs warmed up.
+      priming: $priming,
       summary: (reduce ($runs[] | .mode) as $m ([]; if any(.[]; . == $m) then . else . + [$m] end)
         | map(. as $m
         | ($runs | map(select(.valid and .mode == $m))) as $r
@@ -637,9 +695,12 @@ jq -r '
     "| mode | " + (.targets | map(. + " ops/s") | join(" | ")) + " |",
     "|---|" + (.targets | map("---:") | join("|")) + "|",
     (.summary[] | "| \(.mode) | " + ([.perTarget[] | .throughputPerSecond | "\(.median) (\(.min)–\(.max))"] | join(" | ")) + " |"), "",
-    "CPU: median (min–max) over \(.settings.rounds) rounds; ratios: median of the per-round ratios; one worker each, pinned to CPUs \(.settings.proxyCpus);"
+    "CPU: median (min–max) over \(.settings.rounds) rounds; ratios: median of the per-round ratios; workers \(.settings.proxyWorkers) each"
+      + (if .settings.baselineWorkers != .settings.proxyWorkers then " (baseline \(.settings.baselineWorkers))" else "" end)
+      + ", pinned to CPUs \(.settings.proxyCpus | if . == "" then "none" else . end);"
       + " load average (1, 5, 15 min): \(.machine.loadavgBefore) before, \(.machine.loadavgAfter) after;"
       + " nproc \(.machine.nproc); all runs valid: \(.allValid)"
 ' "$out"
 
 [ "$all_valid" = 1 ] || { say "some runs had errors: they are recorded with valid=false and left out of the summary"; exit 1; }
+}

@@ -451,7 +451,10 @@ children() { ps -o pid= --ppid "$1" | tr -d ' ' | paste -sd, -; }
 identities="{}"; shapes="{}"
 for target in "${targets[@]}"; do
   wait_ready "$target"
-  identity="$(request "${port_of[$target]}" /identity)"
+  # A JVM just started on a busy machine can miss curl's 5 s once: three tries, then a clear failure.
+  identity=""
+  for _ in 1 2 3; do identity="$(request "${port_of[$target]}" /identity 2>/dev/null)" && break; done
+  [ -n "$identity" ] || die "$target did not answer /identity (the forwarded identity check)"
   shape="$(handshake_shape "${port_of[$target]}")"
   say "$target forwards: $identity"
   say "$target handshake: $shape"

@@ -19,6 +19,9 @@
 #   LOAD_PRIME_MAX=0         more than LOAD_PRIME: then keep priming in chunks until the JVM is steady, up to this
 #                            many seconds in all (LOAD_PRIME_CHUNK=10, LOAD_PRIME_JIT_SHARE=0.03, LOAD_PRIME_SETTLE=0.15:
 #                            two chunks in a row whose JIT threads took <= 3 % and whose CPU/op moved <= 15 % end it)
+#   LOAD_PRIME_CONNECTIONS=20000  handshake and resume modes: prime by this many connections instead of LOAD_PRIME
+#                            seconds (the JIT's thresholds count calls, and a per-connection path is called once per
+#                            connection: 60 s at 100 connections/s left C2 at 40 % of the gateway's CPU); 0: seconds
 #   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
 #   LOAD_PROXY_CPUS=1        CPU list every proxy is pinned to with taskset (empty: no pinning)
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
@@ -480,16 +483,17 @@ jar_id() { sha256sum "$1" | cut -c1-12; }
 load_before="$(loadavg)"
 uptime_before="$(uptime)"
 
-# Runs the load client once; prints its JSON line. Arguments: mode target warmup duration.
+# Runs the load client once; prints its JSON line. Arguments: mode target warmup duration [max-operations].
 client_status=0
 run_client() {
   local connections extra=() ups="$upstream_pids"
+  [ -z "${5:-}" ] || extra+=(--max-requests "$5")
   case "$1" in
-    keepalive) connections="$keepalive_connections"; extra=(--mode keepalive) ;;
-    handshake | resume) connections="$handshake_connections"; extra=(--mode "$1") ;;
-    h2-*) connections="$h2_connections"; extra=(--mode h2 --streams "${1#h2-}") ;;
+    keepalive) connections="$keepalive_connections"; extra+=(--mode keepalive) ;;
+    handshake | resume) connections="$handshake_connections"; extra+=(--mode "$1") ;;
+    h2-*) connections="$h2_connections"; extra+=(--mode h2 --streams "${1#h2-}") ;;
     grpc-*) connections="$h2_connections"; ups="$grpc_pid"
-      extra=(--mode grpc --streams "${1#grpc-}" --path /bench.Load/Unary) ;;
+      extra+=(--mode grpc --streams "${1#grpc-}" --path /bench.Load/Unary) ;;
     *) die "unknown mode '$1'" ;;
   esac
   client_status=0
@@ -507,18 +511,23 @@ run_client() {
 # JIT compiler threads took at most LOAD_PRIME_JIT_SHARE of the JVM's CPU, and the second's CPU per operation
 # without them is within LOAD_PRIME_SETTLE of the first's) or LOAD_PRIME_MAX seconds have passed. Every chunk is recorded. --------
 prime="${LOAD_PRIME:-10}"
+prime_connections="${LOAD_PRIME_CONNECTIONS:-20000}"
 prime_max="${LOAD_PRIME_MAX:-0}"
 prime_chunk="${LOAD_PRIME_CHUNK:-10}"
 prime_jit_share="${LOAD_PRIME_JIT_SHARE:-0.03}"
 prime_settle="${LOAD_PRIME_SETTLE:-0.15}"
+primed="[]"
 priming="$work/priming.jsonl"
 : >"$priming"
-prime_once() { # mode target seconds elapsed-before; appends the chunk to $priming
-  run_client "$1" "$2" 0 "$3" >"$work/prime.json" 2>"$work/prime.log" \
+prime_client() { # mode target seconds [connection cap]; leaves the result in $work/prime.json
+  run_client "$1" "$2" 0 "$3" "${4:-}" >"$work/prime.json" 2>"$work/prime.log" \
     || { cat "$work/prime.log" >&2; die "priming $2 failed"; }
   # Errors stop the script; a cold JVM on a busy machine that answered nothing in time does not.
   [ "$(jq '.errors.total' "$work/prime.json" 2>/dev/null || echo -1)" = 0 ] \
     || { cat "$work/prime.log" >&2; die "priming $2 ($1) had errors"; }
+}
+prime_chunk_once() { # mode target seconds elapsed-before; appends the chunk to $priming
+  prime_client "$1" "$2" "$3"
   jq -c --argjson from "$4" --arg load "$(loadavg)" '{label: .label, mode: .mode, fromSecond: $from, seconds: .windowSeconds,
       measured: .measured, proxyCpuMicrosPerRequest: .proxyCpuMicrosPerRequest,
       proxyCpuMicrosPerRequestWithoutJit: .proxyCpuMicrosPerRequestWithoutJit,
@@ -527,39 +536,50 @@ prime_once() { # mode target seconds elapsed-before; appends the chunk to $primi
                  else null end),
       loadavgAfter: $load}' "$work/prime.json" >>"$priming"
 }
-if [ "$prime" -gt 0 ] || [ "$prime_max" -gt 0 ]; then
-  for mode in $modes; do
-    for target in "${targets[@]}"; do
-      [ "${is_jvm[$target]}" = 1 ] || continue
-      elapsed=0
-      if [ "$prime" -gt 0 ]; then
-        say "priming $target with $prime s of $mode load (not recorded)"
-        prime_once "$mode" "$target" "$prime" 0
-        elapsed="$prime"
+for mode in $modes; do
+  for target in "${targets[@]}"; do
+    [ "${is_jvm[$target]}" = 1 ] || continue
+    case "$mode" in
+      # Bounded by connections (the client stops at the cap), with 600 s as the client's longest run.
+      handshake | resume) [ "$prime_connections" -gt 0 ] && cap="$prime_connections" seconds=600 || cap="" seconds="$prime" ;;
+      *) cap="" seconds="$prime" ;;
+    esac
+    elapsed=0
+    if [ "$seconds" -gt 0 ]; then
+      say "priming $target with $mode load (not recorded): ${cap:+$cap connections, at most }$seconds s"
+      prime_client "$mode" "$target" "$seconds" "$cap"
+      # What the priming did, and how much of it the JIT took, so a reader can see whether it was enough.
+      primed="$(jq -c --arg t "$target" --arg m "$mode" --slurpfile p "$work/prime.json" \
+        '. + [{target: $t, mode: $m, operations: $p[0].measured, seconds: $p[0].windowSeconds,
+               jitShare: (if $p[0].proxyCpuMicrosPerRequest > 0 then
+                 (1 - $p[0].proxyCpuMicrosPerRequestWithoutJit / $p[0].proxyCpuMicrosPerRequest) * 1000 | round / 1000
+                 else null end)}]' <<<"$primed" 2>/dev/null || echo "$primed")"
+      say "primed $target ($mode): $(jq -c '.[-1]' <<<"$primed")"
+      elapsed="$(jq -r '.[-1].seconds | floor' <<<"$primed" 2>/dev/null || echo "$seconds")"
+    fi
+    [ -z "$cap" ] || continue # primed by connections: no chunks after
+    previous="" # the previous chunk's CPU per operation without JIT, when its JIT share was low already
+    while [ "$elapsed" -lt "$prime_max" ]; do
+      prime_chunk_once "$mode" "$target" "$prime_chunk" "$elapsed"
+      elapsed=$((elapsed + prime_chunk))
+      chunk="$(tail -n 1 "$priming")"
+      now="$(jq -r .proxyCpuMicrosPerRequestWithoutJit <<<"$chunk")"
+      say "priming $target ($mode) at $elapsed s: $(jq -r .proxyCpuMicrosPerRequest <<<"$chunk") µs/op," \
+        "$now without JIT, JIT share $(jq -r .jitShare <<<"$chunk")"
+      if [ -n "$previous" ] && jq -e --argjson prev "$previous" --argjson share "$prime_jit_share" \
+          --argjson settle "$prime_settle" \
+          '.jitShare != null and .jitShare <= $share and $prev > 0
+           and ((.proxyCpuMicrosPerRequestWithoutJit - $prev) / $prev | fabs) <= $settle' <<<"$chunk" >/dev/null; then
+        say "priming $target ($mode): steady after $elapsed s"
+        break
       fi
-      previous="" # the previous chunk's CPU per operation without JIT, when its JIT share was low already
-      while [ "$elapsed" -lt "$prime_max" ]; do
-        prime_once "$mode" "$target" "$prime_chunk" "$elapsed"
-        elapsed=$((elapsed + prime_chunk))
-        chunk="$(tail -n 1 "$priming")"
-        now="$(jq -r .proxyCpuMicrosPerRequestWithoutJit <<<"$chunk")"
-        say "priming $target ($mode) at $elapsed s: $(jq -r .proxyCpuMicrosPerRequest <<<"$chunk") µs/op," \
-          "$now without JIT, JIT share $(jq -r .jitShare <<<"$chunk")"
-        if [ -n "$previous" ] && jq -e --argjson prev "$previous" --argjson share "$prime_jit_share" \
-            --argjson settle "$prime_settle" \
-            '.jitShare != null and .jitShare <= $share and $prev > 0
-             and ((.proxyCpuMicrosPerRequestWithoutJit - $prev) / $prev | fabs) <= $settle' <<<"$chunk" >/dev/null; then
-          say "priming $target ($mode): steady after $elapsed s"
-          break
-        fi
-        previous=""
-        if jq -e --argjson share "$prime_jit_share" '.jitShare != null and .jitShare <= $share' <<<"$chunk" >/dev/null; then
-          previous="$now"
-        fi
-      done
+      previous=""
+      if jq -e --argjson share "$prime_jit_share" '.jitShare != null and .jitShare <= $share' <<<"$chunk" >/dev/null; then
+        previous="$now"
+      fi
     done
   done
-fi
+done
 
 # --- runs: every target in turn, the first target rotating per round, so drift in the machine's load and the
 # position in the round hit every target alike ------------------------------------------------------------------
@@ -612,6 +632,7 @@ jq -s \
   --argjson identities "$identities" --argjson shapes "$shapes" --argjson jars "$jars" \
   --argjson targets "$targets_json" --arg protocols "$protocols" --arg proxyCpus "$proxy_cpus" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
+  --argjson primeConnections "$prime_connections" --argjson primed "$primed" \
   --argjson workers "$workers" --argjson baselineWorkers "$baseline_workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" \
   --argjson h2Conn "$h2_connections" \
@@ -646,6 +667,7 @@ jq -s \
                 openssl: $openssl, loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
+                 primeConnectionsPerHandshakeModeAndJvm: $primeConnections, priming: $primed,
                  primeMaxSeconds: $primeMax, primeChunkSeconds: $primeChunk, primeSteadyJitShare: $primeJitShare,
                  primeSteadySettle: $primeSettle,
                  rounds: $rounds, proxyWorkers: $workers, baselineWorkers: $baselineWorkers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
@@ -656,8 +678,8 @@ jq -s \
       identityForwarded: $identities,
       handshakeSeenByOpensslClient: $shapes,
       allValid: ($runs | all(.valid)),
-      # The priming chunks after the first LOAD_PRIME seconds (and that one): how the JVMs warmed up.
-      priming: $priming,
+      # The priming chunks after the first LOAD_PRIME seconds (LOAD_PRIME_MAX): how the JVMs warmed up.
+      primingChunks: $priming,
       summary: (reduce ($runs[] | .mode) as $m ([]; if any(.[]; . == $m) then . else . + [$m] end)
         | map(. as $m
         | ($runs | map(select(.valid and .mode == $m))) as $r

@@ -16,6 +16,9 @@
 #   LOAD_BENCH_JAR=bench/target/benchmarks.jar       the load client (and the gRPC upstream)
 #   LOAD_BASELINE_JAR=       a second gateway jar, measured as target "baseline" (e.g. a build of an older commit)
 #   LOAD_PRIME=10            unmeasured seconds of each mode against each gateway JVM before round 1 (JIT warm-up)
+#   LOAD_PRIME_CONNECTIONS=20000  handshake and resume modes: prime by this many connections instead of LOAD_PRIME
+#                            seconds (the JIT's thresholds count calls, and a per-connection path is called once per
+#                            connection: 60 s at 100 connections/s left C2 at 40 % of the gateway's CPU); 0: seconds
 #   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
 #   LOAD_PROXY_CPUS=1        CPU list every proxy is pinned to with taskset (empty: no pinning)
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
@@ -469,16 +472,17 @@ jar_id() { sha256sum "$1" | cut -c1-12; }
 load_before="$(loadavg)"
 uptime_before="$(uptime)"
 
-# Runs the load client once; prints its JSON line. Arguments: mode target warmup duration.
+# Runs the load client once; prints its JSON line. Arguments: mode target warmup duration [max-operations].
 client_status=0
 run_client() {
   local connections extra=() ups="$upstream_pids"
+  [ -z "${5:-}" ] || extra+=(--max-requests "$5")
   case "$1" in
-    keepalive) connections="$keepalive_connections"; extra=(--mode keepalive) ;;
-    handshake | resume) connections="$handshake_connections"; extra=(--mode "$1") ;;
-    h2-*) connections="$h2_connections"; extra=(--mode h2 --streams "${1#h2-}") ;;
+    keepalive) connections="$keepalive_connections"; extra+=(--mode keepalive) ;;
+    handshake | resume) connections="$handshake_connections"; extra+=(--mode "$1") ;;
+    h2-*) connections="$h2_connections"; extra+=(--mode h2 --streams "${1#h2-}") ;;
     grpc-*) connections="$h2_connections"; ups="$grpc_pid"
-      extra=(--mode grpc --streams "${1#grpc-}" --path /bench.Load/Unary) ;;
+      extra+=(--mode grpc --streams "${1#grpc-}" --path /bench.Load/Unary) ;;
     *) die "unknown mode '$1'" ;;
   esac
   client_status=0
@@ -492,19 +496,32 @@ run_client() {
 # --- priming: a gateway's JIT compiles its hot paths during the first tens of seconds of load, so each JVM gets
 # unmeasured load first in every mode; the per-run warm-up then only has to settle connections ------------------
 prime="${LOAD_PRIME:-10}"
-if [ "$prime" -gt 0 ]; then
-  for mode in $modes; do
-    for target in "${targets[@]}"; do
-      [ "${is_jvm[$target]}" = 1 ] || continue
-      say "priming $target with $prime s of $mode load (not recorded)"
-      run_client "$mode" "$target" 0 "$prime" >"$work/prime.json" 2>"$work/prime.log" \
-        || { cat "$work/prime.log" >&2; die "priming $target failed"; }
-      # Errors stop the script; a cold JVM on a busy machine that answered nothing in time does not.
-      [ "$(jq '.errors.total' "$work/prime.json" 2>/dev/null || echo -1)" = 0 ] \
-        || { cat "$work/prime.log" >&2; die "priming $target ($mode) had errors"; }
-    done
+prime_connections="${LOAD_PRIME_CONNECTIONS:-20000}"
+primed="[]"
+for mode in $modes; do
+  for target in "${targets[@]}"; do
+    [ "${is_jvm[$target]}" = 1 ] || continue
+    case "$mode" in
+      # Bounded by connections (the client stops at the cap), with 600 s as the client's longest run.
+      handshake | resume) [ "$prime_connections" -gt 0 ] && cap="$prime_connections" seconds=600 || cap="" seconds="$prime" ;;
+      *) cap="" seconds="$prime" ;;
+    esac
+    [ "$seconds" -gt 0 ] || continue
+    say "priming $target with $mode load (not recorded): ${cap:+$cap connections, at most }$seconds s"
+    run_client "$mode" "$target" 0 "$seconds" "$cap" >"$work/prime.json" 2>"$work/prime.log" \
+      || { cat "$work/prime.log" >&2; die "priming $target failed"; }
+    # Errors stop the script; a cold JVM on a busy machine that answered nothing in time does not.
+    [ "$(jq '.errors.total' "$work/prime.json" 2>/dev/null || echo -1)" = 0 ] \
+      || { cat "$work/prime.log" >&2; die "priming $target ($mode) had errors"; }
+    # What the priming did, and how much of it the JIT took, so a reader can see whether it was enough.
+    primed="$(jq -c --arg t "$target" --arg m "$mode" --slurpfile p "$work/prime.json" \
+      '. + [{target: $t, mode: $m, operations: $p[0].measured, seconds: $p[0].windowSeconds,
+             jitShare: (if $p[0].proxyCpuMicrosPerRequest > 0 then
+               (1 - $p[0].proxyCpuMicrosPerRequestWithoutJit / $p[0].proxyCpuMicrosPerRequest) * 1000 | round / 1000
+               else null end)}]' <<<"$primed" 2>/dev/null || echo "$primed")"
+    say "primed $target ($mode): $(jq -c '.[-1]' <<<"$primed")"
   done
-fi
+done
 
 # --- runs: every target in turn, the first target rotating per round, so drift in the machine's load and the
 # position in the round hit every target alike ------------------------------------------------------------------
@@ -557,6 +574,7 @@ jq -s \
   --argjson identities "$identities" --argjson shapes "$shapes" --argjson jars "$jars" \
   --argjson targets "$targets_json" --arg protocols "$protocols" --arg proxyCpus "$proxy_cpus" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
+  --argjson primeConnections "$prime_connections" --argjson primed "$primed" \
   --argjson workers "$workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" \
   --argjson h2Conn "$h2_connections" \
@@ -589,6 +607,7 @@ jq -s \
                 openssl: $openssl, loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
+                 primeConnectionsPerHandshakeModeAndJvm: $primeConnections, priming: $primed,
                  rounds: $rounds, proxyWorkers: $workers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
                  clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn,
                  h2Connections: $h2Conn,

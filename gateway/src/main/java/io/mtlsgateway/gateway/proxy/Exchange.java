@@ -90,20 +90,16 @@ final class Exchange implements UpstreamListener {
     /** @param avoid the endpoint that just failed this request, when retrying */
     private void start(EndpointPool avoid) {
         upstream.acquire(avoid, ClientConnection.of(downstream.channel())).addListener((Future<UpstreamCluster.Lease> f) -> {
-            if (finished) {
-                if (f.isSuccess()) {
-                    f.getNow().giveBack();
-                }
-            } else if (f.isSuccess()) {
-                onConnected(f.getNow());
-            } else {
+            UpstreamCluster.Lease lease = upstream.arrived(f, finished);
+            if (lease != null) {
+                onConnected(lease);
+            } else if (!finished) {
                 fail(UpstreamFailures.classify(f.cause()), false);
             }
         });
     }
 
     private void onConnected(UpstreamCluster.Lease lease) {
-        upstream.leased(lease);
         lease.attach(this);
         record.upstreamEndpoint(lease.pool().endpoint().toString());
         request.connected(lease.channel(), upstream.retried());

@@ -39,9 +39,22 @@ final class UpstreamAttempts {
         return cluster.acquire(avoid, client);
     }
 
-    /** The lease the exchange now holds. */
-    void leased(UpstreamCluster.Lease newLease) {
-        lease = newLease;
+    /**
+     * A lease asked for came, or did not: held from now on, unless the exchange ended meanwhile,
+     * when it goes straight back to its pool.
+     *
+     * @return the lease now held; null when none came or the exchange is over
+     */
+    UpstreamCluster.Lease arrived(Future<UpstreamCluster.Lease> leased, boolean exchangeOver) {
+        if (!leased.isSuccess()) {
+            return null;
+        }
+        if (exchangeOver) {
+            leased.getNow().giveBack();
+            return null;
+        }
+        lease = leased.getNow();
+        return lease;
     }
 
     /** The leased connection; only while there is a lease. */

@@ -124,8 +124,8 @@ final class RequestStarter {
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
         UpstreamCluster cluster = snapshot.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
-        Exchange exchange = new Exchange(owner, ctx, cluster, upstreamRequest, forward, head.keepAlive(),
-                snapshot.identityHeaders(), snapshot.http().via(), record);
+        Exchange exchange = new Exchange(owner, ctx, cluster, upstreamRequest, request.protocolVersion(), forward,
+                head.keepAlive(), snapshot.identityHeaders(), snapshot.http().via(), record);
         if (timeout instanceof GrpcTimeout.Timeout deadline) {
             exchange.deadline(deadline.value());
         }

@@ -35,8 +35,10 @@ public final class KeySources implements AutoCloseable {
     // Guarded by this.
     private final Map<JwksSource.Url, UrlKeySource> urls = new HashMap<>();
     /**
-     * Made for the first JWKS URL, guarded by this: building one initialises the JDK's TLS and reads
-     * its CA bundle, about 100 ms of a start's CPU that a gateway without a JWKS URL never needs.
+     * Made for the first JWKS URL, guarded by this: building one sets up the JDK's TLS (its default
+     * context reads the CA bundle) and a selector thread, about 100 ms of a start's main-thread CPU
+     * here (part of it security set-up that the listener's TLS context then does itself). A gateway
+     * without a JWKS URL needs none of it.
      */
     private HttpClient client;
 

@@ -4,6 +4,9 @@
 #
 #   bench/scale/run.sh                # ~4-6 min with the defaults below
 #
+# Its start-to-ready figure is the jar run with `java -jar` (no class-data archive); bench/scale/start.sh times
+# `bin/mtls-gateway run` as users start it, in wall and CPU time, with and without the launcher's archive.
+#
 # Settings (environment):
 #   SCALE_CONNECTIONS=10000    idle connections held open for the memory figure
 #   SCALE_STARTS=5             starts timed for start-to-ready (median reported)

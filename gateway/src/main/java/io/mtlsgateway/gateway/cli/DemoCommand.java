@@ -39,6 +39,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--admin-port", defaultValue = "9901", description = "Admin (metrics, health) port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
     private int adminPort;
 
+    @Option(names = "--stop-when-ready", description = "Stop as soon as the gateway listens, instead of serving until"
+            + " Ctrl-C: a check that it starts here (bin/mtls-gateway uses it to make its class-data archive).")
+    private boolean stopWhenReady;
+
     @Override
     public Integer call() throws Exception {
         Logging.configure(false);
@@ -50,8 +54,10 @@ final class DemoCommand implements Callable<Integer> {
             try (EchoUpstream upstream = EchoUpstream.start(0)) {
                 Path routes = setup.writeRouteFile("127.0.0.1", port, adminPort, upstream.port());
                 try (GatewayServer server = GatewayServer.start(ConfigLoader.load(routes))) {
-                    printInstructions(setup, routes, server.address("demo").getPort());
-                    stop.await();
+                    printInstructions(setup, routes, server.address("demo").getPort(), server.adminAddress().getPort());
+                    if (!stopWhenReady) {
+                        stop.await();
+                    }
                 }
             }
             return 0;
@@ -68,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void printInstructions(DemoSetup setup, Path routes, int boundPort) {
+    private void printInstructions(DemoSetup setup, Path routes, int boundPort, int boundAdminPort) {
         PrintWriter out = spec.commandLine().getOut();
         String url = "https://localhost:" + boundPort + "/hello";
         out.println();
@@ -103,9 +109,9 @@ final class DemoCommand implements Callable<Integer> {
                 + " --sub " + DemoSetup.TOKEN_USER + " --scope payments:write");
         out.println();
         out.println("Metrics (Prometheus) and health, on the loopback-only admin port:");
-        out.println("curl http://127.0.0.1:" + adminPort + "/metrics");
+        out.println("curl http://127.0.0.1:" + boundAdminPort + "/metrics");
         out.println();
-        out.println("Press Ctrl-C to stop.");
+        out.println(stopWhenReady ? "Stopping (--stop-when-ready)." : "Press Ctrl-C to stop.");
         out.flush();
     }
 

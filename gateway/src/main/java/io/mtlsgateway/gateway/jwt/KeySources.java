@@ -31,10 +31,16 @@ public final class KeySources implements AutoCloseable {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final ScheduledExecutorService thread;
-    private final HttpClient client;
     private final Clock clock;
     // Guarded by this.
     private final Map<JwksSource.Url, UrlKeySource> urls = new HashMap<>();
+    /**
+     * Made for the first JWKS URL, guarded by this: building one sets up the JDK's TLS (its default
+     * context reads the CA bundle) and a selector thread, about 100 ms of a start's main-thread CPU
+     * here (part of it security set-up that the listener's TLS context then does itself). A gateway
+     * without a JWKS URL needs none of it.
+     */
+    private HttpClient client;
 
     public KeySources() {
         this(Clock.systemUTC());
@@ -48,12 +54,18 @@ public final class KeySources implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.client = HttpClient.newBuilder()
-                .executor(thread)
-                .connectTimeout(CONNECT_TIMEOUT)
-                // Never from https to http; a JWKS that moved within https is followed.
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
+    }
+
+    private HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder()
+                    .executor(thread)
+                    .connectTimeout(CONNECT_TIMEOUT)
+                    // Never from https to http; a JWKS that moved within https is followed.
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
+        }
+        return client;
     }
 
     /**
@@ -75,7 +87,7 @@ public final class KeySources implements AutoCloseable {
             return KeySource.of(JwksFiles.read(file.path()));
         }
         JwksSource.Url url = (JwksSource.Url) jwks;
-        return urls.computeIfAbsent(url, u -> new UrlKeySource(u.uri(), u.maxStale(), client, thread, clock).start());
+        return urls.computeIfAbsent(url, u -> new UrlKeySource(u.uri(), u.maxStale(), client(), thread, clock).start());
     }
 
     /**

@@ -159,7 +159,8 @@ public final class PemFiles {
     }
 
     private static PrivateKey privateKey(Path file, PemBlocks.Block key, String expected) throws IOException {
-        BouncyCastle.provider();
+        // The JDK's key factories convert the parsed key (JcaPEMKeyConverter asks the installed
+        // providers); registering BouncyCastle's provider here would cost a start ~100 ms for nothing.
         String pem = "-----BEGIN " + key.type() + "-----\n" + Base64.getMimeEncoder().encodeToString(key.der())
                 + "\n-----END " + key.type() + "-----\n";
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {

@@ -64,7 +64,8 @@ public final class UpstreamTlsContextFactory {
                 .sessionCacheSize(SESSION_CACHE_SIZE)
                 .sessionTimeout(SESSION_TIMEOUT_SECONDS);
         if (material.clientKey() != null) {
-            builder.keyManager(material.clientKey(), material.clientChain());
+            builder.keyManager(material.clientKey(), material.clientChain())
+                    .keyStoreType(ServerTlsContextFactory.IN_MEMORY_KEY_STORE);
         }
         return builder.build();
     }

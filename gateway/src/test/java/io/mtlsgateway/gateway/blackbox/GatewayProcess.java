@@ -46,6 +46,26 @@ final class GatewayProcess implements AutoCloseable {
         return new GatewayProcess(new ProcessBuilder(command).start());
     }
 
+    /**
+     * Starts {@code bin/mtls-gateway args...}, the launcher next to the jar's module, with {@code env}
+     * added to this process's environment.
+     */
+    static GatewayProcess launch(java.util.Map<String, String> env, String... args) throws IOException {
+        String jar = System.getProperty("gateway.jar");
+        assertTrue(jar != null && Files.isRegularFile(Path.of(jar)), "the shaded jar, built by mvn verify: " + jar);
+        Path launcher = Path.of(jar).toAbsolutePath().getParent().getParent().getParent().resolve("bin/mtls-gateway");
+        List<String> command = new ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        return new GatewayProcess(builder.start());
+    }
+
+    /** The process id (after exec, the launcher's is the JVM's). */
+    long pid() {
+        return process.pid();
+    }
+
     private static void pump(BufferedReader reader, java.util.function.Consumer<String> sink) {
         Thread pump = new Thread(() -> {
             try (reader) {
@@ -64,9 +84,15 @@ final class GatewayProcess implements AutoCloseable {
 
     /** Waits for the first stderr line containing {@code text}, and returns it. */
     String awaitStderr(String text) throws InterruptedException {
+        return awaitStderr(text, 60);
+    }
+
+    /** As {@link #awaitStderr(String)}, waiting up to {@code seconds} for each line. */
+    String awaitStderr(String text, int seconds) throws InterruptedException {
         while (true) {
-            String line = stderr.poll(60, TimeUnit.SECONDS);
-            assertTrue(line != null, "no stderr line with '" + text + "' within 60 s; so far: " + stderrSeen);
+            String line = stderr.poll(seconds, TimeUnit.SECONDS);
+            assertTrue(line != null, "no stderr line with '" + text + "' within " + seconds + " s; so far: "
+                    + stderrSeen);
             assertTrue(!END.equals(line), "the process ended without '" + text + "' on stderr: " + stderrSeen);
             stderrSeen.add(line);
             if (line.contains(text)) {

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -41,10 +42,11 @@ final class Exchange implements UpstreamListener {
 
     /**
      * @param upstreamRequest the head to send upstream
+     * @param clientVersion the HTTP version the client spoke (the response is framed for it)
      * @param plan what the planner decided: upgrade relayed (a 101 turns this into a tunnel), retryable
      */
     Exchange(ExchangeOwner owner, ChannelHandlerContext downstream, UpstreamCluster cluster,
-            HttpRequest upstreamRequest, RequestPlan.Forward plan, boolean clientKeepAlive,
+            HttpRequest upstreamRequest, HttpVersion clientVersion, RequestPlan.Forward plan, boolean clientKeepAlive,
             IdentityHeaderWriter identityHeaders, boolean via, RequestRecord record) {
         this.record = record;
         this.owner = owner;
@@ -54,7 +56,8 @@ final class Exchange implements UpstreamListener {
         this.plan = plan;
         this.retries = new Retries(plan.retryable());
         this.request = new RequestRelay(upstreamRequest, identityHeaders, record);
-        this.response = new ResponseRelay(downstream, upstreamRequest, clientKeepAlive, via, record);
+        this.response = new ResponseRelay(downstream, upstreamRequest.method(), clientVersion, clientKeepAlive, via,
+                record);
         this.deadlines = new ResponseDeadlines(downstream.executor(), cluster.responseTimeout(), this::onLate);
     }
 

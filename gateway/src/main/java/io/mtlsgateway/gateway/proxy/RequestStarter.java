@@ -129,8 +129,8 @@ final class RequestStarter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
-        Exchange exchange = new Exchange(owner, ctx, cluster, upstreamRequest, forward, head.keepAlive(),
-                snapshot.identityHeaders(), snapshot.http().via(), record);
+        Exchange exchange = new Exchange(owner, ctx, cluster, upstreamRequest, request.protocolVersion(), forward,
+                head.keepAlive(), snapshot.identityHeaders(), snapshot.http().via(), record);
         if (timeout instanceof GrpcTimeout.Timeout deadline) {
             exchange.deadline(deadline.value());
         }

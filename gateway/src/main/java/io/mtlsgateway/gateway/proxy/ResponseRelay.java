@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -20,7 +19,9 @@ import io.netty.handler.codec.http.LastHttpContent;
  */
 final class ResponseRelay {
     private final ChannelHandlerContext downstream;
-    private final HttpRequest request;
+    private final HttpMethod method;
+    /** The client's version, not the upstream request's (always HTTP/1.1): it decides the framing. */
+    private final HttpVersion clientVersion;
     private final boolean clientKeepAlive;
     private final boolean via;
     private final RequestRecord record;
@@ -28,11 +29,12 @@ final class ResponseRelay {
     private boolean upstreamKeepAlive;
     private boolean closeAfter;
 
-    /** @param request the client's request (its method and version decide how the body is framed) */
-    ResponseRelay(ChannelHandlerContext downstream, HttpRequest request, boolean clientKeepAlive, boolean via,
-            RequestRecord record) {
+    /** @param method and {@code clientVersion}: the client's request's, they decide how the body is framed */
+    ResponseRelay(ChannelHandlerContext downstream, HttpMethod method, HttpVersion clientVersion,
+            boolean clientKeepAlive, boolean via, RequestRecord record) {
         this.downstream = downstream;
-        this.request = request;
+        this.method = method;
+        this.clientVersion = clientVersion;
         this.clientKeepAlive = clientKeepAlive;
         this.via = via;
         this.record = record;
@@ -82,11 +84,11 @@ final class ResponseRelay {
         started = true;
         record.status(code);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        boolean noBody = request.method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        boolean noBody = method.equals(HttpMethod.HEAD) || code == 204 || code == 304;
         closeAfter = !clientKeepAlive || draining;
         boolean chunked = false;
         if (!HttpUtil.isContentLengthSet(response) && !noBody) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0) || !clientKeepAlive) {
+            if (clientVersion.equals(HttpVersion.HTTP_1_0) || !clientKeepAlive) {
                 // No chunked coding for this client: the end of the body is the end of the connection.
                 closeAfter = true;
             } else {

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,9 +26,6 @@ class CombinedPemFileTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
 
-    @TempDir
-    Path dir;
-
     private static TlsConfig tls(TestPki pki, Path certificate, Path key) {
         return new TlsConfig(certificate, key, ClientAuthMode.REQUIRE, pki.clientCaFile, List.of(), OcspMode.OFF,
                 TlsConfig.DEFAULT_VERIFY_DEPTH, List.of(TlsProtocol.TLS_1_3, TlsProtocol.TLS_1_2), true);
@@ -37,16 +33,15 @@ class CombinedPemFileTest {
 
     @Test
     void servesWithTheChainAndKeyReadFromTheSameFile() throws Exception {
-        TestPki pki = new TestPki(dir);
-        Path combined = dir.resolve("haproxy.pem");
+        TestPki pki = stack.pki();
+        Path combined = stack.dir().resolve("haproxy.pem");
         Files.writeString(combined, PemFiles.toPem(pki.server.chainWithoutRoot().toArray())
                 + Files.readString(pki.serverKey));
-        try (EchoUpstream upstream = EchoUpstream.start(0);
-                GatewayServer gateway = stack.start(GatewayFixture.config(pki, tls(pki, combined, combined),
-                        List.of(GatewayFixture.route("all", "/", "echo")),
-                        List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstream.port()))));
-                TlsTestClient client = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
-                        pki.server.root(), pki.client("app", null))) {
+        EchoUpstream upstream = stack.keep(EchoUpstream.start(0));
+        stack.start(GatewayFixture.config(pki, tls(pki, combined, combined),
+                List.of(GatewayFixture.route("all", "/", "echo")),
+                List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstream.port()))));
+        try (TlsTestClient client = stack.connect(pki.client("app", null))) {
             assertEquals(pki.server.certificate(), client.serverCertificates()[0]);
             assertEquals(200, client.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
         }
@@ -54,10 +49,11 @@ class CombinedPemFileTest {
 
     @Test
     void refusesToStartWithAKeyFileThatHoldsOnlyCertificatesAndSaysSo() throws Exception {
-        TestPki pki = new TestPki(dir);
-        Exception e = assertThrows(Exception.class, () -> GatewayServer.start(GatewayFixture.config(pki,
+        TestPki pki = stack.pki();
+        // Kept by the stack (and so closed) should it start after all.
+        Exception e = assertThrows(Exception.class, () -> stack.start(GatewayFixture.config(pki,
                 tls(pki, pki.serverCertificate, pki.serverCertificate), List.of(GatewayFixture.route("all", "/", "echo")),
-                List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), 9)))).close());
+                List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), 9)))));
         assertTrue(e.getMessage().contains(pki.serverCertificate + ": holds a CERTIFICATE block but no private key"),
                 e.getMessage());
     }

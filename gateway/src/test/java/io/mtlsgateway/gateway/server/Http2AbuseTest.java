@@ -35,7 +35,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -49,9 +48,6 @@ class Http2AbuseTest {
 
     private static final Http2Limits LIMITS = new Http2Limits(2, 4096, Duration.ofHours(1), 1000);
 
-    @TempDir
-    static Path dir;
-
     static TestPki pki;
     static TrailerUpstream upstream;
     static GatewayServer gateway;
@@ -60,7 +56,7 @@ class Http2AbuseTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         upstream = stack.keep(new TrailerUpstream());
         client = pki.client("attacker", "spiffe://test.example/ns/prod/sa/attacker");
         gateway = stack.start(GatewayFixture.withHttp2(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,

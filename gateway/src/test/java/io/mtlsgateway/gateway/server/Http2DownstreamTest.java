@@ -13,7 +13,7 @@ import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.H2TestClient.Reply;
-import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TrailerUpstream;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -21,18 +21,15 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * h2 clients (ALPN) through the gateway to an HTTP/1.1 upstream: the same routing, authorization
@@ -41,23 +38,19 @@ import org.junit.jupiter.api.io.TempDir;
 class Http2DownstreamTest {
     private static final String SPIFFE = "spiffe://test.example/ns/prod/sa/mobile";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
 
-    static TestPki pki;
     static TrailerUpstream upstream;
-    static GatewayServer gateway;
-    static InetSocketAddress address;
     static IssuedCertificate client;
     static ServerSocket silentUpstream;
     static int closedPort;
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
-        upstream = new TrailerUpstream();
-        client = pki.client("mobile-app", SPIFFE);
-        silentUpstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        upstream = stack.keep(new TrailerUpstream());
+        client = stack.pki().client("mobile-app", SPIFFE);
+        silentUpstream = stack.keep(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             closedPort = probe.getLocalPort();
         }
@@ -69,28 +62,14 @@ class Http2DownstreamTest {
                         Optional.empty()),
                 new RouteConfig("api", new RouteMatch(Optional.of("localhost"), Optional.of("/api"), Map.of()),
                         "trailers", List.of(), Optional.empty()));
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE, routes, List.of(
+        stack.start(GatewayFixture.config(stack.pki(), ClientAuthMode.REQUIRE, routes, List.of(
                 GatewayFixture.upstream("trailers", Duration.ofSeconds(30), upstream.port()),
                 GatewayFixture.upstream("down", Duration.ofSeconds(30), closedPort),
                 GatewayFixture.upstream("slow", Duration.ofMillis(300), silentUpstream.getLocalPort()))));
-        address = gateway.address(GatewayFixture.LISTENER);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (silentUpstream != null) {
-            silentUpstream.close();
-        }
     }
 
     private static H2TestClient connect() throws Exception {
-        return H2TestClient.connect(address, pki.server.root(), client);
+        return H2TestClient.connect(stack.address(), stack.pki().server.root(), client);
     }
 
     @Test
@@ -256,7 +235,7 @@ class Http2DownstreamTest {
         try (H2TestClient h2 = connect()) {
             assertEquals(200, h2.get("/api/counted").status());
         }
-        String scrape = new AdminClient(gateway.adminAddress()).scrape();
+        String scrape = new AdminClient(stack.gateway().adminAddress()).scrape();
         double h2 = AdminClient.value(scrape, "mtls_gateway_requests_total", "route", "api", "code", "200",
                 "protocol", "h2");
         assertTrue(h2 >= 1, scrape);
@@ -266,7 +245,7 @@ class Http2DownstreamTest {
 
     @Test
     void anHttp11ClientIsStillServedOnTheSameListener() throws Exception {
-        try (TlsTestClient http1 = TlsTestClient.connect(address, pki.server.root(), client)) {
+        try (TlsTestClient http1 = stack.connect(client)) {
             TlsTestClient.Response response = http1.send("GET /api/one HTTP/1.1\r\nHost: localhost\r\n\r\n")
                     .readResponse();
             assertEquals(200, response.status());

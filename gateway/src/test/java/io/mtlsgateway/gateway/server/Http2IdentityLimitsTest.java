@@ -11,49 +11,34 @@ import io.mtlsgateway.config.RequestLimits;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.H2TestClient.Reply;
 import io.mtlsgateway.gateway.testing.HeldUpstream;
-import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TrailerUpstream;
 import io.netty.handler.codec.http2.Http2Error;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-identity limits count an h2 connection once, not once per stream; a connection over the cap
  * answers 429 and goes away.
  */
 class Http2IdentityLimitsTest {
-    @TempDir
-    Path dir;
-
-    TestPki pki;
-    HeldUpstream held;
-    TrailerUpstream upstream;
-    GatewayServer gateway;
-
-    @AfterEach
-    void stop() throws Exception {
-        gateway.close();
-        held.close();
-        upstream.close();
-    }
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
 
     @Test
     void streamsOfOneConnectionShareItsPlaceUnderTheConnectionCapAndAConnectionOverItGoesAway() throws Exception {
-        pki = new TestPki(dir);
-        held = new HeldUpstream();
-        upstream = new TrailerUpstream();
-        IssuedCertificate alice = pki.client("alice", "spiffe://test.example/ns/prod/sa/alice");
-        GatewayConfig base = GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        HeldUpstream held = stack.keep(new HeldUpstream());
+        TrailerUpstream upstream = stack.keep(new TrailerUpstream());
+        IssuedCertificate alice = stack.pki().client("alice", "spiffe://test.example/ns/prod/sa/alice");
+        GatewayConfig base = GatewayFixture.config(stack.pki(), ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("held", "/held", "held"), GatewayFixture.route("api", "/api", "fast")),
                 List.of(GatewayFixture.upstream("held", Duration.ofSeconds(30), held.port()),
                         GatewayFixture.upstream("fast", Duration.ofSeconds(30), upstream.port())),
@@ -62,17 +47,17 @@ class Http2IdentityLimitsTest {
         ListenerConfig limited = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
                 l.rfc9440(), l.http(), new LimitsConfig(Optional.empty(),
                         Optional.of(new RequestLimits(0, 0, 1, 0)), Optional.empty(), 1000));
-        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+        stack.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 List.of(limited), base.routes(), base.upstreams(), base.drainTimeout(), base.accessLog()));
-        try (H2TestClient h2 = H2TestClient.connect(gateway.address(GatewayFixture.LISTENER), pki.server.root(),
+        try (H2TestClient h2 = H2TestClient.connect(stack.address(), stack.pki().server.root(),
                 alice)) {
             CompletableFuture<Reply> open = h2.request(H2TestClient.head("GET", "/held/a"), null, null);
             held.awaitRequest();
             // A second stream while the first is open: same connection, still within the cap of one.
             assertEquals(200, h2.get("/api/b").status());
             assertEquals(200, h2.get("/api/c").status());
-            try (H2TestClient second = H2TestClient.connect(gateway.address(GatewayFixture.LISTENER),
-                    pki.server.root(), alice)) {
+            try (H2TestClient second = H2TestClient.connect(stack.address(),
+                    stack.pki().server.root(), alice)) {
                 Reply refused = second.get("/api/d");
                 assertEquals(429, refused.status());
                 assertEquals("1", refused.header("retry-after"));
@@ -80,7 +65,7 @@ class Http2IdentityLimitsTest {
                 // HTTP/1.1 connection is closed after its 429.
                 assertEquals(Http2Error.NO_ERROR.code(), second.goAway().get(10, TimeUnit.SECONDS));
             }
-            assertEquals(1.0, AdminClient.value(new AdminClient(gateway.adminAddress()).scrape(),
+            assertEquals(1.0, AdminClient.value(new AdminClient(stack.gateway().adminAddress()).scrape(),
                     "mtls_gateway_h2_goaway_total", "reason", "connection_limit"));
             held.release();
             assertEquals(200, open.get(10, TimeUnit.SECONDS).status());

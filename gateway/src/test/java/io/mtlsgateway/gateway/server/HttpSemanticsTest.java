@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.config.AllowRule;
@@ -18,7 +19,6 @@ import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,15 +26,11 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** HTTP/1.1 semantics end to end: keep-alive, bodiless responses, chunking, 100-continue, upgrades, Via. */
 class HttpSemanticsTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    static Path dir;
 
     static TestPki pki;
     static EchoUpstream echo;
@@ -66,6 +62,7 @@ class HttpSemanticsTest {
             String target = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
             switch (target) {
                 case "/s/head" -> c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+                case "/s/sized" -> c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
                 case "/s/204" -> c.write("HTTP/1.1 204 No Content\r\n\r\n");
                 case "/s/304" -> c.write("HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\n\r\n");
                 case "/s/chunked" -> c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -146,6 +143,33 @@ class HttpSemanticsTest {
             Response untilClose = get(connection, "/s/until-close");
             assertEquals("read until close", untilClose.body(), "re-framed as chunked for a keep-alive client");
             assertEquals(200, get(connection, "/still-open").status());
+        }
+    }
+
+    @Test
+    void givesAnHttp10KeepAliveClientABodyWithoutLengthFramedByTheCloseNeverChunked() throws Exception {
+        try (TlsTestClient connection = connect()) {
+            // The upstream answers HTTP/1.1 with chunked coding, which an HTTP/1.0 client cannot parse.
+            Response response = connection.send("GET /s/chunked HTTP/1.0\r\nHost: localhost\r\n"
+                    + "Connection: keep-alive\r\n\r\n").readResponse();
+            assertEquals(200, response.status());
+            assertNull(response.headers().get("transfer-encoding"), response.headers().toString());
+            assertEquals("close", response.headers().get("connection"));
+            assertEquals("hello world", response.body(), "the body up to the close");
+        }
+    }
+
+    @Test
+    void givesAnHttp10KeepAliveClientABodyWithALengthByItsLengthAndKeepsTheConnection() throws Exception {
+        try (TlsTestClient connection = connect()) {
+            for (int i = 0; i < 2; i++) {
+                Response response = connection.send("GET /s/sized HTTP/1.0\r\nHost: localhost\r\n"
+                        + "Connection: keep-alive\r\n\r\n").readResponse();
+                assertEquals(200, response.status());
+                assertNull(response.headers().get("transfer-encoding"), response.headers().toString());
+                assertEquals("5", response.headers().get("content-length"));
+                assertEquals("hello", response.body());
+            }
         }
     }
 

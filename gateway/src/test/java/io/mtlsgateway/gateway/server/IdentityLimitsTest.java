@@ -17,25 +17,18 @@ import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-identity limits over real sockets: 429 with Retry-After, counted, per client. */
 class IdentityLimitsTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     TestPki pki;
     IssuedCertificate alice;
@@ -46,20 +39,11 @@ class IdentityLimitsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         alice = pki.client("alice", null);
         bob = pki.client("bob", null);
-        echo = EchoUpstream.start(0);
-        held = new HeldUpstream();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        echo.close();
-        held.close();
+        echo = stack.keep(EchoUpstream.start(0));
+        held = stack.keep(new HeldUpstream());
     }
 
     private void start(ClientAuthMode clientAuth, RequestLimits perIdentity, RequestLimits anonymous)
@@ -73,7 +57,7 @@ class IdentityLimitsTest {
         ListenerConfig limited = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
                 l.rfc9440(), l.http(), new LimitsConfig(Optional.empty(), Optional.ofNullable(perIdentity),
                         Optional.ofNullable(anonymous), 1000));
-        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+        gateway = stack.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 List.of(limited), base.routes(), base.upstreams(), base.drainTimeout(), base.accessLog()));
     }
 

@@ -31,10 +31,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import io.mtlsgateway.gateway.testing.GatewayStack;
@@ -51,7 +49,6 @@ class JwtEndToEndTest {
 
     private static final String SPIFFE = "spiffe://test.example/ns/prod/sa/mobile-app";
 
-    @TempDir
     static Path dir;
 
     static TestPki pki;
@@ -68,8 +65,9 @@ class JwtEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
-        upstream = EchoUpstream.start(0);
+        dir = stack.dir();
+        pki = stack.pki();
+        upstream = stack.keep(EchoUpstream.start(0));
         app = pki.client("mobile-app", SPIFFE);
         otherApp = pki.client("other-app", "spiffe://test.example/ns/prod/sa/other-app");
         for (String alg : List.of("ES256", "RS256", "PS256", "EdDSA")) {
@@ -80,25 +78,12 @@ class JwtEndToEndTest {
                 issuers.get(0).jwks(issuers.subList(1, issuers.size()).toArray(TestIssuer[]::new)));
         remoteK1 = TestIssuer.create("ES256", "remote-k1");
         remoteK2 = TestIssuer.create("ES256", "remote-k2");
-        jwksServer = new JwksServer().serve(remoteK1.jwks());
+        jwksServer = stack.keep(new JwksServer().serve(remoteK1.jwks()));
         Path routes = dir.resolve("routes.yaml");
         Files.writeString(routes, routeFile(jwksServer.uri().toString(), deadUrl(), true));
-        gateway = GatewayServer.start(ConfigLoader.load(routes));
+        gateway = stack.start(ConfigLoader.load(routes));
         address = gateway.address(GatewayFixture.LISTENER);
         admin = new AdminClient(gateway.adminAddress());
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-        if (jwksServer != null) {
-            jwksServer.close();
-        }
     }
 
     private static String deadUrl() throws IOException {

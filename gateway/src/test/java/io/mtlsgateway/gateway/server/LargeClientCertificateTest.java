@@ -16,10 +16,8 @@ import io.mtlsgateway.gateway.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,12 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ticket; now it is served, without a ticket, and counted.
  */
 class LargeClientCertificateTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     TestPki pki;
     EchoUpstream upstream;
@@ -42,21 +36,11 @@ class LargeClientCertificateTest {
 
     @BeforeEach
     void start() throws Exception {
-        pki = new TestPki(dir);
-        upstream = EchoUpstream.start(0);
-        Path routeFile = dir.resolve("routes.yaml");
+        pki = stack.pki();
+        upstream = stack.keep(EchoUpstream.start(0));
+        Path routeFile = stack.dir().resolve("routes.yaml");
         Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("all", "/"), upstream.port(), ""));
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
+        gateway = stack.start(ConfigLoader.load(routeFile));
     }
 
     /**

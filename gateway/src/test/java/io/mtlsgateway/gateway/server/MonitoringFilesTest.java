@@ -25,10 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import io.mtlsgateway.gateway.testing.GatewayStack;
@@ -39,14 +37,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a renamed metric would otherwise leave an alert matching nothing, silently, forever.
  */
 class MonitoringFilesTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
 
     private static final Path MONITORING = Path.of("..", "deploy", "monitoring");
-
-    @TempDir
-    static Path dir;
 
     static TestPki pki;
     static EchoUpstream echo;
@@ -55,14 +49,14 @@ class MonitoringFilesTest {
 
     @BeforeAll
     static void scrapeAGatewayThatServedTraffic() throws Exception {
-        pki = new TestPki(dir);
-        echo = EchoUpstream.start(0);
+        pki = stack.pki();
+        echo = stack.keep(EchoUpstream.start(0));
         // A CRL, so the role="crl" expiry series exists; a token route, so the JWT series do.
-        Path crl = dir.resolve("clients.crl");
+        Path crl = stack.dir().resolve("clients.crl");
         Instant now = Instant.now();
         PemFiles.write(crl, CrlIssuer.issue(pki.clientCa, List.of(), now, now.plus(Duration.ofDays(7))));
-        Files.writeString(dir.resolve("idp-jwks.json"), TestIssuer.create("ES256", "k1").jwks());
-        Path routes = dir.resolve("routes.yaml");
+        Files.writeString(stack.dir().resolve("idp-jwks.json"), TestIssuer.create("ES256", "k1").jwks());
+        Path routes = stack.dir().resolve("routes.yaml");
         Files.writeString(routes, "version: 1\nworkers: 1\nadmin:\n  listen: 127.0.0.1:0\n"
                 + "jwt:\n  idp:\n    issuer: " + TestIssuer.ISSUER + "\n    audiences: [" + TestIssuer.AUDIENCE + "]\n"
                 + "    jwks: { file: idp-jwks.json }\n"
@@ -73,23 +67,12 @@ class MonitoringFilesTest {
                 + "    jwt: { issuer: idp }\n"
                 + "  - name: api\n    upstream: echo\n"
                 + "upstreams:\n  echo:\n    endpoints: [127.0.0.1:" + echo.port() + "]\n");
-        gateway = GatewayServer.start(ConfigLoader.load(routes));
-        try (TlsTestClient client = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
-                pki.server.root(), pki.client("app", "spiffe://test.example/app"))) {
+        gateway = stack.start(ConfigLoader.load(routes));
+        try (TlsTestClient client = stack.connect(pki.client("app", "spiffe://test.example/app"))) {
             assertEquals(200, client.send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
             assertEquals(401, client.send("GET /tokens/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
         }
         exported = namesIn(new AdminClient(gateway.adminAddress()).scrape());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (echo != null) {
-            echo.close();
-        }
     }
 
     @Test

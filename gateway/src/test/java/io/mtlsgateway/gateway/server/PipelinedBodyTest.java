@@ -16,45 +16,28 @@ import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A pipelined request with a body, served from a warm pool, reaches the upstream whole and at once. */
 class PipelinedBodyTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     @Test
     void flushesTheBodyOfAQueuedRequestTakenFromAWarmPool() throws Exception {
         CountDownLatch warming = new CountDownLatch(2);
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             for (String head; (head = c.readHead()) != null; ) {
                 String lower = head.toLowerCase(Locale.ROOT);
                 int length = 0;
@@ -71,14 +54,14 @@ class PipelinedBodyTest {
                 String answer = "got:" + body;
                 c.write("HTTP/1.1 200 OK\r\nContent-Length: " + answer.length() + "\r\n\r\n" + answer);
             }
-        });
-        TestPki pki = new TestPki(dir);
+        }));
+        TestPki pki = stack.pki();
         IssuedCertificate client = pki.client("pipeliner", null);
         UpstreamConfig app = new UpstreamConfig("app", GatewayFixture.endpoints(upstream.port()),
                 Duration.ofSeconds(5), Duration.ofSeconds(20), UpstreamConfig.DEFAULT_IDLE_TIMEOUT, 64,
                 Optional.empty(), LoadBalancing.ROUND_ROBIN, 64, OutlierDetectionConfig.defaults(),
                 ConnectionReuse.ALWAYS);
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("all", "/", "app")), List.of(app), 1, HttpSettings.defaults()));
         try (TlsTestClient one = connect(pki, client); TlsTestClient two = connect(pki, client)) {
             one.send("GET /warm HTTP/1.1\r\nHost: localhost\r\n\r\n");

@@ -8,6 +8,7 @@ import io.mtlsgateway.config.ClientAuthMode;
 import io.mtlsgateway.config.ConfigException;
 import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.HostsPki;
 import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
@@ -17,9 +18,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Why a route file with a plain-HTTP listener refuses {@code allow} rules on every route, even on
@@ -30,28 +30,17 @@ import org.junit.jupiter.api.io.TempDir;
 class PlainListenerRoutesTest {
     private static final String API = "api.bank.test";
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
 
-    private GatewayServer gateway;
     private EchoUpstream upstream;
 
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     private Path routeFile(String apiRouteExtra) throws Exception {
-        TestPki pki = new TestPki(dir);
+        TestPki pki = stack.pki();
         HostsPki hosts = new HostsPki(pki);
         hosts.serverTls(API, ClientAuthMode.REQUIRE, pki.clientCaFile);
-        upstream = EchoUpstream.start(0);
-        Path file = dir.resolve("routes.yaml");
+        upstream = stack.keep(EchoUpstream.start(0));
+        Path file = stack.dir().resolve("routes.yaml");
         RouteFile.replace(file, "version: 1\nworkers: 1\nadmin:\n  listen: 127.0.0.1:0\n"
                 + "listeners:\n"
                 + "  - name: edge\n"
@@ -75,7 +64,7 @@ class PlainListenerRoutesTest {
 
     @Test
     void aPlainHttpCallerReachesTheRouteOfAnMtlsHostByTheHostItSends() throws Exception {
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile("")), GatewayServer.FileWatching.OFF);
+        GatewayServer gateway = stack.start(ConfigLoader.load(routeFile("")), GatewayServer.FileWatching.OFF);
         InetSocketAddress egress = gateway.address("egress");
         int before = upstream.requestCount();
         try (Socket socket = new Socket(egress.getAddress(), egress.getPort())) {

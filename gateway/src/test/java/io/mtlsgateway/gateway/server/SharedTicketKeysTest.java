@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,7 +32,6 @@ class SharedTicketKeysTest {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    @TempDir
     Path dir;
 
     TestPki pki;
@@ -45,7 +43,8 @@ class SharedTicketKeysTest {
 
     @BeforeEach
     void start() throws Exception {
-        pki = new TestPki(dir);
+        dir = stack.dir();
+        pki = stack.pki();
         upstream = stack.keep(EchoUpstream.start(0));
         current = dir.resolve("ticket-current.key");
         previous = dir.resolve("ticket-previous.key");

@@ -11,25 +11,18 @@ import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client that starts an upload and stops sending cannot hold an upstream connection. */
 class SlowUploadTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
@@ -38,37 +31,27 @@ class SlowUploadTest {
 
     /** A gateway whose request bodies may pause for 1 s at most. */
     private void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         client = pki.client("slow", null);
         HttpSettings http = new HttpSettings(100, Duration.ofSeconds(10), Duration.ofSeconds(60), false,
                 Duration.ofSeconds(1), 0);
-        gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+        gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("all", "/", "app")),
                 List.of(GatewayFixture.upstream("app", Duration.ofSeconds(30), upstream.port())), 1, http));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     @Test
     void answers408AndFreesTheUpstreamConnectionWhenTheBodyStalls() throws Exception {
         CountDownLatch bodyStarted = new CountDownLatch(1);
         CountDownLatch upstreamClosed = new CountDownLatch(1);
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             c.readHead();
             c.readBytes(1);
             bodyStarted.countDown();
             if (c.in().read() < 0) {
                 upstreamClosed.countDown();
             }
-        });
+        }));
         start();
         try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
                 pki.server.root(), client)) {
@@ -88,7 +71,7 @@ class SlowUploadTest {
     @Test
     void cutsOffAResponseAlreadyStartedWhenTheBodyStalls() throws Exception {
         CountDownLatch upstreamClosed = new CountDownLatch(1);
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             c.readHead();
             c.readBytes(1);
             // An upstream that answers before the whole body is in (as some do with a 413).
@@ -96,7 +79,7 @@ class SlowUploadTest {
             if (c.in().read() < 0) {
                 upstreamClosed.countDown();
             }
-        });
+        }));
         start();
         try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
                 pki.server.root(), client)) {

@@ -20,25 +20,18 @@ import io.mtlsgateway.gateway.testing.TlsTestClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-source limits over real sockets: refused connections never reach TLS. */
 class SourceLimitsTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     TestPki pki;
     IssuedCertificate client;
@@ -47,17 +40,9 @@ class SourceLimitsTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         client = pki.client("app", null);
-        upstream = EchoUpstream.start(0);
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        upstream.close();
+        upstream = stack.keep(EchoUpstream.start(0));
     }
 
     /** One event loop: connections are taken in accept order, so the test needs no timing. */
@@ -69,7 +54,7 @@ class SourceLimitsTest {
         ListenerConfig l = base.listeners().get(0);
         ListenerConfig limited = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
                 l.rfc9440(), l.http(), new LimitsConfig(Optional.of(source), Optional.empty(), Optional.empty(), 1000));
-        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+        gateway = stack.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 List.of(limited), base.routes(), base.upstreams(), base.drainTimeout(), base.accessLog()));
     }
 

@@ -18,48 +18,32 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An upstream that breaks mid-body: the access log says the client got a cut-off response. */
 class TruncatedResponseLogTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
-
     @Test
     void logsAResponseCutOffAfterItsHeadAsTruncated() throws Exception {
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             c.readHead();
             c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nten bytes.");
             c.reset();
-        });
-        TestPki pki = new TestPki(dir);
+        }));
+        TestPki pki = stack.pki();
         IssuedCertificate client = pki.client("app", null);
-        Path accessLog = dir.resolve("access.log");
+        Path accessLog = stack.dir().resolve("access.log");
         GatewayConfig base = GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("all", "/", "app")),
                 List.of(GatewayFixture.upstream("app", Duration.ofSeconds(10), upstream.port())));
-        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+        gateway = stack.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 base.listeners(), base.routes(), base.upstreams(), base.drainTimeout(),
                 new AccessLogConfig(true, Optional.of(accessLog))));
         try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),

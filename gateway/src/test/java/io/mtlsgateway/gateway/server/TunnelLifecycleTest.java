@@ -22,21 +22,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A WebSocket-style tunnel ends when its client is revoked, and does not hold up a drain. */
 class TunnelLifecycleTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     TestPki pki;
     IssuedCertificate client;
@@ -46,9 +40,9 @@ class TunnelLifecycleTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         client = pki.client("socket", null);
-        upstream = ScriptedUpstream.start(c -> {
+        upstream = stack.keep(ScriptedUpstream.start(c -> {
             c.readHead();
             c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
             byte[] buffer = new byte[256];
@@ -56,15 +50,7 @@ class TunnelLifecycleTest {
                 c.write(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
             }
             upstreamClosed.countDown();
-        });
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (gateway != null) {
-            gateway.close();
-        }
-        upstream.close();
+        }));
     }
 
     /** Opens a tunnel and checks that bytes go through it. */
@@ -84,14 +70,14 @@ class TunnelLifecycleTest {
 
     @Test
     void closesBothSidesOfATunnelAtOnceWhenAReloadRevokesItsClient() throws Exception {
-        Path routeFile = dir.resolve("routes.yaml");
-        Path crl = dir.resolve("clients.crl");
+        Path routeFile = stack.dir().resolve("routes.yaml");
+        Path crl = stack.dir().resolve("clients.crl");
         String routes = RouteFile.text(pki, RouteFile.route("ws", "/"), upstream.port(), "")
                 .replace("      clientCa: " + pki.clientCaFile + "\n",
                         "      clientCa: " + pki.clientCaFile + "\n      crl: [" + crl + "]\n");
         writeCrl(crl, List.of());
         Files.writeString(routeFile, routes);
-        gateway = GatewayServer.start(ConfigLoader.load(routeFile));
+        gateway = stack.start(ConfigLoader.load(routeFile));
         try (TlsTestClient connection = tunnel()) {
             writeCrl(crl, List.of(client.certificate().getSerialNumber()));
             assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
@@ -106,7 +92,7 @@ class TunnelLifecycleTest {
         GatewayConfig base = GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("ws", "/", "app")),
                 List.of(GatewayFixture.upstream("app", Duration.ofSeconds(10), upstream.port())));
-        gateway = GatewayServer.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
+        gateway = stack.start(new GatewayConfig(base.source(), base.workers(), base.transport(), base.admin(),
                 base.listeners(), base.routes(), base.upstreams(), Duration.ofMinutes(2), base.accessLog()));
         try (TlsTestClient connection = tunnel()) {
             assertTrue(gateway.drain(), "drained before the two-minute timeout");

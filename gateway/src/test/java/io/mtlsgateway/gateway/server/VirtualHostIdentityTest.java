@@ -25,6 +25,7 @@ import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.FlatJson;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.HostsPki;
 import io.mtlsgateway.gateway.testing.ResumingClient;
 import io.mtlsgateway.gateway.testing.TestPki;
@@ -41,10 +42,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a host entry gives a connection beyond its certificate, over real TLS: the identity headers
@@ -56,8 +56,8 @@ class VirtualHostIdentityTest {
     private static final String OPEN = "open.bank.test";
     private static final String OPS = "ops.bank.test";
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
 
     TestPki pki;
     HostsPki hosts;
@@ -71,12 +71,13 @@ class VirtualHostIdentityTest {
 
     @BeforeEach
     void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         hosts = new HostsPki(pki);
-        upstream = EchoUpstream.start(0);
+        upstream = stack.keep(EchoUpstream.start(0));
         partner = pki.client("partner-app", null);
         operator = hosts.opsClient("operator");
-        accessLog = dir.resolve("access.log");
+        // A log of this test's own: the stack's folder serves the whole class.
+        accessLog = Files.createTempDirectory(stack.dir(), "test").resolve("access.log");
         TlsConfig api = hosts.serverTls(API, ClientAuthMode.REQUIRE, pki.clientCaFile);
         TlsConfig open = hosts.serverTls(OPEN, ClientAuthMode.OPTIONAL, pki.clientCaFile);
         TlsConfig ops = hosts.serverTls(OPS, ClientAuthMode.REQUIRE, hosts.opsCaFile);
@@ -94,7 +95,7 @@ class VirtualHostIdentityTest {
                 new AdminConfig(new HostPort("127.0.0.1", 0)),
                 List.of(listener("edge", api, edgeHosts), listener("strict", ops, strictHosts)), routes, upstreams,
                 GatewayConfig.DEFAULT_DRAIN_TIMEOUT, new AccessLogConfig(true, Optional.of(accessLog)));
-        gateway = GatewayServer.start(config, GatewayServer.FileWatching.OFF);
+        gateway = stack.start(config, GatewayServer.FileWatching.OFF);
         edge = gateway.address("edge");
         strict = gateway.address("strict");
     }
@@ -107,16 +108,6 @@ class VirtualHostIdentityTest {
     private static ListenerConfig listener(String name, TlsConfig primary, ListenerHosts entries) {
         return new ListenerConfig(name, new HostPort("127.0.0.1", 0), primary, GatewayFixture.identityHeaders(),
                 XfccMode.SANITIZE_SET, false, HttpSettings.defaults(), entries);
-    }
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private TlsTestClient connect(String sni, IssuedCertificate client, String... protocols) throws Exception {

@@ -9,6 +9,7 @@ import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.HostsPki;
 import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
@@ -32,9 +33,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * One host entry's certificate rotates, reload after reload, while clients of both entries keep
@@ -49,21 +49,8 @@ class VirtualHostReloadTest {
     /** A bound, should the test hang: the clients stop when the rotations are done. */
     private static final int MAX_REQUESTS_PER_CLIENT = 100_000;
 
-    @TempDir
-    Path dir;
-
-    private GatewayServer gateway;
-    private EchoUpstream upstream;
-
-    @AfterEach
-    void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
-    }
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
 
     private static String routeFile(TestPki pki, HostsPki hosts, int upstreamPort) {
         return "version: 1\nworkers: 2\nadmin:\n  listen: 127.0.0.1:0\n"
@@ -87,14 +74,14 @@ class VirtualHostReloadTest {
 
     @Test
     void rotatingOneHostsCertificateUnderLoadFailsNoRequestAndLeavesTheOtherHostAlone() throws Exception {
-        TestPki pki = new TestPki(dir);
+        TestPki pki = stack.pki();
         HostsPki hosts = new HostsPki(pki);
         hosts.serverTls(API, ClientAuthMode.REQUIRE, pki.clientCaFile);
         hosts.serverTls(OPS, ClientAuthMode.REQUIRE, hosts.opsCaFile);
-        upstream = EchoUpstream.start(0);
-        Path file = dir.resolve("routes.yaml");
+        EchoUpstream upstream = stack.keep(EchoUpstream.start(0));
+        Path file = stack.dir().resolve("routes.yaml");
         RouteFile.replace(file, routeFile(pki, hosts, upstream.port()));
-        gateway = GatewayServer.start(ConfigLoader.load(file), GatewayServer.FileWatching.OFF);
+        GatewayServer gateway = stack.start(ConfigLoader.load(file), GatewayServer.FileWatching.OFF);
         InetSocketAddress edge = gateway.address("edge");
         IssuedCertificate partner = pki.client("partner", null);
         IssuedCertificate operator = hosts.opsClient("operator");
@@ -180,14 +167,14 @@ class VirtualHostReloadTest {
     }
     @Test
     void aBrokenEntryKeepsItsLastGoodCertificateWhileTheOtherEntryTakesItsNewOne() throws Exception {
-        TestPki pki = new TestPki(dir);
+        TestPki pki = stack.pki();
         HostsPki hosts = new HostsPki(pki);
         hosts.serverTls(API, ClientAuthMode.REQUIRE, pki.clientCaFile);
         hosts.serverTls(OPS, ClientAuthMode.REQUIRE, hosts.opsCaFile);
-        upstream = EchoUpstream.start(0);
-        Path file = dir.resolve("routes.yaml");
+        EchoUpstream upstream = stack.keep(EchoUpstream.start(0));
+        Path file = stack.dir().resolve("routes.yaml");
         RouteFile.replace(file, routeFile(pki, hosts, upstream.port()));
-        gateway = GatewayServer.start(ConfigLoader.load(file), GatewayServer.FileWatching.OFF);
+        GatewayServer gateway = stack.start(ConfigLoader.load(file), GatewayServer.FileWatching.OFF);
         InetSocketAddress edge = gateway.address("edge");
         IssuedCertificate partner = pki.client("partner", null);
         IssuedCertificate operator = hosts.opsClient("operator");
@@ -267,12 +254,12 @@ class VirtualHostReloadTest {
 
     @Test
     void aBrokenFileOfAnEntryNewInTheConfigRefusesTheReload() throws Exception {
-        TestPki pki = new TestPki(dir);
+        TestPki pki = stack.pki();
         HostsPki hosts = new HostsPki(pki);
         hosts.serverTls(API, ClientAuthMode.REQUIRE, pki.clientCaFile);
         hosts.serverTls(OPS, ClientAuthMode.REQUIRE, hosts.opsCaFile);
-        upstream = EchoUpstream.start(0);
-        Path file = dir.resolve("routes.yaml");
+        EchoUpstream upstream = stack.keep(EchoUpstream.start(0));
+        Path file = stack.dir().resolve("routes.yaml");
         String original = routeFile(pki, hosts, upstream.port());
         // Only API at first; OPS comes with the reload, and its key belongs to another certificate.
         List<String> lines = new ArrayList<>(List.of(original.split("\n")));
@@ -280,7 +267,7 @@ class VirtualHostReloadTest {
         lines.subList(ops, ops + 2).clear(); // its names and tls lines
         String apiOnly = String.join("\n", lines) + "\n";
         RouteFile.replace(file, apiOnly);
-        gateway = GatewayServer.start(ConfigLoader.load(file), GatewayServer.FileWatching.OFF);
+        GatewayServer gateway = stack.start(ConfigLoader.load(file), GatewayServer.FileWatching.OFF);
         PemFiles.writePrivateKey(pki.dir.resolve(OPS + ".key"), hosts.writeServer("other.bank.test", "").privateKey());
         RouteFile.replace(file, original);
         ReloadOutcome outcome = gateway.reload("test").get(60, TimeUnit.SECONDS);

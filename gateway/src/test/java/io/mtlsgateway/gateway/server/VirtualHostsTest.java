@@ -24,6 +24,7 @@ import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.HostsPki;
 import io.mtlsgateway.gateway.testing.TestPki;
@@ -40,10 +41,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import javax.net.ssl.SSLException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Many hosts on one port, over real TLS: the SNI picks the server certificate and the client
@@ -55,8 +55,8 @@ class VirtualHostsTest {
     private static final String OPEN = "open.bank.test";
     private static final String OPS = "ops.bank.test";
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
 
     static TestPki pki;
     static HostsPki hosts;
@@ -69,9 +69,9 @@ class VirtualHostsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         hosts = new HostsPki(pki);
-        upstream = EchoUpstream.start(0);
+        upstream = stack.keep(EchoUpstream.start(0));
         partner = pki.client("partner-app", null);
         operator = hosts.opsClient("operator");
         TlsConfig api = hosts.serverTls(API, ClientAuthMode.REQUIRE, pki.clientCaFile);
@@ -87,7 +87,7 @@ class VirtualHostsTest {
                 route("api", API, "/", ClientCertRequirement.REQUIRED),
                 route("partners", "*.partners.bank.test", "/", ClientCertRequirement.REQUIRED),
                 route("ops", OPS, "/", ClientCertRequirement.REQUIRED));
-        gateway = GatewayServer.start(config(List.of(listener("edge", api, edgeHosts), listener("strict", ops,
+        gateway = stack.start(config(List.of(listener("edge", api, edgeHosts), listener("strict", ops,
                 strictHosts)), routes), GatewayServer.FileWatching.OFF);
         edge = gateway.address("edge");
         strict = gateway.address("strict");
@@ -109,16 +109,6 @@ class VirtualHostsTest {
         return new GatewayConfig(pki.dir.resolve("routes.yaml"), 2, Transport.AUTO,
                 new AdminConfig(new HostPort("127.0.0.1", 0)), listeners, routes, upstreams,
                 GatewayConfig.DEFAULT_DRAIN_TIMEOUT, AccessLogConfig.OFF);
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (upstream != null) {
-            upstream.close();
-        }
     }
 
     private static TlsTestClient connect(String sni, IssuedCertificate client, String... protocols) throws Exception {

@@ -12,18 +12,15 @@ import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client certificate with hundreds of SANs cannot blow up the request head through XFCC. */
 class XfccBudgetTest {
-    /** BlockHound and the stack's checks; this class starts and closes its own gateway. */
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
 
@@ -43,12 +40,9 @@ class XfccBudgetTest {
         return value.toString();
     }
 
-    @TempDir
-    Path dir;
-
     @Test
     void shortensTheLargerSanFieldToFitTheBudgetKeepsTheSpiffeIdAndCountsIt() throws Exception {
-        TestPki pki = new TestPki(dir);
+        TestPki pki = stack.pki();
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             names.add("host-" + i + ".example");
@@ -58,12 +52,11 @@ class XfccBudgetTest {
         IssuedCertificate client = new CertificateBuilder().subject("CN=many-sans,O=Test").forClient()
                 .uri("spiffe://test.example/ns/prod/sa/many").dns(names.toArray(String[]::new))
                 .signedBy(pki.clientCa);
-        try (EchoUpstream upstream = EchoUpstream.start(0);
-                GatewayServer gateway = GatewayServer.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
-                        List.of(GatewayFixture.route("all", "/", "echo")),
-                        List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstream.port()))));
-                TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),
-                        pki.server.root(), client)) {
+        EchoUpstream upstream = stack.keep(EchoUpstream.start(0));
+        GatewayServer gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
+                List.of(GatewayFixture.route("all", "/", "echo")),
+                List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstream.port()))));
+        try (TlsTestClient connection = stack.connect(client)) {
             TlsTestClient.Response response = connection.send("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
                     .readResponse();
             assertEquals(200, response.status());

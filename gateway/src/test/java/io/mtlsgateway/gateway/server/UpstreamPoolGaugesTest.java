@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The upstream pools' occupancy gauges read from the admin {@code /metrics} while requests are
- * held at real upstreams: open connections per upstream (h2c and HTTP/1.1) and open h2 streams.
+ * held at real upstreams: open connections per upstream (h2c and HTTP/1.1) and open h2 streams,
+ * and the listener's own open client streams.
  * One event loop, so the pool's state is the one loop's and the order of its tasks is known.
  */
 class UpstreamPoolGaugesTest {
@@ -80,6 +81,8 @@ class UpstreamPoolGaugesTest {
         assertEquals(5, gauge(during, STREAMS, "limited"), during);
         assertEquals(3, gauge(during, CONNECTIONS, "limited"), during);
         assertEquals(0, gauge(during, STREAMS, "held"), "an HTTP/1.1 upstream has no h2 streams");
+        assertEquals(5, AdminClient.value(during, "mtls_gateway_h2_streams_active", "listener",
+                GatewayFixture.LISTENER), "the client side: five open streams on the listener");
 
         limited.release();
         for (CompletableFuture<H2TestClient.Reply> reply : replies) {

@@ -1,20 +1,12 @@
 package io.mtlsgateway.bench.load;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ChannelDuplexHandler;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -22,8 +14,6 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.util.ReferenceCountUtil;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Drives one h2 connection of a {@link Slot} (h2 and grpc modes): after the handshake (which must have chosen
@@ -35,11 +25,8 @@ import java.util.Map;
 final class Http2ExchangeHandler extends Http2ChannelDuplexHandler {
     private final Slot slot;
     private final LoadRun run;
-    private final boolean grpc;
-    // The codec hands back the stream object this handler created, so identity keys find the exchange.
-    private final Map<Http2FrameStream, StreamResponse> inFlight = new HashMap<>();
-    // Streams that ended during the current read, to be replaced when the read is complete.
-    private int replacements;
+    private final Http2LoadRequest request;
+    private final StreamsInFlight inFlight = new StreamsInFlight();
     private boolean handshaken;
     private boolean goingAway;
     private boolean failed;
@@ -47,7 +34,7 @@ final class Http2ExchangeHandler extends Http2ChannelDuplexHandler {
     Http2ExchangeHandler(Slot slot, LoadRun run) {
         this.slot = slot;
         this.run = run;
-        this.grpc = run.options().mode() == LoadOptions.Mode.GRPC;
+        this.request = new Http2LoadRequest(run.options());
     }
 
     @Override
@@ -78,21 +65,8 @@ final class Http2ExchangeHandler extends Http2ChannelDuplexHandler {
     private void open(ChannelHandlerContext ctx, long now) {
         run.countRequest(now);
         Http2FrameStream stream = newStream();
-        inFlight.put(stream, new StreamResponse(now, grpc));
-        Http2Headers headers = new DefaultHttp2Headers()
-                .method(grpc ? HttpMethod.POST.asciiName() : HttpMethod.GET.asciiName())
-                .scheme("https")
-                .authority(run.options().serverName())
-                .path(run.options().path());
-        if (grpc) {
-            headers.set(HttpHeaderNames.CONTENT_TYPE, GrpcMessages.CONTENT_TYPE)
-                    .set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
-            ctx.write(new DefaultHttp2HeadersFrame(headers, false).stream(stream), ctx.voidPromise());
-            ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(GrpcMessages.request()), true).stream(stream))
-                    .addListener(writeFailure(ctx));
-        } else {
-            ctx.write(new DefaultHttp2HeadersFrame(headers, true).stream(stream)).addListener(writeFailure(ctx));
-        }
+        inFlight.opened(stream, new StreamResponse(now, request.grpc()));
+        request.write(ctx, stream, writeFailure(ctx));
     }
 
     private ChannelFutureListener writeFailure(ChannelHandlerContext ctx) {
@@ -107,24 +81,23 @@ final class Http2ExchangeHandler extends Http2ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
             if (msg instanceof Http2HeadersFrame headers) {
-                StreamResponse exchange = inFlight.get(headers.stream());
+                StreamResponse exchange = inFlight.response(headers.stream());
                 if (exchange != null && exchange.headers(headers.headers(), headers.isEndStream())) {
                     completed(ctx, headers.stream(), exchange);
                 }
             } else if (msg instanceof Http2DataFrame data) {
-                StreamResponse exchange = inFlight.get(data.stream());
+                StreamResponse exchange = inFlight.response(data.stream());
                 if (exchange != null && exchange.data(data.content(), data.isEndStream())) {
                     completed(ctx, data.stream(), exchange);
                 }
             } else if (msg instanceof Http2ResetFrame reset) {
-                if (inFlight.remove(reset.stream()) != null) {
+                if (inFlight.ended(reset.stream())) {
                     slot.error(ErrorKind.RESET, new IllegalStateException("RST_STREAM " + reset.errorCode()));
-                    next(ctx);
                 }
             } else if (msg instanceof Http2GoAwayFrame) {
                 // Graceful: the streams in flight still finish; then this connection closes and the slot reconnects.
                 goingAway = true;
-                next(ctx);
+                inFlight.replaceOne();
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -132,25 +105,15 @@ final class Http2ExchangeHandler extends Http2ChannelDuplexHandler {
     }
 
     private void completed(ChannelHandlerContext ctx, Http2FrameStream stream, StreamResponse exchange) {
-        inFlight.remove(stream);
+        inFlight.ended(stream);
         slot.exchangeCompleted(exchange.wrong(), exchange.started(), System.nanoTime());
-        next(ctx);
-    }
-
-    // A stream that ended is replaced at the end of the read: the codec closes it only after this handler has
-    // seen its last frame, and opening the next one before would exceed the server's concurrent-stream limit.
-    private void next(ChannelHandlerContext ctx) {
-        replacements++;
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         long now = System.nanoTime();
-        for (; replacements > 0; replacements--) {
-            if (goingAway || failed || !run.mayContinue(now)) {
-                replacements = 0;
-                break;
-            }
+        // Streams that ended in this read are replaced now (see StreamsInFlight).
+        for (int n = inFlight.takeReplacements(); n > 0 && !goingAway && !failed && run.mayContinue(now); n--) {
             open(ctx, now);
         }
         if (inFlight.isEmpty() && handshaken) {
@@ -173,9 +136,8 @@ final class Http2ExchangeHandler extends Http2ChannelDuplexHandler {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2FrameStreamException streamError) {
             // One stream failed (the codec reset it); the connection goes on.
-            if (inFlight.remove(streamError.stream()) != null) {
+            if (inFlight.ended(streamError.stream())) {
                 slot.error(ErrorKind.RESET, cause);
-                next(ctx);
             }
             return;
         }

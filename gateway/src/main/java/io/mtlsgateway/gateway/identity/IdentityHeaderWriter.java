@@ -6,9 +6,7 @@ import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.XfccMode;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,10 +23,8 @@ import java.util.function.Function;
  * {@link #set(HttpHeaders, PeerIdentity)} (also when there is no client certificate), and
  * {@link #stripTrailers(HttpHeaders)} on the trailers of a chunked request.
  *
- * <p>Names match case-insensitively and with {@code _} treated as {@code -}, because CGI-style
- * upstreams (PHP, WSGI, Rack) turn {@code X_Client_Subject} and {@code X-Client-Subject} into the
- * same variable: a spoofed underscore copy would otherwise sit next to, or override, ours.
- * Only ASCII letters fold; a name with other characters never equals a configured one.
+ * <p>The stripping is the {@link ForgedHeaderStripper}'s (names match ignoring case and {@code _}
+ * vs {@code -}); this class checks the configured headers and renders the values it sets.
  */
 public final class IdentityHeaderWriter {
     /** Envoy's client-certificate header. */
@@ -38,24 +34,11 @@ public final class IdentityHeaderWriter {
     /** RFC 9440: the rest of the client's chain. */
     public static final String CLIENT_CERT_CHAIN = "Client-Cert-Chain";
 
-    /**
-     * Headers the client may never send, whatever the configuration: those the gateway sets itself
-     * and the other claims about the client or the URL ({@link HeaderNames}); XFCC per the xfcc mode.
-     */
-    private static final Set<String> ALWAYS_STRIPPED = alwaysStripped();
-
-    private static final String XFCC_NORMALISED = normalise(X_FORWARDED_CLIENT_CERT);
-
     private final List<TemplatedHeader> templated;
     private final XfccMode xfccMode;
     private final boolean rfc9440;
     private final Optional<String> by;
-    /** Normalised names stripped from request headers (XFCC included only in the sanitizing modes). */
-    private final Set<String> strippedFromHeaders;
-    /** Normalised names stripped from trailers: all of the above plus XFCC in every mode. */
-    private final Set<String> strippedFromTrailers;
-    /** Lengths of every name in either set: most request headers are ruled out without allocating. */
-    private final BitSet candidateLengths = new BitSet();
+    private final ForgedHeaderStripper stripper;
     private final boolean forwardsClientXfcc;
 
     record TemplatedHeader(String name, IdentityTemplate template) {
@@ -108,7 +91,7 @@ public final class IdentityHeaderWriter {
         Set<String> names = new HashSet<>();
         identityHeaders.forEach((name, template) -> {
             String where = "identityHeaders." + name;
-            String normal = normalise(name);
+            String normal = ForgedHeaderStripper.normalise(name);
             if (!isToken(name)) {
                 problems.add(where + ": not a valid header name (expected: an RFC 9110 token such as X-Client-Subject)");
             } else if (HeaderNames.reservedReason(name).isPresent()) {
@@ -129,20 +112,8 @@ public final class IdentityHeaderWriter {
         }
         this.templated = List.copyOf(headers);
 
-        names.addAll(ALWAYS_STRIPPED);
-        for (String name : claimHeaders) {
-            names.add(normalise(name));
-        }
-        Set<String> trailers = new HashSet<>(names);
-        trailers.add(XFCC_NORMALISED);
-        if (!forwardsClientXfcc) {
-            names.add(XFCC_NORMALISED);
-        }
-        this.strippedFromHeaders = Set.copyOf(names);
-        this.strippedFromTrailers = Set.copyOf(trailers);
-        for (String name : trailers) {
-            candidateLengths.set(name.length());
-        }
+        names.addAll(claimHeaders);
+        this.stripper = new ForgedHeaderStripper(names, forwardsClientXfcc);
     }
 
     /**
@@ -153,7 +124,7 @@ public final class IdentityHeaderWriter {
      * sends the canonical name and an underscore copy can only be an attempt to shadow it.
      */
     public void strip(HttpHeaders headers) {
-        strip(headers, strippedFromHeaders, forwardsClientXfcc);
+        stripper.strip(headers);
     }
 
     /**
@@ -161,7 +132,7 @@ public final class IdentityHeaderWriter {
      * proxy sends XFCC as a trailer, and upstreams that merge trailers into headers must not see one.
      */
     public void stripTrailers(HttpHeaders trailers) {
-        strip(trailers, strippedFromTrailers, false);
+        stripper.stripTrailers(trailers);
     }
 
     /**
@@ -266,60 +237,6 @@ public final class IdentityHeaderWriter {
             }
         }
         return out.append(element).toString();
-    }
-
-    private void strip(HttpHeaders headers, Set<String> stripped, boolean onlyUnderscoreXfcc) {
-        if (headers.isEmpty()) {
-            return;
-        }
-        List<String> doomed = null;
-        Iterator<Map.Entry<CharSequence, CharSequence>> entries = headers.iteratorCharSequence();
-        while (entries.hasNext()) {
-            CharSequence name = entries.next().getKey();
-            if (!candidateLengths.get(name.length())) {
-                continue;
-            }
-            String normal = normalise(name);
-            boolean strip = stripped.contains(normal)
-                    || (onlyUnderscoreXfcc && normal.equals(XFCC_NORMALISED) && contains(name, '_'));
-            if (strip) {
-                if (doomed == null) {
-                    doomed = new ArrayList<>(2);
-                }
-                doomed.add(name.toString());
-            }
-        }
-        if (doomed != null) {
-            // Removal by name drops every copy of that spelling, whatever its case.
-            for (String name : doomed) {
-                headers.remove(name);
-            }
-        }
-    }
-
-    private static Set<String> alwaysStripped() {
-        Set<String> names = new HashSet<>(HeaderNames.clientClaims());
-        names.remove(HeaderNames.X_FORWARDED_CLIENT_CERT);
-        return Set.copyOf(names);
-    }
-
-    /** ASCII lowercase with {@code _} as {@code -}: how CGI-style upstreams see a header name. */
-    static String normalise(CharSequence name) {
-        char[] out = new char[name.length()];
-        for (int i = 0; i < out.length; i++) {
-            char c = name.charAt(i);
-            out[i] = c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c == '_' ? '-' : c;
-        }
-        return new String(out);
-    }
-
-    private static boolean contains(CharSequence s, char c) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) == c) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isToken(String name) {

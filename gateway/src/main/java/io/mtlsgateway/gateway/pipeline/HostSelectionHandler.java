@@ -40,23 +40,6 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
     private final long acceptedNanos = System.nanoTime();
     private boolean selected;
 
-    /** Tells the per-source limits how the handshake went (see {@link SourceGate}). */
-    interface SourceWatch {
-        SourceWatch NONE = new SourceWatch() {
-            @Override
-            public void tls(SslHandler tls) {}
-
-            @Override
-            public void endedWithoutTls(boolean counts) {}
-        };
-
-        /** The TLS handler the connection continues with: its handshake is watched from here. */
-        void tls(SslHandler tls);
-
-        /** No TLS handler came: refused ({@code counts}) or the client left before its ClientHello. */
-        void endedWithoutTls(boolean counts);
-    }
-
     /**
      * @param gates makes the handshake gate of the chosen entry
      * @param handshakeTimeoutMillis how long the client has for its ClientHello, and then for the handshake

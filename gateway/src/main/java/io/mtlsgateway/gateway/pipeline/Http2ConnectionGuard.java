@@ -16,32 +16,24 @@ import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * The life of one h2 connection, after the frame codec: asks the client to go away (GOAWAY, then
- * open streams finish) when the connection reaches its age or its request count, has had no open
- * stream for the listener's idle timeout, when the gateway
- * drains, and when a reload no longer trusts the client's certificate; cuts off a client that
- * floods PING or SETTINGS frames; counts GOAWAYs and stream resets.
+ * open streams finish) when its {@link Http2ConnectionLifetime} says so (age, request count, idle),
+ * when the gateway drains, and when a reload no longer trusts the client's certificate; cuts off a
+ * client that floods PING or SETTINGS frames; counts GOAWAYs and stream resets.
  */
 final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Http2ConnectionGuard.class.getName());
 
-    private final Http2Limits limits;
+    private final Http2ConnectionLifetime lifetime;
     private final String listener;
     private final VerifiedPeer peer;
     private final Http2Metrics metrics;
     private ChannelHandlerContext ctx;
-    private final Duration idleTimeout;
-    private ScheduledFuture<?> ageTimer;
-    private ScheduledFuture<?> idleTimer;
-    private long streams;
-    private int openStreams;
     private boolean goingAway;
     private final ControlFrameRate controlFrames = new ControlFrameRate(System.nanoTime());
     private boolean cutOff;
@@ -49,8 +41,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     /** @param idleTimeout a connection without open streams for this long is asked to go away */
     Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, String listener, VerifiedPeer peer,
             Http2Metrics metrics) {
-        this.limits = limits;
-        this.idleTimeout = idleTimeout;
+        this.lifetime = new Http2ConnectionLifetime(limits, idleTimeout, metrics);
         this.listener = listener;
         this.peer = peer;
         this.metrics = metrics;
@@ -59,9 +50,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        ageTimer = ctx.executor().schedule(() -> goAway(GoAwayReason.MAX_AGE),
-                limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
-        armIdleTimer();
+        lifetime.start(ctx.executor(), this::goAway);
         ctx.pipeline().get(Http2FrameCodec.class).connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
@@ -76,20 +65,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     /** A client stream was opened: the connection's request count grows. */
     void streamOpened(Http2StreamChannel stream) {
-        streams++;
-        openStreams++;
-        cancelIdleTimer();
-        metrics.streamOpened();
-        stream.closeFuture().addListener(f -> {
-            metrics.streamClosed();
-            if (--openStreams == 0) {
-                armIdleTimer();
-            }
-        });
-        if (streams >= limits.maxRequestsPerConnection()) {
-            // This stream is still served: the GOAWAY names it as the last one.
-            goAway(GoAwayReason.MAX_REQUESTS);
-        }
+        lifetime.streamOpened(stream);
     }
 
     @Override
@@ -110,7 +86,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         }
         cutOff = true;
         goingAway = true;
-        cancelAgeTimer();
+        lifetime.stop();
         metrics.goAwaySent(GoAwayReason.CONTROL_FLOOD.name());
         LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1}: more than {2} PING/SETTINGS "
                 + "frames in 10 s", new Object[] {listener, peer.clientAddress(), ControlFrameRate.MAX_PER_WINDOW});
@@ -144,14 +120,14 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
             return;
         }
         goingAway = true;
-        cancelAgeTimer();
+        lifetime.stop();
         metrics.goAwaySent(reason.name());
         ctx.close();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelAgeTimer();
+        lifetime.stop();
         ctx.fireChannelInactive();
     }
 
@@ -171,27 +147,5 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         }
         LOG.log(Level.FINE, "h2 connection failure from " + peer.clientAddress(), cause);
         ctx.close();
-    }
-
-    private void armIdleTimer() {
-        if (!goingAway) {
-            idleTimer = ctx.executor().schedule(() -> goAway(GoAwayReason.IDLE), idleTimeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void cancelIdleTimer() {
-        if (idleTimer != null) {
-            idleTimer.cancel(false);
-            idleTimer = null;
-        }
-    }
-
-    private void cancelAgeTimer() {
-        cancelIdleTimer();
-        if (ageTimer != null) {
-            ageTimer.cancel(false);
-            ageTimer = null;
-        }
     }
 }

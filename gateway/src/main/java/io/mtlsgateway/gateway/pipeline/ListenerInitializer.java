@@ -75,7 +75,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
             ch.pipeline()
                     .addLast(PipelineNames.TLS, new HostSelectionHandler(snapshots, verificationExecutor,
                             HANDSHAKE_TIMEOUT_MILLIS, entry -> new HandshakeGateHandler(entry, failures, metrics),
-                            metrics, source == null ? HostSelectionHandler.SourceWatch.NONE : watch(ch, source)))
+                            metrics, source == null ? SourceWatch.NONE : watch(ch, source)))
                     .addLast(PipelineNames.ERRORS, errors);
             return;
         }
@@ -99,8 +99,8 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     }
 
     /** The per-source limits' view of a connection whose TLS handler comes with its ClientHello. */
-    private HostSelectionHandler.SourceWatch watch(SocketChannel ch, SourceLimiter.Admission source) {
-        return new HostSelectionHandler.SourceWatch() {
+    private SourceWatch watch(SocketChannel ch, SourceLimiter.Admission source) {
+        return new SourceWatch() {
             @Override
             public void tls(SslHandler tls) {
                 sourceGate.watch(ch, tls, source.handshake());

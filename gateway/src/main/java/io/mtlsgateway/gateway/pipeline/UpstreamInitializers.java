@@ -5,7 +5,7 @@ import io.mtlsgateway.config.UpstreamConfig;
 import io.mtlsgateway.config.UpstreamProtocol;
 import io.mtlsgateway.gateway.metrics.UpstreamOccupancy;
 import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
-import io.mtlsgateway.gateway.upstream.Http2Connection;
+import io.mtlsgateway.gateway.upstream.Http2ConnectionHandler;
 import io.mtlsgateway.gateway.upstream.UpstreamChannelHandler;
 import io.mtlsgateway.gateway.upstream.UpstreamPipelines;
 import io.netty.channel.Channel;
@@ -86,7 +86,7 @@ public final class UpstreamInitializers implements UpstreamPipelines {
                 countConnection(ch, counts);
                 ChannelPipeline pipeline = addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
-                        .addLast(PipelineNames.UPSTREAM_H2, new Http2Connection(upstream.connectTimeout()));
+                        .addLast(PipelineNames.UPSTREAM_H2, new Http2ConnectionHandler(upstream.connectTimeout()));
                 if (upstream.protocol() == UpstreamProtocol.H2) {
                     pipeline.addBefore(PipelineNames.UPSTREAM_IDLE, PipelineNames.UPSTREAM_ALPN,
                             new UpstreamAlpnGate(upstream.name(), endpoint));

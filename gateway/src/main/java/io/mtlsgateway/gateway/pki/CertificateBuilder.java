@@ -18,12 +18,6 @@ import java.util.Objects;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERUTF8String;
-import org.bouncycastle.asn1.x509.AccessDescription;
-import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.CRLDistPoint;
-import org.bouncycastle.asn1.x509.DistributionPoint;
-import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -270,16 +264,8 @@ public final class CertificateBuilder {
         builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
         builder.addExtension(Extension.authorityKeyIdentifier, false,
                 utils.createAuthorityKeyIdentifier(issuerKey));
-        if (ca) {
-            builder.addExtension(Extension.basicConstraints, true,
-                    pathLength >= 0 ? new BasicConstraints(pathLength) : new BasicConstraints(true));
-        } else {
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-        }
-        int usage = keyUsage != null ? keyUsage
-                : ca ? KEY_CERT_SIGN | CRL_SIGN | DIGITAL_SIGNATURE
-                : subjectKey.getAlgorithm().equals("RSA") ? DIGITAL_SIGNATURE | KEY_ENCIPHERMENT
-                : DIGITAL_SIGNATURE;
+        builder.addExtension(Extension.basicConstraints, true, CertificateExtensions.basicConstraints(ca, pathLength));
+        int usage = keyUsage != null ? keyUsage : CertificateExtensions.defaultKeyUsage(ca, subjectKey);
         builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
         if (!purposes.isEmpty()) {
             KeyPurposeId[] ids = purposes.stream().map(p -> p.id).toArray(KeyPurposeId[]::new);
@@ -290,16 +276,11 @@ public final class CertificateBuilder {
                     new GeneralNames(subjectAltNames.toArray(GeneralName[]::new)));
         }
         if (ocspResponder != null) {
-            builder.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
-                    AccessDescription.id_ad_ocsp,
-                    new GeneralName(GeneralName.uniformResourceIdentifier, ocspResponder.toString())));
+            builder.addExtension(Extension.authorityInfoAccess, false, CertificateExtensions.ocspResponder(ocspResponder));
         }
         if (crlDistributionPoint != null) {
-            GeneralNames names = new GeneralNames(
-                    new GeneralName(GeneralName.uniformResourceIdentifier, crlDistributionPoint.toString()));
-            builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
-                new DistributionPoint(new DistributionPointName(names), null, null)
-            }));
+            builder.addExtension(Extension.cRLDistributionPoints, false,
+                    CertificateExtensions.crlDistributionPoint(crlDistributionPoint));
         }
         if (criticalExtensionOid != null) {
             builder.addExtension(new ASN1ObjectIdentifier(criticalExtensionOid), true, new DERUTF8String("test"));

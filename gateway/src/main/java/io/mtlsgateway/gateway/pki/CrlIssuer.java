@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pki;
 
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -83,7 +84,7 @@ public final class CrlIssuer {
             // The JDK's own CRL class, so PKIX code that mixes it with JDK certificates sees one provider.
             return new JcaX509CRLConverter().getCRL(builder.build(signer));
         } catch (GeneralSecurityException | OperatorCreationException | CertIOException e) {
-            throw new IllegalStateException("cannot issue a CRL for " + ca.getSubjectX500Principal(), e);
+            throw new IllegalStateException("cannot issue a CRL for " + DnFormat.rfc2253(ca.getSubjectX500Principal()), e);
         }
     }
 

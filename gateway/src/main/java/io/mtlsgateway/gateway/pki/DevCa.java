@@ -5,14 +5,9 @@ import io.mtlsgateway.gateway.tls.KeyPairCheck;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
@@ -20,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -29,10 +23,10 @@ import java.util.Set;
  * and server certificates directly, records revocations and publishes a CRL. It is for
  * development and tests, never production: the root key sits unencrypted next to what it signs.
  *
- * <p>Folder layout: {@code ca.pem}, {@code ca.key} (owner-only), {@code ca.crl} (PEM),
- * {@code revoked.txt} and {@code crlnumber} (bookkeeping), and {@code <name>.pem} /
- * {@code <name>.key} per issued certificate. Every file is replaced atomically, so a gateway
- * watching the folder never reads half a file.
+ * <p>Folder layout ({@link DevCaFolder}): {@code ca.pem}, {@code ca.key} (owner-only), {@code ca.crl}
+ * (PEM), {@code revoked.txt} and {@code crlnumber} (bookkeeping, {@link RevocationLedger}), and
+ * {@code <name>.pem} / {@code <name>.key} per issued certificate. Every file is replaced
+ * atomically, so a gateway watching the folder never reads half a file.
  *
  * <p>Bad input (names, SANs, days) is an {@link IllegalArgumentException}; a folder or file that
  * does not allow the operation is an {@link IOException}. Both messages say what to do.
@@ -45,22 +39,17 @@ public final class DevCa {
     /** How long a CRL stays current when the caller has no opinion. */
     public static final Duration DEFAULT_CRL_VALIDITY = Duration.ofDays(7);
 
-    static final String CA_CERT = "ca.pem";
-    static final String CA_KEY = "ca.key";
-    static final String CA_CRL = "ca.crl";
-    private static final String LOCK_FILE = ".lock";
     private static final Duration ROOT_VALIDITY = Duration.ofDays(3650);
     /** The CA/Browser Forum's old ceiling: anything longer is a typo in a dev setup. */
     private static final int MAX_LEAF_DAYS = 825;
-    /** Serialises changes by DevCa instances of this JVM; the file lock serialises processes. */
-    private static final Object JVM_LOCK = new Object();
-
+    private final DevCaFolder folder;
     private final Path dir;
     private final IssuedCertificate root;
     private final RevocationLedger ledger;
 
-    private DevCa(Path dir, IssuedCertificate root, RevocationLedger ledger) {
-        this.dir = dir;
+    private DevCa(DevCaFolder folder, IssuedCertificate root, RevocationLedger ledger) {
+        this.folder = folder;
+        this.dir = folder.dir();
         this.root = root;
         this.ledger = ledger;
     }
@@ -74,16 +63,7 @@ public final class DevCa {
      */
     public static DevCa init(Path dir, KeyType keyType) throws IOException {
         requireStrongKey(keyType);
-        Path folder = dir.toAbsolutePath().normalize();
-        createPrivateDirectory(folder);
-        for (String name : List.of(CA_CERT, CA_KEY, CA_CRL, RevocationLedger.REVOKED_FILE,
-                RevocationLedger.CRL_NUMBER_FILE)) {
-            if (Files.exists(folder.resolve(name))) {
-                throw new FileAlreadyExistsException(folder.resolve(name).toString(), null,
-                        "a dev CA already exists in " + folder + "; use it, choose another --dir,"
-                                + " or delete the folder to start over");
-            }
-        }
+        DevCaFolder folder = DevCaFolder.create(dir);
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         IssuedCertificate root = new CertificateBuilder()
                 .subject(ROOT_SUBJECT)
@@ -94,9 +74,9 @@ public final class DevCa {
                 .ca(-1)
                 .selfSigned();
         // Key first: a folder with ca.pem but no ca.key would look usable and fail later.
-        PemFiles.writePrivateKey(folder.resolve(CA_KEY), root.privateKey());
-        PemFiles.write(folder.resolve(CA_CERT), root.certificate());
-        DevCa ca = new DevCa(folder, root, RevocationLedger.create(folder, BigInteger.ZERO));
+        PemFiles.writePrivateKey(folder.caKey(), root.privateKey());
+        PemFiles.write(folder.caCertificate(), root.certificate());
+        DevCa ca = new DevCa(folder, root, RevocationLedger.create(folder.dir(), BigInteger.ZERO));
         ca.writeCrl(DEFAULT_CRL_VALIDITY);
         return ca;
     }
@@ -107,16 +87,16 @@ public final class DevCa {
      * @throws IOException naming the missing or broken file, and how to create the CA if there is none
      */
     public static DevCa open(Path dir) throws IOException {
-        Path folder = dir.toAbsolutePath().normalize();
-        Path certFile = folder.resolve(CA_CERT);
-        Path keyFile = folder.resolve(CA_KEY);
+        DevCaFolder folder = DevCaFolder.of(dir);
+        Path certFile = folder.caCertificate();
+        Path keyFile = folder.caKey();
         for (Path required : List.of(certFile, keyFile)) {
             if (!Files.isRegularFile(required)) {
-                throw new NoSuchFileException(required.toString(), null, "not found; " + folder
+                throw new NoSuchFileException(required.toString(), null, "not found; " + folder.dir()
                         + " holds no dev CA (run `mtls-gateway pki init --dir " + dir + "` first)");
             }
         }
-        RevocationLedger ledger = RevocationLedger.open(folder);
+        RevocationLedger ledger = RevocationLedger.open(folder.dir());
         for (Path required : ledger.files()) {
             if (!Files.isRegularFile(required)) {
                 throw new IOException(required + ": not found; the dev CA's bookkeeping is incomplete"
@@ -158,7 +138,7 @@ public final class DevCa {
                 .forClient()
                 .uri(spiffeIds.toArray(String[]::new))
                 .dns(dnsNames.toArray(String[]::new));
-        return write(name, builder.signedBy(root));
+        return folder.writeIssued(name, builder.signedBy(root));
     }
 
     /**
@@ -181,7 +161,7 @@ public final class DevCa {
                 .forServer()
                 .dns(dnsNames.toArray(String[]::new))
                 .ip(ipAddresses.toArray(String[]::new));
-        return write(name, builder.signedBy(root));
+        return folder.writeIssued(name, builder.signedBy(root));
     }
 
     /**
@@ -203,7 +183,7 @@ public final class DevCa {
                     + " was not issued by this dev CA (its issuer: " + DnFormat.rfc2253(cert.getIssuerX500Principal())
                     + "; this CA: " + DnFormat.rfc2253(ca.getSubjectX500Principal()) + " in " + dir + ")");
         }
-        withLock(() -> {
+        folder.locked(() -> {
             ledger.revoke(cert.getSerialNumber(), Instant.now().truncatedTo(ChronoUnit.SECONDS),
                     cert.getSubjectX500Principal().getName());
             return null;
@@ -221,7 +201,7 @@ public final class DevCa {
         if (validity.isZero() || validity.isNegative()) {
             throw new IllegalArgumentException("CRL validity: " + validity + " (expected: > 0)");
         }
-        return withLock(() -> {
+        return folder.locked(() -> {
             BigInteger number = ledger.lastCrlNumber().add(BigInteger.ONE);
             // Recorded before the CRL is written: a crash in between skips a number, never reuses one.
             ledger.recordCrlNumber(number);
@@ -239,12 +219,12 @@ public final class DevCa {
 
     /** {@code ca.pem}: the trust anchor to give the gateway ({@code clientCa}) and clients. */
     public Path caCertificate() {
-        return dir.resolve(CA_CERT);
+        return folder.caCertificate();
     }
 
     /** {@code ca.crl}: the CRL to give the gateway ({@code crl}). */
     public Path crl() {
-        return dir.resolve(CA_CRL);
+        return folder.crl();
     }
 
     /** The root certificate and its private key, in memory. */
@@ -270,22 +250,6 @@ public final class DevCa {
         return new CertificateBuilder().subject("CN=" + name).keyType(keyType).validForDays(days);
     }
 
-    private Path write(String name, IssuedCertificate issued) throws IOException {
-        Path certFile = dir.resolve(name + ".pem");
-        Path keyFile = dir.resolve(name + ".key");
-        // Defence in depth behind NameChecks: issued files never land outside the CA folder.
-        if (!dir.equals(certFile.getParent()) || !dir.equals(keyFile.getParent())) {
-            throw new IllegalArgumentException("name: '" + name + "' would write outside " + dir);
-        }
-        return withLock(() -> {
-            // Key first, so a watcher that sees the new certificate can also load its key.
-            PemFiles.writePrivateKey(keyFile, issued.privateKey());
-            // The root signs leaves directly, so the chain a peer sends is the leaf alone.
-            PemFiles.write(certFile, issued.chainWithoutRoot().toArray());
-            return certFile;
-        });
-    }
-
     private boolean issuedHere(X509Certificate cert) {
         X509Certificate ca = root.certificate();
         if (!cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
@@ -305,36 +269,6 @@ public final class DevCa {
         if (keyType == KeyType.RSA_1024) {
             throw new IllegalArgumentException("key type: " + keyType
                     + " (expected: EC_P256, EC_P384 or RSA_2048; the gateway rejects weaker keys)");
-        }
-    }
-
-
-    private static void createPrivateDirectory(Path folder) throws IOException {
-        if (Files.isDirectory(folder)) {
-            return;
-        }
-        Files.createDirectories(folder.getParent());
-        try {
-            Files.createDirectory(folder,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system (Windows): its ACLs are the operator's to set.
-            Files.createDirectory(folder);
-        }
-    }
-
-    private interface Change<T> {
-        T run() throws IOException;
-    }
-
-    /** Two `pki` commands at once on one folder must not lose a revocation or reuse a CRL number. */
-    private <T> T withLock(Change<T> change) throws IOException {
-        synchronized (JVM_LOCK) {
-            try (FileChannel channel = FileChannel.open(dir.resolve(LOCK_FILE),
-                            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock lock = channel.lock()) {
-                return change.run();
-            }
         }
     }
 }

@@ -11,6 +11,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import io.mtlsgateway.gateway.identity.DnFormat;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,7 +134,7 @@ public final class DevTokenIssuer {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
             return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
         } catch (GeneralSecurityException e) {
-            throw new IOException("cannot hash " + certificate.getSubjectX500Principal(), e);
+            throw new IOException("cannot hash " + DnFormat.rfc2253(certificate.getSubjectX500Principal()), e);
         }
     }
 

@@ -11,7 +11,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +29,7 @@ final class DownstreamRequests implements ExchangeOwner {
     private final RequestStarter starter;
     private final VerifiedPeer peer;
     private final ChannelHandlerContext ctx;
-    private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>();
+    private final WaitingMessages waiting = new WaitingMessages();
     private Exchange current;
     /** Skipping the rest of a request that was answered by the gateway itself. */
     private boolean discardingBody;
@@ -92,7 +91,7 @@ final class DownstreamRequests implements ExchangeOwner {
         }
         untrusted = true;
         draining = true;
-        releaseWaiting();
+        waiting.release();
         if (current == null && !awaitingKeys) {
             closing = true;
             ctx.close();
@@ -106,7 +105,7 @@ final class DownstreamRequests implements ExchangeOwner {
     /** The client is too slow sending a request body: answer 408 (or cut off a response) and close. */
     void bodyTimedOut() {
         closing = true;
-        releaseWaiting();
+        waiting.release();
         if (current != null) {
             current.bodyTimedOut();
         } else {
@@ -147,7 +146,7 @@ final class DownstreamRequests implements ExchangeOwner {
             current.abort();
             current = null;
         }
-        releaseWaiting();
+        waiting.release();
         if (limits != null) {
             limits.closed();
         }
@@ -190,7 +189,7 @@ final class DownstreamRequests implements ExchangeOwner {
         } else if (step instanceof RequestStarter.Answered answered) {
             if (answered.closeAfter()) {
                 closing = true;
-                releaseWaiting();
+                waiting.release();
             } else {
                 discardingBody = answered.skipBody();
             }
@@ -246,7 +245,7 @@ final class DownstreamRequests implements ExchangeOwner {
         current = null;
         if (closeConnection || untrusted) {
             closing = true;
-            releaseWaiting();
+            waiting.release();
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -261,14 +260,10 @@ final class DownstreamRequests implements ExchangeOwner {
     /** Serves what arrived while nothing could take it: the rest of a request, or the next ones. */
     private void continueWaiting() {
         // Body parts of a request just started belong to its exchange.
-        while (current != null && !current.requestComplete() && !waiting.isEmpty()) {
-            current.onRequestPart(waiting.poll());
-        }
+        waiting.feed(current);
         while (current == null && !awaitingKeys && !waiting.isEmpty() && !closing) {
-            dispatch(waiting.poll());
-            while (current != null && !current.requestComplete() && !waiting.isEmpty()) {
-                current.onRequestPart(waiting.poll());
-            }
+            dispatch(waiting.next());
+            waiting.feed(current);
         }
         if (current != null && !reading) {
             // No read of the client ends here to flush what the queued request wrote upstream
@@ -287,7 +282,7 @@ final class DownstreamRequests implements ExchangeOwner {
         current = null;
         if (!waiting.isEmpty()) {
             // The client sent more before the 101: it would be read as the new protocol. Refuse.
-            releaseWaiting();
+            waiting.release();
             upstream.close();
             ctx.close();
             return;
@@ -296,27 +291,12 @@ final class DownstreamRequests implements ExchangeOwner {
                 new Tunnel.Owner(snapshot.name(), peer.chain(), reason -> snapshot.observer().tunnelClosed(snapshot.name(), reason)));
     }
 
-    /**
-     * Reads from the client while what it sends can be used at once, or while nothing waits yet.
-     * Once a request is complete its exchange needs nothing more, but reading stops only when
-     * something was actually queued behind it (a pipelined request): switching reads off and on
-     * around every keep-alive request cost two epoll_ctl calls per request (about 3 % of the CPU in
-     * bench/load), for a client that sends nothing meanwhile. The queue still holds at most one
-     * read's worth of messages.
-     */
+    /** Reads from the client while what it sends can be used at once ({@link WaitingMessages#readingUseful}). */
     @Override
     public void readinessChanged() {
-        boolean read = !closing && !awaitingKeys && waiting.isEmpty()
-                && (current == null || current.requestComplete() || current.wantsRequestData());
+        boolean read = !closing && !awaitingKeys && waiting.readingUseful(current);
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
-        }
-    }
-
-    private void releaseWaiting() {
-        HttpObject msg;
-        while ((msg = waiting.poll()) != null) {
-            ReferenceCountUtil.release(msg);
         }
     }
 }

@@ -21,23 +21,19 @@ import java.time.Duration;
  * One request relayed to an upstream and its response relayed back, streaming both bodies with
  * backpressure: a side that cannot write stops the other side from reading. Runs entirely on the
  * downstream connection's event loop, which is also the upstream connection's loop. This class
- * holds the exchange's course (lease, retry as {@link Retries} allows, upgrade, the end or the
- * error answer); the two directions are {@link RequestRelay} and {@link ResponseRelay}, the clocks
- * its response head races are {@link ResponseDeadlines}.
+ * holds the exchange's course (lease, retry, upgrade, the end or the error answer); its hold on the
+ * upstream connection is {@link UpstreamAttempts}, the two directions are {@link RequestRelay} and
+ * {@link ResponseRelay}, the clocks its response head races are {@link ResponseDeadlines}.
  */
 final class Exchange implements UpstreamListener {
     private final ExchangeOwner owner;
     private final ChannelHandlerContext downstream;
-    private final UpstreamCluster cluster;
-    private final boolean clientKeepAlive;
     private final RequestPlan.Forward plan;
     private final RequestRecord record;
     private final RequestRelay request;
     private final ResponseRelay response;
     private final ResponseDeadlines deadlines;
-    private final Retries retries;
-
-    private UpstreamCluster.Lease lease;
+    private final UpstreamAttempts upstream;
     private boolean finished;
 
     /**
@@ -51,10 +47,8 @@ final class Exchange implements UpstreamListener {
         this.record = record;
         this.owner = owner;
         this.downstream = downstream;
-        this.cluster = cluster;
-        this.clientKeepAlive = clientKeepAlive;
         this.plan = plan;
-        this.retries = new Retries(plan.retryable());
+        this.upstream = new UpstreamAttempts(cluster, plan.retryable());
         this.request = new RequestRelay(upstreamRequest, identityHeaders, record);
         this.response = new ResponseRelay(downstream, upstreamRequest.method(), clientVersion, clientKeepAlive, via,
                 record);
@@ -84,19 +78,18 @@ final class Exchange implements UpstreamListener {
 
     /** No response head in time: the route's timeout, or the call's deadline. */
     private void onLate(ProxyError error) {
-        if (finished || response.started()) {
-            return;
-        }
-        if (error == ProxyError.DEADLINE_EXCEEDED) {
-            fail(error, false); // the client chose the deadline: not held against the endpoint's health
-        } else {
-            upstreamFailed(error);
+        if (!finished && !response.started()) {
+            if (error == ProxyError.DEADLINE_EXCEEDED) {
+                fail(error, false); // the client chose the deadline: not held against the endpoint's health
+            } else {
+                upstreamFailed(error);
+            }
         }
     }
 
     /** @param avoid the endpoint that just failed this request, when retrying */
     private void start(EndpointPool avoid) {
-        cluster.acquire(avoid, ClientConnection.of(downstream.channel())).addListener((Future<UpstreamCluster.Lease> f) -> {
+        upstream.acquire(avoid, ClientConnection.of(downstream.channel())).addListener((Future<UpstreamCluster.Lease> f) -> {
             if (finished) {
                 if (f.isSuccess()) {
                     f.getNow().giveBack();
@@ -109,11 +102,11 @@ final class Exchange implements UpstreamListener {
         });
     }
 
-    private void onConnected(UpstreamCluster.Lease newLease) {
-        lease = newLease;
+    private void onConnected(UpstreamCluster.Lease lease) {
+        upstream.leased(lease);
         lease.attach(this);
         record.upstreamEndpoint(lease.pool().endpoint().toString());
-        request.connected(lease.channel(), retries.retried());
+        request.connected(lease.channel(), upstream.retried());
         if (!owner.reading()) {
             request.flush();
         }
@@ -134,15 +127,11 @@ final class Exchange implements UpstreamListener {
             ReferenceCountUtil.release(part);
             return;
         }
-        if (part.decoderResult().isFailure()) {
-            // A malformed chunk: the rest of the stream cannot be framed. Never forward it.
-            ReferenceCountUtil.release(part);
-            request.brokenOff();
+        if (request.add(part)) {
+            startResponseTimeoutOnceSent();
+        } else {
             answerOrCutOff(ProxyError.MALFORMED_REQUEST, true);
-            return;
         }
-        request.add(part);
-        startResponseTimeoutOnceSent();
     }
 
     void flushUpstream() {
@@ -165,14 +154,19 @@ final class Exchange implements UpstreamListener {
         if (message instanceof FullHttpResponse whole && whole.status().code() >= 200) {
             // Only from an h2 upstream: a response that ended with its HEADERS (a gRPC
             // trailers-only answer). Relayed as one message, so an h2 client gets it the same way.
-            onWholeResponse(whole);
+            deadlines.cancel();
+            upstream.answered();
+            complete(response.whole(whole, owner.draining(), () -> owner.requestDone(record)));
             return;
         }
         if (message instanceof HttpResponse head) {
             onResponseHead(head);
         }
-        if (message instanceof HttpContent content && !finished && response.started()) {
-            onResponseContent(content);
+        boolean relayed = !finished && response.started();
+        if (message instanceof LastHttpContent last && relayed) {
+            complete(response.last(last, () -> owner.requestDone(record)));
+        } else if (message instanceof HttpContent content && relayed) {
+            response.content(content, upstream.channel());
         } else {
             ReferenceCountUtil.release(message);
         }
@@ -193,19 +187,8 @@ final class Exchange implements UpstreamListener {
             return;
         }
         deadlines.cancel();
-        lease.succeeded();
+        upstream.answered();
         response.head(head, owner.draining());
-    }
-
-    private void onWholeResponse(FullHttpResponse whole) {
-        if (whole.status().code() == 101) {
-            ReferenceCountUtil.release(whole);
-            upstreamFailed(ProxyError.UPSTREAM_UNEXPECTED_UPGRADE);
-            return;
-        }
-        deadlines.cancel();
-        lease.succeeded();
-        complete(response.whole(whole, owner.draining(), () -> owner.requestDone(record)));
     }
 
     /**
@@ -214,18 +197,10 @@ final class Exchange implements UpstreamListener {
      */
     private void startTunnel(HttpResponse head) {
         deadlines.cancel();
-        lease.succeeded();
+        upstream.answered();
         response.switchingProtocols(head);
         finished = true;
-        owner.upgraded(this, lease.handOver());
-    }
-
-    private void onResponseContent(HttpContent content) {
-        if (content instanceof LastHttpContent last) {
-            complete(response.last(last, () -> owner.requestDone(record)));
-        } else {
-            response.content(content, lease.channel());
-        }
+        owner.upgraded(this, upstream.handOver());
     }
 
     @Override
@@ -238,20 +213,15 @@ final class Exchange implements UpstreamListener {
     private void complete(ChannelFuture lastWrite) {
         finished = true;
         deadlines.cancel();
-        lease.reading(true);
         // Reuse only a connection whose exchange ended cleanly on both sides.
-        if (request.complete() && response.upstreamKeepAlive()) {
-            lease.giveBack();
-        } else {
-            lease.discard();
-        }
+        upstream.finished(request.complete() && response.upstreamKeepAlive());
         // A response that came before the whole request leaves unread body bytes: close.
         owner.exchangeFinished(this, lastWrite, response.closeAfter() || !request.complete());
     }
 
     void onDownstreamWritabilityChanged(boolean writable) {
-        if (lease != null && !finished) {
-            lease.reading(writable);
+        if (!finished) {
+            upstream.reading(writable);
         }
     }
 
@@ -265,10 +235,9 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
-        if (retries.take(cause, response.started(), request.complete())) {
+        if (upstream.take(cause, response.started(), request.complete())) {
             deadlines.retrying();
-            EndpointPool failed = lease.closedUnanswered(cause);
-            lease = null;
+            EndpointPool failed = upstream.retrying(cause);
             request.disconnected();
             start(failed);
             return;
@@ -286,9 +255,7 @@ final class Exchange implements UpstreamListener {
     /** The upstream side broke: answer with an error if nothing was sent yet, else cut the client off. */
     private void upstreamFailed(ProxyError error) {
         record.upstreamError(error);
-        if (lease != null) {
-            lease.failed();
-        }
+        upstream.failed();
         answerOrCutOff(error, false);
     }
 
@@ -315,10 +282,10 @@ final class Exchange implements UpstreamListener {
             record.upstreamError(error);
         }
         end();
-        boolean close = mustClose || !request.complete() || !clientKeepAlive || owner.draining();
-        ChannelFuture written = ErrorResponses.write(downstream, error, null, close, record,
+        // Request body left unread cannot be skipped reliably: the connection closes.
+        ChannelFuture written = response.error(error, mustClose || !request.complete(), owner.draining(),
                 owner::requestDone);
-        owner.exchangeFinished(this, written, close);
+        owner.exchangeFinished(this, written, response.closeAfter());
     }
 
     /** The client stopped sending the request body in time: 408, or a close once the response started. */
@@ -345,9 +312,7 @@ final class Exchange implements UpstreamListener {
     private void end() {
         finished = true;
         deadlines.cancel();
-        if (lease != null) {
-            lease.discard();
-        }
+        upstream.discard();
         request.releasePending();
     }
 }

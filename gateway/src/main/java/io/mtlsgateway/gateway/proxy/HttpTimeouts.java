@@ -1,27 +1,18 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The header-read and idle timeouts of one client connection, so slow or silent clients cannot
- * hold connections forever. Needs two vantage points, hence two handlers sharing this state: one
- * before the codec sees the first byte of a request arrive; one after it sees the request head
- * complete and the response end.
+ * hold connections forever. Needs two vantage points, hence two handlers sharing this state:
+ * {@link HttpTimeoutsRawHandler} before the codec sees the first byte of a request arrive;
+ * {@link HttpTimeoutsMessageHandler} after it sees the request head complete and the response end.
  *
  * <ul>
  *   <li>No request in progress: closed after {@code idleTimeout} without a byte.
@@ -33,6 +24,14 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  */
 final class HttpTimeouts {
+    /** Fired at the proxy when a request body is too slow: it answers (or cuts off) the request. */
+    static final Object BODY_READ_TIMED_OUT = new Object() {
+        @Override
+        public String toString() {
+            return "BODY_READ_TIMED_OUT";
+        }
+    };
+
     private final long headerReadMillis;
     private final long idleMillis;
     private ChannelHandlerContext messageCtx;
@@ -49,47 +48,96 @@ final class HttpTimeouts {
         this.headerReadMillis = settings.headerReadTimeout().toMillis();
         this.idleMillis = settings.idleTimeout().toMillis();
         this.timer = new DeadlineTimer(TimeUnit.MILLISECONDS.toNanos(Math.min(headerReadMillis, idleMillis)));
-        this.body = new BodyReadTimer(settings, this::bodyTimedOut);
+        this.body = new BodyReadTimer(settings, this::onBodyTimeout);
     }
 
     /** Goes before the HTTP codec. */
     ChannelHandler rawSide() {
-        return new RawSide();
+        return new HttpTimeoutsRawHandler(this);
     }
 
     /** Goes right after the HTTP codec. */
     ChannelHandler messageSide() {
-        return new MessageSide();
+        return new HttpTimeoutsMessageHandler(this);
+    }
+
+    /** The message-side handler is in place: answers (408) go out through it. */
+    void messageSideAdded(ChannelHandlerContext ctx) {
+        messageCtx = ctx;
+    }
+
+    /** No request in progress: the idle clock runs. */
+    void idle(ChannelHandlerContext ctx) {
+        readingHead = false;
+        arm(ctx, idleMillis, ctx::close);
+    }
+
+    /** Bytes arrived before the codec: the first of a new request starts the header-read clock. */
+    void bytesArrived(ChannelHandlerContext rawCtx) {
+        if (inFlight == 0 && !readingHead) {
+            readingHead = true;
+            arm(rawCtx, headerReadMillis, () -> headerTimedOut(rawCtx));
+        }
+    }
+
+    private void headerTimedOut(ChannelHandlerContext rawCtx) {
+        if (messageCtx != null && !messageCtx.isRemoved()) {
+            ErrorResponses.write(messageCtx, ProxyError.HEADER_READ_TIMEOUT, true);
+        } else {
+            rawCtx.close();
+        }
+    }
+
+    /** A whole request head was decoded: its clock stops; a body it announces is timed from now. */
+    void headRead(HttpRequest request) {
+        inFlight++;
+        readingHead = false;
+        timer.disarm();
+        if (!(request instanceof LastHttpContent) && hasBody(request)) {
+            body.started();
+        }
+    }
+
+    /** A request that failed decoding is refused and closed: its body is never read. */
+    private static boolean hasBody(HttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            return false;
+        }
+        try {
+            return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    BodyReadTimer body() {
+        return body;
+    }
+
+    boolean bodyTimedOut() {
+        return bodyTimedOut;
+    }
+
+    /** A final response was completely written: with none left in flight, the connection is idle. */
+    void responseWritten(ChannelHandlerContext messageCtx) {
+        if (--inFlight <= 0) {
+            inFlight = 0;
+            if (messageCtx.channel().isActive() && !messageCtx.isRemoved()) {
+                idle(messageCtx);
+            }
+        }
+    }
+
+    /** The connection or the stage ends: nothing may stay scheduled. */
+    void stop() {
+        timer.stop();
     }
 
     private void arm(ChannelHandlerContext ctx, long millis, Runnable onTimeout) {
         timer.arm(ctx.executor(), TimeUnit.MILLISECONDS.toNanos(millis), onTimeout);
     }
 
-    /** Between two arms on a live connection. */
-    private void cancel() {
-        timer.disarm();
-    }
-
-    /** The connection or the stage ends: nothing may stay scheduled. */
-    private void stop() {
-        timer.stop();
-    }
-
-    private void armIdle(ChannelHandlerContext ctx) {
-        readingHead = false;
-        arm(ctx, idleMillis, ctx::close);
-    }
-
-    /** Fired at the proxy when a request body is too slow: it answers (or cuts off) the request. */
-    static final Object BODY_READ_TIMED_OUT = new Object() {
-        @Override
-        public String toString() {
-            return "BODY_READ_TIMED_OUT";
-        }
-    };
-
-    private void bodyTimedOut() {
+    private void onBodyTimeout() {
         bodyTimedOut = true;
         ChannelHandlerContext ctx = messageCtx;
         if (ctx == null || ctx.isRemoved()) {
@@ -98,124 +146,5 @@ final class HttpTimeouts {
         ctx.channel().config().setAutoRead(false);
         // The request's owner answers, so that the 408 is the request's recorded outcome.
         ctx.fireUserEventTriggered(BODY_READ_TIMED_OUT);
-    }
-
-    private final class RawSide extends ChannelInboundHandlerAdapter {
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            armIdle(ctx);
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf bytes && bytes.isReadable() && inFlight == 0 && !readingHead) {
-                readingHead = true;
-                arm(ctx, headerReadMillis, () -> headerTimedOut(ctx));
-            }
-            ctx.fireChannelRead(msg);
-        }
-
-        private void headerTimedOut(ChannelHandlerContext ctx) {
-            if (messageCtx != null && !messageCtx.isRemoved()) {
-                ErrorResponses.write(messageCtx, ProxyError.HEADER_READ_TIMEOUT, true);
-            } else {
-                ctx.close();
-            }
-        }
-
-        @Override
-        public void handlerRemoved(ChannelHandlerContext ctx) {
-            stop();
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            stop();
-            ctx.fireChannelInactive();
-        }
-    }
-
-    private final class MessageSide extends ChannelDuplexHandler {
-        /** A final (non-1xx) response head was written; its end completes a request. */
-        private boolean finalResponsePending;
-
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            messageCtx = ctx;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (bodyTimedOut) {
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            if (msg instanceof HttpRequest request) {
-                inFlight++;
-                readingHead = false;
-                cancel();
-                if (!(msg instanceof LastHttpContent) && hasBody(request)) {
-                    body.started();
-                }
-            }
-            if (msg instanceof HttpContent content) {
-                body.read(ctx, content.content().readableBytes());
-                if (msg instanceof LastHttpContent) {
-                    body.stop();
-                }
-            }
-            ctx.fireChannelRead(msg);
-        }
-
-        /** A request that failed decoding is refused and closed: its body is never read. */
-        private static boolean hasBody(HttpRequest request) {
-            if (!request.decoderResult().isSuccess()) {
-                return false;
-            }
-            try {
-                return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
-            } catch (NumberFormatException e) {
-                return false;
-            }
-        }
-
-        @Override
-        public void read(ChannelHandlerContext ctx) {
-            body.readRequested(ctx);
-            ctx.read();
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-            if (msg instanceof HttpResponse response) {
-                int code = response.status().code();
-                finalResponsePending = code >= 200 || code == HttpResponseStatus.SWITCHING_PROTOCOLS.code();
-            }
-            if (msg instanceof LastHttpContent && finalResponsePending) {
-                finalResponsePending = false;
-                ctx.write(msg, promise).addListener((ChannelFutureListener) f -> {
-                    if (--inFlight <= 0) {
-                        inFlight = 0;
-                        if (f.channel().isActive() && !ctx.isRemoved()) {
-                            armIdle(ctx);
-                        }
-                    }
-                });
-                return;
-            }
-            ctx.write(msg, promise);
-        }
-
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            body.stop();
-            ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void handlerRemoved(ChannelHandlerContext ctx) {
-            stop();
-            body.stop();
-        }
     }
 }

@@ -30,14 +30,9 @@ final class RequestRelay {
         this.record = record;
     }
 
-    /** Whether the client sent the whole request (or its stream broke off where it cannot go on). */
+    /** Whether the client sent the whole request (or its stream broke off where it cannot go on: a malformed part). */
     boolean complete() {
         return complete;
-    }
-
-    /** The client's request stream cannot be framed any further: nothing more of it is read. */
-    void brokenOff() {
-        complete = true;
     }
 
     /** Whether more of the body can be written upstream right now. */
@@ -71,8 +66,18 @@ final class RequestRelay {
         upstream = null;
     }
 
-    /** A well-formed body part from the client: written upstream, or held until there is a connection. */
-    void add(HttpObject part) {
+    /**
+     * A body part from the client: written upstream, or held until there is a connection.
+     *
+     * @return false for a malformed part (a bad chunk): released, never forwarded, and the request
+     *     counts as complete, since the rest of the stream cannot be framed
+     */
+    boolean add(HttpObject part) {
+        if (part.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(part);
+            complete = true;
+            return false;
+        }
         if (part instanceof HttpContent content) {
             record.addBytesIn(content.content().readableBytes());
         }
@@ -88,6 +93,7 @@ final class RequestRelay {
         } else {
             upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+        return true;
     }
 
     /** Whether there is a connection to write to. */

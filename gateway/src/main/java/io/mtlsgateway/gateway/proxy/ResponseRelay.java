@@ -12,10 +12,12 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.function.Consumer;
 
 /**
  * The response's way to the client: its head, framed for this client (a length, chunked coding, or
- * the end of the connection), then its body, reading the upstream only while the client keeps up.
+ * the end of the connection), then its body, reading the upstream only while the client keeps up;
+ * or the gateway's own error answer instead. Either way it decides whether the connection closes after.
  */
 final class ResponseRelay {
     private final ChannelHandlerContext downstream;
@@ -96,6 +98,18 @@ final class ResponseRelay {
             }
         }
         return RelayedResponses.head(response, via, chunked, closeAfter);
+    }
+
+    /**
+     * The gateway's own error answer, written and flushed in place of a response that never started.
+     *
+     * @param mustClose the client connection cannot go on after it (a framing error, or request body left unread)
+     * @param draining the gateway is stopping
+     * @param counted told once the request is complete
+     */
+    ChannelFuture error(ProxyError error, boolean mustClose, boolean draining, Consumer<RequestRecord> counted) {
+        closeAfter = mustClose || !clientKeepAlive || draining;
+        return ErrorResponses.write(downstream, error, null, closeAfter, record, counted);
     }
 
     /**

@@ -7,13 +7,10 @@ import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
-import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
-import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.ListenerSnapshot;
-import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.tls.ListenerMaterial;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.proxy.ExchangeObserver;
@@ -43,7 +40,7 @@ import java.util.Optional;
  */
 final class BuiltListenerSnapshot implements ListenerSnapshot {
     private final SslContext tls;
-    private final HttpStageSnapshot runtime;
+    private final HttpStageSnapshot httpStage;
     private final ListenerMaterial material;
     private final VerifierTrustManager verifier;
     private final TlsConfig tlsConfig;
@@ -54,19 +51,19 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
     /** The host entries of a reload that kept their previous state (their new files were unusable). */
     private final List<KeptHostEntry> kept;
 
-    private BuiltListenerSnapshot(SslContext tls, HttpStageSnapshot runtime, ListenerMaterial material,
+    private BuiltListenerSnapshot(SslContext tls, HttpStageSnapshot httpStage, ListenerMaterial material,
             VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts) {
-        this(tls, runtime, material, verifier, tlsConfig, listenerConfig, hosts, List.of());
+        this(tls, httpStage, material, verifier, tlsConfig, listenerConfig, hosts, List.of());
     }
 
-    private BuiltListenerSnapshot(SslContext tls, HttpStageSnapshot runtime, ListenerMaterial material,
+    private BuiltListenerSnapshot(SslContext tls, HttpStageSnapshot httpStage, ListenerMaterial material,
             VerifierTrustManager verifier, TlsConfig tlsConfig, ListenerConfig listenerConfig, VirtualHosts hosts,
             List<KeptHostEntry> kept) {
         this.kept = List.copyOf(kept);
         this.listenerConfig = listenerConfig;
         this.limits = listenerConfig.limits();
         this.tls = tls;
-        this.runtime = runtime;
+        this.httpStage = httpStage;
         this.material = material;
         this.verifier = verifier;
         this.tlsConfig = tlsConfig;
@@ -98,13 +95,13 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
             ExchangeObserver observer, UpstreamPipelines pipelines, TokenPolicies tokens, RequestLimiter limiter,
             SessionTicketPolicy tickets, Optional<BuiltListenerSnapshot> previous) throws Exception {
         Upstreams upstreams = new Upstreams(config.upstreams(), upstreamTemplate, config.workers(), pipelines);
+        HttpStageInputs inputs = new HttpStageInputs(config, listener, upstreams, observer, tokens, limiter);
         if (listener.plaintext()) {
-            return new BuiltListenerSnapshot(null, runtime(config, listener, Optional.empty(), upstreams, observer, tokens,
-                    limiter, Optional.empty()), null, null, null, listener, null);
+            return new BuiltListenerSnapshot(null, inputs.httpStage(Optional.empty(), Optional.empty()), null, null, null,
+                    listener, null);
         }
         if (!listener.hosts().present()) {
-            return face(config, listener, listener.tls(), upstreams, observer, tokens, limiter, tickets,
-                    Optional.empty());
+            return face(inputs, listener.tls(), tickets, Optional.empty());
         }
         HostNameTable table = HostNameTable.of(listener.hosts());
         List<BuiltListenerSnapshot> entries = new ArrayList<>();
@@ -115,14 +112,12 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
                 int index = i;
                 HostScope scope = new HostScope(entry.label(), table, index, entry.tls().clientAuth());
                 try {
-                    entries.add(face(config, listener, entry.tls(), upstreams, observer, tokens, limiter, tickets,
-                            Optional.of(scope)));
+                    entries.add(face(inputs, entry.tls(), tickets, Optional.of(scope)));
                 } catch (Exception e) {
                     // Each entry reloads on its own: a broken file of one entry leaves it on its last
                     // good state and does not hold back the others (an entry new in this config has none).
                     Optional<BuiltListenerSnapshot> last = previous.flatMap(p -> p.face(entry.label()));
-                    Optional<BuiltListenerSnapshot> reused = last.flatMap(l -> l.reusedFor(config, listener, table, index,
-                            upstreams, observer, tokens, limiter));
+                    Optional<BuiltListenerSnapshot> reused = last.flatMap(l -> l.reusedFor(inputs, table, index));
                     if (reused.isEmpty()) {
                         throw e;
                     }
@@ -136,7 +131,7 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
         }
         // What is listener-wide (the listener's expiry gauges, XFCC of errors) follows the default entry.
         BuiltListenerSnapshot primary = entries.get(table.defaultEntry().orElse(0));
-        return new BuiltListenerSnapshot(primary.tls, primary.runtime, primary.material, primary.verifier, primary.tlsConfig,
+        return new BuiltListenerSnapshot(primary.tls, primary.httpStage, primary.material, primary.verifier, primary.tlsConfig,
                 listener, new VirtualHosts(listener.name(), table, entries), kept);
     }
 
@@ -158,8 +153,7 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
      * 421 and {@code clientCert} rules follow the policy the context enforces. Empty when this state
      * was released meanwhile (an abandoned reload finishing late).
      */
-    private Optional<BuiltListenerSnapshot> reusedFor(GatewayConfig config, ListenerConfig listener, HostNameTable table,
-            int index, Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter) {
+    private Optional<BuiltListenerSnapshot> reusedFor(HttpStageInputs inputs, HostNameTable table, int index) {
         try {
             ReferenceCountUtil.retain(tls);
         } catch (IllegalReferenceCountException e) {
@@ -167,9 +161,8 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
         }
         try {
             HostScope scope = new HostScope(host().orElseThrow(), table, index, tlsConfig.clientAuth());
-            HttpStageSnapshot next = runtime(config, listener, uriSan(material), upstreams, observer, tokens, limiter,
-                    Optional.of(scope));
-            return Optional.of(new BuiltListenerSnapshot(tls, next, material, verifier, tlsConfig, listener, null));
+            HttpStageSnapshot next = inputs.httpStage(uriSan(material), Optional.of(scope));
+            return Optional.of(new BuiltListenerSnapshot(tls, next, material, verifier, tlsConfig, inputs.listener(), null));
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
@@ -182,10 +175,9 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
     }
 
     /** The state of one TLS policy: the listener's, or one host entry's. */
-    private static BuiltListenerSnapshot face(GatewayConfig config, ListenerConfig listener, TlsConfig tlsConfig,
-            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
-            SessionTicketPolicy tickets, Optional<HostScope> host)
-            throws Exception {
+    private static BuiltListenerSnapshot face(HttpStageInputs inputs, TlsConfig tlsConfig, SessionTicketPolicy tickets,
+            Optional<HostScope> host) throws Exception {
+        ListenerConfig listener = inputs.listener();
         ListenerTls built = ListenerTls.build(tlsConfig, listener.alpn());
         ListenerMaterial material = built.material();
         VerifierTrustManager verifier = built.verifier();
@@ -195,21 +187,12 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
         // On failure the policy has released the context already.
         SslContext tls = tickets.apply(ticketScope, tlsConfig, built.context());
         try {
-            HttpStageSnapshot runtime = runtime(config, listener, uriSan(material), upstreams, observer, tokens,
-                    limiter, host);
-            return new BuiltListenerSnapshot(tls, runtime, material, verifier, tlsConfig, listener, null);
+            return new BuiltListenerSnapshot(tls, inputs.httpStage(uriSan(material), host), material, verifier, tlsConfig,
+                    listener, null);
         } catch (RuntimeException | Error e) {
             ReferenceCountUtil.release(tls);
             throw e;
         }
-    }
-
-    private static HttpStageSnapshot runtime(GatewayConfig config, ListenerConfig listener, Optional<String> xfccBy,
-            Upstreams upstreams, ExchangeObserver observer, TokenPolicies tokens, RequestLimiter limiter,
-            Optional<HostScope> host) {
-        return new HttpStageSnapshot(listener.name(), RouteTable.of(config.routes()),
-                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()), upstreams, listener.http(),
-                observer, tokens, limiter, host);
     }
 
     /** The first URI SAN of the gateway's own certificate: who "By" is in XFCC (Envoy's choice too). */
@@ -224,7 +207,7 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
 
     @Override
     public String listener() {
-        return runtime.name();
+        return httpStage.name();
     }
 
     @Override
@@ -232,13 +215,10 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
         return HandshakeVerdicts.SHARED;
     }
 
+    /** The HTTP part of this snapshot (routes, identity headers, upstream pools), which makes each connection's HTTP stage. */
     @Override
-    public HttpStage.Factory httpStage() {
-        return runtime;
-    }
-
-    HttpStageSnapshot runtime() {
-        return runtime;
+    public HttpStageSnapshot httpStage() {
+        return httpStage;
     }
 
     @Override
@@ -277,7 +257,7 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
 
     @Override
     public Optional<String> host() {
-        return runtime.host().map(HostScope::label);
+        return httpStage.host().map(HostScope::label);
     }
 
     /** Each TLS policy's state: the host entries', or this one. */
@@ -297,7 +277,7 @@ final class BuiltListenerSnapshot implements ListenerSnapshot {
      */
     void retire() {
         releaseContexts();
-        runtime.upstreams().closeIdle();
+        httpStage.upstreams().closeIdle();
     }
 
     /** Releases the TLS context of each policy (once each). */

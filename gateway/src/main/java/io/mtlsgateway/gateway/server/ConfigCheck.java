@@ -154,7 +154,7 @@ public final class ConfigCheck {
         }
         for (X509CRL crl : m.crls()) {
             if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
-                problems.add("CRL of " + crl.getIssuerX500Principal().getName() + " is stale: nextUpdate was "
+                problems.add("CRL of " + DnFormat.rfc2253(crl.getIssuerX500Principal()) + " is stale: nextUpdate was "
                         + crl.getNextUpdate().toInstant() + " (" + tls.crl() + ")");
             }
         }

@@ -83,7 +83,7 @@ final class Listeners {
             throw StartException.material(listener.plaintext() ? "listener " + listener.name()
                     : String.valueOf(listener.tls().certificate()), e);
         }
-        state.runtime().upstreams().startHealthChecks(workerGroup);
+        state.httpStage().upstreams().startHealthChecks(workerGroup);
         AtomicReference<BuiltListenerSnapshot> current = new AtomicReference<>(state);
         try {
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -162,7 +162,7 @@ final class Listeners {
     List<CompletableFuture<Void>> swapIn(Map<String, BuiltListenerSnapshot> built) {
         List<CompletableFuture<Void>> rechecked = new ArrayList<>();
         built.forEach((name, fresh) -> {
-            fresh.runtime().upstreams().startHealthChecks(workerGroup);
+            fresh.httpStage().upstreams().startHealthChecks(workerGroup);
             BuiltListenerSnapshot previous = slots.get(name).state().getAndSet(fresh);
             certificates(name, fresh);
             List<TrustChangedEvent> trustChanges = TrustChanges.between(previous, fresh);
@@ -203,7 +203,7 @@ final class Listeners {
 
     /** Closes idle upstream connections; in-use ones close when their exchange ends. */
     void closeIdleUpstreams() {
-        slots.values().forEach(slot -> slot.state().get().runtime().upstreams().closeIdle());
+        slots.values().forEach(slot -> slot.state().get().httpStage().upstreams().closeIdle());
     }
 
     /** Releases the TLS contexts (after the event loops are gone). */

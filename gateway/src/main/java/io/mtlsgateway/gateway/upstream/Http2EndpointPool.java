@@ -136,14 +136,15 @@ final class Http2EndpointPool extends EndpointPool implements Http2Connection.Li
     private void connect() {
         ChannelFuture connect = bootstrap.connect(endpoint().host(), endpoint().port());
         Channel channel = connect.channel();
-        Http2Connection connection = channel.pipeline().get(Http2Connection.class);
-        if (connection == null) {
+        Http2ConnectionHandler handler = channel.pipeline().get(Http2ConnectionHandler.class);
+        if (handler == null) {
             // The connect failed before it returned (a refused loopback port can): the channel is
             // closed and its pipeline already emptied, so no connection will ever report.
             failUnservable(connect.cause() != null ? connect.cause()
                     : new ConnectException("connection to " + endpoint() + " closed before it was set up"));
             return;
         }
+        Http2Connection connection = handler.connection();
         connection.listen(this);
         connections.add(connection);
         channel.closeFuture().addListener(f -> {

@@ -13,7 +13,7 @@ public interface UpstreamPipelines {
     /**
      * The initializer of a pooled connection to {@code endpoint} of {@code upstream}. For HTTP/1.1
      * its last handler is a new {@link UpstreamChannelHandler}; for HTTP/2 ({@code h2c}, {@code h2})
-     * a new {@link Http2Connection}, each request then getting a stream set up by {@link #stream}.
+     * a new {@link Http2ConnectionHandler}, each request then getting a stream set up by {@link #stream}.
      * When the upstream uses TLS the pool hands the connection out only once its handshake (and
      * the upstream's verification) succeeded.
      */

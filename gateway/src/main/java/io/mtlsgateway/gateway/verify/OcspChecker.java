@@ -2,7 +2,6 @@ package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.gateway.LogText;
-import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
@@ -10,7 +9,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,29 +17,19 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
-import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.KeyPurposeId;
-import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
-import org.bouncycastle.cert.ocsp.BasicOCSPResp;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
-import org.bouncycastle.cert.ocsp.OCSPResp;
-import org.bouncycastle.cert.ocsp.RevokedStatus;
-import org.bouncycastle.cert.ocsp.SingleResp;
-import org.bouncycastle.cert.ocsp.UnknownStatus;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
  * OCSP for client leaves whose Authority Information Access names a responder (RFC 6960). Answers
- * are verified (signed by the issuer, or by a responder certificate the issuer gave the OCSPSigning
- * purpose), checked for freshness, cached per certificate until their nextUpdate, and shared by
+ * are verified and checked for freshness ({@link OcspResponses}), cached per certificate until
+ * their nextUpdate, and shared by
  * concurrent handshakes of the same certificate (one request in flight per certificate). Failures
  * are remembered briefly so a dead responder is not hammered.
  *
@@ -59,10 +47,6 @@ final class OcspChecker {
     record Answer(Status status, String detail, Instant validUntil) {}
 
     private static final Logger LOG = Logger.getLogger(OcspChecker.class.getName());
-    /** Tolerated clock difference with the responder. */
-    private static final Duration SKEW = Duration.ofMinutes(5);
-    /** How long an answer without nextUpdate, or with a far one, is used. */
-    private static final Duration MAX_AGE = Duration.ofHours(1);
 
     private final OcspMode mode;
     private final Duration timeout;
@@ -176,74 +160,8 @@ final class OcspChecker {
             return;
         }
         response.whenComplete((der, error) -> result.complete(
-                error != null ? failed(describe(error, responder)) : parse(der, id, issuer, clock.instant())));
-    }
-
-    private Answer parse(byte[] der, CertificateID id, X509Certificate issuer, Instant now) {
-        try {
-            OCSPResp response = new OCSPResp(der);
-            if (response.getStatus() != OCSPResp.SUCCESSFUL) {
-                return failed("the responder answered with error status " + response.getStatus());
-            }
-            if (!(response.getResponseObject() instanceof BasicOCSPResp basic)) {
-                return failed("the response is not a basic OCSP response");
-            }
-            if (!signedForIssuer(basic, issuer, now)) {
-                return failed("the response is signed neither by the issuer nor by a responder certificate the"
-                        + " issuer authorised (EKU OCSPSigning)");
-            }
-            for (SingleResp single : basic.getResponses()) {
-                if (single.getCertID().equals(id)) {
-                    return fresh(single, now);
-                }
-            }
-            return failed("the response holds no answer for this certificate");
-        } catch (Exception e) {
-            return failed("the response is not a readable OCSP response");
-        }
-    }
-
-    private Answer fresh(SingleResp single, Instant now) {
-        Instant thisUpdate = single.getThisUpdate().toInstant();
-        Instant nextUpdate = single.getNextUpdate() == null ? null : single.getNextUpdate().toInstant();
-        if (thisUpdate.isAfter(now.plus(SKEW))) {
-            return failed("the answer's thisUpdate " + thisUpdate + " lies in the future; check the clocks");
-        }
-        Instant expires = nextUpdate != null ? nextUpdate : thisUpdate.plus(MAX_AGE);
-        if (expires.isBefore(now)) {
-            return failed("stale answer: valid until " + expires);
-        }
-        Instant validUntil = expires.isBefore(now.plus(MAX_AGE)) ? expires : now.plus(MAX_AGE);
-        Object status = single.getCertStatus();
-        if (status == null) {
-            return new Answer(Status.GOOD, "good", validUntil);
-        }
-        if (status instanceof RevokedStatus revoked) {
-            return new Answer(Status.REVOKED, "revoked at " + revoked.getRevocationTime().toInstant(), validUntil);
-        }
-        if (status instanceof UnknownStatus) {
-            return new Answer(Status.UNKNOWN, "unknown", validUntil);
-        }
-        return failed("unexpected certificate status " + status);
-    }
-
-    private boolean signedForIssuer(BasicOCSPResp basic, X509Certificate issuer, Instant now) throws Exception {
-        var verifiers = new JcaContentVerifierProviderBuilder().setProvider(BouncyCastle.provider());
-        if (basic.isSignatureValid(verifiers.build(issuer.getPublicKey()))) {
-            return true;
-        }
-        X500Name issuerName = X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
-        for (X509CertificateHolder candidate : basic.getCerts()) {
-            ExtendedKeyUsage eku = ExtendedKeyUsage.fromExtensions(candidate.getExtensions());
-            if (candidate.getIssuer().equals(issuerName)
-                    && eku != null && eku.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning)
-                    && candidate.isValidOn(Date.from(now))
-                    && candidate.isSignatureValid(verifiers.build(issuer.getPublicKey()))
-                    && basic.isSignatureValid(verifiers.build(candidate))) {
-                return true;
-            }
-        }
-        return false;
+                error != null ? failed(describe(error, responder))
+                        : OcspResponses.read(der, id, issuer, clock.instant(), failureTtl)));
     }
 
     private Answer failed(String detail) {

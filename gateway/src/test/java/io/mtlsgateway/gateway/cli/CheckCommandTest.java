@@ -158,7 +158,28 @@ class CheckCommandTest {
                 now.minus(java.time.Duration.ofDays(2)), now.minus(java.time.Duration.ofDays(1))));
         Result stale = check();
         assertEquals(2, stale.code());
-        assertTrue(stale.err().contains("is stale: nextUpdate was"), stale.err());
+        assertTrue(stale.err().contains("CRL of CN=test client CA,O=Test is stale: nextUpdate was"), stale.err());
+    }
+
+    @Test
+    void namesTheIssuerOfAStaleUpstreamCrlAsOpenSslPrintsIt() throws Exception {
+        // emailAddress is where the JDK's own format differs: it prints 1.2.840.113549.1.9.1=#16...
+        var upstreamCa = new CertificateBuilder().subject("CN=upstream CA,EMAILADDRESS=ops@example.com").ca(-1)
+                .selfSigned();
+        Path caFile = dir.resolve("upstream-ca.pem");
+        Path crlFile = dir.resolve("upstream.crl");
+        PemFiles.write(caFile, upstreamCa.certificate());
+        java.time.Instant now = java.time.Instant.now();
+        PemFiles.write(crlFile, CrlIssuer.issue(upstreamCa, java.util.List.of(), now.minus(java.time.Duration.ofDays(2)),
+                now.minus(java.time.Duration.ofDays(1))));
+        Files.writeString(routeFile, Files.readString(routeFile) + "    tls:\n      ca: " + caFile
+                + "\n      crl: [" + crlFile + "]\n");
+
+        Result result = check();
+
+        assertEquals(2, result.code(), result.out());
+        assertTrue(result.err().contains("CRL of CN=upstream CA,emailAddress=ops@example.com is stale: nextUpdate was "),
+                result.err());
     }
 
     @Test

@@ -120,7 +120,7 @@ class HostSelectionHandlerTest {
         VirtualHosts hosts = new VirtualHosts("edge", new HostNameTable(List.of(List.of(API)),
                 withDefault ? OptionalInt.of(0) : OptionalInt.empty()), List.of(snapshot(apiContext, Optional.empty())));
         ListenerSnapshot listener = snapshot(apiContext, Optional.of(hosts));
-        HostSelectionHandler.SourceWatch source = new HostSelectionHandler.SourceWatch() {
+        SourceWatch source = new SourceWatch() {
             @Override
             public void tls(SslHandler tls) {
                 sourceReports.add("tls");

@@ -7,14 +7,14 @@ import io.mtlsgateway.gateway.upstream.UpstreamStreamException;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
-/** When a request whose upstream closed unanswered is sent once more. */
-class RetriesTest {
+/** When a request whose upstream closed unanswered is sent once more: the rule alone, without a cluster. */
+class UpstreamAttemptsTest {
     private static final IOException RESET = new IOException("Connection reset by peer");
     private static final UpstreamStreamException REFUSED = new UpstreamStreamException("REFUSED_STREAM", true);
 
     @Test
     void aRetryableRequestIsSentAgainOnceAfterAReset() {
-        Retries retries = new Retries(true);
+        UpstreamAttempts retries = new UpstreamAttempts(null, true);
         assertFalse(retries.retried());
         assertTrue(retries.take(RESET, false, true));
         assertTrue(retries.retried());
@@ -23,16 +23,16 @@ class RetriesTest {
 
     @Test
     void nothingIsSentAgainOnceAnAnswerCameOrWhenTheRequestIsNotWholeOrNotRetryable() {
-        assertFalse(new Retries(true).take(RESET, true, true));
-        assertFalse(new Retries(true).take(RESET, false, false));
-        assertFalse(new Retries(false).take(RESET, false, true));
-        assertFalse(new Retries(false).take(REFUSED, false, true));
+        assertFalse(new UpstreamAttempts(null, true).take(RESET, true, true));
+        assertFalse(new UpstreamAttempts(null, true).take(RESET, false, false));
+        assertFalse(new UpstreamAttempts(null, false).take(RESET, false, true));
+        assertFalse(new UpstreamAttempts(null, false).take(REFUSED, false, true));
     }
 
     @Test
     void aStreamTheUpstreamRefusedUnprocessedDoesNotUseUpTheRetryUpToALimit() {
-        Retries retries = new Retries(true);
-        for (int i = 0; i < Retries.MAX_REFUSALS; i++) {
+        UpstreamAttempts retries = new UpstreamAttempts(null, true);
+        for (int i = 0; i < UpstreamAttempts.MAX_REFUSALS; i++) {
             assertTrue(retries.take(REFUSED, false, true), "refusal " + (i + 1));
         }
         assertTrue(retries.take(RESET, false, true), "the one retry is still there");

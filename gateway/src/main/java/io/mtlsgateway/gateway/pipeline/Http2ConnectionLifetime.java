@@ -1,0 +1,88 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.mtlsgateway.config.Http2Limits;
+import io.mtlsgateway.gateway.metrics.Http2Metrics;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * When an h2 connection has lived long enough and is asked to go away of its own accord: at its
+ * maximum age, once it has carried its maximum number of requests, or when it has had no open
+ * stream for the listener's idle timeout. Keeps the count of its streams for that (and for the
+ * open-streams gauge). Everything runs on the connection's event loop.
+ */
+final class Http2ConnectionLifetime {
+    private final Http2Limits limits;
+    private final Duration idleTimeout;
+    private final Http2Metrics metrics;
+    private EventExecutor executor;
+    private Consumer<GoAwayReason> goAway;
+    private ScheduledFuture<?> ageTimer;
+    private ScheduledFuture<?> idleTimer;
+    private long streams;
+    private int openStreams;
+    /** The connection is going away (or gone): no clock is started again. */
+    private boolean over;
+
+    /** @param idleTimeout a connection without open streams for this long is asked to go away */
+    Http2ConnectionLifetime(Http2Limits limits, Duration idleTimeout, Http2Metrics metrics) {
+        this.limits = limits;
+        this.idleTimeout = idleTimeout;
+        this.metrics = metrics;
+    }
+
+    /** The connection starts: its age counts from now, and so does its first idle time. */
+    void start(EventExecutor loop, Consumer<GoAwayReason> goAwayWith) {
+        this.executor = loop;
+        this.goAway = goAwayWith;
+        ageTimer = loop.schedule(() -> goAway.accept(GoAwayReason.MAX_AGE),
+                limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
+        armIdleTimer();
+    }
+
+    /** A client stream was opened: the connection's request count grows. */
+    void streamOpened(Channel stream) {
+        streams++;
+        openStreams++;
+        cancelIdleTimer();
+        metrics.streamOpened();
+        stream.closeFuture().addListener(f -> {
+            metrics.streamClosed();
+            if (--openStreams == 0) {
+                armIdleTimer();
+            }
+        });
+        if (streams >= limits.maxRequestsPerConnection()) {
+            // This stream is still served: the GOAWAY names it as the last one.
+            goAway.accept(GoAwayReason.MAX_REQUESTS);
+        }
+    }
+
+    /** The connection goes away (for whatever reason) or closed: its clocks stop for good. */
+    void stop() {
+        over = true;
+        cancelIdleTimer();
+        if (ageTimer != null) {
+            ageTimer.cancel(false);
+            ageTimer = null;
+        }
+    }
+
+    private void armIdleTimer() {
+        if (!over) {
+            idleTimer = executor.schedule(() -> goAway.accept(GoAwayReason.IDLE), idleTimeout.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelIdleTimer() {
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** Relays the bytes one connection reads to its peer; the client side's also hears the connection's events. */
+final class TunnelRelay extends ChannelInboundHandlerAdapter {
+    /** Under the tunnel's name, where its log lines have always been. */
+    private static final Logger LOG = Logger.getLogger(Tunnel.class.getName());
+
+    private final Channel peer;
+    /** Null on the upstream side. */
+    private final Tunnel.Owner owner;
+    private boolean closedByGateway;
+
+    TunnelRelay(Channel peer, Tunnel.Owner owner) {
+        this.peer = peer;
+        this.owner = owner;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Object bytes = msg;
+        if (msg instanceof HttpContent content) {
+            // Decoded just before the codec left (a 101 whose decoder expected a body, as for
+            // the old Hixie-76 WebSocket handshake): its bytes belong to the tunnel.
+            bytes = content.content().retain();
+            content.release();
+        }
+        if (!(bytes instanceof ByteBuf)) {
+            ReferenceCountUtil.release(bytes);
+            return;
+        }
+        peer.write(bytes).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (!peer.isWritable()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        peer.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        // This side drained (or filled): let the peer read again (or stop it).
+        peer.config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        // Deliver what is still queued for the peer, then close it too.
+        peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            ctx.close();
+            return;
+        }
+        if (owner != null && evt instanceof TrustChangedEvent change && change.listener().equals(owner.listener())
+                && !owner.chain().isEmpty() && !change.stillTrusted().test(owner.chain())) {
+            // No request boundary to wait for in a tunnel: a client no longer trusted is cut off now.
+            LOG.log(Level.WARNING, "listener {0}: closing the tunnel of {1} (serial {2}): the reloaded trust "
+                    + "material no longer accepts its certificate", new Object[] {owner.listener(),
+                        ctx.channel().remoteAddress(), owner.chain().get(0).getSerialNumber().toString(16)});
+            closeBoth(ctx, "untrusted");
+        } else if (owner != null && evt instanceof DrainEvent drain && drain.closesTunnels()) {
+            closeBoth(ctx, "drain");
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    private void closeBoth(ChannelHandlerContext ctx, String reason) {
+        if (closedByGateway) {
+            return;
+        }
+        closedByGateway = true;
+        owner.closedBy().accept(reason);
+        ctx.close();
+        peer.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

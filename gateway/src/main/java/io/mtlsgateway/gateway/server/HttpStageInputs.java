@@ -1,0 +1,36 @@
+package io.mtlsgateway.gateway.server;
+
+import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.ListenerConfig;
+import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.limits.RequestLimiter;
+import io.mtlsgateway.gateway.proxy.ExchangeObserver;
+import io.mtlsgateway.gateway.proxy.HttpStageSnapshot;
+import io.mtlsgateway.gateway.routing.RouteTable;
+import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.mtlsgateway.gateway.vhost.HostScope;
+import java.util.Optional;
+
+/**
+ * What one build of a listener's snapshot makes its {@link HttpStageSnapshot}s from: the config,
+ * the listener, the upstream pools built for this config, and what the running gateway lends
+ * (observer, token policies, per-identity limits). A listener with hosts makes one stage per
+ * entry from the same inputs, each with its own XFCC {@code By} and host scope.
+ *
+ * @param tokens the token policies of the config's routes (one set for every listener)
+ * @param limiter the listener's per-identity limits
+ */
+record HttpStageInputs(GatewayConfig config, ListenerConfig listener, Upstreams upstreams, ExchangeObserver observer,
+        TokenPolicies tokens, RequestLimiter limiter) {
+
+    /**
+     * @param xfccBy the URI SAN of the gateway's certificate for this TLS policy, sent as XFCC {@code By}
+     * @param host the host entry served, on a listener with hosts
+     */
+    HttpStageSnapshot httpStage(Optional<String> xfccBy, Optional<HostScope> host) {
+        return new HttpStageSnapshot(listener.name(), RouteTable.of(config.routes()),
+                new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()), upstreams, listener.http(),
+                observer, tokens, limiter, host);
+    }
+}

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Stream resets the gateway answers, over raw frames: a malformed stream is reset and counted in
+ * Stream resets the gateway answers, over raw frames: malformed header blocks (RFC 9113 section
+ * 8.1.1, 8.3) and a content-length the body disagrees with are stream errors; a malformed stream is reset and counted in
  * {@code mtls_gateway_h2_resets_total} by its error code while the connection serves on; and
  * MadeYouReset (a client making the server reset stream after stream with frames that are
  * stream errors) ends with GOAWAY {@code ENHANCE_YOUR_CALM}, counted, the gateway serving others.
@@ -77,6 +78,58 @@ class Http2StreamResetsTest {
             assertEquals("200", h2.decode(answer).status().toString());
         }
         assertEquals(before + 1, counted("mtls_gateway_h2_resets_total", "protocol_error"));
+    }
+
+    /** An HPACK literal field without indexing, with a new name (RFC 7541 section 6.2.2): no table change. */
+    private static byte[] field(String name, String value) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(0x00);
+        out.write(name.length());
+        out.writeBytes(name.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.write(value.length());
+        out.writeBytes(value.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    private static byte[] block(byte[]... fields) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] f : fields) {
+            out.writeBytes(f);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void malformedHeaderBlocksAndALengthThatDisagreesWithTheBodyAreStreamErrors() throws Exception {
+        byte[] get = {(byte) 0x82}; // :method GET (static table)
+        byte[] post = {(byte) 0x83}; // :method POST
+        byte[] scheme = {(byte) 0x87}; // :scheme https
+        byte[] authority = field(":authority", "localhost");
+        byte[] path = field(":path", "/api/x");
+        java.util.Map<String, byte[]> malformed = new java.util.LinkedHashMap<>();
+        malformed.put("an uppercase field name", block(get, scheme, authority, path, field("X-Upper", "1")));
+        malformed.put("a pseudo-header after a regular field", block(get, scheme, authority, field("x-a", "1"), path));
+        malformed.put("no :path", block(get, scheme, authority));
+        malformed.put("two :path", block(get, scheme, authority, path, path));
+        malformed.put("an unknown pseudo-header", block(get, scheme, authority, path, field(":protocol-x", "1")));
+        try (RawH2Connection h2 = raw()) {
+            int stream = 1;
+            for (java.util.Map.Entry<String, byte[]> bad : malformed.entrySet()) {
+                h2.frame(HEADERS, END_HEADERS | END_STREAM, stream, bad.getValue()).flush();
+                Frame reset = h2.await(RST_STREAM, stream);
+                assertNotNull(reset, bad.getKey());
+                assertEquals(RST_STREAM, reset.type(), bad.getKey() + ": a stream error, not " + reset);
+                assertEquals(Http2Error.PROTOCOL_ERROR.code(), reset.errorCode(), bad.getKey());
+                stream += 2;
+            }
+            // content-length 5, then 3 bytes that end the stream.
+            h2.frame(HEADERS, END_HEADERS, stream, block(post, scheme, authority, path, field("content-length", "5")))
+                    .frame(RawH2Connection.DATA, END_STREAM, stream, new byte[] {'a', 'b', 'c'}).flush();
+            Frame reset = h2.await(RST_STREAM, stream);
+            assertNotNull(reset, "content-length disagreeing with DATA");
+            assertEquals(RST_STREAM, reset.type(), "content-length disagreeing with DATA: " + reset);
+            assertEquals(Http2Error.PROTOCOL_ERROR.code(), reset.errorCode());
+        }
     }
 
     @Test

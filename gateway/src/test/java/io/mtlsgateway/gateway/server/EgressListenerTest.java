@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,18 +30,15 @@ class EgressListenerTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
 
-    @TempDir
-    static Path dir;
-
     static UpstreamPki up;
     static TlsUpstream remote;
     static GatewayServer gateway;
 
     @BeforeAll
     static void start() throws Exception {
-        up = new UpstreamPki(dir);
+        up = new UpstreamPki(stack.dir());
         remote = stack.keep(TlsUpstream.start(up.server, List.of(up.gatewayClientCa.certificate()), false));
-        Path routeFile = dir.resolve("routes.yaml");
+        Path routeFile = stack.dir().resolve("routes.yaml");
         Files.writeString(routeFile, "version: 1\nadmin:\n  listen: 127.0.0.1:0\n"
                 + "listeners:\n  - name: egress\n    listen: 127.0.0.1:0\n    tls: none\n"
                 + "routes:\n  - name: remote\n    upstream: ledger\n"

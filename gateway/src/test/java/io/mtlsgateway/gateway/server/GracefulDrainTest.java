@@ -21,7 +21,6 @@ import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +33,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** What SIGTERM does (the signal handler calls {@link GatewayServer#drain()}, as these tests do). */
 class GracefulDrainTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     TestPki pki;
     EchoUpstream echo;
@@ -55,7 +50,7 @@ class GracefulDrainTest {
 
     @BeforeEach
     void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         echo = stack.keep(EchoUpstream.start(0));
         held = stack.keep(new HeldUpstream());
         AtomicInteger served = new AtomicInteger();

@@ -16,14 +16,12 @@ import io.mtlsgateway.gateway.testing.HeldUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TrailerUpstream;
 import io.netty.handler.codec.http2.Http2Error;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -31,9 +29,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class Http2LifecycleTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     TestPki pki;
     HeldUpstream held;
@@ -43,7 +38,7 @@ class Http2LifecycleTest {
 
     @BeforeEach
     void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         held = stack.keep(new HeldUpstream());
         upstream = stack.keep(new TrailerUpstream());
         client = pki.client("app", "spiffe://test.example/ns/prod/sa/app");

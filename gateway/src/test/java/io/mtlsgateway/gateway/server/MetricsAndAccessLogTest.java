@@ -35,7 +35,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * After a known mix of traffic, the scrape holds every documented series with the right values,
@@ -47,9 +46,6 @@ class MetricsAndAccessLogTest {
     static final GatewayStack stack = new GatewayStack();
 
     private static final String SPIFFE = "spiffe://test.example/ns/prod/sa/app";
-
-    @TempDir
-    static Path dir;
 
     static TestPki pki;
     static EchoUpstream echo;
@@ -68,7 +64,7 @@ class MetricsAndAccessLogTest {
             closedPort = probe.getLocalPort();
         }
         client = pki.client("app", SPIFFE);
-        accessLog = dir.resolve("logs/access.log");
+        accessLog = stack.dir().resolve("logs/access.log");
         GatewayConfig base = GatewayFixture.config(pki, ClientAuthMode.REQUIRE, List.of(
                 new RouteConfig("ops", new RouteMatch(Optional.empty(), Optional.of("/ops"), Map.of()), "echo",
                         List.of(new AllowRule(AllowRule.Kind.SPIFFE, "spiffe://test.example/ns/ops/*")),

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,9 +22,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class RetiredPoolTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
@@ -44,9 +40,9 @@ class RetiredPoolTest {
                 closedByGateway.countDown();
             }
         }));
-        TestPki pki = new TestPki(dir);
+        TestPki pki = stack.pki();
         IssuedCertificate client = pki.client("app", null);
-        Path routeFile = dir.resolve("routes.yaml");
+        Path routeFile = stack.dir().resolve("routes.yaml");
         Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/"), upstream.port(), ""));
         gateway = stack.start(ConfigLoader.load(routeFile));
         try (TlsTestClient connection = TlsTestClient.connect(gateway.address(GatewayFixture.LISTENER),

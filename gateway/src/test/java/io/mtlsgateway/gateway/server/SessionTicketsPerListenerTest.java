@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,18 +25,15 @@ class SessionTicketsPerListenerTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
 
-    @TempDir
-    Path dir;
-
     TestPki pki;
     EchoUpstream upstream;
     GatewayServer gateway;
 
     @BeforeEach
     void start() throws Exception {
-        pki = new TestPki(dir);
+        pki = stack.pki();
         upstream = stack.keep(EchoUpstream.start(0));
-        Path routeFile = dir.resolve("routes.yaml");
+        Path routeFile = stack.dir().resolve("routes.yaml");
         Files.writeString(routeFile, "version: 1\n"
                 + "admin:\n  listen: 127.0.0.1:0\n"
                 + "listeners:\n"

@@ -18,7 +18,6 @@ import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
 import io.mtlsgateway.gateway.testing.TlsTestClient.Response;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -29,15 +28,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Upstream pools over real sockets: load balancing, ejection, health checks, limits, retries. */
 class UpstreamPoolsTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    static Path dir;
 
     static TestPki pki;
     static IssuedCertificate client;

@@ -9,12 +9,10 @@ import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bytes an upstream sends past the end of a response must never be taken as the answer to the
@@ -23,9 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class UpstreamResponseIsolationTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    Path dir;
 
     GatewayServer gateway;
     ScriptedUpstream upstream;
@@ -43,7 +38,7 @@ class UpstreamResponseIsolationTest {
                 }
             }
         }));
-        TestPki pki = new TestPki(dir);
+        TestPki pki = stack.pki();
         IssuedCertificate client = pki.client("alice", null);
         gateway = stack.start(GatewayFixture.config(pki, ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("all", "/", "app")),

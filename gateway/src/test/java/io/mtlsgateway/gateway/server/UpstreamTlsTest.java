@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -39,9 +38,6 @@ class UpstreamTlsTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
 
-    @TempDir
-    static Path dir;
-
     static TestPki pki;
     static UpstreamPki up;
     static TlsUpstream good;
@@ -53,8 +49,8 @@ class UpstreamTlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = new TestPki(dir);
-        up = new UpstreamPki(dir);
+        pki = stack.pki();
+        up = new UpstreamPki(stack.dir());
         client = pki.client("app", null);
         List<java.security.cert.X509Certificate> gatewayCa = List.of(up.gatewayClientCa.certificate());
         good = stack.keep(TlsUpstream.start(up.server, gatewayCa, false));
@@ -64,10 +60,10 @@ class UpstreamTlsTest {
         IssuedCertificate revokedCert = UpstreamPki.server("revoked").signedBy(up.upstreamCa);
         revoked = stack.keep(TlsUpstream.start(revokedCert, gatewayCa, false));
         closing = stack.keep(TlsUpstream.start(up.server, gatewayCa, true));
-        Path crl = dir.resolve("upstream.crl");
+        Path crl = stack.dir().resolve("upstream.crl");
         PemFiles.write(crl, CrlIssuer.issue(up.upstreamCa, Set.of(revokedCert.certificate().getSerialNumber()),
                 now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(1))));
-        Path otherCa = dir.resolve("other-ca.pem");
+        Path otherCa = stack.dir().resolve("other-ca.pem");
         PemFiles.write(otherCa, new CertificateBuilder().subject("CN=other CA").ca(-1).selfSigned().certificate());
         String full = up.tlsBlock("");
         String upstreams = "upstreams:\n"
@@ -90,7 +86,7 @@ class UpstreamTlsTest {
             routes.append("  - name: ").append(name).append("\n    match: { pathPrefix: /").append(name)
                     .append(" }\n    upstream: ").append(name).append("\n");
         }
-        Path routeFile = dir.resolve("routes.yaml");
+        Path routeFile = stack.dir().resolve("routes.yaml");
         Files.writeString(routeFile, "version: 1\nworkers: 1\nadmin:\n  listen: 127.0.0.1:0\n"
                 + "listeners:\n  - name: edge\n    listen: 127.0.0.1:0\n    tls:\n"
                 + "      certificate: " + pki.serverCertificate + "\n      privateKey: " + pki.serverKey + "\n"

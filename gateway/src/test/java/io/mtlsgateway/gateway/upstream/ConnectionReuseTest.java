@@ -11,6 +11,7 @@ import io.mtlsgateway.config.OutlierDetectionConfig;
 import io.mtlsgateway.config.UpstreamConfig;
 import io.mtlsgateway.gateway.pipeline.UpstreamInitializers;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -28,12 +29,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Pooled connections over real loopback sockets, shared between two client connections A and B:
  * with safe reuse, a connection that just served A does not go to B until its quarantine ends.
  */
 class ConnectionReuseTest {
+    /** BlockHound over the pools' event loop (this test needs no gateway). */
+    @RegisterExtension
+    static final GatewayStack stack = new GatewayStack();
+
     private final Object clientA = new Object();
     private final Object clientB = new Object();
     private EventLoopGroup group;

@@ -48,7 +48,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -60,9 +59,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ClientVerificationEndToEndTest {
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();
-
-    @TempDir
-    static Path dir;
 
     static TestPki pki;
     static ClientChains chains;
@@ -93,7 +89,7 @@ class ClientVerificationEndToEndTest {
     @BeforeAll
     static void start() throws Exception {
         pki = stack.pki();
-        chains = new ClientChains(dir);
+        chains = new ClientChains(stack.dir());
         responder = stack.keep(OcspResponder.start(chains.intermediate));
         upstream = stack.keep(EchoUpstream.start(0));
         FAILURE_LOGGER.addHandler(capture);
@@ -214,7 +210,7 @@ class ClientVerificationEndToEndTest {
 
     @Test
     void aCrlThatCannotBeLoadedIsAStartupErrorNamingTheFile() throws Exception {
-        Path broken = java.nio.file.Files.writeString(dir.resolve("broken.crl"), "-----BEGIN X509 CRL-----\nAAAA\n");
+        Path broken = java.nio.file.Files.writeString(stack.dir().resolve("broken.crl"), "-----BEGIN X509 CRL-----\nAAAA\n");
         TlsConfig tls = new TlsConfig(pki.serverCertificate, pki.serverKey, ClientAuthMode.REQUIRE,
                 chains.clientCaFile, List.of(broken), OcspMode.OFF, 4, List.of(TlsProtocol.TLS_1_3), true);
         IOException e = assertThrows(IOException.class, () -> stack.start(GatewayFixture.config(pki, tls,

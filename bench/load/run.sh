@@ -16,6 +16,12 @@
 #   LOAD_BENCH_JAR=bench/target/benchmarks.jar       the load client (and the gRPC upstream)
 #   LOAD_BASELINE_JAR=       a second gateway jar, measured as target "baseline" (e.g. a build of an older commit)
 #   LOAD_PRIME=10            unmeasured seconds of each mode against each gateway JVM before round 1 (JIT warm-up)
+#   LOAD_PRIME_MAX=0         more than LOAD_PRIME: then keep priming in chunks until the JVM is steady, up to this
+#                            many seconds in all (LOAD_PRIME_CHUNK=10, LOAD_PRIME_JIT_SHARE=0.03, LOAD_PRIME_SETTLE=0.15:
+#                            two chunks in a row whose JIT threads took <= 3 % and whose CPU/op moved <= 15 % end it)
+#   LOAD_PRIME_CONNECTIONS=20000  handshake and resume modes: prime by this many connections instead of LOAD_PRIME
+#                            seconds (the JIT's thresholds count calls, and a per-connection path is called once per
+#                            connection: 60 s at 100 connections/s left C2 at 40 % of the gateway's CPU); 0: seconds
 #   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
 #   LOAD_PROXY_CPUS=1        CPU list every proxy is pinned to with taskset (empty: no pinning)
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
@@ -28,6 +34,8 @@
 #   LOAD_GATEWAY_JAVA_OPTS=  extra JVM options for the gateways
 #   LOAD_GATEWAY_TRANSPORT=auto   the gateways' transport (auto, epoll, io_uring, nio)
 #   LOAD_BASELINE_TRANSPORT=       the baseline gateway's instead (default: LOAD_GATEWAY_TRANSPORT)
+#   LOAD_BASELINE_WORKERS=   the baseline gateway's workers instead (default: LOAD_WORKERS); with the same jar and
+#                            LOAD_PROXY_CPUS= (no pinning) this compares 2 workers with 1 in one run
 #   LOAD_BASELINE_JAVA_OPTS= extra JVM options for the baseline gateway instead (default: LOAD_GATEWAY_JAVA_OPTS);
 #                            with LOAD_BASELINE_JAR set to the same jar, this compares JVM flags in one run
 #   LOAD_OUT=bench/results/load-<UTC date>.json (a -2, -3... suffix is added rather than overwrite)
@@ -42,7 +50,9 @@
 # Exit status: 0 when every run was valid (no errors, handshakes of the intended kind), 1 otherwise, 2 on setup
 # failure.
 set -euo pipefail
-
+# One compound command to the end of the file: bash reads all of it before running any, so editing the script
+# while a run is under way (a long one, on a shared checkout) cannot break that run.
+{
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
@@ -348,12 +358,12 @@ EOF
 fi
 
 # --- mtls-gateway: the jar under test, and the baseline jar if given -----------------------------------------------
-start_gateway() { # name jar jvm-options transport
+start_gateway() { # name jar jvm-options transport workers
   local gw_port gw_admin
   free_port gw_port; free_port gw_admin
   cat >"$work/$1.yaml" <<EOF
 version: 1
-workers: $workers
+workers: $5
 transport: $4
 admin:
   listen: 127.0.0.1:$gw_admin
@@ -402,9 +412,10 @@ EOF
 }
 gateway_transport="${LOAD_GATEWAY_TRANSPORT:-auto}"
 baseline_transport="${LOAD_BASELINE_TRANSPORT:-$gateway_transport}"
-start_gateway gateway "$gateway_jar" "${LOAD_GATEWAY_JAVA_OPTS:-}" "$gateway_transport"
+baseline_workers="${LOAD_BASELINE_WORKERS:-$workers}"
+start_gateway gateway "$gateway_jar" "${LOAD_GATEWAY_JAVA_OPTS:-}" "$gateway_transport" "$workers"
 [ -z "$baseline_jar" ] || start_gateway baseline "$baseline_jar" "${LOAD_BASELINE_JAVA_OPTS-${LOAD_GATEWAY_JAVA_OPTS:-}}" \
-  "$baseline_transport"
+  "$baseline_transport" "$baseline_workers"
 
 # The gateways first: their rows lead the table and the ratios are theirs.
 ordered=()
@@ -443,7 +454,10 @@ children() { ps -o pid= --ppid "$1" | tr -d ' ' | paste -sd, -; }
 identities="{}"; shapes="{}"
 for target in "${targets[@]}"; do
   wait_ready "$target"
-  identity="$(request "${port_of[$target]}" /identity)"
+  # A JVM just started on a busy machine can miss curl's 5 s once: three tries, then a clear failure.
+  identity=""
+  for _ in 1 2 3; do identity="$(request "${port_of[$target]}" /identity 2>/dev/null)" && break; done
+  [ -n "$identity" ] || die "$target did not answer /identity (the forwarded identity check)"
   shape="$(handshake_shape "${port_of[$target]}")"
   say "$target forwards: $identity"
   say "$target handshake: $shape"
@@ -469,16 +483,17 @@ jar_id() { sha256sum "$1" | cut -c1-12; }
 load_before="$(loadavg)"
 uptime_before="$(uptime)"
 
-# Runs the load client once; prints its JSON line. Arguments: mode target warmup duration.
+# Runs the load client once; prints its JSON line. Arguments: mode target warmup duration [max-operations].
 client_status=0
 run_client() {
   local connections extra=() ups="$upstream_pids"
+  [ -z "${5:-}" ] || extra+=(--max-requests "$5")
   case "$1" in
-    keepalive) connections="$keepalive_connections"; extra=(--mode keepalive) ;;
-    handshake | resume) connections="$handshake_connections"; extra=(--mode "$1") ;;
-    h2-*) connections="$h2_connections"; extra=(--mode h2 --streams "${1#h2-}") ;;
+    keepalive) connections="$keepalive_connections"; extra+=(--mode keepalive) ;;
+    handshake | resume) connections="$handshake_connections"; extra+=(--mode "$1") ;;
+    h2-*) connections="$h2_connections"; extra+=(--mode h2 --streams "${1#h2-}") ;;
     grpc-*) connections="$h2_connections"; ups="$grpc_pid"
-      extra=(--mode grpc --streams "${1#grpc-}" --path /bench.Load/Unary) ;;
+      extra+=(--mode grpc --streams "${1#grpc-}" --path /bench.Load/Unary) ;;
     *) die "unknown mode '$1'" ;;
   esac
   client_status=0
@@ -489,22 +504,82 @@ run_client() {
     --upstream-pids "$ups" --clock-ticks "$(getconf CLK_TCK)" || client_status=$?
 }
 
-# --- priming: a gateway's JIT compiles its hot paths during the first tens of seconds of load, so each JVM gets
-# unmeasured load first in every mode; the per-run warm-up then only has to settle connections ------------------
+# --- priming: a gateway's JIT compiles its hot paths during the first tens of seconds of load (minutes on a busy
+# machine, where C2 shares the proxy's core with everything else), so each JVM gets unmeasured load first in every
+# mode; the per-run warm-up then only has to settle connections. LOAD_PRIME seconds first; then, with
+# LOAD_PRIME_MAX > LOAD_PRIME, chunks of LOAD_PRIME_CHUNK seconds until two chunks in a row are steady (in each the
+# JIT compiler threads took at most LOAD_PRIME_JIT_SHARE of the JVM's CPU, and the second's CPU per operation
+# without them is within LOAD_PRIME_SETTLE of the first's) or LOAD_PRIME_MAX seconds have passed. Every chunk is recorded. --------
 prime="${LOAD_PRIME:-10}"
-if [ "$prime" -gt 0 ]; then
-  for mode in $modes; do
-    for target in "${targets[@]}"; do
-      [ "${is_jvm[$target]}" = 1 ] || continue
-      say "priming $target with $prime s of $mode load (not recorded)"
-      run_client "$mode" "$target" 0 "$prime" >"$work/prime.json" 2>"$work/prime.log" \
-        || { cat "$work/prime.log" >&2; die "priming $target failed"; }
-      # Errors stop the script; a cold JVM on a busy machine that answered nothing in time does not.
-      [ "$(jq '.errors.total' "$work/prime.json" 2>/dev/null || echo -1)" = 0 ] \
-        || { cat "$work/prime.log" >&2; die "priming $target ($mode) had errors"; }
+prime_connections="${LOAD_PRIME_CONNECTIONS:-20000}"
+prime_max="${LOAD_PRIME_MAX:-0}"
+prime_chunk="${LOAD_PRIME_CHUNK:-10}"
+prime_jit_share="${LOAD_PRIME_JIT_SHARE:-0.03}"
+prime_settle="${LOAD_PRIME_SETTLE:-0.15}"
+primed="[]"
+priming="$work/priming.jsonl"
+: >"$priming"
+prime_client() { # mode target seconds [connection cap]; leaves the result in $work/prime.json
+  run_client "$1" "$2" 0 "$3" "${4:-}" >"$work/prime.json" 2>"$work/prime.log" \
+    || { cat "$work/prime.log" >&2; die "priming $2 failed"; }
+  # Errors stop the script; a cold JVM on a busy machine that answered nothing in time does not.
+  [ "$(jq '.errors.total' "$work/prime.json" 2>/dev/null || echo -1)" = 0 ] \
+    || { cat "$work/prime.log" >&2; die "priming $2 ($1) had errors"; }
+}
+prime_chunk_once() { # mode target seconds elapsed-before; appends the chunk to $priming
+  prime_client "$1" "$2" "$3"
+  jq -c --argjson from "$4" --arg load "$(loadavg)" '{label: .label, mode: .mode, fromSecond: $from, seconds: .windowSeconds,
+      measured: .measured, proxyCpuMicrosPerRequest: .proxyCpuMicrosPerRequest,
+      proxyCpuMicrosPerRequestWithoutJit: .proxyCpuMicrosPerRequestWithoutJit,
+      jitShare: (if .proxyCpuMicrosPerRequest > 0
+                 then (1 - .proxyCpuMicrosPerRequestWithoutJit / .proxyCpuMicrosPerRequest) * 1000 | round / 1000
+                 else null end),
+      loadavgAfter: $load}' "$work/prime.json" >>"$priming"
+}
+for mode in $modes; do
+  for target in "${targets[@]}"; do
+    [ "${is_jvm[$target]}" = 1 ] || continue
+    case "$mode" in
+      # Bounded by connections (the client stops at the cap), with 600 s as the client's longest run.
+      handshake | resume) [ "$prime_connections" -gt 0 ] && cap="$prime_connections" seconds=600 || cap="" seconds="$prime" ;;
+      *) cap="" seconds="$prime" ;;
+    esac
+    elapsed=0
+    if [ "$seconds" -gt 0 ]; then
+      say "priming $target with $mode load (not recorded): ${cap:+$cap connections, at most }$seconds s"
+      prime_client "$mode" "$target" "$seconds" "$cap"
+      # What the priming did, and how much of it the JIT took, so a reader can see whether it was enough.
+      primed="$(jq -c --arg t "$target" --arg m "$mode" --slurpfile p "$work/prime.json" \
+        '. + [{target: $t, mode: $m, operations: $p[0].measured, seconds: $p[0].windowSeconds,
+               jitShare: (if $p[0].proxyCpuMicrosPerRequest > 0 then
+                 (1 - $p[0].proxyCpuMicrosPerRequestWithoutJit / $p[0].proxyCpuMicrosPerRequest) * 1000 | round / 1000
+                 else null end)}]' <<<"$primed" 2>/dev/null || echo "$primed")"
+      say "primed $target ($mode): $(jq -c '.[-1]' <<<"$primed")"
+      elapsed="$(jq -r '.[-1].seconds | floor' <<<"$primed" 2>/dev/null || echo "$seconds")"
+    fi
+    [ -z "$cap" ] || continue # primed by connections: no chunks after
+    previous="" # the previous chunk's CPU per operation without JIT, when its JIT share was low already
+    while [ "$elapsed" -lt "$prime_max" ]; do
+      prime_chunk_once "$mode" "$target" "$prime_chunk" "$elapsed"
+      elapsed=$((elapsed + prime_chunk))
+      chunk="$(tail -n 1 "$priming")"
+      now="$(jq -r .proxyCpuMicrosPerRequestWithoutJit <<<"$chunk")"
+      say "priming $target ($mode) at $elapsed s: $(jq -r .proxyCpuMicrosPerRequest <<<"$chunk") µs/op," \
+        "$now without JIT, JIT share $(jq -r .jitShare <<<"$chunk")"
+      if [ -n "$previous" ] && jq -e --argjson prev "$previous" --argjson share "$prime_jit_share" \
+          --argjson settle "$prime_settle" \
+          '.jitShare != null and .jitShare <= $share and $prev > 0
+           and ((.proxyCpuMicrosPerRequestWithoutJit - $prev) / $prev | fabs) <= $settle' <<<"$chunk" >/dev/null; then
+        say "priming $target ($mode): steady after $elapsed s"
+        break
+      fi
+      previous=""
+      if jq -e --argjson share "$prime_jit_share" '.jitShare != null and .jitShare <= $share' <<<"$chunk" >/dev/null; then
+        previous="$now"
+      fi
     done
   done
-fi
+done
 
 # --- runs: every target in turn, the first target rotating per round, so drift in the machine's load and the
 # position in the round hit every target alike ------------------------------------------------------------------
@@ -557,12 +632,15 @@ jq -s \
   --argjson identities "$identities" --argjson shapes "$shapes" --argjson jars "$jars" \
   --argjson targets "$targets_json" --arg protocols "$protocols" --arg proxyCpus "$proxy_cpus" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
-  --argjson workers "$workers" --argjson clientThreads "$client_threads" \
+  --argjson primeConnections "$prime_connections" --argjson primed "$primed" \
+  --argjson workers "$workers" --argjson baselineWorkers "$baseline_workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" \
   --argjson h2Conn "$h2_connections" \
   --arg gatewayJavaOpts "${LOAD_GATEWAY_JAVA_OPTS:-}" \
   --arg baselineJavaOpts "${LOAD_BASELINE_JAVA_OPTS-${LOAD_GATEWAY_JAVA_OPTS:-}}" \
-  --arg gatewayTransport "$gateway_transport" --arg baselineTransport "$baseline_transport" '
+  --arg gatewayTransport "$gateway_transport" --arg baselineTransport "$baseline_transport" \
+  --argjson primeMax "$prime_max" --argjson primeChunk "$prime_chunk" --argjson primeJitShare "$prime_jit_share" \
+  --argjson primeSettle "$prime_settle" --slurpfile priming "$priming" '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
                      else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def ratio(a; b): if a == null or b == null or b == 0 then null else (a / b * 1000 | round / 1000) end;
@@ -589,7 +667,10 @@ jq -s \
                 openssl: $openssl, loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
-                 rounds: $rounds, proxyWorkers: $workers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
+                 primeConnectionsPerHandshakeModeAndJvm: $primeConnections, priming: $primed,
+                 primeMaxSeconds: $primeMax, primeChunkSeconds: $primeChunk, primeSteadyJitShare: $primeJitShare,
+                 primeSteadySettle: $primeSettle,
+                 rounds: $rounds, proxyWorkers: $workers, baselineWorkers: $baselineWorkers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
                  clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn,
                  h2Connections: $h2Conn,
                  gatewayJavaOptions: $gatewayJavaOpts, baselineJavaOptions: $baselineJavaOpts,
@@ -597,6 +678,8 @@ jq -s \
       identityForwarded: $identities,
       handshakeSeenByOpensslClient: $shapes,
       allValid: ($runs | all(.valid)),
+      # The priming chunks after the first LOAD_PRIME seconds (LOAD_PRIME_MAX): how the JVMs warmed up.
+      primingChunks: $priming,
       summary: (reduce ($runs[] | .mode) as $m ([]; if any(.[]; . == $m) then . else . + [$m] end)
         | map(. as $m
         | ($runs | map(select(.valid and .mode == $m))) as $r
@@ -637,9 +720,12 @@ jq -r '
     "| mode | " + (.targets | map(. + " ops/s") | join(" | ")) + " |",
     "|---|" + (.targets | map("---:") | join("|")) + "|",
     (.summary[] | "| \(.mode) | " + ([.perTarget[] | .throughputPerSecond | "\(.median) (\(.min)–\(.max))"] | join(" | ")) + " |"), "",
-    "CPU: median (min–max) over \(.settings.rounds) rounds; ratios: median of the per-round ratios; one worker each, pinned to CPUs \(.settings.proxyCpus);"
+    "CPU: median (min–max) over \(.settings.rounds) rounds; ratios: median of the per-round ratios; workers \(.settings.proxyWorkers) each"
+      + (if .settings.baselineWorkers != .settings.proxyWorkers then " (baseline \(.settings.baselineWorkers))" else "" end)
+      + ", pinned to CPUs \(.settings.proxyCpus | if . == "" then "none" else . end);"
       + " load average (1, 5, 15 min): \(.machine.loadavgBefore) before, \(.machine.loadavgAfter) after;"
       + " nproc \(.machine.nproc); all runs valid: \(.allValid)"
 ' "$out"
 
 [ "$all_valid" = 1 ] || { say "some runs had errors: they are recorded with valid=false and left out of the summary"; exit 1; }
+}

@@ -22,7 +22,10 @@ final class Http2ConnectionLifetime {
     private EventExecutor executor;
     private Consumer<GoAwayReason> goAway;
     private ScheduledFuture<?> ageTimer;
+    /** The one scheduled idle check, if any: not moved per stream (see {@link #armIdleTimer}). */
     private ScheduledFuture<?> idleTimer;
+    /** When the connection last had no open stream, on the executor's clock. */
+    private long idleSince;
     private long streams;
     private int openStreams;
     /** The connection is going away (or gone): no clock is started again. */
@@ -41,6 +44,7 @@ final class Http2ConnectionLifetime {
         this.goAway = goAwayWith;
         ageTimer = loop.schedule(() -> goAway.accept(GoAwayReason.MAX_AGE),
                 limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
+        idleSince = loop.ticker().nanoTime();
         armIdleTimer();
     }
 
@@ -48,11 +52,11 @@ final class Http2ConnectionLifetime {
     void streamOpened(Channel stream) {
         streams++;
         openStreams++;
-        cancelIdleTimer();
         metrics.streamOpened();
         stream.closeFuture().addListener(f -> {
             metrics.streamClosed();
             if (--openStreams == 0) {
+                idleSince = executor.ticker().nanoTime();
                 armIdleTimer();
             }
         });
@@ -72,10 +76,28 @@ final class Http2ConnectionLifetime {
         }
     }
 
+    /**
+     * Makes sure one idle check is scheduled. A stream opening leaves it in place and the check
+     * looks again: with one stream at a time, cancelling a timer as each stream opened and
+     * scheduling another as it closed was two trips through the scheduler per request.
+     */
     private void armIdleTimer() {
-        if (!over) {
-            idleTimer = executor.schedule(() -> goAway.accept(GoAwayReason.IDLE), idleTimeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
+        if (!over && idleTimer == null) {
+            idleTimer = executor.schedule(this::checkIdle, idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Goes away after the idle timeout without open streams; else checks again when it could be due. */
+    private void checkIdle() {
+        idleTimer = null;
+        if (over || openStreams > 0) {
+            return; // the last stream to close arms the next check
+        }
+        long left = idleTimeout.toNanos() - (executor.ticker().nanoTime() - idleSince);
+        if (left <= 0) {
+            goAway.accept(GoAwayReason.IDLE);
+        } else {
+            idleTimer = executor.schedule(this::checkIdle, left, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.gateway.metrics.Http2Metrics;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;
 import io.netty.channel.ChannelInitializer;
@@ -12,10 +13,11 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
- * The HTTP stage of a verified connection that chose h2 in ALPN: {@code h2-codec -> h2-guard ->
- * h2-multiplex} in place of the handshake gate. Every stream is a child channel
+ * The HTTP stage of a verified connection that chose h2 in ALPN: {@code h2-codec -> h2-flush ->
+ * h2-guard -> h2-multiplex} in place of the handshake gate. Every stream is a child channel
  * {@code h2-stream-codec -> h2-request -> proxy}: the same request stage as HTTP/1.1, fed the same
  * HTTP messages, with the connection's verified peer.
  *
@@ -35,6 +37,9 @@ final class Http2Stage {
     /** How long open streams may take to finish after a GOAWAY (drain, age, request count, trust change). */
     static final long GRACEFUL_SHUTDOWN_MILLIS = 30_000;
 
+    /** Flushes held before the connection is flushed anyway, so a burst of writes cannot pile up unsent. */
+    static final int FLUSH_AT_MOST_AFTER = 64;
+
     private Http2Stage() {}
 
     /** Replaces the handler of {@code gate} with the h2 stage. */
@@ -46,7 +51,8 @@ final class Http2Stage {
         ChannelPipeline pipeline = gate.pipeline();
         // The multiplexer looks for the frame codec when it is added: the codec goes in first.
         pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits, metrics));
-        pipeline.addAfter(PipelineNames.H2_CODEC, PipelineNames.H2_GUARD, guard);
+        pipeline.addAfter(PipelineNames.H2_CODEC, PipelineNames.H2_FLUSH, consolidatedFlushes());
+        pipeline.addAfter(PipelineNames.H2_FLUSH, PipelineNames.H2_GUARD, guard);
         pipeline.addAfter(PipelineNames.H2_GUARD, PipelineNames.H2_MULTIPLEX,
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -58,6 +64,18 @@ final class Http2Stage {
                                 .addLast(PipelineNames.PROXY, streams.newStreamHandler());
                     }
                 }));
+    }
+
+    /**
+     * One flush of the h2 connection per round of the event loop, however many of its streams wrote.
+     * A stream's response arrives on its own upstream connection, outside any read of this
+     * connection, and each stream flushed its connection at once: a TLS record and a send() per
+     * response, where ten streams finishing together need one. Held flushes run once the loop has handled its ready
+     * events, at the end of a read of this connection, before a close, and when the connection stops
+     * being writable (so unsent bytes never build up); flow control and backpressure are unchanged.
+     */
+    static ChannelHandler consolidatedFlushes() {
+        return new FlushConsolidationHandler(FLUSH_AT_MOST_AFTER, true);
     }
 
     static Http2FrameCodec codec(Http2Limits limits) {

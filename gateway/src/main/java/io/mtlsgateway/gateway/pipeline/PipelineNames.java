@@ -4,12 +4,12 @@ package io.mtlsgateway.gateway.pipeline;
  * Every handler name, in pipeline order. A downstream connection starts as
  * {@code tls -> handshake-gate -> errors}; once the client is verified the gate replaces itself with
  * {@code http-timeouts -> http-codec -> http-guard -> proxy}, or for h2 (chosen in ALPN)
- * {@code h2-codec -> h2-guard -> h2-multiplex} with each stream a child channel
+ * {@code h2-codec -> h2-flush -> h2-guard -> h2-multiplex} with each stream a child channel
  * {@code h2-stream-codec -> h2-request -> proxy}. A plain-HTTP (egress) listener's
  * connection starts at {@code http-timeouts}. An upstream connection is
  * {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> upstream-idle -> upstream}, the
  * TLS stages only for an upstream with a {@code tls} block; a health check {@code upstream-codec -> health-check}.
- * An HTTP/2 upstream connection is {@code [upstream-tls -> upstream-tls-log ->] upstream-h2-codec ->
+ * An HTTP/2 upstream connection is {@code [upstream-tls -> upstream-tls-log ->] upstream-h2-codec -> upstream-h2-flush ->
  * upstream-idle -> upstream-h2 -> upstream-h2-multiplex} (over TLS the two h2 stages start as
  * {@code upstream-alpn}), each request a stream {@code upstream-h2-stream-codec -> upstream-h2-stream ->
  * upstream-idle -> upstream}.
@@ -30,6 +30,11 @@ public final class PipelineNames {
 
     /** h2 connection after the gate: the frame codec (flow control, flood limits). */
     public static final String H2_CODEC = "h2-codec";
+    /**
+     * Holds the connection's flushes until the event loop has handled what is ready (every
+     * stream's response written in this round goes out in one TLS write).
+     */
+    public static final String H2_FLUSH = "h2-flush";
     /** Connection age, request count, idleness, drain and trust changes: when to send GOAWAY. */
     public static final String H2_GUARD = "h2-guard";
     /** Turns each client stream into a child channel. */
@@ -50,6 +55,8 @@ public final class PipelineNames {
     public static final String UPSTREAM_ALPN = "upstream-alpn";
     /** An HTTP/2 upstream connection's frame codec (flow control, HPACK, header validation). */
     public static final String UPSTREAM_H2_CODEC = "upstream-h2-codec";
+    /** As {@link #H2_FLUSH}, on an HTTP/2 upstream connection: the requests of one client read, one write. */
+    public static final String UPSTREAM_H2_FLUSH = "upstream-h2-flush";
     /** Gives each request its own stream channel on an HTTP/2 upstream connection. */
     public static final String UPSTREAM_H2_MULTIPLEX = "upstream-h2-multiplex";
     /** Readiness, stream limit, GOAWAY of an HTTP/2 upstream connection, for the pool; before the multiplexer. */

@@ -32,6 +32,9 @@ final class UpstreamHttp2 {
                 : PipelineNames.UPSTREAM_H2;
         // The multiplexer looks for the frame codec when it is added: the codec goes in first.
         pipeline.addBefore(codecBefore, PipelineNames.UPSTREAM_H2_CODEC, codec());
+        // The streams of one client read (their heads, bodies, window updates): one write upstream.
+        pipeline.addAfter(PipelineNames.UPSTREAM_H2_CODEC, PipelineNames.UPSTREAM_H2_FLUSH,
+                Http2Stage.consolidatedFlushes());
         pipeline.addAfter(PipelineNames.UPSTREAM_H2, PipelineNames.UPSTREAM_H2_MULTIPLEX,
                 new Http2MultiplexHandler(REFUSE_PUSH));
     }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.netty.channel.Channel;
@@ -45,13 +46,17 @@ final class DownstreamRequests implements ExchangeOwner {
     /** A request waits for its token issuer's keys to be fetched again (a rotation): read nothing. */
     private boolean awaitingKeys;
 
-    /** @param limits the client's standing against its per-identity limits; null when nothing is limited */
-    DownstreamRequests(HttpStageSnapshot snapshot, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits) {
+    /**
+     * @param limits the client's standing against its per-identity limits; null when nothing is limited
+     * @param peerHeaders the client's identity headers, rendered once for its connection
+     */
+    DownstreamRequests(HttpStageSnapshot snapshot, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits,
+            PeerHeaders peerHeaders) {
         this.snapshot = snapshot;
         this.peer = peer;
         this.ctx = ctx;
         this.limits = limits;
-        this.starter = new RequestStarter(snapshot, peer, ctx, limits, this);
+        this.starter = new RequestStarter(snapshot, peer, ctx, limits, this, peerHeaders);
     }
 
     /** A message from the codec; this takes ownership of it. */

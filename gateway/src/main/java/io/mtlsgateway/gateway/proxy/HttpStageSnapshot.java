@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
@@ -67,11 +68,12 @@ public record HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWr
     public HttpStage.Http2Streams http2Streams(VerifiedPeer peer) {
         // An h2 connection counts once against the client's connection cap, however many streams it has.
         RequestLimiter.Connection connection = limiter.active() ? limiter.open(peer.identity()) : null;
+        PeerHeaders peerHeaders = identityHeaders.forPeer(peer.identity());
         return new HttpStage.Http2Streams() {
             @Override
             public ChannelHandler newStreamHandler() {
                 return new ProxyHandler(HttpStageSnapshot.this, peer,
-                        () -> ClientLimits.onStream(limiter, peer.identity(), connection));
+                        () -> ClientLimits.onStream(limiter, peer.identity(), connection), peerHeaders);
             }
 
             @Override

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.LogText;
+import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.pipeline.DrainEvent;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.vhost.HostScope;
@@ -24,23 +25,31 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private final HttpStageSnapshot snapshot;
     private final VerifiedPeer peer;
     private final Supplier<ClientLimits> limits;
+    private final PeerHeaders peerHeaders;
     private DownstreamRequests requests;
 
     /** The proxy of an HTTP/1.1 connection. */
     ProxyHandler(HttpStageSnapshot snapshot, VerifiedPeer peer) {
-        this(snapshot, peer, () -> ClientLimits.open(snapshot.limiter(), peer.identity()));
+        this(snapshot, peer, () -> ClientLimits.open(snapshot.limiter(), peer.identity()),
+                snapshot.identityHeaders().forPeer(peer.identity()));
     }
 
-    /** @param limits the client's standing against its limits, made when the handler is added */
-    ProxyHandler(HttpStageSnapshot snapshot, VerifiedPeer peer, Supplier<ClientLimits> limits) {
+    /**
+     * @param limits the client's standing against its limits, made when the handler is added
+     * @param peerHeaders the client's identity headers, rendered once per connection (an h2
+     *     connection's streams share them: rendering them per stream was measurable in bench/load)
+     */
+    ProxyHandler(HttpStageSnapshot snapshot, VerifiedPeer peer, Supplier<ClientLimits> limits,
+            PeerHeaders peerHeaders) {
         this.snapshot = snapshot;
         this.peer = peer;
         this.limits = limits;
+        this.peerHeaders = peerHeaders;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(snapshot, peer, ctx, limits.get());
+        requests = new DownstreamRequests(snapshot, peer, ctx, limits.get(), peerHeaders);
     }
 
     @Override

@@ -57,13 +57,14 @@ final class RequestStarter {
     /**
      * @param limits the client's standing against its per-identity limits; null when nothing is limited
      * @param owner the connection's requests: the owner of each exchange, told when an answer is done
+     * @param peerHeaders the client's identity headers, rendered once for its connection
      */
     RequestStarter(HttpStageSnapshot snapshot, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits,
-            ExchangeOwner owner) {
+            ExchangeOwner owner, PeerHeaders peerHeaders) {
         this.snapshot = snapshot;
         this.planner = snapshot.planner();
         this.peer = peer;
-        this.peerHeaders = snapshot.identityHeaders().forPeer(peer.identity());
+        this.peerHeaders = peerHeaders;
         this.ctx = ctx;
         this.limits = limits;
         this.owner = owner;

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.security.Provider;
 import java.security.Security;
@@ -8,49 +9,65 @@ import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.conscrypt.Conscrypt;
 
 /**
- * Which JCA provider checks the signatures of a path during PKIX validation. Conscrypt (BoringSSL,
- * native code) for the algorithms certificates use most, ECDSA and RSA PKCS#1 v1.5 with SHA-2: with
- * BouncyCastle's pure-Java ECDSA a new client's leaf signature was most of what a verdict-cache miss
- * cost (bench: GatewayHandshakeBenchmark, clients=1000). BouncyCastle checks every other algorithm (RSASSA-PSS,
- * Ed25519, ...), and all of them where Conscrypt's native library cannot load (platforms its jar
- * carries no library for): the log says so once. Both providers are registered last, so no JDK
- * default changes.
+ * Which JCA provider checks the signatures of a path during PKIX validation. The Amazon Corretto Crypto
+ * Provider (AWS-LC, native code) for the algorithms certificates use most, ECDSA and RSA PKCS#1 v1.5 with SHA-2:
+ * with BouncyCastle's pure-Java ECDSA a new client's leaf signature was most of what a verdict-cache miss cost
+ * (bench: GatewayHandshakeBenchmark, clients=1000). BouncyCastle checks
+ * every other algorithm (RSASSA-PSS, Ed25519, ...), and all of them where the native library cannot load
+ * (platforms the jar carries no library for): the log says so once. Both providers are registered last, so no
+ * JDK default changes and nothing asks them but this class.
+ *
+ * <p>Conscrypt did this job before; its last release (2.5.2, 2021) carries a BoringSSL of that year, while
+ * AWS-LC is released and fixed continuously; the distinct-client handshake benchmark kept its ratio to a repeat
+ * client across the change (docs/performance.md).
  */
 final class ChainSignatures {
     private static final Logger LOG = Logger.getLogger(ChainSignatures.class.getName());
     /** Signature algorithm names as {@link X509Certificate#getSigAlgName()} gives them. */
     private static final Set<String> NATIVE_ALGORITHMS = Set.of("SHA256withECDSA", "SHA384withECDSA",
             "SHA512withECDSA", "SHA256withRSA", "SHA384withRSA", "SHA512withRSA");
-    /** Conscrypt's provider name, or null when its native library is not usable here. */
-    private static final String NATIVE = registerConscrypt();
+    /** The native provider's name, or null when its library is not usable here. */
+    private static final String NATIVE = registerNative();
 
     private ChainSignatures() {}
 
     /** The provider to check every signature of {@code path} with: one per path, as PKIX takes one. */
     static String providerFor(List<X509Certificate> path) {
-        if (NATIVE != null && path.stream().allMatch(cert -> NATIVE_ALGORITHMS.contains(cert.getSigAlgName()))) {
-            return NATIVE;
+        if (NATIVE != null) {
+            boolean allNative = true;
+            for (X509Certificate cert : path) {
+                allNative &= NATIVE_ALGORITHMS.contains(cert.getSigAlgName());
+            }
+            if (allNative) {
+                return NATIVE;
+            }
         }
         return BouncyCastle.provider().getName();
     }
 
-    private static String registerConscrypt() {
+    private static String registerNative() {
+        Provider provider;
         try {
-            Conscrypt.checkAvailability();
+            AmazonCorrettoCryptoProvider accp = AmazonCorrettoCryptoProvider.INSTANCE;
+            if (accp.getLoadingError() != null) {
+                throw accp.getLoadingError();
+            }
+            // Its self-tests of the algorithms used here; a failure makes it unusable rather than wrong.
+            accp.assertHealthy();
+            provider = accp;
         } catch (Throwable e) {
-            LOG.log(Level.WARNING, "Conscrypt''s native library cannot load on this platform ({0}): BouncyCastle "
-                    + "checks client certificate signatures, several times slower for a new client", e.toString());
+            LOG.log(Level.WARNING, "the native signature provider (AWS-LC) cannot load on this platform ({0}):"
+                    + " BouncyCastle checks client certificate signatures, several times slower for a new client",
+                    e.toString());
             return null;
         }
-        Provider existing = Security.getProvider("Conscrypt");
-        if (existing != null) {
-            return existing.getName();
+        // Appended, never inserted first: AmazonCorrettoCryptoProvider.install() would make it every JCA
+        // caller's default, which this class has no business deciding.
+        if (Security.getProvider(provider.getName()) == null) {
+            Security.addProvider(provider);
         }
-        Provider provider = Conscrypt.newProvider();
-        Security.addProvider(provider);
         return provider.getName();
     }
 }

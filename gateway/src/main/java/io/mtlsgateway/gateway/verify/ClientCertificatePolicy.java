@@ -41,44 +41,49 @@ final class ClientCertificatePolicy {
      * @param requireEku whether a client leaf must carry an EKU (a server leaf always must)
      */
     static Verdict.Rejected check(List<X509Certificate> path, Purpose purpose, boolean requireEku) {
+        // Names for the messages are made only for a rejection: formatting a DN and a serial for
+        // every certificate of every accepted chain was a measurable part of a new client's cost.
         X509Certificate leaf = path.get(0);
-        String leafName = purpose.peer() + " certificate " + Certificates.describe(leaf);
         for (int i = 0; i < path.size(); i++) {
             X509Certificate cert = path.get(i);
-            String who = i == 0 ? leafName : "intermediate " + Certificates.describe(cert);
             if (cert.getVersion() < 3) {
                 // Without extensions nothing says what the key may do: not whether it is a CA, not
                 // its usage, not its names. RFC 5280 profiles v3 for exactly this reason.
                 return new Verdict.Rejected(i == 0 ? HandshakeReason.BAD_USAGE : HandshakeReason.CONSTRAINTS,
-                        who + " is an X.509 v" + cert.getVersion() + " certificate, which cannot carry"
+                        who(path, i, purpose) + " is an X.509 v" + cert.getVersion()
+                        + " certificate, which cannot carry"
                         + " basicConstraints, extended key usage or subjectAltName; re-issue it as X.509 v3");
             }
         }
         if (leaf.getBasicConstraints() >= 0) {
-            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, leafName + " is a CA certificate"
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose) + " is a CA certificate"
                     + " (basicConstraints CA:true); a CA certificate cannot be used as a " + purpose.peer());
         }
         for (int i = 0; i < path.size(); i++) {
             X509Certificate cert = path.get(i);
-            String who = i == 0 ? leafName : "intermediate " + Certificates.describe(cert);
-            Verdict.Rejected weak = weakness(cert, who);
+            Verdict.Rejected weak = weakness(cert, path, i, purpose);
             if (weak != null) {
                 return weak;
             }
             List<String> eku = extendedKeyUsage(cert);
-            Verdict.Rejected usage = i == 0 ? leafUsage(eku, purpose, requireEku, who)
-                    : intermediateUsage(eku, purpose, who);
+            Verdict.Rejected usage = i == 0 ? leafUsage(eku, purpose, requireEku, path)
+                    : intermediateUsage(eku, purpose, path, i);
             if (usage != null) {
                 return usage;
             }
         }
         boolean[] keyUsage = leaf.getKeyUsage();
         if (keyUsage != null && (keyUsage.length == 0 || !keyUsage[0])) {
-            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, leafName
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose)
                     + " has a key usage without digitalSignature, which TLS " + purpose.peer()
                     + " authentication needs");
         }
         return null;
+    }
+
+    /** How a message names certificate {@code i} of the path. */
+    private static String who(List<X509Certificate> path, int i, Purpose purpose) {
+        return (i == 0 ? purpose.peer() + " certificate " : "intermediate ") + Certificates.describe(path.get(i));
     }
 
     /**
@@ -87,22 +92,25 @@ final class ClientCertificatePolicy {
      * (CA/Browser Forum Baseline Requirements 7.1.2.7.10); a client leaf may have none (enterprise
      * PKIs issue such certificates and RFC 5280 allows them) unless the listener sets requireEku.
      */
-    private static Verdict.Rejected leafUsage(List<String> eku, Purpose purpose, boolean requireEku, String who) {
+    private static Verdict.Rejected leafUsage(List<String> eku, Purpose purpose, boolean requireEku,
+            List<X509Certificate> path) {
         if (eku == null) {
             if (purpose == Purpose.SERVER || requireEku) {
-                return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who + " has no extended key usage"
+                return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose)
+                        + " has no extended key usage"
                         + " (expected: " + purpose.ekuName() + ")"
                         + (purpose == Purpose.SERVER ? "" : "; this listener sets requireEku: true"));
             }
             return null;
         }
         if (purpose == Purpose.SERVER && eku.contains(ANY_EKU)) {
-            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who + " has anyExtendedKeyUsage, which a server"
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose)
+                    + " has anyExtendedKeyUsage, which a server"
                     + " certificate must not carry (CA/Browser Forum profile)");
         }
         if (!eku.contains(purpose.ekuOid())) {
             boolean onlyAny = eku.equals(List.of(ANY_EKU));
-            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who + " has extended key usage "
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, 0, purpose) + " has extended key usage "
                     + OidNames.inOrder(eku) + " without " + purpose.ekuName()
                     + (onlyAny ? "; anyExtendedKeyUsage alone is not accepted on a leaf, it must name "
                             + purpose.ekuName() : ""));
@@ -110,40 +118,43 @@ final class ClientCertificatePolicy {
         return null;
     }
 
-    private static Verdict.Rejected intermediateUsage(List<String> eku, Purpose purpose, String who) {
+    private static Verdict.Rejected intermediateUsage(List<String> eku, Purpose purpose, List<X509Certificate> path,
+            int i) {
         if (eku != null && !eku.contains(purpose.ekuOid()) && !eku.contains(ANY_EKU)) {
-            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who + " has extended key usage "
+            return new Verdict.Rejected(HandshakeReason.BAD_USAGE, who(path, i, purpose) + " has extended key usage "
                     + OidNames.inOrder(eku) + " without " + purpose.ekuName() + "; an intermediate restricted"
                     + " this way cannot issue " + purpose.peer() + " certificates");
         }
         return null;
     }
 
-    private static Verdict.Rejected weakness(X509Certificate cert, String who) {
+    private static Verdict.Rejected weakness(X509Certificate cert, List<X509Certificate> path, int i, Purpose purpose) {
         String signature = SIGNATURES.get(cert.getSigAlgOID());
         if (signature == null) {
-            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " is signed with " + cert.getSigAlgName()
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose) + " is signed with "
+                    + cert.getSigAlgName()
                     + ", which is not accepted (SHA-1 and older are forgeable); re-issue it with SHA-256 or stronger");
         }
         if (signature.equals("RSASSA-PSS") && pssHashIsSha1(cert)) {
-            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " is signed with RSASSA-PSS over SHA-1,"
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose)
+                    + " is signed with RSASSA-PSS over SHA-1,"
                     + " which is not accepted; re-issue it with SHA-256 or stronger");
         }
         PublicKey key = cert.getPublicKey();
         if (key instanceof RSAPublicKey rsa) {
             int bits = rsa.getModulus().bitLength();
             if (bits < MIN_RSA_BITS) {
-                return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " has a " + bits
+                return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose) + " has a " + bits
                         + "-bit RSA key (expected: at least " + MIN_RSA_BITS + " bits)");
             }
         } else if (key instanceof ECPublicKey ec) {
             int bits = ec.getParams().getCurve().getField().getFieldSize();
             if (bits < MIN_EC_BITS) {
-                return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " has a " + bits
+                return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose) + " has a " + bits
                         + "-bit EC key (expected: P-256 or stronger)");
             }
         } else if (!key.getAlgorithm().startsWith("Ed")) {
-            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who + " has a " + key.getAlgorithm()
+            return new Verdict.Rejected(HandshakeReason.WEAK_KEY, who(path, i, purpose) + " has a " + key.getAlgorithm()
                     + " key, which is not accepted (expected: EC, RSA or EdDSA)");
         }
         return null;

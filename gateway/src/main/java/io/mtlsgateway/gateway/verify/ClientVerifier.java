@@ -21,7 +21,7 @@ import java.util.Objects;
  * instead of clientAuth); {@link ServerVerifier} adds the name check.
  *
  * <p>Order: structure and depth; building the path to a clientCa anchor from what the client sent;
- * JDK PKIX validation with native (Conscrypt) or BouncyCastle signatures; policy (key strength, SHA-1, EKU, key usage, a
+ * JDK PKIX validation with native (AWS-LC) or BouncyCastle signatures; policy (key strength, SHA-1, EKU, key usage, a
  * CA is not a client); revocation: the CRL index for every certificate of the path, then OCSP for
  * the leaf. The first three steps and the policy are cached per chain (never revocation).
  *

@@ -21,12 +21,29 @@ import java.util.Set;
 /**
  * RFC 5280 path validation by the JDK (signatures, validity, basic and name constraints, CA key
  * usage, path length, unknown critical extensions), with {@link ChainSignatures} choosing who checks
- * the signatures (Conscrypt, else BouncyCastle: both several times faster than the JDK's ECDSA).
+ * the signatures (AWS-LC through the Amazon Corretto Crypto Provider, else BouncyCastle: both several times faster than the JDK's ECDSA).
  * Revocation is ours (CRL index, OCSP), not the JDK's, which is too slow and too global (notes §3).
  */
 final class PkixValidation {
     /** The validated anchor, or why validation failed. */
     record Result(X509Certificate anchor, Verdict.Rejected rejection) {}
+
+    /**
+     * The JDK's X.509 factory and PKIX validator, one per thread: their engines keep no state between calls, but
+     * the JCA does not promise they are thread-safe, and looking them up by name on every new client was a
+     * measurable part of its cost (provider and service look-ups).
+     */
+    private static final ThreadLocal<Engines> ENGINES = ThreadLocal.withInitial(Engines::create);
+
+    private record Engines(CertificateFactory factory, CertPathValidator validator) {
+        static Engines create() {
+            try {
+                return new Engines(CertificateFactory.getInstance("X.509"), CertPathValidator.getInstance("PKIX"));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("PKIX validation unavailable", e);
+            }
+        }
+    }
 
     private final TrustAnchors anchors;
     private final Purpose purpose;
@@ -38,13 +55,13 @@ final class PkixValidation {
 
     Result validate(List<X509Certificate> path, Instant at) {
         try {
-            CertPath certPath = CertificateFactory.getInstance("X.509").generateCertPath(path);
+            Engines engines = ENGINES.get();
+            CertPath certPath = engines.factory().generateCertPath(path);
             PKIXParameters parameters = new PKIXParameters(anchors.pkixAnchors());
             parameters.setRevocationEnabled(false);
             parameters.setSigProvider(ChainSignatures.providerFor(path));
             parameters.setDate(Date.from(at));
-            var result = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX")
-                    .validate(certPath, parameters);
+            var result = (PKIXCertPathValidatorResult) engines.validator().validate(certPath, parameters);
             return new Result(result.getTrustAnchor().getTrustedCert(), null);
         } catch (CertPathValidatorException e) {
             return new Result(null, explain(e, path, at, purpose));

@@ -49,20 +49,31 @@ final class VerdictCache {
         };
     }
 
-    /** The cache key of a presented chain. */
-    static ByteBuffer key(List<X509Certificate> presented) throws CertificateEncodingException {
+    /**
+     * One digest per thread: the key is computed on every handshake and every resumption, on the event loop for
+     * the latter, and looking SHA-256 up by name each time was a visible part of a resumption's re-check.
+     */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            for (X509Certificate cert : presented) {
-                byte[] der = cert.getEncoded();
-                // Length-prefixed, so two different splits of the same bytes never collide.
-                sha256.update(ByteBuffer.allocate(4).putInt(der.length).array());
-                sha256.update(der);
-            }
-            return ByteBuffer.wrap(sha256.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
+    });
+
+    /** The cache key of a presented chain. */
+    static ByteBuffer key(List<X509Certificate> presented) throws CertificateEncodingException {
+        MessageDigest sha256 = SHA256.get();
+        sha256.reset();
+        byte[] length = new byte[4];
+        for (X509Certificate cert : presented) {
+            byte[] der = cert.getEncoded();
+            // Length-prefixed, so two different splits of the same bytes never collide.
+            ByteBuffer.wrap(length).putInt(der.length);
+            sha256.update(length);
+            sha256.update(der);
+        }
+        return ByteBuffer.wrap(sha256.digest());
     }
 
     /** The entry, only if every certificate of its path is valid at {@code at}; expiry is re-checked here. */

@@ -68,6 +68,20 @@ class Http2ConnectionLifetimeTest {
     }
 
     @Test
+    void aStreamDuringTheIdleWaitStartsTheIdleTimeAgainWhenItCloses() {
+        Http2ConnectionLifetime lifetime = start(Duration.ofHours(1), 1000);
+        advance(IDLE.dividedBy(2));
+        open(lifetime).close();
+
+        advance(IDLE.dividedBy(2));
+        assertEquals(List.of(), reasons, "idle for half the timeout since the stream closed");
+        advance(IDLE.dividedBy(2).minusMillis(1));
+        assertEquals(List.of(), reasons);
+        advance(Duration.ofMillis(1));
+        assertEquals(List.of(GoAwayReason.IDLE), reasons, "one timeout after the stream closed");
+    }
+
+    @Test
     void theLastRequestAConnectionMayCarryAsksItToGoAway() {
         Http2ConnectionLifetime lifetime = start(Duration.ofHours(1), 2);
         open(lifetime);

@@ -139,8 +139,8 @@ class UpstreamAlpnGateTest {
         assertNull(client.pipeline().get(PipelineNames.UPSTREAM_ALPN), "the gate left");
         assertInstanceOf(Http2FrameCodec.class, client.pipeline().get(PipelineNames.UPSTREAM_H2_CODEC));
         assertInstanceOf(Http2MultiplexHandler.class, client.pipeline().get(PipelineNames.UPSTREAM_H2_MULTIPLEX));
-        assertEquals(List.of(PipelineNames.TLS, PipelineNames.UPSTREAM_H2_CODEC, PipelineNames.UPSTREAM_IDLE,
-                PipelineNames.UPSTREAM_H2, PipelineNames.UPSTREAM_H2_MULTIPLEX), names());
+        assertEquals(List.of(PipelineNames.TLS, PipelineNames.UPSTREAM_H2_CODEC, PipelineNames.UPSTREAM_H2_FLUSH,
+                PipelineNames.UPSTREAM_IDLE, PipelineNames.UPSTREAM_H2, PipelineNames.UPSTREAM_H2_MULTIPLEX), names());
         assertTrue(seen.get(0) instanceof SslHandshakeCompletionEvent done && done.isSuccess(),
                 "the handshake's end still reaches upstream-h2: " + seen);
         shuttle(client, server);

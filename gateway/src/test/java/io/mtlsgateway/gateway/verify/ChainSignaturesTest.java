@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
@@ -11,30 +12,31 @@ import java.io.ByteArrayInputStream;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import org.conscrypt.Conscrypt;
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import org.junit.jupiter.api.Test;
 
 /**
  * Native signature checks where they apply, BouncyCastle for the rest, with the same decisions: the
  * native path is taken for ECDSA and RSA PKCS#1 chains (on the platforms this project builds and tests
- * on, Linux x86-64, Conscrypt's library loads), a path with one RSASSA-PSS certificate goes to
+ * on, Linux x86-64, the AWS-LC library of the Amazon Corretto Crypto Provider loads), a path with one RSASSA-PSS certificate goes to
  * BouncyCastle whole, and an altered signature is refused by either.
  */
 class ChainSignaturesTest {
+    private static final String NATIVE = AmazonCorrettoCryptoProvider.PROVIDER_NAME;
     private final IssuedCertificate root = new CertificateBuilder().subject("CN=sig root").ca(-1).selfSigned();
     private final IssuedCertificate rsaCa = new CertificateBuilder().subject("CN=sig rsa CA").keyType(KeyType.RSA_2048)
             .ca(0).signedBy(root);
 
     @Test
     void ecdsaAndRsaPathsAreCheckedNativelyAndPssPathsByBouncyCastle() {
-        assertTrue(Conscrypt.isAvailable(), "Conscrypt's native library loads on the build platform");
+        assertNull(AmazonCorrettoCryptoProvider.INSTANCE.getLoadingError(), "the native library loads on the build platform");
         IssuedCertificate ecLeaf = new CertificateBuilder().subject("CN=ec").forClient().signedBy(root);
         IssuedCertificate rsaSigned = new CertificateBuilder().subject("CN=rsa").forClient().signedBy(rsaCa);
         IssuedCertificate pssSigned = new CertificateBuilder().subject("CN=pss").forClient()
                 .signatureAlgorithm("SHA256withRSAandMGF1").signedBy(rsaCa);
 
-        assertEquals("Conscrypt", ChainSignatures.providerFor(List.of(ecLeaf.certificate())));
-        assertEquals("Conscrypt", ChainSignatures.providerFor(List.of(rsaSigned.certificate(), rsaCa.certificate())));
+        assertEquals(NATIVE, ChainSignatures.providerFor(List.of(ecLeaf.certificate())));
+        assertEquals(NATIVE, ChainSignatures.providerFor(List.of(rsaSigned.certificate(), rsaCa.certificate())));
         assertEquals("BC", ChainSignatures.providerFor(List.of(pssSigned.certificate(), rsaCa.certificate())));
     }
 
@@ -46,7 +48,7 @@ class ChainSignaturesTest {
                 .signatureAlgorithm("SHA256withRSAandMGF1").signedBy(rsaCa);
         X509Certificate ec = withAlteredSignature(ecLeaf.certificate());
         X509Certificate pss = withAlteredSignature(pssLeaf.certificate());
-        assertEquals("Conscrypt", ChainSignatures.providerFor(List.of(ec)));
+        assertEquals(NATIVE, ChainSignatures.providerFor(List.of(ec)));
         assertEquals("BC", ChainSignatures.providerFor(List.of(pss, rsaCa.certificate())));
 
         for (List<X509Certificate> chain : List.of(List.of(ec), List.of(pss, rsaCa.certificate()))) {

@@ -140,6 +140,16 @@ public final class GatewayMetrics implements AutoCloseable {
         upstream(upstream).record(kind);
     }
 
+    /**
+     * The open-connection and h2-stream counts of an upstream of the config serving (or being
+     * loaded): its series exist from the load that named it. For a name no config has, counts no
+     * gauge reads, so a late connection of a removed upstream cannot bring its series back.
+     */
+    public UpstreamOccupancy upstreamOccupancy(String upstream) {
+        UpstreamMetrics meters = upstreams.get(upstream);
+        return meters == null ? UpstreamOccupancy.detached() : meters.occupancy();
+    }
+
     /** The file watcher's meters. */
     public WatchMetrics watch() {
         return watch;

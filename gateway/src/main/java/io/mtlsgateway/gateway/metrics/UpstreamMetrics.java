@@ -12,7 +12,7 @@ import java.util.Optional;
 /**
  * One upstream's error counters, one per bounded kind, registered up front; and, for an upstream
  * with TLS, when its material expires (roles {@code upstream_client}, {@code upstream_ca},
- * {@code upstream_crl}).
+ * {@code upstream_crl}); and how many connections and h2 streams it holds open.
  */
 final class UpstreamMetrics {
     /** The kind counted for a label outside the registered set (there should be none). */
@@ -23,6 +23,7 @@ final class UpstreamMetrics {
     private final Map<String, Double> expiryValues = new java.util.concurrent.ConcurrentHashMap<>();
     private final MeterRegistry registry;
     private final String upstream;
+    private final UpstreamOccupancy occupancy = new UpstreamOccupancy();
 
     UpstreamMetrics(MeterRegistry registry, String upstream, List<String> kinds) {
         this.registry = registry;
@@ -39,6 +40,18 @@ final class UpstreamMetrics {
                 .tag("upstream", upstream)
                 .tag("kind", kind)
                 .register(registry));
+        Gauge.builder("mtls.gateway.upstream.connections.active", occupancy, UpstreamOccupancy::connections)
+                .description("Open pooled connections to the upstream's endpoints, idle ones included")
+                .tag("upstream", upstream)
+                .register(registry);
+        Gauge.builder("mtls.gateway.upstream.h2.streams.active", occupancy, UpstreamOccupancy::streams)
+                .description("Open HTTP/2 streams on connections to the upstream (h2c and h2 upstreams)")
+                .tag("upstream", upstream)
+                .register(registry);
+    }
+
+    UpstreamOccupancy occupancy() {
+        return occupancy;
     }
 
     void record(String kind) {

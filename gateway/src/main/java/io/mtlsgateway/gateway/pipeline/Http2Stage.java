@@ -50,7 +50,7 @@ final class Http2Stage {
         gate.channel().closeFuture().addListener(f -> streams.connectionClosed());
         ChannelPipeline pipeline = gate.pipeline();
         // The multiplexer looks for the frame codec when it is added: the codec goes in first.
-        pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits));
+        pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits, metrics));
         pipeline.addAfter(PipelineNames.H2_CODEC, PipelineNames.H2_FLUSH, consolidatedFlushes());
         pipeline.addAfter(PipelineNames.H2_FLUSH, PipelineNames.H2_GUARD, guard);
         pipeline.addAfter(PipelineNames.H2_GUARD, PipelineNames.H2_MULTIPLEX,
@@ -79,7 +79,16 @@ final class Http2Stage {
     }
 
     static Http2FrameCodec codec(Http2Limits limits) {
-        return Http2FrameCodecBuilder.forServer()
+        return codec(limits, null);
+    }
+
+    /** @param metrics where the streams the codec resets by itself are counted; null: not counted */
+    static Http2FrameCodec codec(Http2Limits limits, Http2Metrics metrics) {
+        Http2FrameCodecBuilder builder = Http2FrameCodecBuilder.forServer();
+        if (metrics != null) {
+            builder.frameLogger(new StreamResetCounter(metrics));
+        }
+        return builder
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(limits.maxConcurrentStreams())
                         .maxHeaderListSize(limits.maxHeaderListSize()))

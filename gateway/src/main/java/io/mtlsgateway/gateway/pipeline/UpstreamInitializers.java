@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.config.HostPort;
 import io.mtlsgateway.config.UpstreamConfig;
 import io.mtlsgateway.config.UpstreamProtocol;
+import io.mtlsgateway.gateway.metrics.UpstreamOccupancy;
 import io.mtlsgateway.gateway.tls.UpstreamTlsHolder;
 import io.mtlsgateway.gateway.upstream.Http2ConnectionHandler;
 import io.mtlsgateway.gateway.upstream.UpstreamChannelHandler;
@@ -18,6 +19,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The pipelines of connections to upstreams: a pooled one is
@@ -35,19 +37,23 @@ import java.util.concurrent.TimeUnit;
 public final class UpstreamInitializers implements UpstreamPipelines {
     /** Plain HTTP to every upstream (tests and tools that have no upstream TLS). */
     public static final UpstreamInitializers INSTANCE = new UpstreamInitializers(new UpstreamTlsHolder(),
-            new DefaultChannelGroup("unused", GlobalEventExecutor.INSTANCE));
+            new DefaultChannelGroup("unused", GlobalEventExecutor.INSTANCE), name -> UpstreamOccupancy.detached());
 
     private final UpstreamTlsHolder tls;
     private final ChannelGroup opened;
+    private final Function<String, UpstreamOccupancy> occupancy;
 
     /**
      * @param tls the process's upstream TLS, consulted per new connection
      * @param opened every pooled connection joins it (and leaves when it closes), so the owner
      *     can close them all at stop
+     * @param occupancy where an upstream's open pooled connections and h2 streams are counted, by upstream name
      */
-    public UpstreamInitializers(UpstreamTlsHolder tls, ChannelGroup opened) {
+    public UpstreamInitializers(UpstreamTlsHolder tls, ChannelGroup opened,
+            Function<String, UpstreamOccupancy> occupancy) {
         this.tls = tls;
         this.opened = opened;
+        this.occupancy = occupancy;
     }
 
     @Override
@@ -56,10 +62,12 @@ public final class UpstreamInitializers implements UpstreamPipelines {
             return pooledHttp2(upstream, endpoint);
         }
         long idleMillis = upstream.idleTimeout().toMillis();
+        UpstreamOccupancy counts = occupancy.apply(upstream.name());
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 opened.add(ch);
+                countConnection(ch, counts);
                 addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
                         .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
@@ -70,10 +78,12 @@ public final class UpstreamInitializers implements UpstreamPipelines {
 
     private ChannelHandler pooledHttp2(UpstreamConfig upstream, HostPort endpoint) {
         long idleMillis = upstream.idleTimeout().toMillis();
+        UpstreamOccupancy counts = occupancy.apply(upstream.name());
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 opened.add(ch);
+                countConnection(ch, counts);
                 ChannelPipeline pipeline = addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
                         .addLast(PipelineNames.UPSTREAM_H2, new Http2ConnectionHandler(upstream.connectTimeout()));
@@ -90,9 +100,12 @@ public final class UpstreamInitializers implements UpstreamPipelines {
     @Override
     public ChannelHandler stream(UpstreamConfig upstream) {
         long idleMillis = upstream.idleTimeout().toMillis();
+        UpstreamOccupancy counts = occupancy.apply(upstream.name());
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel stream) {
+                counts.streamOpened();
+                stream.closeFuture().addListener(f -> counts.streamClosed());
                 stream.pipeline()
                         .addLast(PipelineNames.UPSTREAM_H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(false))
                         .addLast(PipelineNames.UPSTREAM_H2_STREAM, new Http2UpstreamStreamAdapter())
@@ -138,6 +151,12 @@ public final class UpstreamInitializers implements UpstreamPipelines {
     @Override
     public boolean reusable(Channel channel, UpstreamConfig upstream) {
         return tls.isCurrent(channel, upstream.name());
+    }
+
+    /** Counted from set-up (the connect attempt) to the close, whatever ends it. */
+    private static void countConnection(Channel ch, UpstreamOccupancy counts) {
+        counts.connectionOpened();
+        ch.closeFuture().addListener(f -> counts.connectionClosed());
     }
 
     private ChannelPipeline addTls(Channel ch, UpstreamConfig upstream, HostPort endpoint) {

@@ -22,6 +22,12 @@ public enum ProxyError {
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     METHOD_NOT_IMPLEMENTED(501, "method_not_implemented"),
     UNSUPPORTED_TRANSFER_ENCODING(501, "unsupported_transfer_encoding"),
+    /**
+     * A protocol switch (WebSocket) routed to an h2c or h2 upstream: HTTP/2 has no Upgrade, and
+     * the gateway does not translate it to an extended CONNECT (RFC 8441). Refused before any
+     * connection to the upstream, rather than forwarded as a plain request the client cannot use.
+     */
+    UPGRADE_NOT_SUPPORTED(501, "upgrade_not_supported"),
     BAD_HOST(400, "bad_host"),
     BAD_REQUEST_TARGET(400, "bad_request_target"),
     BAD_PATH(400, "bad_path"),

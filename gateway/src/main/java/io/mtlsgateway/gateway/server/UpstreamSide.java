@@ -25,10 +25,11 @@ final class UpstreamSide {
     private final Bootstrap template;
     private final UpstreamTlsHolder tls = new UpstreamTlsHolder();
     private final ChannelGroup channels = new DefaultChannelGroup("upstreams", GlobalEventExecutor.INSTANCE);
-    private final UpstreamInitializers pipelines = new UpstreamInitializers(tls, channels);
+    private final UpstreamInitializers pipelines;
 
     UpstreamSide(SocketTransport transport, GatewayMetrics metrics) {
         this.metrics = metrics;
+        this.pipelines = new UpstreamInitializers(tls, channels, metrics::upstreamOccupancy);
         this.template = new Bootstrap()
                 .channel(transport.socketChannel())
                 .option(ChannelOption.TCP_NODELAY, true)

@@ -25,6 +25,7 @@ final class GatewayProcess implements AutoCloseable {
     private final BlockingQueue<String> stderr = new LinkedBlockingQueue<>();
     private final List<String> stderrSeen = new ArrayList<>();
     private final StringBuilder stdout = new StringBuilder();
+    private final BlockingQueue<String> stdoutLines = new LinkedBlockingQueue<>();
 
     private GatewayProcess(Process process) {
         this.process = process;
@@ -33,6 +34,7 @@ final class GatewayProcess implements AutoCloseable {
             synchronized (stdout) {
                 stdout.append(line).append('\n');
             }
+            stdoutLines.add(line);
         });
     }
 
@@ -95,6 +97,18 @@ final class GatewayProcess implements AutoCloseable {
                     + stderrSeen);
             assertTrue(!END.equals(line), "the process ended without '" + text + "' on stderr: " + stderrSeen);
             stderrSeen.add(line);
+            if (line.contains(text)) {
+                return line;
+            }
+        }
+    }
+
+    /** Waits for the first stdout line (not read by this method before) containing {@code text}, and returns it. */
+    String awaitStdout(String text) throws InterruptedException {
+        while (true) {
+            String line = stdoutLines.poll(60, TimeUnit.SECONDS);
+            assertTrue(line != null, "no stdout line with '" + text + "' within 60 s; so far: " + stdout());
+            assertTrue(!END.equals(line), "the process ended without '" + text + "' on stdout: " + stdout());
             if (line.contains(text)) {
                 return line;
             }

@@ -55,7 +55,7 @@ public record HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWr
 
     /** The planner of this snapshot's requests. */
     RequestPlanner planner() {
-        return new RequestPlanner(routes, http.maxHeaderCount(), tokens, host);
+        return new RequestPlanner(routes, http.maxHeaderCount(), tokens, host, upstreams.multiplexed());
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.vhost.HostScope;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Decides what happens to a request from its head alone, as a value: refused (ambiguous framing,
@@ -24,6 +25,7 @@ public final class RequestPlanner {
     private final int maxHeaderCount;
     private final TokenPolicies tokens;
     private final Optional<HostScope> host;
+    private final Set<String> multiplexedUpstreams;
 
     public RequestPlanner(RouteTable routes, int maxHeaderCount) {
         this(routes, maxHeaderCount, TokenPolicies.NONE);
@@ -40,6 +42,13 @@ public final class RequestPlanner {
      *     {@code clientAuth: optional} a route that needs a certificate refuses a caller without one
      */
     public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens, Optional<HostScope> host) {
+        this(routes, maxHeaderCount, tokens, host, Set.of());
+    }
+
+    /** @param multiplexedUpstreams the upstreams that speak HTTP/2, where an Upgrade can never happen */
+    public RequestPlanner(RouteTable routes, int maxHeaderCount, TokenPolicies tokens, Optional<HostScope> host,
+            Set<String> multiplexedUpstreams) {
+        this.multiplexedUpstreams = multiplexedUpstreams;
         this.routes = routes;
         this.maxHeaderCount = maxHeaderCount;
         this.tokens = tokens;
@@ -95,6 +104,10 @@ public final class RequestPlanner {
                 .orElse(path)
                 .target();
         boolean upgrade = isUpgrade(head);
+        if (upgrade && multiplexedUpstreams.contains(route.upstream())) {
+            // HTTP/2 has no Upgrade: relayed as a plain request, the switch could never happen.
+            return new RequestPlan.Reject(ProxyError.UPGRADE_NOT_SUPPORTED, matched, false);
+        }
         boolean retryable = !upgrade && isIdempotent(head.method()) && !head.chunked() && head.contentLength() == 0;
         // Routing and authorization are done on the headers alone: only now may the body be invited.
         return new RequestPlan.Forward(route, target, upgrade, expect != null, retryable, tokenPolicy, token);

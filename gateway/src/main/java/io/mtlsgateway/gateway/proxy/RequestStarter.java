@@ -105,12 +105,6 @@ final class RequestStarter {
         }
         RequestPlan.Forward forward = (RequestPlan.Forward) plan;
         record.route(forward.route().name(), forward.route().upstream());
-        UpstreamCluster cluster = snapshot.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
-        if (forward.upgrade() && cluster.multiplexed()) {
-            // HTTP/2 has no Upgrade: relayed as a plain request, the switch could never happen.
-            return reject(request, head, new RequestPlan.Reject(ProxyError.UPGRADE_NOT_SUPPORTED,
-                    Optional.of(forward.route()), false), record, draining);
-        }
         if (limits != null) {
             ClientLimits.Refusal refusal = limits.admit(forward.route().name(), record);
             if (refusal != null) {
@@ -130,6 +124,7 @@ final class RequestStarter {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
                     .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         }
+        UpstreamCluster cluster = snapshot.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
         Exchange exchange = new Exchange(owner, ctx, cluster, upstreamRequest, request.protocolVersion(), forward,
                 head.keepAlive(), snapshot.identityHeaders(), snapshot.http().via(), record);
         if (timeout instanceof GrpcTimeout.Timeout deadline) {

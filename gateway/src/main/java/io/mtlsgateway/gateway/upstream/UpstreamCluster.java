@@ -25,7 +25,6 @@ public final class UpstreamCluster {
     private final LoadBalancing policy;
     private final int maxPending;
     private final EventLoop loop;
-    private final boolean multiplexed;
     private int next;
 
     /**
@@ -40,7 +39,6 @@ public final class UpstreamCluster {
         this.loop = loop;
         this.responseTimeout = config.responseTimeout();
         this.policy = config.loadBalancing();
-        this.multiplexed = config.protocol().multiplexed();
         this.maxPending = share(config.maxPendingRequests(), loops, 0);
         int maxConnections = share(config.maxConnectionsPerEndpoint(), loops, 1);
         this.endpoints = health.stream()
@@ -61,11 +59,6 @@ public final class UpstreamCluster {
 
     public Duration responseTimeout() {
         return responseTimeout;
-    }
-
-    /** Whether the upstream speaks HTTP/2 ({@code h2c}, {@code h2}): requests are streams, with no Upgrade. */
-    public boolean multiplexed() {
-        return multiplexed;
     }
 
     /**

@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * Every upstream of a config snapshot, with separate pools per event loop so a downstream
@@ -19,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Upstreams {
     private final Map<String, UpstreamConfig> configs;
+    private final Set<String> multiplexed;
     private final Bootstrap template;
     private final int loops;
     private final Duration quarantine;
@@ -43,12 +46,21 @@ public final class Upstreams {
             Duration quarantine) {
         this.quarantine = quarantine;
         this.configs = Map.copyOf(configs);
+        this.multiplexed = configs.entrySet().stream()
+                .filter(entry -> entry.getValue().protocol().multiplexed())
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toUnmodifiableSet());
         this.pipelines = pipelines;
         this.template = template;
         this.loops = loops;
         configs.forEach((name, config) -> health.put(name, config.endpoints().stream()
                 .map(endpoint -> new EndpointHealth(endpoint, config.outlierDetection(), config.healthCheck()))
                 .toList()));
+    }
+
+    /** The names of the upstreams that speak HTTP/2 ({@code h2c}, {@code h2}): requests are streams there. */
+    public Set<String> multiplexed() {
+        return multiplexed;
     }
 
     /** Starts the active health checks of every upstream that has them, on one loop of {@code group}. */

@@ -9,6 +9,7 @@ import io.mtlsgateway.config.AllowRule;
 import io.mtlsgateway.config.RouteConfig;
 import io.mtlsgateway.config.RouteMatch;
 import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.jwt.TokenPolicies;
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.routing.RouteTable;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +108,17 @@ class RequestPlannerTest {
                 .expectContinue());
         assertEquals(ProxyError.FORBIDDEN,
                 ((RequestPlan.Reject) planner.plan(get("/payments", "Expect", "100-continue"), stranger)).error());
+    }
+
+    @Test
+    void refusesAnUpgradeToAnUpstreamThatSpeaksHttp2() {
+        RequestPlanner toH2c = new RequestPlanner(RouteTable.of(List.of(
+                new RouteConfig("open", new RouteMatch(Optional.empty(), Optional.of("/open"), Map.of()), "open",
+                        List.of(), Optional.empty()))), 100, TokenPolicies.NONE, Optional.empty(), Set.of("open"));
+        RequestPlan plan = toH2c.plan(get("/open", "Connection", "Upgrade", "Upgrade", "websocket"), mobile);
+        assertEquals(ProxyError.UPGRADE_NOT_SUPPORTED, ((RequestPlan.Reject) plan).error());
+        assertEquals("open", ((RequestPlan.Reject) plan).route().orElseThrow().name());
+        assertFalse(((RequestPlan.Forward) toH2c.plan(get("/open"), mobile)).upgrade());
     }
 
     @Test

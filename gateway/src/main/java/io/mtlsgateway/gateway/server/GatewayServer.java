@@ -227,8 +227,10 @@ public final class GatewayServer implements AutoCloseable {
      */
     public boolean drain() {
         Duration timeout = config.drainTimeout();
-        LOG.info(() -> "draining: " + connections.size() + " open connection(s), up to " + timeout);
+        int open = connections.size();
+        // Not ready from here on: whoever reads the line below (an operator, a test) finds /readyz at 503.
         CompletableFuture<Void> drained = connections.drain();
+        LOG.info(() -> "draining: " + open + " open connection(s), up to " + timeout);
         listeners.closeChannels();
         try {
             drained.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -29,6 +29,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,6 +150,37 @@ class GracefulDrainTest {
             assertTrue(connection.closedByServer());
             assertTrue(drained.get(60, TimeUnit.SECONDS));
         }
+    }
+
+    @Test
+    void isNoLongerReadyWhenItLogsThatTheDrainBegan() throws Exception {
+        startGateway(Duration.ofSeconds(30));
+        assertTrue(gateway.ready());
+        // Read on the draining thread at the moment it logs: whoever waits for this line (an operator,
+        // the test above) must find /readyz at 503, never a drain that has not begun yet.
+        AtomicReference<Boolean> readyWhenLogged = new AtomicReference<>();
+        Handler probe = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getMessage() != null && record.getMessage().startsWith("draining: ")) {
+                    readyWhenLogged.compareAndSet(null, gateway.ready());
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger logger = Logger.getLogger(GatewayServer.class.getName());
+        logger.addHandler(probe);
+        try {
+            assertTrue(gateway.drain());
+        } finally {
+            logger.removeHandler(probe);
+        }
+        assertEquals(Boolean.FALSE, readyWhenLogged.get());
     }
 
     @Test

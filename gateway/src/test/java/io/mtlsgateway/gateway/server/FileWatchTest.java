@@ -100,8 +100,17 @@ class FileWatchTest {
         }
     }
 
+    /**
+     * In TLS 1.3 the client's handshake ends before the server has verified it, so the alert comes on
+     * the first read. Nothing is written first: a request written while the server sends the alert and
+     * closes draws a reset, and the client then reports a broken pipe instead of the alert.
+     */
     private void assertRevoked(IssuedCertificate certificate) {
-        Exception refused = assertThrows(Exception.class, () -> status(certificate, "/api/x"));
+        Exception refused = assertThrows(Exception.class, () -> {
+            try (TlsTestClient connection = connect(certificate)) {
+                connection.input().read();
+            }
+        });
         assertTrue(String.valueOf(refused.getMessage()).contains("certificate_revoked"), refused.toString());
     }
 

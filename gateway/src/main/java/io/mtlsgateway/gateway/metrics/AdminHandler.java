@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.mtlsgateway.gateway.ConnectionHeader;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
@@ -47,22 +48,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) throws IOException {
         String path = new QueryStringDecoder(request.uri()).path();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        HttpVersion version = request.protocolVersion();
         if (!request.decoderResult().isSuccess()) {
-            respond(ctx, text(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n"), false);
+            respond(ctx, text(ctx, HttpResponseStatus.BAD_REQUEST, "bad request\n"), version, false);
         } else if (!PATHS.contains(path)) {
-            respond(ctx, text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n"), keepAlive);
+            respond(ctx, text(ctx, HttpResponseStatus.NOT_FOUND, "not found\n"), version, keepAlive);
         } else if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
             FullHttpResponse response = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-            respond(ctx, response, keepAlive);
+            respond(ctx, response, version, keepAlive);
         } else if (path.equals("/metrics")) {
-            respond(ctx, scrape(ctx, request.headers().get(HttpHeaderNames.ACCEPT)), keepAlive);
+            respond(ctx, scrape(ctx, request.headers().get(HttpHeaderNames.ACCEPT)), version, keepAlive);
         } else if (path.equals("/healthz")) {
-            respond(ctx, text(ctx, HttpResponseStatus.OK, "ok\n"), keepAlive);
+            respond(ctx, text(ctx, HttpResponseStatus.OK, "ok\n"), version, keepAlive);
         } else if (ready.getAsBoolean()) {
-            respond(ctx, text(ctx, HttpResponseStatus.OK, "ready\n"), keepAlive);
+            respond(ctx, text(ctx, HttpResponseStatus.OK, "ready\n"), version, keepAlive);
         } else {
-            respond(ctx, text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n"), keepAlive);
+            respond(ctx, text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n"), version, keepAlive);
         }
     }
 
@@ -87,11 +89,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return response;
     }
 
-    private static void respond(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    private static void respond(ChannelHandlerContext ctx, FullHttpResponse response, HttpVersion version,
+            boolean keepAlive) {
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
-        if (!keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        ConnectionHeader.set(response.headers(), version, !keepAlive);
         ctx.writeAndFlush(response)
                 .addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     }

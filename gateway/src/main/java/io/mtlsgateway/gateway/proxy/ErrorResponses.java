@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.ConnectionHeader;
 import io.mtlsgateway.gateway.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -69,9 +70,7 @@ final class ErrorResponses {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        ConnectionHeader.set(response.headers(), clientVersion(record), close);
         if (challenge != null) {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
             // RFC 6750 section 5.3: answers about credentials are never cached.
@@ -103,12 +102,15 @@ final class ErrorResponses {
                 // The codes are plain ASCII: no percent-encoding needed.
                 .set("grpc-message", "mtls-gateway: " + error.code())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        ConnectionHeader.set(response.headers(), clientVersion(record), close);
         done.accept(record);
         ChannelFuture written = ctx.writeAndFlush(response);
         written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
         return written;
+    }
+
+    /** An answer to a request never recorded closes the connection, whatever the version. */
+    private static HttpVersion clientVersion(RequestRecord record) {
+        return record != null && record.http10() ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
     }
 }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.ConnectionHeader;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -17,9 +18,11 @@ final class RelayedResponses {
      * every response; the upstream's head is not used once the relayed one exists).
      *
      * @param chunked frame the body with chunked coding (the upstream gave no length)
+     * @param clientVersion the version of the client's request: an HTTP/1.0 client is told when its connection stays
      * @param close the connection closes after this response
      */
-    static HttpResponse head(HttpResponse response, boolean via, boolean chunked, boolean close) {
+    static HttpResponse head(HttpResponse response, boolean via, boolean chunked, HttpVersion clientVersion,
+            boolean close) {
         HttpHeaders headers = response.headers();
         HopByHopHeaders.strip(headers);
         if (via) {
@@ -29,9 +32,7 @@ final class RelayedResponses {
         if (chunked) {
             HttpUtil.setTransferEncodingChunked(relayed, true);
         }
-        if (close) {
-            relayed.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        ConnectionHeader.set(relayed.headers(), clientVersion, close);
         return relayed;
     }
 

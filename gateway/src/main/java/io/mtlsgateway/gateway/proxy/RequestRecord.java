@@ -33,6 +33,7 @@ public final class RequestRecord {
     private String protocol = "http1";
     private int streamId;
     private boolean grpc;
+    private boolean http10;
 
     RequestRecord(String listener, String method, String target, PeerIdentity identity) {
         this.listener = listener;
@@ -81,6 +82,15 @@ public final class RequestRecord {
 
     public boolean grpc() {
         return grpc;
+    }
+
+    /** The client asked in HTTP/1.0: its connection persists only when an answer says {@code keep-alive}. */
+    void http10(boolean http10) {
+        this.http10 = http10;
+    }
+
+    boolean http10() {
+        return http10;
     }
 
     void upstreamEndpoint(String endpoint) {

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.ConnectionHeader;
 import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.jwt.TokenRefusal;
 import io.mtlsgateway.gateway.jwt.TokenRefusalLog;
@@ -12,7 +13,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -80,6 +80,7 @@ final class RequestStarter {
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         record.grpc(contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16));
+        record.http10(!request.protocolVersion().isKeepAliveDefault());
         snapshot.observer().requestStarted(record);
         return record;
     }
@@ -91,7 +92,7 @@ final class RequestStarter {
     Step start(HttpRequest request, RequestHead head, RequestRecord record, boolean mayAwaitKeys, boolean draining) {
         RequestPlan plan = planner.plan(head, peer.identity());
         if (plan instanceof RequestPlan.ServerOptions) {
-            return answerServerOptions(head, record, draining);
+            return answerServerOptions(request, head, record, draining);
         }
         if (plan instanceof RequestPlan.AwaitKeys await) {
             if (mayAwaitKeys) {
@@ -168,13 +169,12 @@ final class RequestStarter {
     }
 
     /** {@code OPTIONS *}: 204 with the methods the gateway forwards. */
-    private Step answerServerOptions(RequestHead head, RequestRecord record, boolean draining) {
+    private Step answerServerOptions(HttpRequest request, RequestHead head, RequestRecord record,
+            boolean draining) {
         boolean closeAfter = closesAfterAnswer(head, draining);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
         response.headers().set(HttpHeaderNames.ALLOW, String.join(", ", RequestCheck.FORWARDED_METHODS));
-        if (closeAfter) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
+        ConnectionHeader.set(response.headers(), request.protocolVersion(), closeAfter);
         record.status(HttpResponseStatus.NO_CONTENT.code());
         owner.requestDone(record);
         ctx.writeAndFlush(response)

@@ -97,7 +97,7 @@ final class ResponseRelay {
                 chunked = true;
             }
         }
-        return RelayedResponses.head(response, via, chunked, closeAfter);
+        return RelayedResponses.head(response, via, chunked, clientVersion, closeAfter);
     }
 
     /**

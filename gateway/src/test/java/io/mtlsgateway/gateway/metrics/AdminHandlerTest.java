@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -61,6 +62,22 @@ class AdminHandlerTest {
         FullHttpResponse notReady = ask(HttpMethod.GET, "/readyz");
         assertEquals(503, notReady.status().code());
         assertEquals("not ready\n", body(notReady));
+    }
+
+    @Test
+    void tellsAnHttp10KeepAliveProbeThatItsConnectionStays() {
+        FullHttpRequest probe = new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/healthz");
+        probe.headers().set(HttpHeaderNames.CONNECTION, "keep-alive");
+        channel.writeInbound(probe);
+        FullHttpResponse kept = channel.readOutbound();
+        assertEquals("keep-alive", kept.headers().get(HttpHeaderNames.CONNECTION));
+        kept.release();
+        assertTrue(channel.isOpen());
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_0, HttpMethod.GET, "/healthz"));
+        FullHttpResponse closing = channel.readOutbound();
+        assertEquals("close", closing.headers().get(HttpHeaderNames.CONNECTION));
+        closing.release();
+        assertFalse(channel.isOpen(), "without keep-alive an HTTP/1.0 connection closes after its answer");
     }
 
     @Test

@@ -168,8 +168,38 @@ class HttpSemanticsTest {
                 assertEquals(200, response.status());
                 assertNull(response.headers().get("transfer-encoding"), response.headers().toString());
                 assertEquals("5", response.headers().get("content-length"));
+                assertEquals("keep-alive", response.headers().get("connection"),
+                        "an HTTP/1.0 connection persists only when the response says so");
                 assertEquals("hello", response.body());
             }
+        }
+    }
+
+    @Test
+    void tellsAnHttp10KeepAliveClientThatItsConnectionStaysAfterTheGatewaysOwnAnswers() throws Exception {
+        try (TlsTestClient connection = connect()) {
+            Response forbidden = connection.send("GET /ops/deploy HTTP/1.0\r\nHost: localhost\r\n"
+                    + "Connection: keep-alive\r\n\r\n").readResponse();
+            assertEquals(403, forbidden.status());
+            assertEquals("keep-alive", forbidden.headers().get("connection"));
+            Response options = connection.send("OPTIONS * HTTP/1.0\r\nHost: localhost\r\n"
+                    + "Connection: keep-alive\r\n\r\n").readResponse();
+            assertEquals(204, options.status());
+            assertEquals("keep-alive", options.headers().get("connection"));
+            Response sized = connection.send("GET /s/sized HTTP/1.0\r\nHost: localhost\r\n\r\n").readResponse();
+            assertEquals("hello", sized.body(), "the connection was kept, as both answers said");
+            assertEquals("close", sized.headers().get("connection"), "without keep-alive, 1.0 closes");
+            assertTrue(connection.closedByServer());
+        }
+    }
+
+    @Test
+    void sendsNoConnectionFieldToAnHttp11ClientWhoseConnectionStays() throws Exception {
+        try (TlsTestClient connection = connect()) {
+            Response sized = connection.send("GET /s/sized HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Connection: keep-alive\r\n\r\n").readResponse();
+            assertEquals("hello", sized.body());
+            assertNull(sized.headers().get("connection"), "HTTP/1.1 persists by default");
         }
     }
 

@@ -80,8 +80,9 @@ gateway_jar="${LOAD_GATEWAY_JAR:-$root/gateway/target/mtls-gateway.jar}"
 baseline_jar="${LOAD_BASELINE_JAR:-}"
 bench_jar="${LOAD_BENCH_JAR:-$root/bench/target/benchmarks.jar}"
 
-say() { echo "load: $*" >&2; }
-die() { say "$*"; exit 2; }
+bench_name=load
+# shellcheck source=../lib.sh
+. "$root/bench/lib.sh"
 
 # --- tools --------------------------------------------------------------------------------------------------
 command -v java >/dev/null || die "java is required (JDK 17+)"
@@ -114,47 +115,11 @@ fi
 [ -z "$baseline_jar" ] || [ -f "$baseline_jar" ] || die "LOAD_BASELINE_JAR: no file at $baseline_jar"
 
 # --- temporary folder and cleanup -----------------------------------------------------------------------------
-work="$(mktemp -d /tmp/mtls-load.XXXXXX)"
-pids=()          # every process this script started, by id
-cleanup() {
-  local status=$?
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    # Give each process up to 10 s to exit on its own, then insist.
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  if [ "${LOAD_KEEP_TMP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A free port below the ephemeral range, so the load client's own connections cannot take it meanwhile.
-# Sets the variable named $1 (not echoed: a command substitution's subshell would forget what it took).
-taken=""
-free_port() { # the variable's name must not be "candidate"
-  local candidate
-  for _ in $(seq 1 200); do
-    candidate=$((20000 + RANDOM % 12000))
-    case " $taken " in *" $candidate "*) continue ;; esac
-    if [ -z "$(ss -Htan "( sport = :$candidate )" 2>/dev/null)" ]; then
-      taken="$taken $candidate"
-      printf -v "$1" '%s' "$candidate"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
+bench_work "${LOAD_KEEP_TMP:-0}" mtls-load
 free_port upstream_port
 
 # --- PKI: one CA, one ECDSA P-256 server certificate every proxy presents, one client certificate --------------
-pki="$work/pki"
-java -jar "$gateway_jar" pki init --dir "$pki" >/dev/null
-java -jar "$gateway_jar" pki issue --dir "$pki" --server localhost --dns localhost --ip 127.0.0.1 >/dev/null
-java -jar "$gateway_jar" pki issue --dir "$pki" --client loadclient >/dev/null
+bench_pki "$gateway_jar" loadclient
 
 # The targets: name -> port, process ids charged with its CPU, and whether it is a JVM (primed before round 1).
 targets=()
@@ -169,29 +134,7 @@ start_pinned() { # log file, command...; sets started_pid
 }
 
 # --- nginx: the upstream, then the nginx mTLS proxy --------------------------------------------------------------
-# Both nginx instances keep every file (pid, logs, temp) in the temporary folder and run in the foreground of
-# a background job, so $! is the master's id; nothing of the system's nginx configuration is read.
-nginx_common() {
-  cat <<EOF
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-EOF
-}
-nginx_http_common() {
-  cat <<EOF
-  access_log off;
-  client_body_temp_path $1/client_body;
-  proxy_temp_path $1/proxy;
-  fastcgi_temp_path $1/fastcgi;
-  uwsgi_temp_path $1/uwsgi;
-  scgi_temp_path $1/scgi;
-  # The client keeps its connections for a whole run; nginx's default of 1000 requests per connection would
-  # turn keep-alive runs into partial handshake runs.
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
-EOF
-}
+# Both nginx instances are set up as bench/lib.sh says (nginx_common, nginx_http_common).
 nginx_check() { "$nginx_bin" -t -q -p "$1" -e "$1/error.log" -c "$1/nginx.conf" >&2 || die "nginx rejected $1/nginx.conf"; }
 nginx_args() { echo "-p $1 -e $1/error.log -c $1/nginx.conf"; }
 
@@ -361,51 +304,26 @@ fi
 start_gateway() { # name jar jvm-options transport workers
   local gw_port gw_admin
   free_port gw_port; free_port gw_admin
-  cat >"$work/$1.yaml" <<EOF
-version: 1
-workers: $5
-transport: $4
-admin:
-  listen: 127.0.0.1:$gw_admin
-# The peers log nothing per request; the same job here (LOAD_GATEWAY_ACCESS_LOG=true measures its cost).
-accessLog:
-  enabled: ${LOAD_GATEWAY_ACCESS_LOG:-false}
-listeners:
-  - name: load
-    listen: 127.0.0.1:$gw_port
-    tls:
-      certificate: $pki/localhost.pem
-      privateKey: $pki/localhost.key
-      clientAuth: require
-      clientCa: $pki/ca.pem
-      verifyDepth: 4
-      protocols: [TLSv1.3, TLSv1.2]
-    identityHeaders:
-      X-Client-Subject: "\${subject}"
-    xfcc: sanitize-set
+  {
+    # The peers log nothing per request; the same job here (LOAD_GATEWAY_ACCESS_LOG=true measures its cost).
+    gateway_top "$5" "127.0.0.1:$gw_admin" "${LOAD_GATEWAY_ACCESS_LOG:-false}"
+    echo "transport: $4"
+    gateway_listener load "$gw_port"
+    cat <<EOF
     http2:
       # nginx's keepalive_requests above: the client keeps its connections for a whole run.
       maxRequestsPerConnection: 10000000
-routes:
 EOF
-  [ "$grpc" = 0 ] || cat >>"$work/$1.yaml" <<EOF
-  - name: grpc
-    match: { pathPrefix: /bench.Load/ }
-    upstream: grpc
-EOF
-  cat >>"$work/$1.yaml" <<EOF
-  - name: all
-    match: { pathPrefix: / }
-    upstream: app
-upstreams:
-  app:
-    endpoints: [127.0.0.1:$upstream_port]
-EOF
-  [ "$grpc" = 0 ] || cat >>"$work/$1.yaml" <<EOF
-  grpc:
-    endpoints: [127.0.0.1:$grpc_port]
-    protocol: h2c
-EOF
+    echo "routes:"
+    [ "$grpc" = 0 ] || gateway_route grpc /bench.Load/ grpc
+    gateway_route all / app
+    echo "upstreams:"
+    gateway_upstream app "127.0.0.1:$upstream_port"
+    if [ "$grpc" = 1 ]; then
+      gateway_upstream grpc "127.0.0.1:$grpc_port"
+      echo "    protocol: h2c"
+    fi
+  } >"$work/$1.yaml"
   # shellcheck disable=SC2086 # the JVM options are a list of words
   start_pinned "$work/$1.log" java $3 -jar "$2" run --config "$work/$1.yaml"
   targets+=("$1"); port_of[$1]="$gw_port"; pid_of[$1]="$started_pid"; pids_of[$1]="$started_pid"; is_jvm[$1]=1
@@ -424,8 +342,7 @@ targets=("${ordered[@]}")
 
 # --- readiness and the identity each proxy forwards --------------------------------------------------------------
 request() { # port path
-  curl -sS --max-time 5 --cacert "$pki/ca.pem" --cert "$pki/loadclient.pem" --key "$pki/loadclient.key" \
-    --resolve "localhost:$1:127.0.0.1" "https://localhost:$1$2"
+  mtls_get "$1" "$2" loadclient
 }
 wait_ready() { # name
   local port="${port_of[$1]}" pid="${pid_of[$1]}"
@@ -469,7 +386,6 @@ done
 upstream_pids="$upstream_pid,$(children "$upstream_pid")"
 
 # --- machine facts --------------------------------------------------------------------------------------------
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 cpu_model="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 jdk="$(java -version 2>&1 | sed -n 2p)"
 nginx_version="$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')"

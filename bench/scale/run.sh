@@ -37,8 +37,9 @@ ka_connections="${SCALE_KEEPALIVE_CONNECTIONS:-32}"
 gateway_jar="${SCALE_GATEWAY_JAR:-$root/gateway/target/mtls-gateway.jar}"
 bench_jar="${SCALE_BENCH_JAR:-$root/bench/target/benchmarks.jar}"
 
-say() { echo "scale: $*" >&2; }
-die() { say "$*"; exit 2; }
+bench_name=scale
+# shellcheck source=../lib.sh
+. "$root/bench/lib.sh"
 
 for tool in java jq curl; do command -v "$tool" >/dev/null || die "$tool is required"; done
 if ! command -v nginx >/dev/null; then
@@ -66,98 +67,37 @@ fi
 ports_free=$(( $(cut -f2 /proc/sys/net/ipv4/ip_local_port_range) - $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) ))
 [ "$ports_free" -gt "$((connections + 1000))" ] || die "the ephemeral port range holds $ports_free ports; $connections connections need more"
 
-work="$(mktemp -d /tmp/mtls-scale.XXXXXX)"
-pids=()
-cleanup() {
-  local status=$?
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-taken=""
-free_port() { # sets the variable named $1 to a free port below the ephemeral range
-  local candidate
-  for _ in $(seq 1 200); do
-    candidate=$((20000 + RANDOM % 12000))
-    case " $taken " in *" $candidate "*) continue ;; esac
-    if [ -z "$(ss -Htan "( sport = :$candidate )" 2>/dev/null)" ]; then
-      taken="$taken $candidate"; printf -v "$1" '%s' "$candidate"; return 0
-    fi
-  done
-  die "no free port found"
-}
-stop_pid() { # pid: TERM, wait up to 10 s, KILL
-  kill -TERM "$1" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-}
+bench_work 0 mtls-scale
 
 # --- PKI and the upstream --------------------------------------------------------------------------------------
-pki="$work/pki"
-java -jar "$gateway_jar" pki init --dir "$pki" >/dev/null
-java -jar "$gateway_jar" pki issue --dir "$pki" --server localhost --dns localhost --ip 127.0.0.1 >/dev/null
-java -jar "$gateway_jar" pki issue --dir "$pki" --client scaleclient >/dev/null
+bench_pki "$gateway_jar" scaleclient
 
 free_port upstream_port
 mkdir -p "$work/upstream"
-cat >"$work/upstream/nginx.conf" <<EOF
-worker_processes 1;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $work/upstream/client_body;
-  proxy_temp_path $work/upstream/proxy;
-  fastcgi_temp_path $work/upstream/fastcgi;
-  uwsgi_temp_path $work/upstream/uwsgi;
-  scgi_temp_path $work/upstream/scgi;
-  keepalive_requests 10000000;
-  keepalive_timeout 300s;
+{
+  echo "worker_processes 1;"
+  nginx_common "$work/upstream"
+  echo "http {"
+  nginx_http_common "$work/upstream"
+  cat <<EOF
   server { listen 127.0.0.1:$upstream_port; default_type text/plain; location / { return 200 "ok\n"; } }
 }
 EOF
+} >"$work/upstream/nginx.conf"
 nginx -p "$work/upstream" -e "$work/upstream/error.log" -c "$work/upstream/nginx.conf" -g "daemon off;" \
   </dev/null >"$work/upstream/stdout.log" 2>&1 &
 pids+=($!)
 
 gateway_config() { # file workers port admin_port
-  cat >"$1" <<EOF
-version: 1
-workers: $2
-admin:
-  listen: 127.0.0.1:$4
-accessLog:
-  enabled: false
-listeners:
-  - name: scale
-    listen: 127.0.0.1:$3
-    tls:
-      certificate: $pki/localhost.pem
-      privateKey: $pki/localhost.key
-      clientAuth: require
-      clientCa: $pki/ca.pem
-      verifyDepth: 4
-      protocols: [TLSv1.3, TLSv1.2]
-    identityHeaders:
-      X-Client-Subject: "\${subject}"
-    xfcc: sanitize-set
-    http: { idleTimeout: 600s }
-routes:
-  - name: all
-    match: { pathPrefix: / }
-    upstream: app
-upstreams:
-  app:
-    endpoints: [127.0.0.1:$upstream_port]
-EOF
+  {
+    gateway_top "$2" "127.0.0.1:$4" false
+    gateway_listener scale "$3"
+    echo "    http: { idleTimeout: 600s }"
+    echo "routes:"
+    gateway_route all / app
+    echo "upstreams:"
+    gateway_upstream app "127.0.0.1:$upstream_port"
+  } >"$1"
 }
 started_pid=""
 start_gateway() { # name workers; sets started_pid and port_<name>
@@ -171,8 +111,7 @@ start_gateway() { # name workers; sets started_pid and port_<name>
   printf -v "port_$1" '%s' "$port"
 }
 request_ok() { # port
-  [ "$(curl -sS --max-time 5 --cacert "$pki/ca.pem" --cert "$pki/scaleclient.pem" --key "$pki/scaleclient.key" \
-    --resolve "localhost:$1:127.0.0.1" "https://localhost:$1/" 2>/dev/null)" = ok ]
+  [ "$(mtls_get "$1" / scaleclient 2>/dev/null)" = ok ]
 }
 wait_ready() { # name pid port
   for _ in $(seq 1 240); do
@@ -184,7 +123,6 @@ wait_ready() { # name pid port
 }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "null"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 load_before="$(loadavg)"
 all_valid=1
 

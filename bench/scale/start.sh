@@ -31,82 +31,34 @@ launcher="$root/bin/mtls-gateway"
 jar="$root/gateway/target/mtls-gateway.jar"
 probe="$root/bench/scale/start_probe.py"
 
-say() { echo "start: $*" >&2; }
-die() { say "$*"; exit 2; }
+bench_name=start
+# shellcheck source=../lib.sh
+. "$root/bench/lib.sh"
 for tool in java jq python3 ss; do command -v "$tool" >/dev/null || die "$tool is required"; done
 export MTLS_GATEWAY_JAVA_OPTS="${START_JAVA_OPTS:-}"
 # The launcher builds the jar when it is missing or older than the sources: not inside a timed start.
 "$launcher" --version >/dev/null
 
-work="$(mktemp -d /tmp/mtls-start.XXXXXX)"
-pids=()
-cleanup() {
-  local status=$?
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work 0 mtls-start
+loadavg1() { cut -d' ' -f1 /proc/loadavg; }
 
-free_port() { # prints a port below the ephemeral range that nothing listens on
-  local candidate
-  for _ in $(seq 1 200); do
-    candidate=$((20000 + RANDOM % 12000))
-    [ -z "$(ss -Htan "( sport = :$candidate )" 2>/dev/null)" ] && { echo "$candidate"; return 0; }
-  done
-  die "no free port found"
-}
-stop_pid() { # pid: TERM, wait up to 10 s, KILL
-  kill -TERM "$1" 2>/dev/null || true
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$1" 2>/dev/null || true
-}
-loadavg() { cut -d' ' -f1 /proc/loadavg; }
-
-pki="$work/pki"
-java -jar "$jar" pki init --dir "$pki" >/dev/null
-java -jar "$jar" pki issue --dir "$pki" --server localhost --dns localhost --ip 127.0.0.1 >/dev/null
+bench_pki "$jar"
 write_config() { # file port
-  cat >"$1" <<EOF
-version: 1
-workers: 1
-admin:
-  listen: 127.0.0.1:0
-accessLog:
-  enabled: false
-listeners:
-  - name: start
-    listen: 127.0.0.1:$2
-    tls:
-      certificate: $pki/localhost.pem
-      privateKey: $pki/localhost.key
-      clientAuth: require
-      clientCa: $pki/ca.pem
-      verifyDepth: 4
-      protocols: [TLSv1.3, TLSv1.2]
-    identityHeaders:
-      X-Client-Subject: "\${subject}"
-    xfcc: sanitize-set
-routes:
-  - name: all
-    match: { pathPrefix: / }
-    upstream: app
-upstreams:
-  app:
-    endpoints: [127.0.0.1:9]
-EOF
+  {
+    gateway_top 1 127.0.0.1:0 false
+    gateway_listener start "$2"
+    echo "routes:"
+    gateway_route all / app
+    echo "upstreams:"
+    gateway_upstream app 127.0.0.1:9
+  } >"$1"
 }
 
 runs="$work/runs.jsonl"; : >"$runs"
 start_once() { # variant round [env...]: one timed start, appended to $runs
   local variant="$1" round="$2" port line pid command
   shift 2
-  port="$(free_port)"
+  free_port port
   write_config "$work/$variant-$round.yaml" "$port"
   command=("$launcher")
   # shellcheck disable=SC2206
@@ -116,9 +68,9 @@ start_once() { # variant round [env...]: one timed start, appended to $runs
   pid="$(jq -r .pid <<<"$line")"
   pids+=("$pid")
   [ "$(jq -r '.wallMs // empty' <<<"$line")" ] || { cat "$work/$variant-$round.log" >&2; die "$variant: no listening socket ($line)"; }
-  jq -c --arg variant "$variant" --argjson round "$round" --arg load "$(loadavg)" \
+  jq -c --arg variant "$variant" --argjson round "$round" --arg load "$(loadavg1)" \
     '{variant: $variant, round: $round, wallMs, cpuMs, mainMs, jitMs, mainRunQueueMs, loadavg1: ($load | tonumber)}' <<<"$line" >>"$runs"
-  say "round $round $variant: $(jq -r '"\(.wallMs) ms wall, \(.cpuMs) ms CPU (main thread \(.mainMs), JIT \(.jitMs)), main thread waited \(.mainRunQueueMs) ms for a CPU"' <<<"$line"), load $(loadavg)"
+  say "round $round $variant: $(jq -r '"\(.wallMs) ms wall, \(.cpuMs) ms CPU (main thread \(.mainMs), JIT \(.jitMs)), main thread waited \(.mainRunQueueMs) ms for a CPU"' <<<"$line"), load $(loadavg1)"
   stop_pid "$pid"
 }
 version_once() { # round: the JVM alone, wall and CPU from the kernel's accounting of the finished child
@@ -129,12 +81,12 @@ version_once() { # round: the JVM alone, wall and CPU from the kernel's accounti
   t1=$(date +%s%N)
   after="$(awk '{ print $16 + $17 }' /proc/$$/stat)"
   jq -nc --argjson round "$1" --argjson wall "$(( (t1 - t0) / 1000000 ))" \
-    --argjson cpu "$(( (after - before) * 1000 / $(getconf CLK_TCK) ))" --arg load "$(loadavg)" \
+    --argjson cpu "$(( (after - before) * 1000 / $(getconf CLK_TCK) ))" --arg load "$(loadavg1)" \
     '{variant: "jvm-version", round: $round, wallMs: $wall, cpuMs: $cpu, loadavg1: ($load | tonumber)}' >>"$runs"
 }
 
 # The archive the launcher makes on a first run; made here, untimed, so every timed start finds it.
-port="$(free_port)"; write_config "$work/prepare.yaml" "$port"
+free_port port; write_config "$work/prepare.yaml" "$port"
 line="$(python3 "$probe" "$port" "$work/prepare.log" -- "$launcher" run --config "$work/prepare.yaml")" \
   || { cat "$work/prepare.log" >&2; die "the first start failed"; }
 pids+=("$(jq -r .pid <<<"$line")"); stop_pid "${pids[-1]}"

@@ -73,7 +73,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @Fork(1)
 // A resumption is one call of each per-connection method: the JIT needs some 15,000 of them before the
-// figures settle (measured: 515 -> 344 µs of server CPU between 1,000 and 13,000 handshakes of warm-up).
+// figures settle (measured: 715 -> 296-344 µs of server CPU between 1,000 and 13,000-24,000 handshakes of warm-up).
 @Warmup(iterations = 12, time = 5)
 @Measurement(iterations = 5, time = 5)
 @Threads(1)

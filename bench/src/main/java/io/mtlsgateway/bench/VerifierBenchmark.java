@@ -99,8 +99,9 @@ public class VerifierBenchmark {
     }
 
     /**
-     * CPU time of {@link #verifyCacheMissDistinctClients}, parse and verification: on a shared machine far steadier
-     * than its wall time. Divide {@link #cpuNanos} by {@link #calls}. Not final: JMH subclasses it.
+     * CPU time of {@link #verifyCacheMissDistinctClients}, verification only (each leaf is parsed before): on a
+     * shared machine far steadier than its wall time. Divide {@link #cpuNanos} by {@link #calls}. Not final: JMH
+     * subclasses it.
      */
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.EVENTS)

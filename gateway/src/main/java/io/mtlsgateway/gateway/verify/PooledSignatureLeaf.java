@@ -23,13 +23,12 @@ import javax.security.auth.x500.X500Principal;
 /**
  * A new client's leaf as the JDK's PKIX validator sees it: the certificate itself in every respect, except that
  * checking its signature with the native provider goes through {@link ChainSignatures#verifyNatively}, which
- * keeps one signature engine per algorithm and thread and each issuer's key in the provider's own form. The
- * JDK's certificate would create a provider engine and convert the issuer's key for every new client, which
- * cost about as much again as a tenth of the native check itself (bench: GatewayHandshakeBenchmark).
+ * keeps an engine per thread, algorithm and issuer key. The JDK's certificate creates a provider engine and has
+ * the issuer's key converted for every new client: about 25 µs of a miss here (docs/performance.md).
  *
- * <p>The signature is still checked, in full, for every leaf: only the engine and the key object are reused.
- * Only the leaf is wrapped: an intermediate's check is remembered by the JDK's certificate object across
- * clients, and a wrapper would lose that.
+ * <p>The signature is still checked, in full, for every leaf: only the engine is reused. Only the leaf is
+ * wrapped: an intermediate's check is remembered by the JDK's certificate object across clients, and a wrapper
+ * would lose that.
  */
 final class PooledSignatureLeaf extends X509Certificate {
     private final X509Certificate cert;

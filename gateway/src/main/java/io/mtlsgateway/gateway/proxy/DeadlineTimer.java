@@ -49,6 +49,16 @@ final class DeadlineTimer {
         action = null;
     }
 
+    /**
+     * Disarms only when {@code armed} is what runs at the deadline: a timer shared by the exchanges
+     * of one connection, where one exchange's late cancel must leave its successor's timeout alone.
+     */
+    void disarm(Runnable armed) {
+        if (action == armed) {
+            action = null;
+        }
+    }
+
     /** Disarms and cancels the scheduled check, so nothing is left behind: for the connection's end. */
     void stop() {
         action = null;

@@ -26,12 +26,19 @@ import java.util.concurrent.TimeUnit;
 final class DownstreamRequests implements ExchangeOwner {
     /** How long a connection idle when the drain starts stays open for a request already sent. */
     static final Duration IDLE_DRAIN_GRACE = Duration.ofSeconds(1);
+    /** Any bound works (a check comes no later than the deadline); a long one checks least often. */
+    private static final long RESPONSE_CLOCK_MAX_CHECK_NANOS = TimeUnit.HOURS.toNanos(1);
 
     private final HttpStageSnapshot snapshot;
     private final RequestStarter starter;
     private final VerifiedPeer peer;
     private final ChannelHandlerContext ctx;
     private final WaitingMessages waiting = new WaitingMessages();
+    /**
+     * The response timeout's clock, one per connection: its check is scheduled at the first
+     * deadline and moves on from there, rather than a task scheduled and cancelled per request.
+     */
+    private final DeadlineTimer responseClock = new DeadlineTimer(RESPONSE_CLOCK_MAX_CHECK_NANOS);
     private Exchange current;
     /** Skipping the rest of a request that was answered by the gateway itself. */
     private boolean discardingBody;
@@ -148,6 +155,7 @@ final class DownstreamRequests implements ExchangeOwner {
 
     void closed() {
         closing = true;
+        responseClock.stop();
         if (current != null) {
             current.abort();
             current = null;
@@ -226,6 +234,11 @@ final class DownstreamRequests implements ExchangeOwner {
     @Override
     public boolean reading() {
         return reading;
+    }
+
+    @Override
+    public DeadlineTimer responseClock() {
+        return responseClock;
     }
 
     @Override

@@ -52,7 +52,8 @@ final class Exchange implements UpstreamListener {
         this.request = new RequestRelay(upstreamRequest, identityHeaders, record);
         this.response = new ResponseRelay(downstream, upstreamRequest.method(), clientVersion, clientKeepAlive, via,
                 record);
-        this.deadlines = new ResponseDeadlines(downstream.executor(), cluster.responseTimeout(), this::onLate);
+        this.deadlines = new ResponseDeadlines(downstream.executor(), owner.responseClock(), cluster.responseTimeout(),
+                this::onLate);
     }
 
     boolean requestComplete() {

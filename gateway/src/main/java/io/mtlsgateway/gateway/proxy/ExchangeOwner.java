@@ -15,6 +15,9 @@ interface ExchangeOwner {
      */
     boolean reading();
 
+    /** The connection's clock for the route's response timeout, which its exchanges take in turn. */
+    DeadlineTimer responseClock();
+
     /** The gateway is stopping or stopped trusting the client: the response closes the connection. */
     boolean draining();
 

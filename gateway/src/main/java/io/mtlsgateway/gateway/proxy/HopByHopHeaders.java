@@ -4,8 +4,6 @@ import io.mtlsgateway.config.HeaderNames;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,21 +20,33 @@ final class HopByHopHeaders {
 
     static void strip(HttpHeaders headers) {
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            List<String> named = new ArrayList<>();
+            // getAll is a copy, so the named headers can go while it is read.
             for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty() && !HeaderNames.FRAMING.contains(name.toLowerCase(Locale.ROOT))) {
-                        named.add(name);
-                    }
-                }
-            }
-            for (String name : named) {
-                headers.remove(name);
+                removeNamed(headers, value);
             }
         }
         for (AsciiString name : HOP_BY_HOP) {
             headers.remove(name);
+        }
+    }
+
+    /**
+     * Removes the headers one Connection value names. Scanned by hand rather than split: nearly every
+     * upstream response says {@code Connection: keep-alive}, a name the fixed list removes anyway.
+     */
+    private static void removeNamed(HttpHeaders headers, String value) {
+        int start = 0;
+        while (start <= value.length()) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? value.length() : comma;
+            String name = value.substring(start, end).trim();
+            if (!name.isEmpty()) {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (!HeaderNames.FRAMING.contains(lower) && !HeaderNames.HOP_BY_HOP.contains(lower)) {
+                    headers.remove(name);
+                }
+            }
+            start = end + 1;
         }
     }
 }

@@ -21,6 +21,8 @@ final class HttpTimeoutsMessageHandler extends ChannelDuplexHandler {
     private final BodyReadTimer body;
     /** A final (non-1xx) response head was written; its end completes a request. */
     private boolean finalResponsePending;
+    /** Made once per connection rather than a capturing lambda per response: this runs on every request. */
+    private ChannelFutureListener responseWritten;
 
     HttpTimeoutsMessageHandler(HttpTimeouts timeouts) {
         this.timeouts = timeouts;
@@ -29,6 +31,7 @@ final class HttpTimeoutsMessageHandler extends ChannelDuplexHandler {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        responseWritten = f -> timeouts.responseWritten(ctx);
         timeouts.messageSideAdded(ctx);
     }
 
@@ -64,7 +67,7 @@ final class HttpTimeoutsMessageHandler extends ChannelDuplexHandler {
         }
         if (msg instanceof LastHttpContent && finalResponsePending) {
             finalResponsePending = false;
-            ctx.write(msg, promise).addListener((ChannelFutureListener) f -> timeouts.responseWritten(ctx));
+            ctx.write(msg, promise).addListener(responseWritten);
             return;
         }
         ctx.write(msg, promise);

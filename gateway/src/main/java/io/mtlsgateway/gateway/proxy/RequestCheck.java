@@ -70,10 +70,12 @@ final class RequestCheck {
             return Result.reject(ProxyError.METHOD_NOT_IMPLEMENTED);
         }
         RequestHead.Headers headers = request.headers();
-        List<String> transferEncodings = headers.all("transfer-encoding");
-        if (!transferEncodings.isEmpty() && !(transferEncodings.size() == 1
-                && "chunked".equalsIgnoreCase(transferEncodings.get(0).trim()))) {
-            return Result.reject(ProxyError.UNSUPPORTED_TRANSFER_ENCODING);
+        // Most requests have no Transfer-Encoding: one look-up, without the list all() builds.
+        if (headers.first("transfer-encoding") != null) {
+            List<String> transferEncodings = headers.all("transfer-encoding");
+            if (!(transferEncodings.size() == 1 && "chunked".equalsIgnoreCase(transferEncodings.get(0).trim()))) {
+                return Result.reject(ProxyError.UNSUPPORTED_TRANSFER_ENCODING);
+            }
         }
         List<String> hosts = headers.all("host");
         if (hosts.size() != 1 || hosts.get(0).isBlank()) {

@@ -1,12 +1,15 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AsciiString;
 import java.util.List;
+import java.util.Map;
 
 /** Reads a decoded Netty request head into the planner's Netty-free {@link RequestHead}. */
 final class RequestHeads {
@@ -38,15 +41,33 @@ final class RequestHeads {
     }
 
     private record NettyHeaders(HttpHeaders headers) implements RequestHead.Headers {
+        /**
+         * The names the checks and the planner look up on every request, as Netty's AsciiStrings: a
+         * String name is hashed character by character on each look-up, an AsciiString once. The
+         * map's own look-up uses the String's cached hash.
+         */
+        private static final Map<String, AsciiString> KNOWN = Map.of(
+                "host", HttpHeaderNames.HOST,
+                "transfer-encoding", HttpHeaderNames.TRANSFER_ENCODING,
+                "expect", HttpHeaderNames.EXPECT,
+                "upgrade", HttpHeaderNames.UPGRADE,
+                "connection", HttpHeaderNames.CONNECTION,
+                "authorization", HttpHeaderNames.AUTHORIZATION);
+
+        private static CharSequence name(String name) {
+            AsciiString known = KNOWN.get(name);
+            return known != null ? known : name;
+        }
+
         @Override
         public List<String> all(String name) {
-            return headers.getAll(name);
+            return headers.getAll(name(name));
         }
 
         @Override
         public String first(String name) {
             // One look-up without the list getAll builds: the planner asks this of every request.
-            return headers.get(name);
+            return headers.get(name(name));
         }
 
         @Override

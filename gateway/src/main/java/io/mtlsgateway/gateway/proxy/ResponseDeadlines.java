@@ -13,15 +13,25 @@ import java.util.function.Consumer;
 final class ResponseDeadlines {
     private final EventExecutor executor;
     private final Consumer<ProxyError> expired;
-    private final ResponseTimeout routeTimeout;
+    private final DeadlineTimer clock;
+    private final long routeTimeoutNanos;
+    private final Runnable routeExpired;
+    /** The route's timeout was armed and not cancelled since (it may have run out meanwhile). */
+    private boolean routeArmed;
     private ResponseTimeout callDeadline;
 
-    /** @param expired told on {@code executor} which clock ended first */
-    ResponseDeadlines(EventExecutor executor, Duration routeTimeout, Consumer<ProxyError> expired) {
+    /**
+     * @param clock the connection's response clock, which its exchanges take in turn: moving one
+     *     timer costs less than scheduling and cancelling a task for every request
+     * @param expired told on {@code executor} which clock ended first
+     */
+    ResponseDeadlines(EventExecutor executor, DeadlineTimer clock, Duration routeTimeout,
+            Consumer<ProxyError> expired) {
         this.executor = executor;
         this.expired = expired;
-        this.routeTimeout = new ResponseTimeout(executor, routeTimeout,
-                () -> expired.accept(ProxyError.UPSTREAM_TIMEOUT));
+        this.clock = clock;
+        this.routeTimeoutNanos = routeTimeout.toNanos();
+        this.routeExpired = () -> expired.accept(ProxyError.UPSTREAM_TIMEOUT);
     }
 
     /** Starts the call's own deadline, now. */
@@ -32,19 +42,29 @@ final class ResponseDeadlines {
 
     /** The whole request went upstream: the route's timeout starts (unless it already runs). */
     void requestSent() {
-        routeTimeout.start();
+        if (!routeArmed) {
+            routeArmed = true;
+            clock.arm(executor, routeTimeoutNanos, routeExpired);
+        }
     }
 
     /** The request goes to another endpoint: its route timeout starts again once it is sent. */
     void retrying() {
-        routeTimeout.cancel();
+        cancelRouteTimeout();
     }
 
     /** The response started or the exchange ended: no clock is wanted any more. */
     void cancel() {
-        routeTimeout.cancel();
+        cancelRouteTimeout();
         if (callDeadline != null) {
             callDeadline.cancel();
+        }
+    }
+
+    private void cancelRouteTimeout() {
+        if (routeArmed) {
+            routeArmed = false;
+            clock.disarm(routeExpired);
         }
     }
 }

@@ -82,6 +82,9 @@ public final class UpstreamCluster {
 
     private List<EndpointPool> inRotation(EndpointPool avoid) {
         long now = System.nanoTime();
+        if (avoid == null && allAvailable(now)) {
+            return endpoints; // the usual case, on every request: no copy (the list is immutable)
+        }
         List<EndpointPool> available = new ArrayList<>(endpoints.size());
         for (EndpointPool pool : endpoints) {
             if (pool != avoid && pool.health().available(now)) {
@@ -95,6 +98,15 @@ public final class UpstreamCluster {
             }
         }
         return available;
+    }
+
+    private boolean allAvailable(long now) {
+        for (EndpointPool pool : endpoints) {
+            if (!pool.health().available(now)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The index in {@code candidates} to try first. */

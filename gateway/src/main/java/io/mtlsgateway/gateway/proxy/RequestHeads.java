@@ -44,6 +44,12 @@ final class RequestHeads {
         }
 
         @Override
+        public String first(String name) {
+            // One look-up without the list getAll builds: the planner asks this of every request.
+            return headers.get(name);
+        }
+
+        @Override
         public int size() {
             return headers.size();
         }

@@ -52,8 +52,34 @@ public record NormalizedPath(String path, String query) {
         if (!rawPath.startsWith("/")) {
             throw new InvalidPathException("request target is not an absolute path");
         }
-        String decoded = decodeUnreserved(rawPath);
-        return new NormalizedPath(removeDotSegments(decoded), query);
+        return new NormalizedPath(isCanonical(rawPath) ? rawPath : normalize(rawPath), query);
+    }
+
+    /** The full normalisation of a path starting with {@code /}: escapes checked and decoded, dot segments removed. */
+    static String normalize(String rawPath) throws InvalidPathException {
+        return removeDotSegments(decodeUnreserved(rawPath));
+    }
+
+    /**
+     * Whether {@link #normalize} would return the path unchanged, decided in one scan without copying: no escape,
+     * no forbidden character, no empty segment but the last, no segment starting with a dot (which covers every
+     * dot segment, with or without parameters). Nearly every request's path is like this.
+     */
+    private static boolean isCanonical(String path) {
+        int length = path.length();
+        for (int i = 0; i < length; i++) {
+            char c = path.charAt(i);
+            if (c == '%' || c == '\\' || c < 0x21 || c == 0x7f) {
+                return false;
+            }
+            if (c == '/' && i + 1 < length) {
+                char next = path.charAt(i + 1);
+                if (next == '/' || next == '.') {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Checks every escape and decodes the unreserved ones, so {@code %2e%2e} is seen as {@code ..}. */

@@ -2,9 +2,12 @@ package io.mtlsgateway.gateway.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.routing.NormalizedPath.InvalidPathException;
 import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -61,5 +64,42 @@ class NormalizedPathTest {
         NormalizedPath path = NormalizedPath.of(raw);
         assertEquals(raw.substring(raw.indexOf('?') + 1), path.query());
         assertEquals("/a", path.path());
+    }
+
+    /**
+     * {@code of} skips the full normalisation for a path that is already canonical: that shortcut must give the
+     * same answer as the full normalisation (the same path, or a refusal) for every path, so it is checked against
+     * it over paths built from the characters that matter (separators, dots, escapes, parameters, a backslash).
+     */
+    @Test
+    void theShortcutForCanonicalPathsAgreesWithTheFullNormalisation() {
+        String alphabet = "/./a%2eF;\\b~";
+        Random random = new Random(20261201L);
+        int shortcutTaken = 0;
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder raw = new StringBuilder("/");
+            int length = random.nextInt(10);
+            for (int i = 0; i < length; i++) {
+                raw.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String path = raw.toString();
+            String expected;
+            try {
+                expected = NormalizedPath.normalize(path);
+            } catch (InvalidPathException e) {
+                assertThrows(InvalidPathException.class, () -> NormalizedPath.of(path), path);
+                continue;
+            }
+            try {
+                assertEquals(expected, NormalizedPath.of(path).path(), path);
+            } catch (InvalidPathException e) {
+                throw new AssertionError(path + " refused, but normalises to " + expected, e);
+            }
+            if (expected.equals(path)) {
+                shortcutTaken++;
+            }
+        }
+        // The generator must reach both kinds of path, or the comparison proves nothing.
+        assertTrue(shortcutTaken > 1_000, "canonical paths generated: " + shortcutTaken);
     }
 }

@@ -22,12 +22,19 @@
 #   LOAD_PRIME_CONNECTIONS=20000  handshake and resume modes: prime by this many connections instead of LOAD_PRIME
 #                            seconds (the JIT's thresholds count calls, and a per-connection path is called once per
 #                            connection: 60 s at 100 connections/s left C2 at 40 % of the gateway's CPU); 0: seconds
+#   LOAD_PRIME_RUNS=4        ... split over this many load-client runs: each measured run is a new client, whose first
+#                            connections are full handshakes and whose predecessor's exit closed connections mid-way;
+#                            primed by one client only, the gateway met those paths first in the measured run and
+#                            recompiled there (C2 at 39 % of its CPU in a run after 60,000 resumed connections)
 #   LOAD_WORKERS=1           gateway workers = nginx worker_processes = HAProxy nbthread (the proxy under test)
 #   LOAD_PROXY_CPUS=1        CPU list every proxy is pinned to with taskset (empty: no pinning)
 #   LOAD_KEEPALIVE_CONNECTIONS=16   concurrent connections in keepalive mode
 #   LOAD_HANDSHAKE_CONNECTIONS=8    concurrent connection openers in handshake and resume modes
 #   LOAD_H2_CONNECTIONS=4    h2 connections in the h2-N and grpc-N modes (each with N streams in flight)
 #   LOAD_PROTOCOLS=TLSv1.3,TLSv1.2  what the load client offers (TLSv1.2 alone compares TLS 1.2 handshakes)
+#   LOAD_CLIENT_GROUPS=      key-exchange groups the load client offers (e.g. X25519); empty: Netty's default, hybrid
+#                            post-quantum X25519MLKEM768 first, which the gateway takes and Debian's nginx and HAProxy
+#                            (OpenSSL 3.0) do not support: they do X25519. The JSON's "negotiated" names the group.
 #   LOAD_CLIENT_THREADS=2    load-client event loops
 #   LOAD_UPSTREAM_WORKERS=1  worker_processes of the shared upstream nginx
 #   LOAD_GATEWAY_ACCESS_LOG=false  the gateways' access log (the peers log nothing)
@@ -74,6 +81,7 @@ case " $modes " in *" grpc-"*) grpc=1 ;; *) grpc=0 ;; esac
 client_threads="${LOAD_CLIENT_THREADS:-2}"
 workers="${LOAD_WORKERS:-1}"
 protocols="${LOAD_PROTOCOLS:-TLSv1.3,TLSv1.2}"
+client_groups="${LOAD_CLIENT_GROUPS:-}"
 proxy_cpus="${LOAD_PROXY_CPUS-1}"
 
 gateway_jar="${LOAD_GATEWAY_JAR:-$root/gateway/target/mtls-gateway.jar}"
@@ -488,6 +496,7 @@ client_status=0
 run_client() {
   local connections extra=() ups="$upstream_pids"
   [ -z "${5:-}" ] || extra+=(--max-requests "$5")
+  [ -z "$client_groups" ] || extra+=(--groups "$client_groups")
   case "$1" in
     keepalive) connections="$keepalive_connections"; extra+=(--mode keepalive) ;;
     handshake | resume) connections="$handshake_connections"; extra+=(--mode "$1") ;;
@@ -512,6 +521,8 @@ run_client() {
 # without them is within LOAD_PRIME_SETTLE of the first's) or LOAD_PRIME_MAX seconds have passed. Every chunk is recorded. --------
 prime="${LOAD_PRIME:-10}"
 prime_connections="${LOAD_PRIME_CONNECTIONS:-20000}"
+prime_runs="${LOAD_PRIME_RUNS:-4}"
+[ "$prime_runs" -ge 1 ] 2>/dev/null || die "LOAD_PRIME_RUNS: $prime_runs (expected: a whole number >= 1)"
 prime_max="${LOAD_PRIME_MAX:-0}"
 prime_chunk="${LOAD_PRIME_CHUNK:-10}"
 prime_jit_share="${LOAD_PRIME_JIT_SHARE:-0.03}"
@@ -545,9 +556,15 @@ for mode in $modes; do
       *) cap="" seconds="$prime" ;;
     esac
     elapsed=0
-    if [ "$seconds" -gt 0 ]; then
-      say "priming $target with $mode load (not recorded): ${cap:+$cap connections, at most }$seconds s"
-      prime_client "$mode" "$target" "$seconds" "$cap"
+    # By connections: in LOAD_PRIME_RUNS client runs, so the start and end of a client are primed too.
+    runs_left=1
+    [ -z "$cap" ] || runs_left="$prime_runs"
+    while [ "$seconds" -gt 0 ] && [ "$runs_left" -gt 0 ]; do
+      runs_left=$((runs_left - 1))
+      run_cap="$cap"
+      [ -z "$cap" ] || run_cap=$(( (cap + prime_runs - 1) / prime_runs ))
+      say "priming $target with $mode load (not recorded): ${run_cap:+$run_cap connections, at most }$seconds s"
+      prime_client "$mode" "$target" "$seconds" "$run_cap"
       # What the priming did, and how much of it the JIT took, so a reader can see whether it was enough.
       primed="$(jq -c --arg t "$target" --arg m "$mode" --slurpfile p "$work/prime.json" \
         '. + [{target: $t, mode: $m, operations: $p[0].measured, seconds: $p[0].windowSeconds,
@@ -556,7 +573,7 @@ for mode in $modes; do
                  else null end)}]' <<<"$primed" 2>/dev/null || echo "$primed")"
       say "primed $target ($mode): $(jq -c '.[-1]' <<<"$primed")"
       elapsed="$(jq -r '.[-1].seconds | floor' <<<"$primed" 2>/dev/null || echo "$seconds")"
-    fi
+    done
     [ -z "$cap" ] || continue # primed by connections: no chunks after
     previous="" # the previous chunk's CPU per operation without JIT, when its JIT share was low already
     while [ "$elapsed" -lt "$prime_max" ]; do
@@ -632,7 +649,8 @@ jq -s \
   --argjson identities "$identities" --argjson shapes "$shapes" --argjson jars "$jars" \
   --argjson targets "$targets_json" --arg protocols "$protocols" --arg proxyCpus "$proxy_cpus" \
   --argjson duration "$duration" --argjson warmup "$warmup" --argjson rounds "$rounds" --argjson prime "$prime" \
-  --argjson primeConnections "$prime_connections" --argjson primed "$primed" \
+  --argjson primeConnections "$prime_connections" --argjson primeRuns "$prime_runs" --argjson primed "$primed" \
+  --arg clientGroups "$client_groups" \
   --argjson workers "$workers" --argjson baselineWorkers "$baseline_workers" --argjson clientThreads "$client_threads" \
   --argjson kaConn "$keepalive_connections" --argjson hsConn "$handshake_connections" \
   --argjson h2Conn "$h2_connections" \
@@ -667,11 +685,13 @@ jq -s \
                 openssl: $openssl, loadavgBefore: $loadBefore, loadavgAfter: $loadAfter,
                 uptimeBefore: $uptimeBefore, uptimeAfter: $uptimeAfter},
       settings: {durationSeconds: $duration, warmupSeconds: $warmup, primeSecondsPerModeAndJvm: $prime,
-                 primeConnectionsPerHandshakeModeAndJvm: $primeConnections, priming: $primed,
+                 primeConnectionsPerHandshakeModeAndJvm: $primeConnections, primeRunsPerHandshakeModeAndJvm: $primeRuns,
+                 priming: $primed,
                  primeMaxSeconds: $primeMax, primeChunkSeconds: $primeChunk, primeSteadyJitShare: $primeJitShare,
                  primeSteadySettle: $primeSettle,
                  rounds: $rounds, proxyWorkers: $workers, baselineWorkers: $baselineWorkers, proxyCpus: $proxyCpus, clientThreads: $clientThreads,
-                 clientProtocols: $protocols, keepaliveConnections: $kaConn, handshakeConnections: $hsConn,
+                 clientProtocols: $protocols, clientGroups: (if $clientGroups == "" then "netty default" else $clientGroups end),
+                 keepaliveConnections: $kaConn, handshakeConnections: $hsConn,
                  h2Connections: $h2Conn,
                  gatewayJavaOptions: $gatewayJavaOpts, baselineJavaOptions: $baselineJavaOpts,
                  gatewayTransport: $gatewayTransport, baselineTransport: $baselineTransport},

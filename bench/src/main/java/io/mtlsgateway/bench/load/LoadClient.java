@@ -6,6 +6,7 @@ import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
@@ -48,6 +49,9 @@ public final class LoadClient {
                 // Explicit although it is Netty's default: the server certificate must match --server-name.
                 .endpointIdentificationAlgorithm("HTTPS")
                 .protocols(options.protocols());
+        if (!options.groups().isEmpty()) {
+            builder.option(OpenSslContextOption.GROUPS, options.groups().toArray(String[]::new));
+        }
         if (options.mode().multiplexed()) {
             // h2 only: a server that does not choose it fails the run (ALPN error) rather than measuring HTTP/1.1.
             builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,

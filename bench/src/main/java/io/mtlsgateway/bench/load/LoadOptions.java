@@ -27,6 +27,8 @@ import java.util.Map;
  * @param warmupSeconds seconds of load before measuring
  * @param durationSeconds seconds measured
  * @param protocols     TLS versions offered
+ * @param groups        key-exchange groups offered, in order (BoringSSL names); empty: Netty's default, which
+ *                      puts the hybrid post-quantum X25519MLKEM768 first
  * @param label         free text copied into the report (e.g. {@code gateway})
  * @param maxRequests   safety bound on requests sent in one run
  * @param timeoutSeconds a connection that receives nothing for this long counts as an error
@@ -37,7 +39,7 @@ import java.util.Map;
 record LoadOptions(
         Mode mode, InetAddress host, int port, String serverName, Path ca, Path cert, Path key, String path,
         int connections, int streams, int threads, int warmupSeconds, int durationSeconds, List<String> protocols,
-        String label, long maxRequests, int timeoutSeconds, List<Long> proxyPids, List<Long> upstreamPids,
+        List<String> groups, String label, long maxRequests, int timeoutSeconds, List<Long> proxyPids, List<Long> upstreamPids,
         int clockTicks) {
 
     /** How requests map onto connections. */
@@ -69,12 +71,14 @@ record LoadOptions(
             usage: LoadClient --mode keepalive|handshake|resume|h2|grpc --port N --ca FILE --cert FILE --key FILE
                               [--host 127.0.0.1] [--server-name localhost] [--path /]
                               [--connections 16] [--streams 1 (h2, grpc)] [--threads 2] [--warmup 5] [--duration 20]
-                              [--protocols TLSv1.3,TLSv1.2] [--label TEXT] [--max-requests 20000000]
+                              [--protocols TLSv1.3,TLSv1.2] [--groups X25519,P-256] [--label TEXT]
+                              [--max-requests 20000000]
                               [--timeout 10] [--proxy-pids P,P] [--upstream-pids P,P] [--clock-ticks 100]
             """;
 
     LoadOptions {
         protocols = List.copyOf(protocols);
+        groups = List.copyOf(groups);
         proxyPids = List.copyOf(proxyPids);
         upstreamPids = List.copyOf(upstreamPids);
     }
@@ -128,6 +132,8 @@ record LoadOptions(
                 problems.add("--protocols: " + protocol + " (expected: TLSv1.3 or TLSv1.2)");
             }
         }
+        String groupList = in.text("groups", "");
+        List<String> groups = groupList.isEmpty() ? List.of() : List.of(groupList.split(","));
         String label = in.text("label", "");
         long maxRequests = in.integer("max-requests", 20_000_000, 1, Integer.MAX_VALUE);
         int timeout = in.integer("timeout", 10, 1, 120);
@@ -142,7 +148,7 @@ record LoadOptions(
             throw new IllegalArgumentException(String.join("\n", problems));
         }
         return new LoadOptions(mode, host, port, serverName, ca, cert, key, path, connections, streams, threads, warmup,
-                duration, protocols, label, maxRequests, timeout, proxyPids, upstreamPids, clockTicks);
+                duration, protocols, groups, label, maxRequests, timeout, proxyPids, upstreamPids, clockTicks);
     }
 
     /** Reads typed values, collecting problems instead of stopping at the first. */

@@ -12,7 +12,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
+import io.netty.internal.tcnative.SSL;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLEngine;
 
 /**
  * One timed run: warm-up, measurement window, then a bounded wind-down.
@@ -83,10 +86,23 @@ final class LoadRun {
         }
     }
 
-    void noteNegotiated(String protocol, String cipher) {
+    /** The first handshake's version, suite and key-exchange group (peers differ in the groups they support). */
+    void noteNegotiated(SSLEngine engine) {
         if (negotiated.get() == null) {
-            negotiated.compareAndSet(null, protocol + " " + cipher);
+            negotiated.compareAndSet(null, engine.getSession().getProtocol() + " " + engine.getSession().getCipherSuite()
+                    + " " + group(engine));
         }
+    }
+
+    private static String group(SSLEngine engine) {
+        if (engine instanceof ReferenceCountedOpenSslEngine openSsl && openSsl.sslPointer() != 0) {
+            try {
+                return SSL.getGroupName(openSsl.sslPointer());
+            } catch (Exception e) {
+                return "unknown";
+            }
+        }
+        return "unknown";
     }
 
     void logError(ErrorKind kind, Throwable cause) {

@@ -116,7 +116,7 @@ final class Slot {
     void handshakeCompleted(SSLEngine engine) {
         if (!finished) {
             handshakes++;
-            run.noteNegotiated(engine.getSession().getProtocol(), engine.getSession().getCipherSuite());
+            run.noteNegotiated(engine);
         }
     }
 

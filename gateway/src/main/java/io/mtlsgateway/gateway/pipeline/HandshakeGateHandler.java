@@ -114,7 +114,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
         VerifiedPeer peer = new VerifiedPeer(identity, path, clientAddress);
         String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
         if (ApplicationProtocol.H2.alpnName().equals(protocol)) {
-            Http2Stage.install(ctx, http2, idleTimeout, httpStage, peer, listener, metrics.http2());
+            Http2Stage.install(ctx, http2, idleTimeout, httpStage, peer, listener, host, metrics.http2());
         } else if (protocol != null || alpn.contains(ApplicationProtocol.HTTP_1_1)) {
             // No ALPN from the client means HTTP/1.1 (RFC 7301), where the listener offers it.
             httpStage.create(peer).install(ctx);

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -31,6 +32,8 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     private final Http2ConnectionLifetime lifetime;
     private final String listener;
+    /** The host entry the client connected to, on a listener with hosts: trust changes of others are not its. */
+    private final Optional<String> host;
     private final VerifiedPeer peer;
     private final Http2Metrics metrics;
     private ChannelHandlerContext ctx;
@@ -39,10 +42,11 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private boolean cutOff;
 
     /** @param idleTimeout a connection without open streams for this long is asked to go away */
-    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, String listener, VerifiedPeer peer,
-            Http2Metrics metrics) {
+    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, String listener, Optional<String> host,
+            VerifiedPeer peer, Http2Metrics metrics) {
         this.lifetime = new Http2ConnectionLifetime(limits, idleTimeout, metrics);
         this.listener = listener;
+        this.host = host;
         this.peer = peer;
         this.metrics = metrics;
     }
@@ -103,7 +107,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         }
         if (evt instanceof DrainEvent) {
             goAway(GoAwayReason.DRAIN);
-        } else if (evt instanceof TrustChangedEvent change && change.listener().equals(listener)
+        } else if (evt instanceof TrustChangedEvent change && change.concerns(listener, host)
                 && !peer.chain().isEmpty() && !goingAway && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1} (subject \"{2}\", serial {3}) "
                     + "after its open streams: the reloaded trust material no longer accepts its certificate",

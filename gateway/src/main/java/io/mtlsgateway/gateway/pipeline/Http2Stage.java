@@ -5,6 +5,7 @@ import io.mtlsgateway.gateway.metrics.Http2Metrics;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;
+import java.util.Optional;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -44,8 +45,9 @@ final class Http2Stage {
 
     /** Replaces the handler of {@code gate} with the h2 stage. */
     static void install(ChannelHandlerContext gate, Http2Limits limits, Duration idleTimeout,
-            HttpStage.Factory httpStage, VerifiedPeer peer, String listener, Http2Metrics metrics) {
-        Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, idleTimeout, listener, peer, metrics);
+            HttpStage.Factory httpStage, VerifiedPeer peer, String listener, Optional<String> host,
+            Http2Metrics metrics) {
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, idleTimeout, listener, host, peer, metrics);
         HttpStage.Http2Streams streams = httpStage.http2Streams(peer);
         gate.channel().closeFuture().addListener(f -> streams.connectionClosed());
         ChannelPipeline pipeline = gate.pipeline();

@@ -7,6 +7,7 @@ import io.netty.util.AttributeKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -28,10 +29,12 @@ public final class Tunnel {
      * Whose tunnel this is, for the events that end it.
      *
      * @param listener the listener the client connected to
+     * @param host the listener's host entry the client connected to (empty on a listener without hosts)
      * @param chain the client's verified chain, leaf first (empty without a certificate)
      * @param closedBy told the reason ({@code untrusted}, {@code drain}) when the gateway closes the tunnel
      */
-    public record Owner(String listener, List<X509Certificate> chain, Consumer<String> closedBy) {
+    public record Owner(String listener, Optional<String> host, List<X509Certificate> chain,
+            Consumer<String> closedBy) {
         public Owner {
             chain = List.copyOf(chain);
         }

@@ -72,7 +72,7 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        if (owner != null && evt instanceof TrustChangedEvent change && change.listener().equals(owner.listener())
+        if (owner != null && evt instanceof TrustChangedEvent change && change.concerns(owner.listener(), owner.host())
                 && !owner.chain().isEmpty() && !change.stillTrusted().test(owner.chain())) {
             // No request boundary to wait for in a tunnel: a client no longer trusted is cut off now.
             LOG.log(Level.WARNING, "listener {0}: closing the tunnel of {1} (serial {2}): the reloaded trust "

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.proxy;
 import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
+import io.mtlsgateway.gateway.vhost.HostScope;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -293,7 +294,8 @@ final class DownstreamRequests implements ExchangeOwner {
             return;
         }
         Tunnel.open(ctx.pipeline(), upstream, snapshot.http().idleTimeout(),
-                new Tunnel.Owner(snapshot.name(), peer.chain(), reason -> snapshot.observer().tunnelClosed(snapshot.name(), reason)));
+                new Tunnel.Owner(snapshot.name(), snapshot.host().map(HostScope::label), peer.chain(),
+                        reason -> snapshot.observer().tunnelClosed(snapshot.name(), reason)));
     }
 
     /** Reads from the client while what it sends can be used at once ({@link WaitingMessages#readingUseful}). */

@@ -3,12 +3,14 @@ package io.mtlsgateway.gateway.tls;
 import io.mtlsgateway.gateway.BlockingThreads;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.tls.ListenerMaterial.MaterialException;
+import io.netty.handler.ssl.OpenSslServerSessionContext;
 import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.OpenSslSessionTicketKey;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SslContext;
 import io.netty.internal.tcnative.SSL;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,7 @@ public final class SessionTicketPolicy implements AutoCloseable {
             if (!tls.sessionTickets()) {
                 return new TicketlessSslContext(context);
             }
+            ((OpenSslServerSessionContext) context.sessionContext()).setSessionIdContext(sessionIdContext(tls));
             if (!tls.sessionTicketKeys().isEmpty()) {
                 List<OpenSslSessionTicketKey> keys = TicketKeyFile.readAll(tls.sessionTicketKeys());
                 ((OpenSslSessionContext) context.sessionContext())
@@ -64,6 +67,18 @@ public final class SessionTicketPolicy implements AutoCloseable {
             ReferenceCountUtil.release(context);
             throw e;
         }
+    }
+
+    /**
+     * BoringSSL resumes a session only in a context of the same session ID context, and Netty gives
+     * every context the same one: with {@code sessionTicketKeys} shared between a listener (or host
+     * entry) that asks for no client certificate and one that requires it, a session made without a
+     * certificate resumed where one is required, and the connection failed ("peer not verified") on
+     * every attempt with that ticket. One context per client-auth mode makes it a full handshake
+     * there; the same for every process of a fleet, so its shared keys still resume across it.
+     */
+    static byte[] sessionIdContext(TlsConfig tls) {
+        return ("mtls-gateway/" + tls.clientAuth().name()).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Whether {@code engine}'s completed handshake resumed a session (ticket or session ID). */

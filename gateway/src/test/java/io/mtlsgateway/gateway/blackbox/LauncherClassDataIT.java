@@ -8,6 +8,7 @@ import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/mtls-gateway run} and its class-data archive: the first run makes it (one line saying
  * so), later runs map it and say nothing about it, and a run that cannot have one starts all the
- * same, without a word about archives.
+ * same, without a word about archives; one in a folder others can write is never made nor mapped.
  */
 class LauncherClassDataIT {
     /** A training start, then the start itself, on a machine shared with other builds. */
@@ -84,5 +85,16 @@ class LauncherClassDataIT {
                 "MTLS_GATEWAY_JAVA_OPTS", "-Xmx128m");
         assertNothingAboutArchives(runUntilListening(env, "starting (pid", false));
         assertFalse(Files.exists(dir.resolve("missing")));
+    }
+
+    @Test
+    void aFolderOthersCanWriteIsNeitherUsedNorWrittenTo() throws Exception {
+        // An archive in it could have been planted by another user: the JVM would run its classes.
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Map<String, String> env = Map.of("MTLS_GATEWAY_CDS_DIR", shared.toString(),
+                "MTLS_GATEWAY_JAVA_OPTS", "-Xmx128m");
+        assertNothingAboutArchives(runUntilListening(env, "starting (pid", false));
+        assertEquals(List.of(), files(shared));
     }
 }

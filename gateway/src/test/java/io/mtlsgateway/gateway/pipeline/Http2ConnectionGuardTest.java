@@ -17,16 +17,24 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.mtlsgateway.gateway.identity.PeerIdentity;
+import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.TestPki;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One h2 connection's life after the frame codec: an idle connection, one at its age and a drain
- * are asked to go away (a GOAWAY the codec writes), counted by reason; stream errors are counted
+ * are asked to go away (a GOAWAY the codec writes), counted by reason, and so is a connection whose
+ * client a reload's trust of its own host entry refuses; stream errors are counted
  * and passed on; connection errors are left to the codec.
  */
 class Http2ConnectionGuardTest {
@@ -60,7 +68,7 @@ class Http2ConnectionGuardTest {
         Http2Limits limits = new Http2Limits(Http2Limits.DEFAULT_MAX_CONCURRENT_STREAMS,
                 Http2Limits.DEFAULT_MAX_HEADER_LIST_SIZE, maxAge, 1000);
         channel.pipeline().addLast(Http2Stage.codec(limits), new Http2ConnectionGuard(limits, IDLE, "edge",
-                new VerifiedPeer(null, List.of(), "127.0.0.1"), metrics.listener("edge").http2()));
+                Optional.empty(), new VerifiedPeer(null, List.of(), "127.0.0.1"), metrics.listener("edge").http2()));
     }
 
     private double count(String name, String reason) {
@@ -132,6 +140,26 @@ class Http2ConnectionGuardTest {
         assertEquals(1.0, count("mtls.gateway.h2.resets", "protocol_error"));
         assertThrows(Http2FrameStreamException.class, channel::checkException);
         assertTrue(channel.isOpen(), "the connection goes on");
+    }
+
+    @Test
+    void onAListenerWithHostsOnlyATrustChangeOfItsOwnEntryAsksItToGoAway(@TempDir Path dir) throws Exception {
+        IssuedCertificate client = new TestPki(dir).client("app", null);
+        List<X509Certificate> chain = client.chainWithoutRoot();
+        channel.freezeTime();
+        Http2Limits limits = new Http2Limits(Http2Limits.DEFAULT_MAX_CONCURRENT_STREAMS,
+                Http2Limits.DEFAULT_MAX_HEADER_LIST_SIZE, Duration.ofHours(1), 1000);
+        channel.pipeline().addLast(Http2Stage.codec(limits), new Http2ConnectionGuard(limits, IDLE, "edge",
+                Optional.of("api.bank.test"), new VerifiedPeer(PeerIdentity.of(chain), chain, "127.0.0.1"),
+                metrics.listener("edge").http2()));
+
+        // Another entry's new trust (its own CA) would refuse this client: not this connection's business.
+        channel.pipeline().fireUserEventTriggered(new TrustChangedEvent("edge", c -> false, Optional.of("ops.bank.test")));
+        assertFalse(framesWritten().contains(GOAWAY));
+
+        channel.pipeline().fireUserEventTriggered(new TrustChangedEvent("edge", c -> false, Optional.of("api.bank.test")));
+        assertTrue(framesWritten().contains(GOAWAY));
+        assertEquals(1.0, count("mtls.gateway.h2.goaway", "untrusted"));
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -78,7 +79,8 @@ class Http2StageTest {
         server.pipeline().addLast(PipelineNames.HANDSHAKE_GATE, new ChannelInboundHandlerAdapter());
         server.pipeline().addLast(PipelineNames.ERRORS, new ChannelInboundHandlerAdapter());
         Http2Stage.install(server.pipeline().context(PipelineNames.HANDSHAKE_GATE), limits, Duration.ofMinutes(1),
-                requestStage, new VerifiedPeer(null, List.of(), "127.0.0.1"), "edge", metrics.listener("edge").http2());
+                requestStage, new VerifiedPeer(null, List.of(), "127.0.0.1"), "edge", Optional.empty(),
+                metrics.listener("edge").http2());
     }
 
     /**

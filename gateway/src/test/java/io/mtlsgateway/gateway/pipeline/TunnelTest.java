@@ -4,18 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mtlsgateway.gateway.testing.TestPki;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.CharsetUtil;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Two pipelines joined after a 101: the HTTP handlers leave, bytes pass unchanged both ways, a close closes both. */
 class TunnelTest {
@@ -30,12 +36,16 @@ class TunnelTest {
     }
 
     private void open() {
+        open(Optional.empty(), List.of());
+    }
+
+    private void open(Optional<String> host, List<X509Certificate> chain) {
         client.pipeline().addLast(PipelineNames.HTTP_CODEC, new ChannelDuplexHandler())
                 .addLast(PipelineNames.PROXY, new ChannelInboundHandlerAdapter());
         upstream.pipeline().addLast(PipelineNames.UPSTREAM_CODEC, new ChannelDuplexHandler())
                 .addLast(PipelineNames.UPSTREAM_HANDLER, new ChannelInboundHandlerAdapter());
         Tunnel.open(client.pipeline(), upstream, Duration.ofSeconds(30),
-                new Tunnel.Owner("edge", List.of(), reason -> closedBy.add(reason)));
+                new Tunnel.Owner("edge", host, chain, reason -> closedBy.add(reason)));
     }
 
     private static String text(ByteBuf buf) {
@@ -64,6 +74,21 @@ class TunnelTest {
         assertEquals("ping", text(upstream.readOutbound()));
         upstream.writeInbound(Unpooled.copiedBuffer("pong", CharsetUtil.US_ASCII));
         assertEquals("pong", text(client.readOutbound()));
+    }
+
+    @Test
+    void onAListenerWithHostsOnlyATrustChangeOfItsOwnEntryClosesIt(@TempDir Path dir) throws Exception {
+        open(Optional.of("api.bank.test"), new TestPki(dir).client("app", null).chainWithoutRoot());
+
+        // Another entry's new trust (its own CA) would refuse this client: not this tunnel's business.
+        client.pipeline().fireUserEventTriggered(new TrustChangedEvent("edge", c -> false, Optional.of("ops.bank.test")));
+        assertTrue(client.isOpen());
+        assertTrue(upstream.isOpen());
+
+        client.pipeline().fireUserEventTriggered(new TrustChangedEvent("edge", c -> false, Optional.of("api.bank.test")));
+        assertFalse(client.isOpen());
+        assertFalse(upstream.isOpen());
+        assertEquals(List.of("untrusted"), closedBy);
     }
 
     @Test

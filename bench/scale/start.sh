@@ -10,12 +10,18 @@
 #                the first run after a build (made here first, untimed, when missing)
 #   no-archive   the same with MTLS_GATEWAY_CDS=off
 #   baseline     `java -jar $START_BASELINE_JAR run` (another build, no archive), when START_BASELINE_JAR is set
+#   launcher-baseline  `$START_BASELINE_LAUNCHER run`: another checkout's launcher, with its own archive (made
+#                first, untimed), when START_BASELINE_LAUNCHER is set (an A/B of launcher or code changes)
+#   NAME         this launcher with other environment, for each NAME:VAR=VALUE[,VAR=VALUE...] in START_VARIANTS
 # and the JVM alone as a reference: `java -jar mtls-gateway.jar --version`, wall and CPU (no archive).
 #
 # Settings (environment):
 #   START_ROUNDS=5               rounds (median and range reported over them)
 #   START_JAVA_OPTS=             passed as MTLS_GATEWAY_JAVA_OPTS (and to the baseline)
 #   START_BASELINE_JAR=          a jar of another build to time the same way, without the launcher
+#   START_BASELINE_LAUNCHER=     another checkout's bin/mtls-gateway, timed like this one (it builds its jar first)
+#   START_VARIANTS=              space-separated NAME:VAR=VALUE[,VAR=VALUE...] (no spaces or commas in values), e.g.
+#                                "no-native-cache:MTLS_GATEWAY_NATIVE_CACHE=off perfdata:MTLS_GATEWAY_JAVA_OPTS=-XX:-UsePerfData"
 #   START_OUT=bench/results/start-<UTC date>.json (a -2, -3... suffix is added rather than overwrite)
 #
 # The route file is the scale benchmark's: one mTLS listener (P-256 server certificate, client CA, identity
@@ -38,6 +44,14 @@ for tool in java jq python3 ss; do command -v "$tool" >/dev/null || die "$tool i
 export MTLS_GATEWAY_JAVA_OPTS="${START_JAVA_OPTS:-}"
 # The launcher builds the jar when it is missing or older than the sources: not inside a timed start.
 "$launcher" --version >/dev/null
+if [ -n "${START_BASELINE_LAUNCHER:-}" ]; then "$START_BASELINE_LAUNCHER" --version >/dev/null; fi
+declare -A variant_env=([archive]="" [no-archive]="MTLS_GATEWAY_CDS=off")
+variants=(archive no-archive)
+for entry in ${START_VARIANTS:-}; do
+  [[ "$entry" == *:*=* ]] || { echo "start: START_VARIANTS entry '$entry' is not NAME:VAR=VALUE" >&2; exit 2; }
+  variant_env[${entry%%:*}]="${entry#*:}"; variants+=("${entry%%:*}")
+done
+if [ -n "${START_BASELINE_LAUNCHER:-}" ]; then variant_env[launcher-baseline]=""; variants+=(launcher-baseline); fi
 
 bench_work 0 mtls-start
 loadavg1() { cut -d' ' -f1 /proc/loadavg; }
@@ -63,6 +77,7 @@ start_once() { # variant round [env...]: one timed start, appended to $runs
   command=("$launcher")
   # shellcheck disable=SC2206
   [ "$variant" = baseline ] && command=(java ${MTLS_GATEWAY_JAVA_OPTS:-} -jar "$START_BASELINE_JAR")
+  [ "$variant" = launcher-baseline ] && command=("$START_BASELINE_LAUNCHER")
   line="$(env "$@" python3 "$probe" "$port" "$work/$variant-$round.log" -- \
     "${command[@]}" run --config "$work/$variant-$round.yaml")" || true
   pid="$(jq -r .pid <<<"$line")"
@@ -85,20 +100,35 @@ version_once() { # round: the JVM alone, wall and CPU from the kernel's accounti
     '{variant: "jvm-version", round: $round, wallMs: $wall, cpuMs: $cpu, loadavg1: ($load | tonumber)}' >>"$runs"
 }
 
-# The archive the launcher makes on a first run; made here, untimed, so every timed start finds it.
-free_port port; write_config "$work/prepare.yaml" "$port"
-line="$(python3 "$probe" "$port" "$work/prepare.log" -- "$launcher" run --config "$work/prepare.yaml")" \
-  || { cat "$work/prepare.log" >&2; die "the first start failed"; }
-pids+=("$(jq -r .pid <<<"$line")"); stop_pid "${pids[-1]}"
-grep -q 'class-data archive' "$work/prepare.log" && say "the launcher made its class-data archive on the first run"
+# The archive the launcher makes on a first run; made here, untimed, so every timed start finds it (one
+# first start per launcher and environment: other JVM options make another archive).
+variant_args() { # variant: its environment as env(1) arguments
+  local -a args=(); local IFS=,
+  # shellcheck disable=SC2206
+  [ -n "${variant_env[$1]}" ] && args=(${variant_env[$1]})
+  echo "${args[@]+"${args[@]}"}"
+}
+for variant in "${variants[@]}"; do
+  [ "$variant" = no-archive ] && continue
+  command="$launcher"; [ "$variant" = launcher-baseline ] && command="$START_BASELINE_LAUNCHER"
+  free_port port; write_config "$work/prepare-$variant.yaml" "$port"
+  # shellcheck disable=SC2046
+  line="$(env $(variant_args "$variant") python3 "$probe" "$port" "$work/prepare-$variant.log" -- \
+    "$command" run --config "$work/prepare-$variant.yaml")" \
+    || { cat "$work/prepare-$variant.log" >&2; die "the first start ($variant) failed"; }
+  pids+=("$(jq -r .pid <<<"$line")"); stop_pid "${pids[-1]}"
+  grep -q 'class-data archive' "$work/prepare-$variant.log" && say "$variant: the launcher made its class-data archive on the first run"
+done
 
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) = 1 ]; then
-    start_once archive "$round"; start_once no-archive "$round" MTLS_GATEWAY_CDS=off
-  else
-    start_once no-archive "$round" MTLS_GATEWAY_CDS=off; start_once archive "$round"
-  fi
+  # Each round starts with another variant (rotating), so none always runs first or last.
+  count=${#variants[@]}
+  for i in $(seq 0 $((count - 1))); do
+    variant="${variants[$(( (i + round - 1) % count ))]}"
+    # shellcheck disable=SC2046
+    start_once "$variant" "$round" $(variant_args "$variant")
+  done
   if [ -n "${START_BASELINE_JAR:-}" ]; then start_once baseline "$round"; fi
   version_once "$round"
 done

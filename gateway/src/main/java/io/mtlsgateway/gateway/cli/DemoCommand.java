@@ -51,6 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         Path folder = temporary ? Files.createTempDirectory("mtls-gateway-demo-") : dir;
         try {
             DemoSetup setup = DemoSetup.prepare(folder);
+            NativeWarmUp.await();
             try (EchoUpstream upstream = EchoUpstream.start(0)) {
                 Path routes = setup.writeRouteFile("127.0.0.1", port, adminPort, upstream.port());
                 try (GatewayServer server = GatewayServer.start(ConfigLoader.load(routes))) {

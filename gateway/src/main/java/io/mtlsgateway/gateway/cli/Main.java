@@ -21,7 +21,18 @@ public final class Main {
     public static void main(String[] args) {
         // First, while no Netty class is loaded yet: Netty reads these once, in static initialisers.
         RuntimeDefaults.apply(System.getProperties());
+        if (servesOnStart(args)) {
+            NativeWarmUp.start();
+        }
         System.exit(commandLine(args).execute(args));
+    }
+
+    /**
+     * Whether {@code args} start a server ({@code run}, {@code demo}): then Netty's native libraries
+     * are loaded alongside the parsing and the route file ({@link NativeWarmUp}).
+     */
+    static boolean servesOnStart(String[] args) {
+        return args.length > 0 && (args[0].equals("run") || args[0].equals("demo"));
     }
 
     /** The command line with every subcommand; tests execute it in-process. */

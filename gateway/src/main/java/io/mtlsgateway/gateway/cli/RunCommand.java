@@ -50,6 +50,7 @@ final class RunCommand implements Callable<Integer> {
         if (stop.requested()) {
             return 0;
         }
+        NativeWarmUp.await();
         GatewayServer started;
         try {
             started = GatewayServer.start(loaded);

@@ -51,9 +51,10 @@ class LauncherClassDataIT {
         }
     }
 
+    /** The folder's files (the native libraries the launcher unpacks there are in a folder of their own). */
     private static List<Path> files(Path folder) throws Exception {
         try (Stream<Path> listed = Files.list(folder)) {
-            return listed.toList();
+            return listed.filter(Files::isRegularFile).toList();
         }
     }
 

@@ -182,7 +182,7 @@ class ClientVerifierTest {
     }
 
     @Test
-    void recheckForResumptionAppliesThisVerifiersPolicyToAChainItNeverVerified() {
+    void recheckForResumptionAppliesThisVerifiersPolicyToAChainItNeverVerified() throws Exception {
         // A session made where a leaf without EKU is fine, resumed where requireEku is set (a reload
         // that set it, or ticket keys shared with another listener): as a full handshake would, refused.
         IssuedCertificate noEku = new CertificateBuilder().subject("CN=no eku,O=Test").signedBy(chains.intermediate);

@@ -57,7 +57,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code clients = 1}: every handshake presents the same chain, so after the first the verifier answers
  * from its verdict cache (hash of the chain, validity window, revocation). {@code clients = 1000}: the
  * handshakes cycle through 1,000 distinct client certificates generated in setup, and every one is a verdict
- * cache miss (path building, PKIX with BouncyCastle signatures, policy) — see {@link #VERDICT_CACHE_ENTRIES}.
+ * cache miss (path building, PKIX with native signatures, policy, the identity) — see {@link #VERDICT_CACHE_ENTRIES}.
+ * {@code clients = alternating}: the two interleaved, one repeat client's handshake, then a new client's, in the
+ * same JVM and iteration; {@link RepeatAndNewCpuTime} keeps their server CPU apart. Comparing the separate
+ * {@code 1} and {@code 1000} runs on a shared machine also compares two moments of its load and two states of the
+ * JIT (on this 2-core machine the compiler threads were still a third of the JVM's CPU after 16 s of warm-up, and a
+ * miss runs far more Java code than a hit); the interleaved ratio is not exposed to either.
+ *
+ * <p>Before the first warm-up iteration, setup runs {@link #primeHandshakes} handshakes of the case's own kind
+ * (unmeasured): the JIT's thresholds count calls, and at a few milliseconds of wall time per handshake on a
+ * loaded machine a timed warm-up covers too few of them for the miss path's code to be compiled.
  *
  * <p>One operation is one handshake, engines created and released inside it, pumped by
  * {@link InMemoryHandshake}; the verification task the server engine hands out runs inline, so its CPU is in
@@ -80,13 +89,25 @@ public class GatewayHandshakeBenchmark {
      * fixed round robin, so a chain is always evicted 500 handshakes before it comes back: every handshake of
      * the 1,000-client case misses, while the cache still does the look-up, insert and eviction it does in
      * production. A fresh verifier per iteration would not do: an iteration holds more than 1,000 handshakes,
-     * so from the second lap on they would hit. The 1-client case hits with any size.
+     * so from the second lap on they would hit. The 1-client case hits with any size; in the alternating case
+     * the repeat client is the most recently used entry at every one of its handshakes, and each new client is
+     * still evicted before it comes back (999 other new clients in between).
      */
     static final int VERDICT_CACHE_ENTRIES = 500;
 
-    /** Distinct client certificates presented in turn. */
-    @Param({"1", "1000"})
-    public int clients;
+    /** New (never cached) clients cycled through in the {@code 1000} and {@code alternating} cases. */
+    private static final int NEW_CLIENTS = 1000;
+
+    /**
+     * {@code 1}: one repeat client; {@code 1000}: 1,000 distinct clients in turn, each a verdict cache miss;
+     * {@code alternating}: the repeat client and the next of the 1,000 in turn.
+     */
+    @Param({"1", "1000", "alternating"})
+    public String clients;
+
+    /** Handshakes run in setup, unmeasured, so the JIT has compiled the path measured. */
+    @Param({"6000"})
+    public int primeHandshakes;
 
     /** The only protocol the listener and the clients offer. */
     @Param({"TLSv1.3", "TLSv1.2"})
@@ -98,6 +119,13 @@ public class GatewayHandshakeBenchmark {
     private long accepted;
     private SslContext[] clientContexts;
     private byte[][] clientLeaves;
+    /**
+     * Which client each handshake of a lap uses, as indices into {@link #clientContexts}: 0 is the repeat client
+     * of the {@code 1} and {@code alternating} cases; the new clients follow in turn.
+     */
+    private int[] schedule;
+    /** Whether the verifier has that handshake's client cached (the repeat client), by place in the lap. */
+    private boolean[] repeat;
     private ServerVerificationCounter clientTrust;
     private InMemoryHandshake pump;
     private int next;
@@ -116,9 +144,11 @@ public class GatewayHandshakeBenchmark {
 
         buildGatewayServer(server, root);
         clientTrust = ServerVerificationCounter.trusting(root.certificate());
-        clientContexts = new SslContext[clients];
-        clientLeaves = new byte[clients][];
-        for (int i = 0; i < clients; i++) {
+        buildSchedule();
+        int distinct = repeat.length == 1 ? 1 : NEW_CLIENTS + (clients.equals("alternating") ? 1 : 0);
+        clientContexts = new SslContext[distinct];
+        clientLeaves = new byte[distinct][];
+        for (int i = 0; i < distinct; i++) {
             IssuedCertificate leaf = new CertificateBuilder().subject("CN=bench client " + i).forClient()
                     .uri("spiffe://bench.example/client/" + i).signedBy(intermediate);
             clientLeaves[i] = leaf.certificate().getEncoded();
@@ -132,6 +162,38 @@ public class GatewayHandshakeBenchmark {
         pump = new InMemoryHandshake(true);
         checkOneHandshake(server.certificate());
         reportJdkParseCache();
+        HandshakeCpuTime unmeasured = new HandshakeCpuTime();
+        RepeatAndNewCpuTime unmeasuredSplit = new RepeatAndNewCpuTime();
+        for (int i = 0; i < primeHandshakes; i++) {
+            handshake(unmeasured, unmeasuredSplit);
+        }
+        System.out.println("# primed with " + primeHandshakes + " handshakes");
+    }
+
+    private void buildSchedule() {
+        switch (clients) {
+            case "1" -> {
+                schedule = new int[] {0};
+                repeat = new boolean[] {true};
+            }
+            case "1000" -> {
+                schedule = new int[NEW_CLIENTS];
+                repeat = new boolean[NEW_CLIENTS];
+                for (int i = 0; i < NEW_CLIENTS; i++) {
+                    schedule[i] = i;
+                }
+            }
+            case "alternating" -> {
+                schedule = new int[2 * NEW_CLIENTS];
+                repeat = new boolean[2 * NEW_CLIENTS];
+                for (int i = 0; i < NEW_CLIENTS; i++) {
+                    schedule[2 * i] = 0;
+                    repeat[2 * i] = true;
+                    schedule[2 * i + 1] = 1 + i;
+                }
+            }
+            default -> throw new IllegalArgumentException("clients: " + clients + " (expected: 1, 1000 or alternating)");
+        }
     }
 
     /**
@@ -175,22 +237,24 @@ public class GatewayHandshakeBenchmark {
     @Benchmark
     @BenchmarkMode(Mode.Throughput)
     @OutputTimeUnit(TimeUnit.SECONDS)
-    public int handshakeThroughput(HandshakeCpuTime time) throws SSLException {
-        return handshake(time);
+    public int handshakeThroughput(HandshakeCpuTime time, RepeatAndNewCpuTime split) throws SSLException {
+        return handshake(time, split);
     }
 
     /** Microseconds per handshake. */
     @Benchmark
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
-    public int handshakeTime(HandshakeCpuTime time) throws SSLException {
-        return handshake(time);
+    public int handshakeTime(HandshakeCpuTime time, RepeatAndNewCpuTime split) throws SSLException {
+        return handshake(time, split);
     }
 
-    private int handshake(HandshakeCpuTime time) throws SSLException {
-        int client = next;
-        next = next + 1 == clients ? 0 : next + 1;
+    private int handshake(HandshakeCpuTime time, RepeatAndNewCpuTime split) throws SSLException {
+        int slot = next;
+        next = next + 1 == schedule.length ? 0 : next + 1;
+        int client = schedule[slot];
         long serverChecks = clientTrust.serverChecks();
+        long serverCpuBefore = time.serverCpuNanos;
         int bytes;
         long cpuStart = InMemoryHandshake.threadCpuNanos();
         SSLEngine clientEngine = clientContexts[client].newEngine(ByteBufAllocator.DEFAULT, "localhost", 443);
@@ -207,6 +271,13 @@ public class GatewayHandshakeBenchmark {
         requireFullVerifiedHandshake(client, serverChecks, verdicts.take(serverEngine).orElse(null));
         accepted++;
         time.handshakes++;
+        if (repeat[slot]) {
+            split.repeatServerCpuNanos += time.serverCpuNanos - serverCpuBefore;
+            split.repeatHandshakes++;
+        } else {
+            split.newServerCpuNanos += time.serverCpuNanos - serverCpuBefore;
+            split.newHandshakes++;
+        }
         return bytes;
     }
 
@@ -268,14 +339,14 @@ public class GatewayHandshakeBenchmark {
     private void reportJdkParseCache() throws GeneralSecurityException {
         CertificateFactory factory = CertificateFactory.getInstance("X.509");
         Certificate first = factory.generateCertificate(new ByteArrayInputStream(clientLeaves[0]));
-        for (int i = 1; i < clients; i++) {
+        for (int i = 1; i < clientLeaves.length; i++) {
             factory.generateCertificate(new ByteArrayInputStream(clientLeaves[i]));
         }
         boolean kept = factory.generateCertificate(new ByteArrayInputStream(clientLeaves[0])) == first;
-        System.out.println("# JDK parse cache returns client 0's parsed leaf again after a lap of " + clients
-                + ": " + kept);
-        if (kept && clients > 1) {
-            throw new IllegalStateException("the JDK's certificate cache spans all " + clients + " clients;"
+        System.out.println("# JDK parse cache returns client 0's parsed leaf again after a lap of "
+                + clientLeaves.length + ": " + kept);
+        if (kept && clientLeaves.length > 1) {
+            throw new IllegalStateException("the JDK's certificate cache spans all " + clientLeaves.length + " clients;"
                     + " distinct clients would partly hit it");
         }
     }

@@ -2,10 +2,20 @@ package io.mtlsgateway.gateway.verify;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import io.mtlsgateway.gateway.tls.BouncyCastle;
+import java.nio.ByteBuffer;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.security.NoSuchProviderException;
 import java.security.Provider;
+import java.security.PublicKey;
 import java.security.Security;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,6 +40,21 @@ final class ChainSignatures {
             "SHA512withECDSA", "SHA256withRSA", "SHA384withRSA", "SHA512withRSA");
     /** The native provider's name, or null when its library is not usable here. */
     private static final String NATIVE = registerNative();
+    /** A native engine and the issuer key object it was initialised with, which it keeps in its own form. */
+    private record Engine(Signature signature, PublicKey issuerKey) {}
+
+    /** Which engine checks a signature: its algorithm and the issuer key's encoding (never the issuer's name). */
+    private record EngineId(String algorithm, ByteBuffer issuerKey) {}
+
+    /** Engines kept per thread: one per algorithm and issuer key, for the few intermediates clients present. */
+    private static final int ENGINES_PER_THREAD = 64;
+    private static final ThreadLocal<Map<EngineId, Engine>> ENGINES = ThreadLocal.withInitial(() ->
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<EngineId, Engine> eldest) {
+                    return size() > ENGINES_PER_THREAD;
+                }
+            });
 
     private ChainSignatures() {}
 
@@ -45,6 +70,39 @@ final class ChainSignatures {
             }
         }
         return BouncyCastle.provider().getName();
+    }
+
+    /** Whether {@code provider} (as PKIX passes it) is the native one. */
+    static boolean isNative(String provider) {
+        return NATIVE != null && NATIVE.equals(provider);
+    }
+
+    /**
+     * Checks {@code cert}'s signature with {@code issuerKey} in the native provider, as the JDK's certificate would,
+     * with an engine of this thread kept for the algorithm and that issuer key. The provider converts a key when an
+     * engine is initialised with another key object than last time; initialised again with the same object, the
+     * engine keeps its converted key. So an engine is found by the key's encoding (the same encoding is the same
+     * key) and always initialised with the key object it was made for.
+     *
+     * @throws SignatureException when the signature does not verify (or is malformed)
+     */
+    static void verifyNatively(X509Certificate cert, PublicKey issuerKey) throws NoSuchAlgorithmException,
+            NoSuchProviderException, InvalidKeyException, SignatureException, CertificateEncodingException {
+        Map<EngineId, Engine> engines = ENGINES.get();
+        EngineId id = new EngineId(cert.getSigAlgName(), ByteBuffer.wrap(issuerKey.getEncoded()));
+        Engine engine = engines.remove(id);
+        if (engine == null) {
+            engine = new Engine(Signature.getInstance(id.algorithm(), NATIVE), issuerKey);
+        }
+        Signature signature = engine.signature();
+        signature.initVerify(engine.issuerKey());
+        signature.update(cert.getTBSCertificate());
+        boolean verified = signature.verify(cert.getSignature());
+        // Put back only after a complete check: an engine left mid-way by an exception is dropped.
+        engines.put(id, engine);
+        if (!verified) {
+            throw new SignatureException("Signature does not match.");
+        }
     }
 
     private static String registerNative() {

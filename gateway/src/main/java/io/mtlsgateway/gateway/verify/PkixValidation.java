@@ -14,8 +14,11 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.PKIXReason;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,19 +50,36 @@ final class PkixValidation {
 
     private final TrustAnchors anchors;
     private final Purpose purpose;
+    /**
+     * This verifier's parameters, one set per thread and signature provider, only their date set per call: building
+     * them copies and checks the anchor set, a measurable part of a new client's cost. The validator only reads them.
+     */
+    private final ThreadLocal<Map<String, PKIXParameters>> parameters = ThreadLocal.withInitial(HashMap::new);
 
     PkixValidation(TrustAnchors anchors, Purpose purpose) {
         this.anchors = anchors;
         this.purpose = purpose;
     }
 
+    private PKIXParameters parametersFor(String sigProvider) throws InvalidAlgorithmParameterException {
+        Map<String, PKIXParameters> byProvider = parameters.get();
+        PKIXParameters kept = byProvider.get(sigProvider);
+        if (kept == null) {
+            kept = new PKIXParameters(anchors.pkixAnchors());
+            kept.setRevocationEnabled(false);
+            kept.setSigProvider(sigProvider);
+            byProvider.put(sigProvider, kept);
+        }
+        return kept;
+    }
+
     Result validate(List<X509Certificate> path, Instant at) {
         try {
             Engines engines = ENGINES.get();
-            CertPath certPath = engines.factory().generateCertPath(path);
-            PKIXParameters parameters = new PKIXParameters(anchors.pkixAnchors());
-            parameters.setRevocationEnabled(false);
-            parameters.setSigProvider(ChainSignatures.providerFor(path));
+            String sigProvider = ChainSignatures.providerFor(path);
+            CertPath certPath = engines.factory().generateCertPath(ChainSignatures.isNative(sigProvider)
+                    ? withPooledSignatureLeaf(path) : path);
+            PKIXParameters parameters = parametersFor(sigProvider);
             parameters.setDate(Date.from(at));
             var result = (PKIXCertPathValidatorResult) engines.validator().validate(certPath, parameters);
             return new Result(result.getTrustAnchor().getTrustedCert(), null);
@@ -73,6 +93,13 @@ final class PkixValidation {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("PKIX validation unavailable", e);
         }
+    }
+
+    /** The path with its leaf wrapped so its native signature check reuses engines and keys (see the class). */
+    private static List<X509Certificate> withPooledSignatureLeaf(List<X509Certificate> path) {
+        List<X509Certificate> wrapped = new ArrayList<>(path);
+        wrapped.set(0, new PooledSignatureLeaf(path.get(0)));
+        return wrapped;
     }
 
     private static Verdict.Rejected explain(CertPathValidatorException e, List<X509Certificate> path, Instant at,

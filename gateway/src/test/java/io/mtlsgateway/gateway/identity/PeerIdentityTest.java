@@ -72,6 +72,34 @@ class PeerIdentityTest {
         assertTrue(!id.leafPem().contains("\r"), "PEM uses \\n line endings on every platform");
     }
 
+    /**
+     * The fingerprint and the PEM texts are made on first use; made in any order, from any thread, they are the
+     * values of the certificates' DER, and two identities of the same chain are equal (as the record was).
+     */
+    @Test
+    void valuesMadeOnFirstUseAreTheSameInAnyOrderAndIdentitiesOfOneChainAreEqual() throws Exception {
+        IssuedCertificate leaf = client("CN=a").uri("spiffe://td/a").signedBy(INTERMEDIATE);
+        List<X509Certificate> chain = leaf.chainWithoutRoot();
+        String fingerprint = HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-256").digest(leaf.certificate().getEncoded()));
+
+        PeerIdentity pemFirst = PeerIdentity.of(chain);
+        List<String> pems = pemFirst.chainPem();
+        PeerIdentity fingerprintFirst = PeerIdentity.of(chain);
+        assertEquals(fingerprint, fingerprintFirst.fingerprint());
+
+        assertEquals(pems, fingerprintFirst.chainPem());
+        assertEquals(pems.get(0), fingerprintFirst.leafPem());
+        assertEquals(fingerprint, pemFirst.fingerprint());
+        assertEquals(pemFirst, fingerprintFirst);
+        assertEquals(pemFirst.hashCode(), fingerprintFirst.hashCode());
+        PeerIdentity copy = new PeerIdentity(pemFirst.subject(), pemFirst.issuer(), pemFirst.serial(),
+                pemFirst.fingerprint(), pemFirst.spiffe(), pemFirst.sanDns(), pemFirst.sanUri(), pemFirst.sanEmail(),
+                pemFirst.notBefore(), pemFirst.notAfter(), pemFirst.leafPem(), pemFirst.chainPem());
+        assertEquals(pemFirst, copy);
+        assertTrue(!copy.toString().contains("BEGIN CERTIFICATE"), "toString names the client, not its certificate");
+    }
+
     @Test
     void spiffeIsAbsentWhenTheCertificateHasNoSpiffeUri() {
         X509Certificate leaf = client("CN=a").uri("https://a.example/").signedBy(INTERMEDIATE).certificate();

@@ -195,6 +195,12 @@ public final class ClientVerifier {
                         + " is not valid before " + cert.getNotBefore().toInstant() + " (resumed session)");
             }
         }
+        // This verifier's policy, as its full handshake applies it (no signatures: cheap): the session
+        // may come from a verifier with another one (a reload that set requireEku, shared ticket keys).
+        Verdict.Rejected policy = ClientCertificatePolicy.check(path, purpose, requireEku);
+        if (policy != null) {
+            return policy;
+        }
         Verdict.Rejected revoked = revocation(path, built.built().anchor(), now, false);
         return revoked != null ? revoked : new Verdict.Accepted(path, built.built().anchor());
     }

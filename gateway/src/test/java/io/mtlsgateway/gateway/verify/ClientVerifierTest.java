@@ -182,6 +182,18 @@ class ClientVerifierTest {
     }
 
     @Test
+    void recheckForResumptionAppliesThisVerifiersPolicyToAChainItNeverVerified() throws Exception {
+        // A session made where a leaf without EKU is fine, resumed where requireEku is set (a reload
+        // that set it, or ticket keys shared with another listener): as a full handshake would, refused.
+        IssuedCertificate noEku = new CertificateBuilder().subject("CN=no eku,O=Test").signedBy(chains.intermediate);
+        ClientVerifier lenient = ClientVerifier.builder(List.of(chains.root.certificate())).build();
+        assertInstanceOf(Verdict.Accepted.class, lenient.verify(ClientChains.sent(noEku)));
+        ClientVerifier strict = ClientVerifier.builder(List.of(chains.root.certificate())).requireEku(true).build();
+        assertEquals(HandshakeReason.BAD_USAGE,
+                assertInstanceOf(Verdict.Rejected.class, strict.recheck(ClientChains.sent(noEku))).reason());
+    }
+
+    @Test
     void recheckOfAChainVerifiedBeforeKeepsItsIdentityAndStillAppliesRevocationAndExpiry() throws Exception {
         MutableClock clock = new MutableClock(Instant.now());
         ClientVerifier resuming = ClientVerifier.builder(List.of(chains.root.certificate()))

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * What open connections must hear when a listener's new state replaces its previous one: nothing
- * when client trust (anchors, CRLs, OCSP mode, depth) is unchanged, so a route-only reload does not
+ * when client trust (anchors, CRLs, OCSP mode, depth, certificate policy) is unchanged, so a route-only reload does not
  * re-check every connection. Each host entry is judged on its own: only the connections of an entry
  * whose trust changed re-check (an entry that kept its previous state in the reload has not).
  * Connections of an entry that no longer exists were verified by trust nobody vouches for now, and
@@ -39,6 +39,8 @@ final class TrustChanges {
         return next.tlsConfig() != null && next.tlsConfig().clientAuth() == previous.tlsConfig().clientAuth()
                 && next.tlsConfig().ocsp() == previous.tlsConfig().ocsp()
                 && next.tlsConfig().verifyDepth() == previous.tlsConfig().verifyDepth()
+                // A policy that tightens (requireEku: true) must reach clients verified without it.
+                && next.tlsConfig().requireEku() == previous.tlsConfig().requireEku()
                 // Certificates and CRLs compare by their encoding.
                 && next.material().clientCas().equals(previous.material().clientCas())
                 && next.material().crls().equals(previous.material().crls());

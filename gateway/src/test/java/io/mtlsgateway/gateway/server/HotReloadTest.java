@@ -180,6 +180,24 @@ class HotReloadTest {
     }
 
     @Test
+    void closesAnOpenConnectionOfAClientThatANewRequireEkuRefuses() throws Exception {
+        IssuedCertificate noEku = new CertificateBuilder().subject("CN=no eku,O=Test").signedBy(pki.clientCa);
+        try (TlsTestClient kept = connect(client); TlsTestClient connection = connect(noEku)) {
+            assertEquals(200, connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+            RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api"))
+                    .replace("      clientCa: " + pki.clientCaFile + "\n",
+                            "      clientCa: " + pki.clientCaFile + "\n      requireEku: true\n"));
+            assertTrue(gateway.reload("test").get(30, TimeUnit.SECONDS).success());
+            // Only the policy changed, not the anchors or CRLs: the open connection of a leaf without an EKU
+            // is re-checked against it, as a new handshake would be, and closed after its in-flight request.
+            assertThrows(java.io.IOException.class, () ->
+                    connection.send("GET /api/x HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse());
+            // The client whose leaf names clientAuth keeps its connection.
+            assertEquals(200, kept.send("GET /api/y HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse().status());
+        }
+    }
+
+    @Test
     void theClosingLineForARevokedClientWithLineBreaksInItsSubjectStaysOneLine() throws Exception {
         Path crl = useCrlRevoking(List.of());
         javax.security.auth.x500.X500Principal forged = new javax.security.auth.x500.X500Principal(

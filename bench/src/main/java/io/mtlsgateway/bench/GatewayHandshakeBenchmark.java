@@ -1,14 +1,8 @@
 package io.mtlsgateway.bench;
 
-import io.mtlsgateway.config.ClientAuthMode;
-import io.mtlsgateway.config.ListenerConfig;
-import io.mtlsgateway.config.OcspMode;
-import io.mtlsgateway.config.TlsConfig;
-import io.mtlsgateway.config.TlsProtocol;
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.server.ListenerTls;
-import io.mtlsgateway.gateway.tls.PemFiles;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.Verdict;
 import io.netty.buffer.ByteBufAllocator;
@@ -18,18 +12,12 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSession;
@@ -119,13 +107,8 @@ public class GatewayHandshakeBenchmark {
     private long accepted;
     private SslContext[] clientContexts;
     private byte[][] clientLeaves;
-    /**
-     * Which client each handshake of a lap uses, as indices into {@link #clientContexts}: 0 is the repeat client
-     * of the {@code 1} and {@code alternating} cases; the new clients follow in turn.
-     */
-    private int[] schedule;
-    /** Whether the verifier has that handshake's client cached (the repeat client), by place in the lap. */
-    private boolean[] repeat;
+    /** Which client each handshake of a lap uses, as indices into {@link #clientContexts}. */
+    private ClientSchedule schedule;
     private ServerVerificationCounter clientTrust;
     private InMemoryHandshake pump;
     private int next;
@@ -142,10 +125,13 @@ public class GatewayHandshakeBenchmark {
         IssuedCertificate server = new CertificateBuilder().subject("CN=gateway").forServer().dns("localhost")
                 .signedBy(root);
 
-        buildGatewayServer(server, root);
+        listener = BenchListener.build(server, root, BenchListener.protocol(protocol), false, VERDICT_CACHE_ENTRIES)
+                .tls();
+        verdicts = listener.verdicts();
+        serverContext = listener.context();
         clientTrust = ServerVerificationCounter.trusting(root.certificate());
-        buildSchedule();
-        int distinct = repeat.length == 1 ? 1 : NEW_CLIENTS + (clients.equals("alternating") ? 1 : 0);
+        schedule = ClientSchedule.of(clients, NEW_CLIENTS);
+        int distinct = schedule.distinctClients();
         clientContexts = new SslContext[distinct];
         clientLeaves = new byte[distinct][];
         for (int i = 0; i < distinct; i++) {
@@ -168,58 +154,6 @@ public class GatewayHandshakeBenchmark {
             handshake(unmeasured, unmeasuredSplit);
         }
         System.out.println("# primed with " + primeHandshakes + " handshakes");
-    }
-
-    private void buildSchedule() {
-        switch (clients) {
-            case "1" -> {
-                schedule = new int[] {0};
-                repeat = new boolean[] {true};
-            }
-            case "1000" -> {
-                schedule = new int[NEW_CLIENTS];
-                repeat = new boolean[NEW_CLIENTS];
-                for (int i = 0; i < NEW_CLIENTS; i++) {
-                    schedule[i] = i;
-                }
-            }
-            case "alternating" -> {
-                schedule = new int[2 * NEW_CLIENTS];
-                repeat = new boolean[2 * NEW_CLIENTS];
-                for (int i = 0; i < NEW_CLIENTS; i++) {
-                    schedule[2 * i] = 0;
-                    repeat[2 * i] = true;
-                    schedule[2 * i + 1] = 1 + i;
-                }
-            }
-            default -> throw new IllegalArgumentException("clients: " + clients + " (expected: 1, 1000 or alternating)");
-        }
-    }
-
-    /**
-     * Builds the verifier and the server context the way the gateway does for a listener: from a TLS config
-     * whose files are written here and read back by the gateway's own code. Only the verdict cache size
-     * differs from what {@code run} builds. Sets {@link #listener}, {@link #verdicts} and {@link #serverContext}.
-     */
-    private void buildGatewayServer(IssuedCertificate server, IssuedCertificate root) throws Exception {
-        Path dir = Files.createTempDirectory("gateway-handshake-bench");
-        try {
-            TlsConfig tls = new TlsConfig(dir.resolve("server.pem"), dir.resolve("server.key"),
-                    ClientAuthMode.REQUIRE, dir.resolve("client-ca.pem"), List.of(), OcspMode.OFF,
-                    TlsConfig.DEFAULT_VERIFY_DEPTH, List.of(protocol(protocol)), false);
-            PemFiles.write(tls.certificate(), server.chainWithoutRoot().toArray());
-            PemFiles.writePrivateKey(tls.privateKey(), server.privateKey());
-            PemFiles.write(tls.clientCa(), root.certificate());
-            listener = ListenerTls.build(tls, ListenerConfig.DEFAULT_ALPN, VERDICT_CACHE_ENTRIES);
-            verdicts = listener.verdicts();
-            serverContext = listener.context();
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
-        }
     }
 
     @TearDown(Level.Trial)
@@ -251,8 +185,8 @@ public class GatewayHandshakeBenchmark {
 
     private int handshake(HandshakeCpuTime time, RepeatAndNewCpuTime split) throws SSLException {
         int slot = next;
-        next = next + 1 == schedule.length ? 0 : next + 1;
-        int client = schedule[slot];
+        next = next + 1 == schedule.length() ? 0 : next + 1;
+        int client = schedule.clientOf()[slot];
         long serverChecks = clientTrust.serverChecks();
         long serverCpuBefore = time.serverCpuNanos;
         int bytes;
@@ -271,7 +205,7 @@ public class GatewayHandshakeBenchmark {
         requireFullVerifiedHandshake(client, serverChecks, verdicts.take(serverEngine).orElse(null));
         accepted++;
         time.handshakes++;
-        if (repeat[slot]) {
+        if (schedule.repeat()[slot]) {
             split.repeatServerCpuNanos += time.serverCpuNanos - serverCpuBefore;
             split.repeatHandshakes++;
         } else {
@@ -349,14 +283,5 @@ public class GatewayHandshakeBenchmark {
             throw new IllegalStateException("the JDK's certificate cache spans all " + clientLeaves.length + " clients;"
                     + " distinct clients would partly hit it");
         }
-    }
-
-    private static TlsProtocol protocol(String jsseName) {
-        for (TlsProtocol candidate : TlsProtocol.values()) {
-            if (candidate.jsseName().equals(jsseName)) {
-                return candidate;
-            }
-        }
-        throw new IllegalArgumentException("protocol: " + jsseName + " (expected: TLSv1.3 or TLSv1.2)");
     }
 }

@@ -1,15 +1,11 @@
 package io.mtlsgateway.bench;
 
-import io.mtlsgateway.config.ClientAuthMode;
-import io.mtlsgateway.config.ListenerConfig;
-import io.mtlsgateway.config.OcspMode;
-import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.config.TlsProtocol;
 import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.server.ListenerTls;
-import io.mtlsgateway.gateway.tls.PemFiles;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
+import io.mtlsgateway.gateway.verify.ClientVerifier;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -28,13 +24,8 @@ import io.netty.util.concurrent.ImmediateExecutor;
 import io.netty.util.ReferenceCountUtil;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -132,25 +123,11 @@ public class GatewayResumeBenchmark {
     }
 
     private SslContext gatewayServer(IssuedCertificate serverCert, IssuedCertificate root) throws Exception {
-        Path dir = Files.createTempDirectory("gateway-resume-bench");
-        try {
-            TlsConfig tls = new TlsConfig(dir.resolve("server.pem"), dir.resolve("server.key"),
-                    ClientAuthMode.REQUIRE, dir.resolve("client-ca.pem"), List.of(), OcspMode.OFF,
-                    TlsConfig.DEFAULT_VERIFY_DEPTH, List.of(TlsProtocol.TLS_1_3), true);
-            PemFiles.write(tls.certificate(), serverCert.chainWithoutRoot().toArray());
-            PemFiles.writePrivateKey(tls.privateKey(), serverCert.privateKey());
-            PemFiles.write(tls.clientCa(), root.certificate());
-            ListenerTls listener = ListenerTls.build(tls, ListenerConfig.DEFAULT_ALPN);
-            verdicts = listener.verdicts();
-            tickets = new SessionTicketPolicy();
-            return tickets.apply("bench", tls, listener.context());
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(file);
-                }
-            }
-        }
+        BenchListener listener = BenchListener.build(serverCert, root, TlsProtocol.TLS_1_3, true,
+                ClientVerifier.DEFAULT_CACHE_SIZE);
+        verdicts = listener.tls().verdicts();
+        tickets = new SessionTicketPolicy();
+        return tickets.apply("bench", listener.config(), listener.tls().context());
     }
 
     private static SslContext engineServer(IssuedCertificate serverCert) throws SSLException {

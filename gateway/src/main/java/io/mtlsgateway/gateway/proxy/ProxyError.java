@@ -31,6 +31,8 @@ public enum ProxyError {
     BAD_HOST(400, "bad_host"),
     BAD_REQUEST_TARGET(400, "bad_request_target"),
     BAD_PATH(400, "bad_path"),
+    /** A header that a route matches on, sent more than once. */
+    AMBIGUOUS_HEADER(400, "ambiguous_header"),
     EXPECTATION_FAILED(417, "expectation_failed"),
     NO_ROUTE(404, "no_route"),
     FORBIDDEN(403, "forbidden"),

@@ -72,8 +72,18 @@ public final class RequestPlanner {
         if (expect != null && !"100-continue".equalsIgnoreCase(expect.trim())) {
             return new RequestPlan.Reject(ProxyError.EXPECTATION_FAILED, Optional.empty(), false);
         }
+        for (String name : routes.matchedHeaders()) {
+            if (head.headers().all(name).size() > 1) {
+                return new RequestPlan.Reject(ProxyError.AMBIGUOUS_HEADER, Optional.empty(), true);
+            }
+        }
         NormalizedPath path = checked.path();
         Optional<Route> matched = routes.match(checked.host(), path.path(), head.headers()::first);
+        if (!sameRouteWithoutParameters(matched, checked.host(), path, head)) {
+            // "/admin;x/secret" is /admin/secret to a servlet upstream but misses the /admin prefix
+            // here: routed one way and served another, it would skip /admin's allow list.
+            return new RequestPlan.Reject(ProxyError.BAD_PATH, Optional.empty(), true);
+        }
         if (matched.isEmpty()) {
             return new RequestPlan.Reject(ProxyError.NO_ROUTE, Optional.empty(), false);
         }
@@ -111,6 +121,20 @@ public final class RequestPlanner {
         boolean retryable = !upgrade && isIdempotent(head.method()) && !head.chunked() && head.contentLength() == 0;
         // Routing and authorization are done on the headers alone: only now may the body be invited.
         return new RequestPlan.Forward(route, target, upgrade, expect != null, retryable, tokenPolicy, token);
+    }
+
+    /**
+     * Whether the path picks the same route (or none) when its segment parameters are removed, as
+     * servlet containers do before they match; a path without {@code ;} always does. Where the two
+     * readings pick different routes, the request is ambiguous: refused, whichever is right.
+     */
+    private boolean sameRouteWithoutParameters(Optional<Route> matched, String host, NormalizedPath path,
+            RequestHead head) {
+        if (path.path().indexOf(';') < 0) {
+            return true;
+        }
+        Optional<Route> servlet = routes.match(host, path.pathWithoutParameters(), head.headers()::first);
+        return servlet.map(Route::name).equals(matched.map(Route::name));
     }
 
     private static RequestPlan.Reject reject(RouteTokenPolicy.Denied denied, Optional<Route> route) {

@@ -30,6 +30,31 @@ public record NormalizedPath(String path, String query) {
         }
     }
 
+    /**
+     * The path as servlet containers and the frameworks on them (Tomcat, Jetty, Spring) read it:
+     * every segment's parameters ({@code ;jsessionid=1}) removed, so {@code /admin;x/secret} is
+     * {@code /admin/secret}; the same path when no segment has any.
+     */
+    public String pathWithoutParameters() {
+        if (path.indexOf(';') < 0) {
+            return path;
+        }
+        StringBuilder out = new StringBuilder(path.length());
+        boolean inParameters = false;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '/') {
+                inParameters = false;
+            } else if (c == ';') {
+                inParameters = true;
+            }
+            if (!inParameters) {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
     /** Path and query, as sent to the upstream. */
     public String target() {
         return query.isEmpty() ? path : path + "?" + query;

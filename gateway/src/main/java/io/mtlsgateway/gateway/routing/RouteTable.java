@@ -1,18 +1,35 @@
 package io.mtlsgateway.gateway.routing;
 
 import io.mtlsgateway.config.RouteConfig;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /** The routes of a config snapshot in file order; the first that matches a request wins. */
 public final class RouteTable {
     private final List<Route> routes;
+    private final Set<String> matchedHeaders;
 
     private RouteTable(List<Route> routes) {
         this.routes = routes;
+        Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        routes.forEach(route -> names.addAll(route.headers().keySet()));
+        this.matchedHeaders = Collections.unmodifiableSet(names);
+    }
+
+    /**
+     * The header names any route's {@code headers} condition looks at (case-insensitive). A request
+     * with one of them twice is ambiguous: routes look at its first value, an upstream may act on
+     * the last or on both joined, and a request that misses a stricter route by its first value would
+     * be authorized by a broader one.
+     */
+    public Set<String> matchedHeaders() {
+        return matchedHeaders;
     }
 
     /** Compiles every route of the config. */

@@ -61,8 +61,9 @@ public final class RequestPlanner {
         if (checked.rejected()) {
             return new RequestPlan.Reject(checked.rejection(), Optional.empty(), true);
         }
-        if (host.isPresent() && !host.get().covers(checked.host())) {
-            // Verified under one entry's policy, asking for another's name: never routed (RFC 9110 15.5.20).
+        if (host.isPresent() ? !host.get().covers(checked.host()) : routes.namesAHostEntry(checked.host())) {
+            // Verified under one entry's policy (or a listener's without entries), asking for another
+            // entry's name: never routed (RFC 9110 15.5.20).
             return new RequestPlan.Reject(ProxyError.MISDIRECTED_REQUEST, Optional.empty(), false);
         }
         if (checked.serverOptions()) {

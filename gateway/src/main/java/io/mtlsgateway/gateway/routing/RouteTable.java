@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.routing;
 
 import io.mtlsgateway.config.RouteConfig;
+import io.mtlsgateway.gateway.vhost.HostNameTable;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -14,9 +15,12 @@ import java.util.function.Function;
 public final class RouteTable {
     private final List<Route> routes;
     private final Set<String> matchedHeaders;
+    /** The names of host entries, on a listener that has none of its own; null when there are none. */
+    private final HostNameTable entriesElsewhere;
 
-    private RouteTable(List<Route> routes) {
+    private RouteTable(List<Route> routes, HostNameTable entriesElsewhere) {
         this.routes = routes;
+        this.entriesElsewhere = entriesElsewhere;
         Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
         routes.forEach(route -> names.addAll(route.headers().keySet()));
         this.matchedHeaders = Collections.unmodifiableSet(names);
@@ -34,7 +38,26 @@ public final class RouteTable {
 
     /** Compiles every route of the config. */
     public static RouteTable of(List<RouteConfig> configs) {
-        return new RouteTable(configs.stream().map(Route::of).toList());
+        return new RouteTable(configs.stream().map(Route::of).toList(), null);
+    }
+
+    /**
+     * These routes on a listener without host entries of its own, in a config where other listeners
+     * have some: their names are never served here ({@link #namesAHostEntry}), since a connection to
+     * this listener was not verified under that entry's client policy.
+     *
+     * @param entries the names of every host entry of the config
+     */
+    public RouteTable outsideHostEntries(HostNameTable entries) {
+        return new RouteTable(routes, entries);
+    }
+
+    /**
+     * Whether {@code host} is a name of a host entry that this listener does not serve: the request
+     * is misdirected (421). Always false on a listener with hosts, whose own table judges the Host.
+     */
+    public boolean namesAHostEntry(String host) {
+        return entriesElsewhere != null && entriesElsewhere.lookup(host).isPresent();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.server;
 
 import io.mtlsgateway.config.GatewayConfig;
+import io.mtlsgateway.config.HostConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
@@ -9,8 +10,13 @@ import io.mtlsgateway.gateway.proxy.ExchangeObserver;
 import io.mtlsgateway.gateway.proxy.HttpStageSnapshot;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.upstream.Upstreams;
+import io.mtlsgateway.gateway.vhost.HostNameTable;
 import io.mtlsgateway.gateway.vhost.HostScope;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * What one build of a listener's snapshot makes its {@link HttpStageSnapshot}s from: the config,
@@ -29,8 +35,29 @@ record HttpStageInputs(GatewayConfig config, ListenerConfig listener, Upstreams 
      * @param host the host entry served, on a listener with hosts
      */
     HttpStageSnapshot httpStage(Optional<String> xfccBy, Optional<HostScope> host) {
-        return new HttpStageSnapshot(listener.name(), RouteTable.of(config.routes()),
+        RouteTable routes = RouteTable.of(config.routes());
+        Optional<HostNameTable> entries = host.isEmpty() ? hostEntryNames(config) : Optional.empty();
+        if (entries.isPresent()) {
+            // A listener without entries (TLS or plain) never serves the names an entry's policy guards.
+            routes = routes.outsideHostEntries(entries.get());
+        }
+        return new HttpStageSnapshot(listener.name(), routes,
                 new IdentityHeaderWriter(listener, xfccBy, tokens.claimHeaderNames()), upstreams, listener.http(),
                 observer, tokens, limiter, host);
+    }
+
+    /** Every name of every host entry of the config, in one table; empty when no listener has hosts. */
+    private static Optional<HostNameTable> hostEntryNames(GatewayConfig config) {
+        Set<String> names = new LinkedHashSet<>();
+        for (ListenerConfig other : config.listeners()) {
+            if (other.hosts().present()) {
+                for (HostConfig entry : other.hosts().entries()) {
+                    // One spelling each: two listeners may name the same host.
+                    entry.names().forEach(name -> names.add(HostNameTable.normalize(name)));
+                }
+            }
+        }
+        return names.isEmpty() ? Optional.empty()
+                : Optional.of(new HostNameTable(List.of(List.copyOf(names)), OptionalInt.empty()));
     }
 }

@@ -103,7 +103,8 @@ public final class HostNameTable {
         return defaultEntry;
     }
 
-    private static String normalize(String name) {
+    /** The spelling names compare in: lower case, without a trailing dot. */
+    public static String normalize(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
         return lower.endsWith(".") ? lower.substring(0, lower.length() - 1) : lower;
     }

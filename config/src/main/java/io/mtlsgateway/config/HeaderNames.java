@@ -41,6 +41,18 @@ public final class HeaderNames {
     public static final Set<String> OTHER_CLIENT_CLAIMS = Set.of("forwarded", "x-real-ip", "true-client-ip",
             "x-forwarded-port", "x-forwarded-prefix", "x-original-url", "x-rewrite-url");
 
+    /**
+     * Fields whose meaning is needed before the content (RFC 9110 section 6.5.1: framing, routing,
+     * authentication, request modifiers, how to process the content): a client's copy in request
+     * trailers is dropped, since an upstream that merges trailers into the header section would see
+     * a Host the gateway did not route on, or an Authorization it did not check.
+     */
+    public static final Set<String> NEVER_IN_TRAILERS = Set.of("host", "authorization", "proxy-authorization",
+            "cookie", "content-length", "content-type", "content-encoding", "content-range", "transfer-encoding",
+            "trailer", "connection", "keep-alive", "proxy-connection", "te", "upgrade", "expect", "max-forwards",
+            "range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since", "if-range",
+            "cache-control", "pragma");
+
     /** The expectation the gateway answers itself (100-continue) and never forwards. */
     public static final String EXPECT = "expect";
 

@@ -30,7 +30,10 @@ final class ForgedHeaderStripper {
 
     /** Normalised names stripped from request headers (XFCC included only in the sanitizing modes). */
     private final Set<String> fromHeaders;
-    /** Normalised names stripped from trailers: all of the above plus XFCC in every mode. */
+    /**
+     * Normalised names stripped from trailers: all of the above, XFCC in every mode, and the fields
+     * a request's meaning depends on before its body ({@link HeaderNames#NEVER_IN_TRAILERS}).
+     */
     private final Set<String> fromTrailers;
     /** Lengths of every name in either set: most request headers are ruled out without allocating. */
     private final BitSet candidateLengths = new BitSet();
@@ -49,6 +52,7 @@ final class ForgedHeaderStripper {
         }
         Set<String> trailers = new HashSet<>(headers);
         trailers.add(XFCC_NORMALISED);
+        trailers.addAll(HeaderNames.NEVER_IN_TRAILERS);
         if (!keepsClientXfcc) {
             headers.add(XFCC_NORMALISED);
         }

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.pipeline;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
@@ -10,14 +11,12 @@ import io.netty.util.AsciiString;
 import java.util.List;
 
 /**
- * Netty's translation of a client stream's frames into HTTP/1.1 objects, with one Host. Netty
- * turns {@code :authority} into a {@code host} field and keeps any {@code host} field the client
- * sent as well, so a client that sends both (RFC 9113 §8.3.1 allows it when they name the same
- * authority) would reach the request stage with two. Here, before that translation, a single
- * {@code host} field naming the same authority as {@code :authority} (host case-insensitive, the
- * same port) is dropped: one Host remains. Any other combination is left as it is and arrives as
- * two or more Host values, which the request stage refuses (400 {@code bad_host}) before routing
- * and before any upstream, as RFC 9113 calls such a request malformed.
+ * Netty's translation of a client stream's frames into HTTP/1.1 objects, with the request
+ * stage's answer to two authorities. Netty turns {@code :authority} into a Host and keeps one
+ * Host for {@code host} fields naming the same authority (RFC 9113 §8.3.1 allows both), but
+ * resets the stream when a {@code host} field names another: here such a request instead reaches
+ * the request stage with all its Host values, which refuses it (400 {@code bad_host}) before
+ * routing and before any upstream, as it refuses an HTTP/1.1 request with two Host headers.
  */
 final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
     Http2StreamCodec() {
@@ -26,22 +25,37 @@ final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out) throws Exception {
-        if (frame instanceof Http2HeadersFrame headers) {
-            dropHostNamingTheAuthority(headers.headers());
-        }
+        List<CharSequence> conflicting = frame instanceof Http2HeadersFrame headers && headers.headers().method() != null
+                ? takeConflictingHosts(headers.headers()) : null;
         super.decode(ctx, frame, out);
+        if (conflicting != null) {
+            for (Object decoded : out) {
+                if (decoded instanceof HttpRequest request) {
+                    conflicting.forEach(host -> request.headers().add(HttpHeaderNames.HOST, host));
+                }
+            }
+        }
     }
 
-    // Runs for every HEADERS frame: one look-up when the client sent no host field (the usual case).
-    static void dropHostNamingTheAuthority(Http2Headers headers) {
-        CharSequence host = headers.get(HttpHeaderNames.HOST);
-        if (host == null) {
-            return;
+    /**
+     * The {@code host} fields of a request head, removed from it, when one names another authority
+     * than {@code :authority} (or, without it, than the first {@code host} field); host names
+     * compare case-insensitively, ports must be the same. Null, and nothing removed, otherwise.
+     */
+    static List<CharSequence> takeConflictingHosts(Http2Headers head) {
+        CharSequence first = head.get(HttpHeaderNames.HOST);
+        if (first == null) {
+            return null; // the usual request: one look-up
         }
-        CharSequence authority = headers.authority();
-        if (authority != null && AsciiString.contentEqualsIgnoreCase(authority, host)
-                && headers.getAll(HttpHeaderNames.HOST).size() == 1) {
-            headers.remove(HttpHeaderNames.HOST);
+        CharSequence authority = head.authority();
+        CharSequence named = authority != null ? authority : first;
+        List<CharSequence> hosts = head.getAll(HttpHeaderNames.HOST);
+        for (CharSequence host : hosts) {
+            if (!AsciiString.contentEqualsIgnoreCase(named, host)) {
+                head.remove(HttpHeaderNames.HOST);
+                return hosts;
+            }
         }
+        return null;
     }
 }

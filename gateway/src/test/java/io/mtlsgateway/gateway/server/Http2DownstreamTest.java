@@ -210,12 +210,14 @@ class Http2DownstreamTest {
 
     @Test
     void aHostFieldNamingTheAuthorityAgainIsOneHostUpstream() throws Exception {
-        // RFC 9113 §8.3.1 allows both when they name the same authority; Netty adds :authority as a host field.
+        // RFC 9113 §8.3.1 allows both when they name the same authority; :authority becomes the Host.
         try (H2TestClient h2 = connect()) {
-            Reply reply = h2.request(H2TestClient.head("GET", "/api/both").add("host", "LocalHost"), null, null)
-                    .get(10, TimeUnit.SECONDS);
-            assertEquals(200, reply.status(), reply.toString());
-            assertEquals(List.of("H host: localhost"), hostLines(reply.body()), reply.body());
+            for (Http2Headers same : List.of(H2TestClient.head("GET", "/api/both").add("host", "LocalHost"),
+                    H2TestClient.head("GET", "/api/both").add("host", "localhost").add("host", "LOCALHOST"))) {
+                Reply reply = h2.request(same, null, null).get(10, TimeUnit.SECONDS);
+                assertEquals(200, reply.status(), same + " -> " + reply);
+                assertEquals(List.of("H host: localhost"), hostLines(reply.body()), reply.body());
+            }
         }
     }
 
@@ -225,7 +227,7 @@ class Http2DownstreamTest {
             for (Http2Headers bad : List.of(
                     H2TestClient.head("GET", "/api/other").add("host", "evil.example"),
                     H2TestClient.head("GET", "/api/other").add("host", "localhost:8443"),
-                    H2TestClient.head("GET", "/api/other").add("host", "localhost").add("host", "localhost"),
+                    H2TestClient.head("GET", "/api/other").add("host", "localhost").add("host", "evil.example"),
                     new DefaultHttp2Headers().method("GET").path("/api/other").scheme("https")
                             .add("host", "localhost").add("host", "evil.example"))) {
                 Reply reply = h2.request(bad, null, null).get(10, TimeUnit.SECONDS);

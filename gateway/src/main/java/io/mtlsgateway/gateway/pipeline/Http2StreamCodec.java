@@ -1,8 +1,14 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
@@ -25,6 +31,18 @@ final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out) throws Exception {
+        if (frame instanceof Http2HeadersFrame headers && headers.headers().method() != null
+                && !requestLineSafe(headers.headers())) {
+            // Netty's translation throws on such a :method or :path after allocating the request's
+            // body buffer, which is then never released (and the stream never answered). Refused as
+            // HTTP/1.1 refuses them: a head that failed decoding, 400 before routing.
+            FullHttpRequest invalid = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request",
+                    Unpooled.EMPTY_BUFFER);
+            invalid.setDecoderResult(DecoderResult.failure(
+                    new IllegalArgumentException(":method or :path is not visible ASCII")));
+            out.add(invalid);
+            return;
+        }
         List<CharSequence> conflicting = frame instanceof Http2HeadersFrame headers && headers.headers().method() != null
                 ? takeConflictingHosts(headers.headers()) : null;
         super.decode(ctx, frame, out);
@@ -35,6 +53,37 @@ final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
                 }
             }
         }
+    }
+
+    /**
+     * Whether the head's method is a token and its target (the {@code :path}, or the
+     * {@code :authority} of a CONNECT) is visible ASCII: what an HTTP/1.1 request line may hold
+     * (RFC 9112 section 3), so the request line the upstream receives is the one routed on.
+     */
+    static boolean requestLineSafe(Http2Headers head) {
+        CharSequence method = head.method();
+        if (method.length() == 0) {
+            return false;
+        }
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        CharSequence target = AsciiString.contentEquals(method, "CONNECT") ? head.authority() : head.path();
+        if (target == null) {
+            return true; // the codec's own check of the required pseudo-headers answers this
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

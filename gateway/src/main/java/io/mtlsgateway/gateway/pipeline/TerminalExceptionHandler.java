@@ -8,6 +8,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
@@ -15,25 +19,74 @@ import javax.net.ssl.SSLException;
 /**
  * The last handler of every downstream pipeline: an exception no stage handled ends here, and
  * gets one WARN line (the stack trace at FINE), a count by bounded kind, and a close.
+ *
+ * <p>Anyone who can connect reaches this handler (a record that is not TLS before the ClientHello,
+ * say), as often as they can connect, and exception messages quote what the peer sent (Netty's
+ * "not an SSL/TLS record" holds a hex dump of it). So, as for failed handshakes, each kind is a
+ * WARNING at most once a second per listener (the others at FINE, counted into the next WARNING),
+ * and the message is cut at {@link #MAX_DETAIL} characters. The metric counts every error.
  */
 @Sharable
 final class TerminalExceptionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(TerminalExceptionHandler.class.getName());
+    /** At most one WARNING per kind in this time. */
+    static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The longest exception text logged. */
+    static final int MAX_DETAIL = 300;
 
     private final String listener;
     private final ListenerMetrics metrics;
+    private final LongSupplier nanoTime;
+    /** One window per kind, made up front: the map is never written after construction. */
+    private final Map<ConnectionError, Window> windows = new EnumMap<>(ConnectionError.class);
+
+    /** Guarded by itself. */
+    private static final class Window {
+        boolean loggedOnce;
+        long lastLoggedNanos;
+        long suppressed;
+    }
 
     TerminalExceptionHandler(String listener, ListenerMetrics metrics) {
+        this(listener, metrics, System::nanoTime);
+    }
+
+    /** With a clock of its own, for tests: nanoseconds, as {@link System#nanoTime()}. */
+    TerminalExceptionHandler(String listener, ListenerMetrics metrics, LongSupplier nanoTime) {
         this.listener = listener;
         this.metrics = metrics;
+        this.nanoTime = nanoTime;
+        for (ConnectionError kind : ConnectionError.values()) {
+            windows.put(kind, new Window());
+        }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ConnectionError kind = kindOf(cause);
         metrics.connectionError(kind);
-        LOG.log(Level.WARNING, "listener {0}: closing connection from {1}: {2}: {3}",
-                new Object[] {listener, ctx.channel().remoteAddress(), kind.label(), LogText.of(cause)});
+        long demoted = -1;
+        Window window = windows.get(kind);
+        synchronized (window) {
+            long now = nanoTime.getAsLong();
+            if (!window.loggedOnce || now - window.lastLoggedNanos >= INTERVAL_NANOS) {
+                demoted = window.suppressed;
+                window.suppressed = 0;
+                window.lastLoggedNanos = now;
+                window.loggedOnce = true;
+            } else {
+                window.suppressed++;
+            }
+        }
+        Level level = demoted >= 0 ? Level.WARNING : Level.FINE;
+        if (LOG.isLoggable(level)) {
+            String text = String.valueOf(cause);
+            String detail = LogText.of(text.length() > MAX_DETAIL ? text.substring(0, MAX_DETAIL) + "..." : text);
+            // No parameters: the text is logged as it is, never read as a MessageFormat pattern.
+            LOG.log(level, "listener " + listener + ": closing connection from " + ctx.channel().remoteAddress()
+                    + ": " + kind.label() + ": " + detail + (demoted > 0 ? " (and " + demoted + " more of this kind"
+                            + " since the last such warning, logged at FINE only)" : ""));
+        }
         LOG.log(Level.FINE, "connection error", cause);
         ctx.close();
     }

@@ -2,9 +2,11 @@ package io.mtlsgateway.gateway.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.metrics.ConnectionError;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.testing.CapturedLogs;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
@@ -43,5 +45,32 @@ class TerminalExceptionHandlerTest {
         assertEquals(ConnectionError.TLS, TerminalExceptionHandler.kindOf(new DecoderException(new SSLException("bad"))));
         assertEquals(ConnectionError.DECODER, TerminalExceptionHandler.kindOf(new DecoderException("bad chunk")));
         assertEquals(ConnectionError.OTHER, TerminalExceptionHandler.kindOf(new IllegalStateException("bug")));
+    }
+
+    @Test
+    void warnsOncePerKindAndSecondAndCutsTheText() {
+        long[] now = {0};
+        try (CapturedLogs logs = CapturedLogs.of(TerminalExceptionHandler.class)) {
+            TerminalExceptionHandler handler = new TerminalExceptionHandler("edge", metrics.listener("edge"),
+                    () -> now[0]);
+            String dump = "not an SSL/TLS record: " + "41".repeat(20_000);
+            for (int i = 0; i < 5; i++) {
+                EmbeddedChannel connection = new EmbeddedChannel(handler);
+                connection.pipeline().fireExceptionCaught(new DecoderException(new SSLException(dump)));
+                connection.finishAndReleaseAll();
+            }
+            now[0] += TerminalExceptionHandler.INTERVAL_NANOS;
+            EmbeddedChannel later = new EmbeddedChannel(handler);
+            later.pipeline().fireExceptionCaught(new DecoderException(new SSLException(dump)));
+            later.finishAndReleaseAll();
+            List<String> warnings = logs.warnings().stream().map(r -> r.getMessage()).toList();
+            assertEquals(2, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(1).endsWith("(and 4 more of this kind since the last such warning, logged at"
+                    + " FINE only)"), warnings.get(1));
+            for (String warning : warnings) {
+                assertTrue(warning.length() < TerminalExceptionHandler.MAX_DETAIL + 250, warning.length() + " chars");
+            }
+        }
+        assertEquals(6.0, errors("tls"), "every error is counted");
     }
 }

@@ -35,6 +35,10 @@ public final class PipelineNames {
      * stream's response written in this round goes out in one TLS write).
      */
     public static final String H2_FLUSH = "h2-flush";
+    /** Between TLS and {@link #H2_CODEC}: the codec's flushes reach TLS only when it wrote since the last one. */
+    public static final String H2_TLS_FLUSHES = "h2-tls-flushes";
+    /** After {@link #H2_FLUSH}: the streams' flushes are held there only when they wrote since the last one. */
+    public static final String H2_STREAM_FLUSHES = "h2-stream-flushes";
     /** Connection age, request count, idleness, drain and trust changes: when to send GOAWAY. */
     public static final String H2_GUARD = "h2-guard";
     /** Turns each client stream into a child channel. */

@@ -18,7 +18,7 @@ import io.netty.handler.flush.FlushConsolidationHandler;
 /**
  * The HTTP stage of a verified connection that chose h2 in ALPN: {@code h2-tls-flushes -> h2-codec
  * -> h2-flush -> h2-stream-flushes -> h2-guard -> h2-multiplex} in place of the handshake gate. Every stream is a child channel
- * {@code h2-stream-codec -> h2-request -> proxy}: the same request stage as HTTP/1.1, fed the same
+ * {@code h2-stream-codec -> proxy}: the same request stage as HTTP/1.1, fed the same
  * HTTP messages, with the connection's verified peer.
  *
  * <p>Netty's codec carries most of the protections against abusive clients; which ones, and with
@@ -63,7 +63,6 @@ final class Http2Stage {
                         guard.streamOpened(stream);
                         stream.pipeline()
                                 .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamCodec())
-                                .addLast(PipelineNames.H2_REQUEST, new Http2RequestAdapter())
                                 .addLast(PipelineNames.PROXY, streams.newStreamHandler());
                     }
                 }));

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * The h2 stage takes the gate's place as {@code h2-tls-flushes -> h2-codec -> h2-flush -> h2-stream-flushes ->
  * h2-guard -> h2-multiplex}, with the
  * listener's limits in the codec's settings, and gives each stream the request stage's handler
- * behind {@code h2-stream-codec -> h2-request}.
+ * behind {@code h2-stream-codec}.
  */
 class Http2StageTest {
     private final GatewayMetrics metrics = new GatewayMetrics(List.of());
@@ -149,13 +149,12 @@ class Http2StageTest {
     }
 
     @Test
-    void eachStreamGetsTheRequestStageBehindTheStreamCodecAndAdapter() {
+    void eachStreamGetsTheRequestStageBehindTheStreamCodec() {
         install(Http2Limits.defaults());
         server.writeInbound(clientPrefaceAndGet());
 
         assertEquals(1, streamPipelines.size());
-        assertEquals(List.of(PipelineNames.H2_STREAM_CODEC, PipelineNames.H2_REQUEST, PipelineNames.PROXY),
-                streamPipelines.get(0).subList(0, 3));
+        assertEquals(List.of(PipelineNames.H2_STREAM_CODEC, PipelineNames.PROXY), streamPipelines.get(0).subList(0, 2));
         HttpRequest head = assertInstanceOf(HttpRequest.class, streamMessages.get(0));
         assertEquals("/accounts", head.uri());
         assertInstanceOf(LastHttpContent.class, streamMessages.get(1), "the HEADERS frame ended the request");

@@ -10,13 +10,13 @@ import java.util.concurrent.Executor;
  * one on the verification executor.
  *
  * <p>With {@code USE_TASKS} BoringSSL hands out a task for each callback. The first of every server handshake,
- * full or resumed, is the certificate callback (Netty choosing the server's key material, before the
- * ClientHello's session is looked at); the engine then goes on with the handshake on the thread that ran it: key
- * exchange and, in a resumption, the whole rest of the handshake with its new tickets. Sent to the verification
- * executor, a resumed handshake (which has no other task: its re-check runs on the event loop) paid two thread
- * hand-offs for work that never waits and costs what any TLS server does on its loop. Only the client-chain
- * verification of a full handshake (a second task: up to a millisecond for a new client, and OCSP) is worth
- * moving off the loop, and it still is.
+ * full or resumed, is Netty's certificate callback (choosing the server's key material; BoringSSL calls it on the
+ * ClientHello, before it looks at the client's ticket or certificate); the engine then goes on with the handshake
+ * on the thread that ran it. A resumed handshake has no other task (its re-check of the chain runs on the event
+ * loop when the handshake completes), so sent to the executor it paid two thread hand-offs, and waited in the
+ * executor's queue behind new clients' verifications, for work that never blocks and that any TLS server does
+ * on its loop. Only the client-chain verification of a full handshake (a second task: up to a millisecond for a
+ * new client, and OCSP) is worth moving off the loop, and it still is.
  *
  * <p>If a handshake's first task ever were the verification, it would run on the event loop, where the verifier
  * already behaves as it does when the bounded executor runs a task on its caller: cached OCSP answers only.

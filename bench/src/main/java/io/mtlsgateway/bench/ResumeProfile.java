@@ -52,8 +52,8 @@ final class ResumeProfile {
             for (int i = 0; i < warmUp; i++) {
                 profile.handshake(true);
             }
-            System.out.println("# warmed up, server thread tid: " + ProcessHandle.current().pid() + "/"
-                    + profile.server.submit(ResumeProfile::nativeThreadName).get() + "; measuring " + seconds + " s");
+            System.out.println("# warmed up; process " + ProcessHandle.current().pid() + ", server thread \"resume-server\""
+                    + "; measuring " + seconds + " s");
             System.out.flush();
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             long cpu0 = THREADS.getThreadCpuTime(profile.serverThreadId);
@@ -67,10 +67,6 @@ final class ResumeProfile {
                     serverKind, groups, n, cpu / 1000.0 / n);
             profile.server.shutdownNow();
         }
-    }
-
-    private static String nativeThreadName() {
-        return Thread.currentThread().getName();
     }
 
     private void handshake(boolean mustResume) throws Exception {

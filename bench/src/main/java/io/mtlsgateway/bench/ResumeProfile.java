@@ -52,8 +52,8 @@ final class ResumeProfile {
             for (int i = 0; i < warmUp; i++) {
                 profile.handshake(true);
             }
-            System.out.println("# warmed up; process " + ProcessHandle.current().pid() + ", server thread \"resume-server\""
-                    + "; measuring " + seconds + " s");
+            System.out.println("# warmed up; process " + ProcessHandle.current().pid()
+                    + ", server thread \"resume-server\"; measuring " + seconds + " s");
             System.out.flush();
             long end = System.nanoTime() + seconds * 1_000_000_000L;
             long cpu0 = THREADS.getThreadCpuTime(profile.serverThreadId);

@@ -30,23 +30,9 @@ stop_pid() { # pid: TERM, wait up to 10 s, KILL
   kill -KILL "$1" 2>/dev/null || true
 }
 
-# A free port below the ephemeral range, so the load client's own connections cannot take it meanwhile, and
-# never one handed out before. Sets the variable named $1 (not echoed: a command substitution's subshell would
-# forget what it took); the variable's name must not be "candidate".
-taken=""
-free_port() {
-  local candidate
-  for _ in $(seq 1 200); do
-    candidate=$((20000 + RANDOM % 12000))
-    case " $taken " in *" $candidate "*) continue ;; esac
-    if [ -z "$(ss -Htan "( sport = :$candidate )" 2>/dev/null)" ]; then
-      taken="$taken $candidate"
-      printf -v "$1" '%s' "$candidate"
-      return 0
-    fi
-  done
-  die "no free port found"
-}
+# free_port NAME (one home for every script that needs ports: deploy/lib/free-port.sh).
+# shellcheck source=../deploy/lib/free-port.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../deploy/lib/free-port.sh"
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 

@@ -54,18 +54,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-taken=""
-free_port() {
-  local candidate
-  for _ in $(seq 1 200); do
-    candidate=$((20000 + RANDOM % 12000))
-    case " $taken " in *" $candidate "*) continue ;; esac
-    if [[ -z "$(ss -Htan "( sport = :$candidate )" 2>/dev/null)" ]]; then
-      taken="$taken $candidate"; printf -v "$1" '%s' "$candidate"; return 0
-    fi
-  done
-  die "no free port"
-}
+# free_port NAME: sets NAME to a free port below the ephemeral range.
+# shellcheck source=lib/free-port.sh
+. "$root/deploy/lib/free-port.sh"
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 gw() { java -jar "$gateway_jar" "$@"; }
 

@@ -49,18 +49,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-taken=""
-free_port() {   # sets the variable named $1 to a free port below the ephemeral range
-  local candidate
-  for _ in $(seq 1 200); do
-    candidate=$((20000 + RANDOM % 12000))
-    case " $taken " in *" $candidate "*) continue ;; esac
-    if [[ -z "$(ss -Htan "( sport = :$candidate )" 2>/dev/null)" ]]; then
-      taken="$taken $candidate"; printf -v "$1" '%s' "$candidate"; return 0
-    fi
-  done
-  die "no free port"
-}
+# free_port NAME: sets NAME to a free port below the ephemeral range.
+# shellcheck source=lib/free-port.sh
+. "$root/deploy/lib/free-port.sh"
 
 # Runs the image's CLI as its own user on a folder of $work (PKI commands).
 cli() { "${engine[@]}" run --rm "${run_flags[@]}" -v "$work/pki:/pki" "$IMAGE" "$@" >/dev/null; }

@@ -157,16 +157,18 @@ jvm_median="$(printf '%s\n' "${jvm_ms[@]}" | median)"
 say "memory: $connections idle verified connections"
 start_gateway idle 1
 idle_pid="$started_pid"; wait_ready idle "$idle_pid" "$port_idle"
-idle_client() { # connections hold [--full]
-  java -Xss512k -cp "$bench_jar" io.mtlsgateway.bench.load.IdleConnections --port "$port_idle" --ca "$pki/ca.pem" \
-    --cert "$pki/scaleclient.pem" --key "$pki/scaleclient.key" --connections "$1" --hold "$2" "${@:3}"
-}
+# A command, not a function: started with &, a function runs in a subshell whose pid $! is, and stopping that
+# subshell would leave the JVM holding its connections until --hold ends (under the next measurements).
+idle_client=(java -Xss512k -cp "$bench_jar" io.mtlsgateway.bench.load.IdleConnections --port "$port_idle"
+  --ca "$pki/ca.pem" --cert "$pki/scaleclient.pem" --key "$pki/scaleclient.key")
 # A first batch opened and closed: class loading, JIT and pools settle before the baseline is read.
-idle_client 500 0 >/dev/null 2>"$work/idle-warm.log" || { cat "$work/idle-warm.log" >&2; die "warm-up connections failed"; }
+"${idle_client[@]}" --connections 500 --hold 0 >/dev/null 2>"$work/idle-warm.log" \
+  || { cat "$work/idle-warm.log" >&2; die "warm-up connections failed"; }
 sleep 2
 rss_before="$(rss_kib "$idle_pid")"
 mkfifo "$work/idle.out"
-idle_client "$connections" 60 >"$work/idle.out" 2>"$work/idle.log" &
+# Held up to 60 s, stopped as soon as the figures are read.
+"${idle_client[@]}" --connections "$connections" --hold 60 >"$work/idle.out" 2>"$work/idle.log" &
 client_pid=$!; pids+=("$client_pid")
 read -r idle_line <"$work/idle.out" || { cat "$work/idle.log" >&2; die "the idle client printed nothing"; }
 sleep 3
@@ -176,9 +178,9 @@ jcmd "$idle_pid" GC.run >/dev/null 2>&1 || true
 sleep 2
 rss_after_gc="$(rss_kib "$idle_pid")"
 heap_used="$(jcmd "$idle_pid" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { print $(i + 1); exit } }')"
-say "idle client: $idle_line; $open_now established at the gateway; RSS ${rss_before} KiB -> ${rss_held} KiB (${rss_after_gc} KiB after a GC)"
 stop_pid "$client_pid"
 wait "$client_pid" 2>/dev/null || true
+say "idle client: $idle_line; $open_now established at the gateway; RSS ${rss_before} KiB -> ${rss_held} KiB (${rss_after_gc} KiB after a GC)"
 idle_open="$(jq -r .open <<<"$idle_line")"
 [ "$(jq -r .failed <<<"$idle_line")" = 0 ] && [ "$idle_open" = "$connections" ] || all_valid=0
 stop_pid "$idle_pid"

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
@@ -61,7 +60,7 @@ final class Http2Stage {
                     protected void initChannel(Http2StreamChannel stream) {
                         guard.streamOpened(stream);
                         stream.pipeline()
-                                .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true))
+                                .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamCodec())
                                 .addLast(PipelineNames.H2_REQUEST, new Http2RequestAdapter())
                                 .addLast(PipelineNames.PROXY, streams.newStreamHandler());
                     }

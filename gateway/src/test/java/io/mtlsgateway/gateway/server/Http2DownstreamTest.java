@@ -209,6 +209,54 @@ class Http2DownstreamTest {
     }
 
     @Test
+    void aHostFieldNamingTheAuthorityAgainIsOneHostUpstream() throws Exception {
+        // RFC 9113 §8.3.1 allows both when they name the same authority; :authority becomes the Host.
+        try (H2TestClient h2 = connect()) {
+            for (Http2Headers same : List.of(H2TestClient.head("GET", "/api/both").add("host", "LocalHost"),
+                    H2TestClient.head("GET", "/api/both").add("host", "localhost").add("host", "LOCALHOST"))) {
+                Reply reply = h2.request(same, null, null).get(10, TimeUnit.SECONDS);
+                assertEquals(200, reply.status(), same + " -> " + reply);
+                assertEquals(List.of("H host: localhost"), hostLines(reply.body()), reply.body());
+            }
+        }
+    }
+
+    @Test
+    void aHostFieldNamingAnotherAuthorityIsRefusedAsBadHost() throws Exception {
+        try (H2TestClient h2 = connect()) {
+            for (Http2Headers bad : List.of(
+                    H2TestClient.head("GET", "/api/other").add("host", "evil.example"),
+                    H2TestClient.head("GET", "/api/other").add("host", "localhost:8443"),
+                    H2TestClient.head("GET", "/api/other").add("host", "localhost").add("host", "evil.example"),
+                    new DefaultHttp2Headers().method("GET").path("/api/other").scheme("https")
+                            .add("host", "localhost").add("host", "evil.example"))) {
+                Reply reply = h2.request(bad, null, null).get(10, TimeUnit.SECONDS);
+                assertEquals(400, reply.status(), bad + " -> " + reply);
+                assertTrue(reply.body().contains("bad_host"), bad + " -> " + reply.body());
+            }
+            assertEquals(200, h2.get("/api/after-bad-host").status(), "the connection serves on");
+        }
+        assertEquals(0, upstream.requestsWithPath("/api/other"), "a request with two hosts reached the upstream");
+    }
+
+    @Test
+    void aHostFieldWithoutAuthorityRoutesTheRequest() throws Exception {
+        // The api route is for host localhost only: a 200 means the host field was what routed it.
+        Http2Headers headers = new DefaultHttp2Headers().method("GET").path("/api/host-only").scheme("https")
+                .add("host", "localhost");
+        try (H2TestClient h2 = connect()) {
+            Reply reply = h2.request(headers, null, null).get(10, TimeUnit.SECONDS);
+            assertEquals(200, reply.status(), reply.toString());
+            assertEquals(List.of("H host: localhost"), hostLines(reply.body()), reply.body());
+        }
+    }
+
+    /** The Host lines of the upstream's echo of the request it received. */
+    private static List<String> hostLines(String echo) {
+        return echo.lines().filter(line -> line.regionMatches(true, 0, "H host:", 0, "H host:".length())).toList();
+    }
+
+    @Test
     void answersGatewayErrorsToGrpcCallsInGrpcForm() throws Exception {
         Map<String, Integer> expected = Map.of(
                 "/nowhere/svc.Echo/Call", 12,      // no route: UNIMPLEMENTED

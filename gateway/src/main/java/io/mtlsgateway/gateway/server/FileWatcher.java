@@ -42,8 +42,9 @@ import java.util.logging.Logger;
  * the reload starts, and those hashes are the baseline after it. A write the reload may have missed
  * is then a difference, and its event (queued while the reload ran) leads to another reload. That
  * includes the files a changed route file adds: the watcher reads them from the route file's new
- * content first. A file the reload read that was not hashed before it (the route file changed again
- * in between) is compared at once, without waiting for an event.
+ * content first. A file the reload read that was not hashed before it (the new route file did not
+ * load when the watcher read it, or changed again in between) is compared at once, without waiting
+ * for an event, so it takes another reload.
  */
 final class FileWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FileWatcher.class.getName());

@@ -10,6 +10,7 @@ import io.mtlsgateway.gateway.pki.CertificateBuilder;
 import io.mtlsgateway.gateway.pki.CrlIssuer;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.RevocationProbe;
 import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.testing.TlsTestClient;
@@ -103,43 +104,8 @@ class FileWatchTest {
         }
     }
 
-    /**
-     * In TLS 1.3 the client's handshake ends before the server has verified it, so the alert comes on
-     * the first read. Nothing is written first: a request written while the server sends the alert and
-     * closes draws a reset, and the client then reports a broken pipe instead of the alert.
-     *
-     * <p>On a machine starved of CPU, verifying the chain can outlast the gateway's 10 s handshake
-     * timeout (seen in a cold JVM, whose first verification loads, and BlockHound instruments, the
-     * verifier's classes): the gateway then closes without a verdict and counts reason "timeout", and
-     * the client, its side of the handshake done, reads an end of stream. Such an attempt says nothing
-     * about revocation, so it is made again (the timeout is counted before the connection closes, so
-     * the count has risen by the time the client reads the end of stream); any other outcome is judged.
-     */
-    private void assertRevoked(IssuedCertificate certificate) throws Exception {
-        for (int attempt = 1; attempt <= 3; attempt++) {
-            double timeouts = handshakes("timeout");
-            String outcome = probe(certificate);
-            if (outcome.equals("end of stream") && handshakes("timeout") > timeouts) {
-                continue;
-            }
-            assertTrue(outcome.contains("certificate_revoked"), outcome);
-            return;
-        }
-        throw new AssertionError("the gateway timed out three handshakes in a row; no verdict to judge");
-    }
-
-    /** How a connection that sends nothing ends: the exception it ends with, or "end of stream". */
-    private String probe(IssuedCertificate certificate) {
-        try (TlsTestClient connection = connect(certificate)) {
-            int read = connection.input().read();
-            return read < 0 ? "end of stream" : "read a byte of data: " + read;
-        } catch (Exception e) {
-            return e.toString();
-        }
-    }
-
-    private double handshakes(String reason) {
-        return gateway.metrics().registry().get("mtls.gateway.handshakes").tag("reason", reason).counter().count();
+    private void assertRevoked(IssuedCertificate certificate) {
+        RevocationProbe.assertRevoked(gateway, () -> connect(certificate));
     }
 
     private CompletableFuture<ReloadOutcome> nextReload() {

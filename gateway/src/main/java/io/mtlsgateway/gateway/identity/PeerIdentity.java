@@ -4,17 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
-import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import javax.security.auth.x500.X500Principal;
 
 /**
  * What the gateway knows about a verified client: the fields of its leaf certificate, in the forms
@@ -31,12 +28,6 @@ import javax.security.auth.x500.X500Principal;
  * variable, XFCC Cert/Chain and RFC 9440). Every reader sees the same values as if they had been made up front.
  */
 public final class PeerIdentity {
-    // GeneralName tags (RFC 5280 §4.2.1.6) as X509Certificate#getSubjectAlternativeNames reports them.
-    private static final int SAN_EMAIL = 1;
-    private static final int SAN_DNS = 2;
-    private static final int SAN_URI = 6;
-
-    private static final String SPIFFE_PREFIX = "spiffe://";
     private static final HexFormat HEX = HexFormat.of();
     private static final Base64.Encoder PEM_BASE64 =
             Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
@@ -107,10 +98,8 @@ public final class PeerIdentity {
      * Reads the identity from a peer chain, leaf first, as {@code SSLSession#getPeerCertificates()}
      * returns it. The chain is assumed to be verified already; nothing here checks trust.
      *
-     * <p>SPIFFE: the X.509-SVID specification says an SVID carries exactly one URI SAN. We are more
-     * lenient about other URI SANs (they are ignored for {@code spiffe}) but not about ambiguity:
-     * when the leaf has two or more {@code spiffe://} URI SANs, {@code spiffe} is absent, because
-     * picking one would let the certificate's SAN order decide which workload the caller is.
+     * <p>SPIFFE: when the leaf has two or more {@code spiffe://} URI SANs, {@code spiffe} is absent
+     * (see {@link SubjectAltNames#spiffeId()}).
      *
      * @throws IllegalArgumentException if the chain is empty or a certificate cannot be encoded or parsed
      */
@@ -119,21 +108,7 @@ public final class PeerIdentity {
             throw new IllegalArgumentException("chain: empty (expected: leaf first)");
         }
         X509Certificate leaf = chain.get(0);
-        List<String> dns = new ArrayList<>();
-        List<String> uris = new ArrayList<>();
-        List<String> emails = new ArrayList<>();
-        for (List<?> san : subjectAltNames(leaf)) {
-            // Each entry is [Integer tag, value]; the string types we read carry a String value.
-            if (san.size() < 2 || !(san.get(0) instanceof Integer tag) || !(san.get(1) instanceof String value)) {
-                continue;
-            }
-            switch (tag) {
-                case SAN_DNS -> dns.add(value);
-                case SAN_URI -> uris.add(value);
-                case SAN_EMAIL -> emails.add(value);
-                default -> { }
-            }
-        }
+        SubjectAltNames sans = SubjectAltNames.of(leaf);
         // Encoded now, so a certificate that cannot be encoded fails here, as before, not at first use.
         List<byte[]> der = new ArrayList<>(chain.size());
         for (X509Certificate cert : chain) {
@@ -143,10 +118,10 @@ public final class PeerIdentity {
                 DnFormat.rfc2253(leaf.getSubjectX500Principal()),
                 DnFormat.rfc2253(leaf.getIssuerX500Principal()),
                 leaf.getSerialNumber().toString(16),
-                spiffeId(uris),
-                dns,
-                uris,
-                emails,
+                sans.spiffeId(),
+                sans.dns(),
+                sans.uris(),
+                sans.emails(),
                 leaf.getNotBefore().toInstant(),
                 leaf.getNotAfter().toInstant(),
                 List.copyOf(der));
@@ -253,29 +228,6 @@ public final class PeerIdentity {
     public String toString() {
         return "PeerIdentity[subject=" + subject + ", issuer=" + issuer + ", serial=" + serial + ", spiffe="
                 + spiffe.orElse("-") + "]";
-    }
-
-    private static Optional<String> spiffeId(List<String> uris) {
-        String found = null;
-        for (String uri : uris) {
-            // URI schemes are case-insensitive (RFC 3986 §3.1); the ID itself is returned as written.
-            if (uri.regionMatches(true, 0, SPIFFE_PREFIX, 0, SPIFFE_PREFIX.length())) {
-                if (found != null) {
-                    return Optional.empty();
-                }
-                found = uri;
-            }
-        }
-        return Optional.ofNullable(found);
-    }
-
-    private static Collection<List<?>> subjectAltNames(X509Certificate cert) {
-        try {
-            Collection<List<?>> names = cert.getSubjectAlternativeNames();
-            return names == null ? List.of() : names;
-        } catch (CertificateParsingException e) {
-            throw new IllegalArgumentException("cannot read subjectAltName of " + cert.getSubjectX500Principal(), e);
-        }
     }
 
     static byte[] der(X509Certificate cert) {

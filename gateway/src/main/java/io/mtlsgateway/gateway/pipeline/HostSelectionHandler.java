@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.mtlsgateway.gateway.vhost.HostNameTable;
@@ -30,6 +31,8 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
     /** A TLS alert record: fatal (2), unrecognized_name (112); plaintext, as no keys exist yet. */
     private static final byte[] UNRECOGNIZED_NAME_ALERT = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x70};
     private static final Logger LOG = Logger.getLogger(HostSelectionHandler.class.getName());
+    /** The longest DNS name: no host entry can have a longer one. */
+    static final int MAX_NAME_LOGGED = 253;
 
     private final Supplier<? extends ListenerSnapshot> snapshots;
     private final Executor verificationExecutor;
@@ -108,18 +111,13 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
         LOG.log(Level.WARNING, "listener {0}: TLS handshake with {1} failed: reason={2}: {3}",
                 new Object[] {listener, ctx.channel().remoteAddress(), HandshakeReason.UNKNOWN_SNI.label(),
                     hostname == null ? "the client sent no server name and the listener has no default host"
-                            : "no host entry is named \"" + printable(hostname) + "\" and the listener has no default host"});
+                            : "no host entry is named \"" + LogText.of(bounded(hostname)) + "\" and the listener has no default host"});
         ctx.writeAndFlush(Unpooled.wrappedBuffer(UNRECOGNIZED_NAME_ALERT)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** The client's bytes in a log line: printable ASCII only, bounded. */
-    private static String printable(String name) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < name.length() && i < 253; i++) {
-            char c = name.charAt(i);
-            out.append(c >= 0x21 && c < 0x7f && c != '"' ? c : '?');
-        }
-        return out.toString();
+    /** The client's name cut to the longest DNS name (a server_name may be 64 KiB): one log line stays short. */
+    static String bounded(String name) {
+        return name.length() <= MAX_NAME_LOGGED ? name : name.substring(0, MAX_NAME_LOGGED) + "...";
     }
 
     @Override

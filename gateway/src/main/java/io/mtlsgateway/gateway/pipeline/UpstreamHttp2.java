@@ -20,6 +20,16 @@ import io.netty.handler.codec.http2.Http2Settings;
 final class UpstreamHttp2 {
     /** The largest response header block accepted, as for HTTP/1.1 upstreams. */
     static final int MAX_HEADER_LIST_SIZE = HttpCodecs.MAX_HEADER_SIZE;
+    /**
+     * How much of a response an upstream may send on one stream before the gateway grants more
+     * (SETTINGS_INITIAL_WINDOW_SIZE), as grpc-java and the tests' h2 servers set it. With the
+     * protocol's 64 KiB a large response waits for a WINDOW_UPDATE every 32 KiB, a round trip each.
+     * Backpressure is unchanged: the window is granted back only as the stream's bytes are read, and
+     * a stream whose client cannot take more is not read; so a slow client holds at most this much
+     * in the gateway per stream. Netty raises the connection's window with it (to about twice this),
+     * so one stalled stream does not stop the connection's others.
+     */
+    static final int STREAM_WINDOW = 1 << 20;
 
     private UpstreamHttp2() {}
 
@@ -43,7 +53,7 @@ final class UpstreamHttp2 {
         return Http2FrameCodecBuilder.forClient()
                 // No server push: the gateway would have nobody to hand a pushed response to.
                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)
-                        .maxHeaderListSize(MAX_HEADER_LIST_SIZE))
+                        .maxHeaderListSize(MAX_HEADER_LIST_SIZE).initialWindowSize(STREAM_WINDOW))
                 .validateHeaders(true)
                 .build();
     }

@@ -32,9 +32,7 @@ class LauncherClassDataIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        TestPki pki = new TestPki(dir);
-        routeFile = dir.resolve("routes.yaml");
-        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api"), 9, ""));
+        routeFile = RouteFile.writeMinimal(new TestPki(dir), dir);
     }
 
     private List<String> runUntilListening(Map<String, String> env, String expectedFirstLine, boolean archiveMapped)

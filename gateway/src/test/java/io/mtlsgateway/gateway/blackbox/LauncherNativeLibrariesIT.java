@@ -8,6 +8,7 @@ import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bin/mtls-gateway run} and Netty's native libraries: unpacked from the jar once into the
  * launcher's folder and loaded from there; without them (switched off, or a copy that does not
  * load) the gateway starts all the same, with Netty unpacking them itself as it always did. The
- * class-data archive is off here: only the libraries come from the folder.
+ * class-data archive is off here: only the libraries come from the folder. A copy in a folder
+ * others can write to is never loaded, like an archive in such a folder ({@link LauncherClassDataIT}).
  */
 class LauncherNativeLibrariesIT {
     /** A start on a machine shared with other builds. */
@@ -34,9 +36,7 @@ class LauncherNativeLibrariesIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        TestPki pki = new TestPki(dir);
-        routeFile = dir.resolve("routes.yaml");
-        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api"), 9, ""));
+        routeFile = RouteFile.writeMinimal(new TestPki(dir), dir);
         folder = Files.createDirectory(dir.resolve("cache"));
     }
 
@@ -85,6 +85,22 @@ class LauncherNativeLibrariesIT {
         String library = boringSslMappedFrom(Map.of("MTLS_GATEWAY_NATIVE_CACHE", "off"));
         assertFalse(library.startsWith(folder.toString()), library);
         assertEquals(List.of(), unpacked());
+    }
+
+    @Test
+    void aCopyOthersCanWriteIsNotLoaded() throws Exception {
+        // Loaded libraries are code: another user who can write to the copy's folder could put theirs there.
+        boringSslMappedFrom(Map.of());
+        Path libraries = unpacked().get(0);
+        for (String others : List.of("rwxrwxrwx", "rwxrwxr-x")) {
+            Files.setPosixFilePermissions(libraries, PosixFilePermissions.fromString(others));
+            String library = boringSslMappedFrom(Map.of());
+            assertFalse(library.startsWith(folder.toString()), others + ": " + library);
+            assertEquals(List.of(libraries), unpacked(), others + ": nothing else written");
+        }
+        // Writable by its owner alone again, it is loaded: the permissions were what refused it.
+        Files.setPosixFilePermissions(libraries, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertTrue(boringSslMappedFrom(Map.of()).startsWith(libraries + "/libnetty_tcnative_"));
     }
 
     @Test

@@ -33,8 +33,7 @@ class RunRefusesABrokenFileIT {
     @BeforeEach
     void setUp() throws Exception {
         pki = new TestPki(dir);
-        routeFile = dir.resolve("routes.yaml");
-        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api"), 9, ""));
+        routeFile = RouteFile.writeMinimal(pki, dir);
     }
 
     /** Runs the jar to its end; returns the lines that are not log lines, after checking for stack traces. */

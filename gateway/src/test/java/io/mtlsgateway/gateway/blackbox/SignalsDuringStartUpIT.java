@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.gateway.testing.RouteFile;
 import io.mtlsgateway.gateway.testing.TestPki;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,9 +23,7 @@ class SignalsDuringStartUpIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        TestPki pki = new TestPki(dir);
-        routeFile = dir.resolve("routes.yaml");
-        Files.writeString(routeFile, RouteFile.text(pki, RouteFile.route("api", "/api"), 9, ""));
+        routeFile = RouteFile.writeMinimal(new TestPki(dir), dir);
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.config.LimitsConfig;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
+import io.mtlsgateway.gateway.testing.CapturedLogs;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.vhost.HostNameTable;
@@ -25,6 +26,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Executor;
+import java.util.logging.SimpleFormatter;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -189,6 +192,25 @@ class HostSelectionHandlerTest {
         assertEquals(1.0, selections("unknown_sni"));
         assertEquals(1.0, metrics.registry().get("mtls.gateway.handshakes").tag("listener", "edge")
                 .tag("reason", "unknown_sni").counter().count());
+    }
+
+    @Test
+    void theRefusedNameIsLoggedEscapedAndCutToTheLongestDnsName() throws Exception {
+        // The JDK's client sends no CR LF in a name: two of its bytes are changed in its ClientHello.
+        String sent = "forgedqq" + ".a123456789a123456789a123456789a123456789a123456789".repeat(6) + ".test";
+        ByteBuf hello = clientHello(sent);
+        int at = ByteBufUtil.indexOf(Unpooled.wrappedBuffer("forgedqq".getBytes(StandardCharsets.US_ASCII)), hello);
+        hello.setByte(at + 6, '\r').setByte(at + 7, '\n');
+        String line;
+        try (CapturedLogs logs = CapturedLogs.of(HostSelectionHandler.class)) {
+            listener(false).writeInbound(hello);
+            line = new SimpleFormatter().formatMessage(logs.warnings().get(0));
+        }
+        assertFalse(line.contains("\r") || line.contains("\n"), line);
+        String named = line.substring(line.indexOf("named \"") + "named \"".length(), line.lastIndexOf('"'));
+        String kept = sent.substring(0, HostSelectionHandler.MAX_NAME_LOGGED).replace("qq", "\\x0d\\x0a");
+        assertEquals(kept + "...", named);
+        ReferenceCountUtil.release(channel.readOutbound());
     }
 
     @Test

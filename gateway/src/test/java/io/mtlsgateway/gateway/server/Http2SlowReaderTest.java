@@ -55,12 +55,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class Http2SlowReaderTest {
     private static final long SIZE = 144L * 1024 * 1024; // above the test JVM's 128 MiB direct-memory cap
     private static final int CHUNK = 16 * 1024;
+    /** The stream window the gateway grants an upstream (pipeline/UpstreamHttp2, docs/http2.md). */
+    private static final long UPSTREAM_STREAM_WINDOW = 1024 * 1024;
     /**
-     * The most the upstream may have written beyond what the client took: a window per hop (64 KiB
-     * each), what the gateway's write buffers and the upstream's own flow controller hold, with room
-     * to spare; far below the body, which is what a missing backpressure would let through.
+     * The most the upstream may have written beyond what the client took: a window per hop (the
+     * upstream's 1 MiB, the client's 64 KiB), what the gateway's write buffers and the upstream's own
+     * flow controller hold, with room to spare; far below the body, which is what a missing
+     * backpressure would let through.
      */
-    private static final long MAX_LEAD = 1024 * 1024;
+    private static final long MAX_LEAD = UPSTREAM_STREAM_WINDOW + 1024 * 1024;
 
     @RegisterExtension
     static final GatewayStack stack = new GatewayStack();

@@ -20,12 +20,15 @@ import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslContext;
@@ -62,9 +65,15 @@ import java.util.function.Consumer;
  * </ul>
  */
 public final class H2Upstream implements AutoCloseable {
-    /** One request as the upstream received it. */
+    /**
+     * One request as the upstream received it.
+     *
+     * @param sendWindow how much of its answer this server could send on the stream when the request's
+     *     head arrived, before any WINDOW_UPDATE: the client's SETTINGS_INITIAL_WINDOW_SIZE
+     * @param connectionSendWindow the same for the whole connection, at that moment
+     */
     public record Request(Http2Headers headers, long bodyBytes, String bodySha256, Http2Headers trailers,
-            int connection) {
+            int connection, int sendWindow, int connectionSendWindow) {
         public String header(String name) {
             CharSequence value = headers.get(name);
             return value == null ? null : value.toString();
@@ -176,6 +185,8 @@ public final class H2Upstream implements AutoCloseable {
         private final int connection;
         private final MessageDigest digest;
         private Http2Headers headers;
+        private int sendWindow;
+        private int connectionSendWindow;
         private long bodyBytes;
         private long toSend;
 
@@ -194,6 +205,10 @@ public final class H2Upstream implements AutoCloseable {
                 if (msg instanceof Http2HeadersFrame frame) {
                     if (headers == null) {
                         headers = frame.headers();
+                        Http2Connection h2 = ctx.channel().parent().pipeline().get(Http2FrameCodec.class).connection();
+                        Http2RemoteFlowController flow = h2.remote().flowController();
+                        sendWindow = flow.windowSize(h2.stream(frame.stream().id()));
+                        connectionSendWindow = flow.windowSize(h2.connectionStream());
                         if (frame.isEndStream()) {
                             complete(ctx, null);
                         }
@@ -214,7 +229,7 @@ public final class H2Upstream implements AutoCloseable {
 
         private void complete(ChannelHandlerContext ctx, Http2Headers trailers) {
             Request request = new Request(headers, bodyBytes, HexFormat.of().formatHex(digest.digest()), trailers,
-                    connection);
+                    connection, sendWindow, connectionSendWindow);
             requests.add(request);
             onRequest.accept(request);
             String path = headers.path().toString();
@@ -317,8 +332,7 @@ public final class H2Upstream implements AutoCloseable {
     }
 
     private static void closeWhenIdle(Channel parent) {
-        io.netty.handler.codec.http2.Http2FrameCodec codec =
-                parent.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class);
+        Http2FrameCodec codec = parent.pipeline().get(Http2FrameCodec.class);
         if (codec == null || codec.connection().numActiveStreams() == 0) {
             // Half-close, as a careful server does: frames the client sent before it read the
             // GOAWAY are still read (and ignored) instead of drawing a TCP reset, which would

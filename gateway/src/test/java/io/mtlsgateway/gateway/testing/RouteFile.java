@@ -34,6 +34,16 @@ public final class RouteFile {
                 + "    endpoints: [127.0.0.1:" + upstreamPort + "]\n";
     }
 
+    /**
+     * Writes {@code dir/routes.yaml}: one route {@code api} ({@code /api}) to an upstream on port 9,
+     * where nothing answers, with {@code pki}'s files; for tests of the process, not of proxying.
+     */
+    public static Path writeMinimal(TestPki pki, Path dir) throws IOException {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(file, text(pki, route("api", "/api"), 9, ""));
+        return file;
+    }
+
     /** One route item matching a path prefix, to upstream {@code echo}. */
     public static String route(String name, String pathPrefix) {
         return "  - name: " + name + "\n    match: { pathPrefix: " + pathPrefix + " }\n    upstream: echo\n";

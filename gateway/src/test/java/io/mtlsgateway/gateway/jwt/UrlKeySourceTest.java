@@ -258,4 +258,24 @@ class UrlKeySourceTest {
             assertTrue(hungUp.await(20, TimeUnit.SECONDS), "the fetch outlived its timeout, connection open");
         }
     }
+
+    @Test
+    void aPlainHttpSourceDoesNotFollowRedirects() throws Exception {
+        // The JDK's NORMAL policy follows http to http on any host: keys in cleartext off loopback.
+        try (ServerSocket redirecting = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> {
+                try (Socket socket = redirecting.accept()) {
+                    socket.getOutputStream().write(("HTTP/1.1 302 Found\r\nLocation: " + server.uri()
+                            + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException closed) {
+                    // the client went away
+                }
+            }, "redirecting-jwks");
+            serving.setDaemon(true);
+            serving.start();
+            UrlKeySource source = started(URI.create("http://127.0.0.1:" + redirecting.getLocalPort() + "/jwks"));
+            assertFalse(source.everLoaded());
+            assertEquals(0, server.requests(), "the redirect was followed");
+        }
+    }
 }

@@ -16,9 +16,9 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
- * The HTTP stage of a verified connection that chose h2 in ALPN: {@code h2-codec -> h2-flush ->
- * h2-guard -> h2-multiplex} in place of the handshake gate. Every stream is a child channel
- * {@code h2-stream-codec -> h2-request -> proxy}: the same request stage as HTTP/1.1, fed the same
+ * The HTTP stage of a verified connection that chose h2 in ALPN: {@code h2-tls-flushes -> h2-codec
+ * -> h2-flush -> h2-stream-flushes -> h2-guard -> h2-multiplex} in place of the handshake gate. Every stream is a child channel
+ * {@code h2-stream-codec -> proxy}: the same request stage as HTTP/1.1, fed the same
  * HTTP messages, with the connection's verified peer.
  *
  * <p>Netty's codec carries most of the protections against abusive clients; which ones, and with
@@ -53,7 +53,9 @@ final class Http2Stage {
         // The multiplexer looks for the frame codec when it is added: the codec goes in first.
         pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits, metrics));
         pipeline.addAfter(PipelineNames.H2_CODEC, PipelineNames.H2_FLUSH, consolidatedFlushes());
-        pipeline.addAfter(PipelineNames.H2_FLUSH, PipelineNames.H2_GUARD, guard);
+        pipeline.addBefore(PipelineNames.H2_CODEC, PipelineNames.H2_TLS_FLUSHES, new EmptyFlushFilter());
+        pipeline.addAfter(PipelineNames.H2_FLUSH, PipelineNames.H2_STREAM_FLUSHES, new EmptyFlushFilter());
+        pipeline.addAfter(PipelineNames.H2_STREAM_FLUSHES, PipelineNames.H2_GUARD, guard);
         pipeline.addAfter(PipelineNames.H2_GUARD, PipelineNames.H2_MULTIPLEX,
                 new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -61,7 +63,6 @@ final class Http2Stage {
                         guard.streamOpened(stream);
                         stream.pipeline()
                                 .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamCodec())
-                                .addLast(PipelineNames.H2_REQUEST, new Http2RequestAdapter())
                                 .addLast(PipelineNames.PROXY, streams.newStreamHandler());
                     }
                 }));
@@ -85,7 +86,7 @@ final class Http2Stage {
 
     /** @param metrics where the streams the codec resets by itself are counted; null: not counted */
     static Http2FrameCodec codec(Http2Limits limits, Http2Metrics metrics) {
-        Http2FrameCodecBuilder builder = Http2FrameCodecBuilder.forServer();
+        Http2FrameCodecBuilder builder = new EvenStreamsCodecBuilder(true);
         if (metrics != null) {
             builder.frameLogger(new StreamResetCounter(metrics));
         }

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 
@@ -50,7 +49,7 @@ final class UpstreamHttp2 {
     }
 
     static Http2FrameCodec codec() {
-        return Http2FrameCodecBuilder.forClient()
+        return new EvenStreamsCodecBuilder(false)
                 // No server push: the gateway would have nobody to hand a pushed response to.
                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false)
                         .maxHeaderListSize(MAX_HEADER_LIST_SIZE).initialWindowSize(STREAM_WINDOW))

@@ -27,9 +27,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The h2 stage takes the gate's place as {@code h2-codec -> h2-flush -> h2-guard -> h2-multiplex}, with the
+ * The h2 stage takes the gate's place as {@code h2-tls-flushes -> h2-codec -> h2-flush -> h2-stream-flushes ->
+ * h2-guard -> h2-multiplex}, with the
  * listener's limits in the codec's settings, and gives each stream the request stage's handler
- * behind {@code h2-stream-codec -> h2-request}.
+ * behind {@code h2-stream-codec}.
  */
 class Http2StageTest {
     private final GatewayMetrics metrics = new GatewayMetrics(List.of());
@@ -138,8 +139,9 @@ class Http2StageTest {
     void theStageTakesTheGatesPlaceInTheDocumentedOrderWithTheListenersLimits() {
         install(new Http2Limits(7, 8192, Duration.ofHours(1), 1000));
 
-        assertEquals(List.of(PipelineNames.H2_CODEC, PipelineNames.H2_FLUSH, PipelineNames.H2_GUARD,
-                PipelineNames.H2_MULTIPLEX, PipelineNames.ERRORS), server.pipeline().names().subList(0, 5));
+        assertEquals(List.of(PipelineNames.H2_TLS_FLUSHES, PipelineNames.H2_CODEC, PipelineNames.H2_FLUSH,
+                PipelineNames.H2_STREAM_FLUSHES, PipelineNames.H2_GUARD, PipelineNames.H2_MULTIPLEX,
+                PipelineNames.ERRORS), server.pipeline().names().subList(0, 7));
         assertEquals(7L, advertisedMaxConcurrentStreams(), "the SETTINGS the client is sent");
 
         server.close();
@@ -147,13 +149,12 @@ class Http2StageTest {
     }
 
     @Test
-    void eachStreamGetsTheRequestStageBehindTheStreamCodecAndAdapter() {
+    void eachStreamGetsTheRequestStageBehindTheStreamCodec() {
         install(Http2Limits.defaults());
         server.writeInbound(clientPrefaceAndGet());
 
         assertEquals(1, streamPipelines.size());
-        assertEquals(List.of(PipelineNames.H2_STREAM_CODEC, PipelineNames.H2_REQUEST, PipelineNames.PROXY),
-                streamPipelines.get(0).subList(0, 3));
+        assertEquals(List.of(PipelineNames.H2_STREAM_CODEC, PipelineNames.PROXY), streamPipelines.get(0).subList(0, 2));
         HttpRequest head = assertInstanceOf(HttpRequest.class, streamMessages.get(0));
         assertEquals("/accounts", head.uri());
         assertInstanceOf(LastHttpContent.class, streamMessages.get(1), "the HEADERS frame ended the request");

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
+import io.mtlsgateway.gateway.tls.HandshakeTaskExecutor;
 import io.mtlsgateway.gateway.vhost.HostNameTable;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -89,7 +90,7 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
             }
             SslHandler tls;
             try {
-                tls = entry.tls().newHandler(ctx.alloc(), verificationExecutor);
+                tls = HandshakeTaskExecutor.newHandler(entry.tls(), ctx.alloc(), verificationExecutor);
             } finally {
                 // The engine holds its own reference for as long as the connection lives.
                 ReferenceCountUtil.release(entry.tls());

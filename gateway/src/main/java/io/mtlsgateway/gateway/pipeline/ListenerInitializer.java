@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.pipeline;
 import io.mtlsgateway.gateway.limits.SourceLimiter;
 import io.mtlsgateway.gateway.metrics.LimitMetrics;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
+import io.mtlsgateway.gateway.tls.HandshakeTaskExecutor;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslContext;
@@ -82,7 +83,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         ListenerSnapshot snapshot = retainCurrent();
         SslHandler tls;
         try {
-            tls = snapshot.tls().newHandler(ch.alloc(), verificationExecutor);
+            tls = HandshakeTaskExecutor.newHandler(snapshot.tls(), ch.alloc(), verificationExecutor);
         } finally {
             // The engine holds its own reference for as long as the connection lives.
             ReferenceCountUtil.release(snapshot.tls());

@@ -1,0 +1,130 @@
+package io.mtlsgateway.gateway.tls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.TlsConfig;
+import io.mtlsgateway.gateway.testing.GatewayFixture;
+import io.mtlsgateway.gateway.testing.ResumingClient;
+import io.mtlsgateway.gateway.testing.TestPki;
+import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
+import io.mtlsgateway.gateway.verify.ClientVerifier;
+import io.mtlsgateway.gateway.verify.VerifierTrustManager;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real mutual-TLS 1.3 handshakes over loopback against the gateway's server context, verifier and ticket keys:
+ * a full handshake sends exactly one task to the verification executor (the client chain's verification), a
+ * resumed one sends none (its certificate callback and the rest of the handshake stay on the event loop).
+ */
+class HandshakeTaskExecutorTest {
+    @TempDir
+    Path dir;
+
+    TestPki pki;
+    SessionTicketPolicy tickets;
+    SslContext context;
+    ExecutorService verification;
+    final AtomicInteger tasksSentOff = new AtomicInteger();
+    EventLoopGroup group;
+    Channel server;
+
+    @BeforeEach
+    void start() throws Exception {
+        pki = new TestPki(dir);
+        TlsConfig tls = GatewayFixture.tls(pki, ClientAuthMode.REQUIRE);
+        ClientVerifier verifier = ClientVerifier.builder(List.of(pki.clientCa.certificate())).build();
+        tickets = new SessionTicketPolicy(Duration.ofDays(1));
+        context = tickets.apply("edge", tls, ServerTlsContextFactory.build(tls, ServerCredentials.load(tls),
+                new VerifierTrustManager(verifier)));
+        verification = Executors.newSingleThreadExecutor();
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(HandshakeTaskExecutor.newHandler(context, ch.alloc(), task -> {
+                            tasksSentOff.incrementAndGet();
+                            verification.execute(task);
+                        }), new HttpServerCodec(), new HttpObjectAggregator(1024), new Ok());
+                    }
+                })
+                .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (server != null) {
+            server.close().syncUninterruptibly();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (verification != null) {
+            verification.shutdownNow();
+            verification.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        ReferenceCountUtil.release(context);
+        if (tickets != null) {
+            tickets.close();
+        }
+    }
+
+    @Test
+    void onlyAFullHandshakesVerificationLeavesTheEventLoop() throws Exception {
+        try (ResumingClient client = new ResumingClient(pki.server.root(), pki.client("app", null))) {
+            InetSocketAddress address = (InetSocketAddress) server.localAddress();
+            assertFalse(client.get(address), "the first connection is a full handshake");
+            assertEquals(1, tasksSentOff.get(), "a full handshake sends its verification, and only that, off the loop");
+
+            assertTrue(client.get(address), "the second connection resumes");
+            assertTrue(client.get(address), "and so does the third");
+            assertEquals(1, tasksSentOff.get(), "a resumed handshake sends nothing off the loop");
+        }
+    }
+
+    /** Answers every request with a 200 and closes. */
+    private static final class Ok extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    Unpooled.EMPTY_BUFFER);
+            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -5,17 +5,13 @@ import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -41,11 +37,33 @@ import java.util.logging.Logger;
  * each further counted event extends, but never past a cap after the first one: a file rewritten
  * without pause (a config tool re-rendering it) cannot hold back a CRL change. Then the content
  * hashes are compared with the last ones, so a touch or a same-content rewrite reloads nothing.
+ *
+ * <p>No change is lost: every file a reload reads has been hashed, and its folder watched, before
+ * the reload starts, and those hashes are the baseline after it. A write the reload may have missed
+ * is then a difference, and its event (queued while the reload ran) leads to another reload. That
+ * includes the files a changed route file adds: the watcher reads them from the route file's new
+ * content first. A file the reload read that was not hashed before it (the new route file did not
+ * load when the watcher read it, or changed again in between) is compared at once, without waiting
+ * for an event, so it takes another reload.
  */
 final class FileWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FileWatcher.class.getName());
+    /** The baseline of a file the last reload read without the watcher having hashed it first. */
+    private static final String NOT_SEEN = "not hashed before the reload read it";
 
-    private final Supplier<Set<Path>> files;
+    /** The files to watch. */
+    interface Watched {
+        /** The route file, which names all the others. */
+        Path routeFile();
+
+        /** The files the running config was read from (asked again after every reload). */
+        Set<Path> running();
+
+        /** The files a route file with this content names; empty when it does not load (a reload refuses it). */
+        Set<Path> namedBy(byte[] routeFileContent);
+    }
+
+    private final Watched files;
     private final Supplier<CompletableFuture<?>> reload;
     private final Duration quietPeriod;
     private final Duration quietPeriodCap;
@@ -66,7 +84,7 @@ final class FileWatcher implements AutoCloseable {
      * @param quietPeriod how long no counted event must arrive before the files are compared
      * @param quietPeriodCap the longest the files go uncompared after the first counted event
      */
-    FileWatcher(Supplier<Set<Path>> files, Supplier<CompletableFuture<?>> reload, Duration quietPeriod,
+    FileWatcher(Watched files, Supplier<CompletableFuture<?>> reload, Duration quietPeriod,
             Duration quietPeriodCap, WatchMetrics metrics) throws IOException {
         this.files = files;
         this.reload = reload;
@@ -83,10 +101,10 @@ final class FileWatcher implements AutoCloseable {
      * right after start is seen as a change, then watches on the watcher thread.
      */
     void start() {
-        Set<Path> current = files.get();
+        Set<Path> current = files.running();
         watch(current);
         baseline = current;
-        baselineHashes = hashes(current);
+        baselineHashes = ContentHashes.of(current);
         metrics.running(true);
         thread.start();
     }
@@ -95,25 +113,32 @@ final class FileWatcher implements AutoCloseable {
         try {
             Set<Path> current = baseline;
             Map<Path, String> hashes = baselineHashes;
+            boolean notSeen = false;
             while (!closed) {
-                while (!counted(watcher.take())) {
-                    // only events about other files so far
+                if (!notSeen) {
+                    while (!counted(watcher.take())) {
+                        // only events about other files so far
+                    }
+                    settle();
                 }
-                settle();
-                Map<Path, String> now = hashes(current);
+                Map<Path, String> now = ContentHashes.of(current);
                 boolean changed = !now.equals(hashes);
                 metrics.checked(changed);
+                notSeen = false;
                 if (changed) {
                     logChanges(hashes, now);
+                    hashUpcoming(now);
                     awaitReload(reload.get());
-                    current = files.get();
+                    current = files.running();
                     // The baseline is what was seen before the reload read the files, whether it
                     // was applied or refused (a broken file is not retried until it changes again).
                     // A file written while the reload ran then differs from it and triggers another
-                    // reload, instead of being taken as already applied. Files the new config added are new.
+                    // reload, instead of being taken as already applied.
                     Map<Path, String> next = new HashMap<>();
                     for (Path path : current) {
-                        next.put(path, now.containsKey(path) ? now.get(path) : hash(path));
+                        String seen = now.get(path);
+                        notSeen |= seen == null;
+                        next.put(path, seen == null ? NOT_SEEN : seen);
                     }
                     hashes = next;
                 }
@@ -128,6 +153,29 @@ final class FileWatcher implements AutoCloseable {
             }
         } finally {
             metrics.running(false);
+        }
+    }
+
+    /**
+     * Adds to {@code now} the files the route file names from now on (a route change may add a CRL,
+     * a host entry, an upstream), read from the very content whose hash {@code now} keeps, each
+     * watched before it is hashed: the reload about to start reads them, and a write to one after
+     * this is an event and a difference.
+     */
+    private void hashUpcoming(Map<Path, String> now) {
+        Path routeFile = files.routeFile();
+        byte[] content;
+        try {
+            content = ContentHashes.read(routeFile);
+        } catch (IOException e) {
+            return; // the reload refuses it; the route file's own hash says it is missing or unreadable
+        }
+        now.put(routeFile, ContentHashes.digest(content));
+        Set<Path> upcoming = new LinkedHashSet<>(now.keySet());
+        upcoming.addAll(files.namedBy(content));
+        watch(upcoming);
+        for (Path path : upcoming) {
+            now.computeIfAbsent(path, ContentHashes::of);
         }
     }
 
@@ -223,30 +271,6 @@ final class FileWatcher implements AutoCloseable {
             entry.getValue().cancel();
             return true;
         });
-    }
-
-    private static Map<Path, String> hashes(Set<Path> paths) {
-        Map<Path, String> result = new HashMap<>();
-        for (Path path : paths) {
-            result.put(path, hash(path));
-        }
-        return result;
-    }
-
-    private static String hash(Path path) {
-        if (Files.exists(path) && !Files.isRegularFile(path)) {
-            return "not a regular file"; // reading a FIFO would block the watcher
-        }
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(Files.readAllBytes(path)));
-        } catch (NoSuchFileException e) {
-            return "missing";
-        } catch (IOException e) {
-            return "unreadable: " + e.getMessage();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JDK", e);
-        }
     }
 
     @Override

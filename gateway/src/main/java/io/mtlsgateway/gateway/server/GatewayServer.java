@@ -134,7 +134,7 @@ public final class GatewayServer implements AutoCloseable {
             }
             server.metrics.bindRuntime(Map.of("io", server.workerGroup, "admin", server.admin.group()));
             if (watching == FileWatching.ON) {
-                server.watcher = new FileWatcher(() -> WatchedFiles.of(server.config), () -> server.reload("file change"),
+                server.watcher = new FileWatcher(WatchedFiles.of(() -> server.config), () -> server.reload("file change"),
                         WATCH_QUIET_PERIOD, WATCH_QUIET_PERIOD_CAP, server.metrics.watch());
                 server.watcher.start();
             }

@@ -1,18 +1,55 @@
 package io.mtlsgateway.gateway.server;
 
+import io.mtlsgateway.config.ConfigException;
+import io.mtlsgateway.config.ConfigLoader;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.ListenerConfig;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.jwt.KeySources;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** The files a config is read from, which the file watcher watches: a pure function of the config. */
 final class WatchedFiles {
     private WatchedFiles() {}
+
+    /** What the file watcher of a gateway whose running config is {@code running} watches. */
+    static FileWatcher.Watched of(Supplier<GatewayConfig> running) {
+        return new FileWatcher.Watched() {
+            @Override
+            public Path routeFile() {
+                return running.get().source();
+            }
+
+            @Override
+            public Set<Path> running() {
+                return of(running.get());
+            }
+
+            @Override
+            public Set<Path> namedBy(byte[] routeFileContent) {
+                return WatchedFiles.namedBy(running.get().source(), routeFileContent);
+            }
+        };
+    }
+
+    /**
+     * The files the route file {@code source} names when it holds {@code content}; none when that
+     * does not load (the reload reading it then refuses it, and says why).
+     */
+    static Set<Path> namedBy(Path source, byte[] content) {
+        try {
+            return of(ConfigLoader.load(source, new StringReader(new String(content, StandardCharsets.UTF_8))));
+        } catch (ConfigException | RuntimeException e) {
+            return Set.of();
+        }
+    }
 
     /**
      * The route file, then per listener its certificate, key, client CA bundle, CRLs and session

@@ -10,14 +10,11 @@ import java.util.Optional;
 
 /** Formats one request as one JSON line; field names are part of the documented log format. */
 public final class AccessLogLine {
-    /** A longer target is cut here: one request must not make a megabyte log line. */
-    static final int MAX_TARGET = 2048;
-
     private AccessLogLine() {}
 
     public static String format(RequestRecord r) {
         Optional<PeerIdentity> id = r.identity();
-        String target = r.target().length() > MAX_TARGET ? r.target().substring(0, MAX_TARGET) : r.target();
+        String target = LoggedTarget.of(r.target());
         StringBuilder json = new StringBuilder(384)
                 .append("{\"time\":").append(quote(Instant.ofEpochMilli(r.startEpochMillis()).toString()))
                 .append(",\"listener\":").append(quote(r.listener()))

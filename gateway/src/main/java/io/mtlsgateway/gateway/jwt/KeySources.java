@@ -4,6 +4,7 @@ import io.mtlsgateway.config.JwksSource;
 import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.RouteConfig;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -41,6 +42,12 @@ public final class KeySources implements AutoCloseable {
      * without a JWKS URL needs none of it.
      */
     private HttpClient client;
+    /**
+     * For plain-http (loopback) URLs, guarded by this: never follows a redirect, since the JDK's
+     * NORMAL policy would follow one from http to http on any host, fetching keys in cleartext
+     * across the network, which the loopback-only rule for http exists to prevent.
+     */
+    private HttpClient loopbackClient;
 
     public KeySources() {
         this(Clock.systemUTC());
@@ -56,7 +63,17 @@ public final class KeySources implements AutoCloseable {
         });
     }
 
-    private HttpClient client() {
+    private HttpClient client(URI uri) {
+        if (!"https".equalsIgnoreCase(uri.getScheme())) {
+            if (loopbackClient == null) {
+                loopbackClient = HttpClient.newBuilder()
+                        .executor(thread)
+                        .connectTimeout(CONNECT_TIMEOUT)
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build();
+            }
+            return loopbackClient;
+        }
         if (client == null) {
             client = HttpClient.newBuilder()
                     .executor(thread)
@@ -87,7 +104,7 @@ public final class KeySources implements AutoCloseable {
             return KeySource.of(JwksFiles.read(file.path()));
         }
         JwksSource.Url url = (JwksSource.Url) jwks;
-        return urls.computeIfAbsent(url, u -> new UrlKeySource(u.uri(), u.maxStale(), client(), thread, clock).start());
+        return urls.computeIfAbsent(url, u -> new UrlKeySource(u.uri(), u.maxStale(), client(u.uri()), thread, clock).start());
     }
 
     /**

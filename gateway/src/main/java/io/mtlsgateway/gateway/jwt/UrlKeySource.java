@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.jwt;
 
+import io.mtlsgateway.gateway.ExchangeDeadline;
+import io.mtlsgateway.gateway.LimitedBody;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -108,7 +110,10 @@ final class UrlKeySource implements KeySource {
                 .header("Accept", "application/jwk-set+json, application/json")
                 .GET()
                 .build();
-        client.sendAsync(request, LimitedBody.handler(KeySet.MAX_DOCUMENT_CHARS * 4))
+        // The request's timeout ends with the response headers: the deadline also bounds the body,
+        // so a trickling server cannot hold this fetch (and every refresh after it) for ever.
+        ExchangeDeadline.bound(client.sendAsync(request, LimitedBody.handler(KeySet.MAX_DOCUMENT_CHARS * 4)),
+                        REQUEST_TIMEOUT)
                 .whenComplete((response, error) -> {
                     try {
                         ended(response, error, done);

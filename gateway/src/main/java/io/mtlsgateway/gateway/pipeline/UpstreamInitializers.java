@@ -20,6 +20,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.logging.Logger;
 
 /**
  * The pipelines of connections to upstreams: a pooled one is
@@ -35,6 +36,8 @@ import java.util.function.Function;
  * current when the connection opens.
  */
 public final class UpstreamInitializers implements UpstreamPipelines {
+    private static final Logger LOG = Logger.getLogger(UpstreamInitializers.class.getName());
+
     /** Plain HTTP to every upstream (tests and tools that have no upstream TLS). */
     public static final UpstreamInitializers INSTANCE = new UpstreamInitializers(new UpstreamTlsHolder(),
             new DefaultChannelGroup("unused", GlobalEventExecutor.INSTANCE), name -> UpstreamOccupancy.detached());
@@ -161,7 +164,15 @@ public final class UpstreamInitializers implements UpstreamPipelines {
 
     private ChannelPipeline addTls(Channel ch, UpstreamConfig upstream, HostPort endpoint) {
         SslHandler handler = tls.newHandler(ch, upstream, endpoint);
-        if (handler != null) {
+        if (handler == null && upstream.tls().isPresent()) {
+            // A pool of a retired config (a client connection still on it) whose upstream a reload
+            // renamed or removed: its TLS is gone. Closed before connecting, so the request fails
+            // as upstream_unavailable instead of going out in cleartext.
+            LOG.warning(() -> "upstream " + upstream.name() + " " + endpoint + ": no longer configured (a reload"
+                    + " retired its TLS); a connection for a request still on the previous config is refused,"
+                    + " never made without TLS");
+            ch.close();
+        } else if (handler != null) {
             ch.pipeline()
                     .addLast(PipelineNames.UPSTREAM_TLS, handler)
                     .addLast(PipelineNames.UPSTREAM_TLS_LOG, new UpstreamHandshakeLog(upstream.name(), endpoint));

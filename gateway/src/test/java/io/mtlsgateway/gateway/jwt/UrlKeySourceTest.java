@@ -11,8 +11,12 @@ import io.mtlsgateway.config.JwksSource;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.gateway.testing.JwksServer;
 import io.mtlsgateway.gateway.testing.TestIssuer;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -194,7 +198,7 @@ class UrlKeySourceTest {
     @Test
     void aServerDownFromTheStartLeavesNoKeysAndTokensGetJwksUnavailable() throws Exception {
         int port;
-        try (ServerSocket probe = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
         UrlKeySource source = started(URI.create("http://127.0.0.1:" + port + "/jwks.json"));
@@ -228,5 +232,50 @@ class UrlKeySourceTest {
         // Retired: a retired source does not fetch any more.
         source.fetch().get(20, TimeUnit.SECONDS);
         assertEquals(1, server.requests());
+    }
+
+    @Test
+    void aTrickledKeySetEndsAtTheRequestTimeoutWithItsConnection() throws Exception {
+        // Headers and a few bytes of a body that never ends: the JDK's request timeout stops at the headers.
+        CountDownLatch hungUp = new CountDownLatch(1);
+        try (ServerSocket trickling = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> {
+                try (Socket socket = trickling.accept()) {
+                    socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n{\"keys\"".getBytes(
+                            StandardCharsets.US_ASCII));
+                    while (socket.getInputStream().read() != -1) {
+                        // the request, then nothing until the gateway hangs up
+                    }
+                } catch (IOException closed) {
+                    // hung up
+                }
+                hungUp.countDown();
+            }, "trickling-jwks");
+            serving.setDaemon(true);
+            serving.start();
+            UrlKeySource source = started(URI.create("http://127.0.0.1:" + trickling.getLocalPort() + "/jwks"));
+            assertFalse(source.everLoaded());
+            assertTrue(hungUp.await(20, TimeUnit.SECONDS), "the fetch outlived its timeout, connection open");
+        }
+    }
+
+    @Test
+    void aPlainHttpSourceDoesNotFollowRedirects() throws Exception {
+        // The JDK's NORMAL policy follows http to http on any host: keys in cleartext off loopback.
+        try (ServerSocket redirecting = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> {
+                try (Socket socket = redirecting.accept()) {
+                    socket.getOutputStream().write(("HTTP/1.1 302 Found\r\nLocation: " + server.uri()
+                            + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException closed) {
+                    // the client went away
+                }
+            }, "redirecting-jwks");
+            serving.setDaemon(true);
+            serving.start();
+            UrlKeySource source = started(URI.create("http://127.0.0.1:" + redirecting.getLocalPort() + "/jwks"));
+            assertFalse(source.everLoaded());
+            assertEquals(0, server.requests(), "the redirect was followed");
+        }
     }
 }

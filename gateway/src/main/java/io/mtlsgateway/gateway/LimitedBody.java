@@ -1,4 +1,4 @@
-package io.mtlsgateway.gateway.jwt;
+package io.mtlsgateway.gateway;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,8 +9,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
-/** A response body read into memory, failing once it grows past a limit (a JWKS is small). */
-final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
+/**
+ * A response body read into memory, failing once it grows past a limit: the JDK's own handlers
+ * buffer whatever arrives, so a JWKS or OCSP server (or whoever sits between) could fill the heap.
+ * Going over the limit cancels the exchange, which closes its connection.
+ */
+public final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
     private final int limit;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final CompletableFuture<byte[]> result = new CompletableFuture<>();
@@ -20,7 +24,7 @@ final class LimitedBody implements HttpResponse.BodySubscriber<byte[]> {
         this.limit = limit;
     }
 
-    static HttpResponse.BodyHandler<byte[]> handler(int limit) {
+    public static HttpResponse.BodyHandler<byte[]> handler(int limit) {
         return info -> new LimitedBody(limit);
     }
 

@@ -74,8 +74,8 @@ public final class HeaderNames {
         return SET_BY_GATEWAY.contains(canonical) || OTHER_CLIENT_CLAIMS.contains(canonical);
     }
 
-    /** Whether {@code name} is an HTTP field name (an RFC 9110 token). */
-    public static boolean isToken(String name) {
+    /** Whether {@code name} is an RFC 9110 token: what an HTTP field name or a method may be. */
+    public static boolean isToken(CharSequence name) {
         if (name.isEmpty()) {
             return false;
         }

@@ -38,7 +38,7 @@ final class LoggedTarget {
             int equals = parameter.indexOf('=');
             String name = equals < 0 ? parameter : parameter.substring(0, equals);
             out.append(i == 0 ? "" : "&");
-            if (isToken(name) && equals >= 0) {
+            if (isTokenParameter(name) && equals >= 0) {
                 out.append(name).append('=').append(REDACTED);
             } else {
                 out.append(parameter);
@@ -48,7 +48,7 @@ final class LoggedTarget {
     }
 
     /** The parameter name as an application would read it: percent-decoded, any case. */
-    private static boolean isToken(String name) {
+    private static boolean isTokenParameter(String name) {
         String decoded;
         try {
             decoded = URLDecoder.decode(name, StandardCharsets.UTF_8);

@@ -92,7 +92,7 @@ public final class IdentityHeaderWriter {
         identityHeaders.forEach((name, template) -> {
             String where = "identityHeaders." + name;
             String normal = ForgedHeaderStripper.normalise(name);
-            if (!isToken(name)) {
+            if (!HeaderNames.isToken(name)) {
                 problems.add(where + ": not a valid header name (expected: an RFC 9110 token such as X-Client-Subject)");
             } else if (HeaderNames.reservedReason(name).isPresent()) {
                 problems.add(where + ": reserved, the gateway sets or relies on this header");
@@ -239,20 +239,6 @@ public final class IdentityHeaderWriter {
         return out.append(element).toString();
     }
 
-    private static boolean isToken(String name) {
-        if (name.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!tchar) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     private static boolean isPrintableAscii(String text) {
         for (int i = 0; i < text.length(); i++) {

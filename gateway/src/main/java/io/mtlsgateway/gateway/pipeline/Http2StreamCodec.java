@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.pipeline;
 
+import io.mtlsgateway.config.HeaderNames;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
@@ -102,16 +103,8 @@ final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
      */
     static boolean requestLineSafe(Http2Headers head) {
         CharSequence method = head.method();
-        if (method.length() == 0) {
+        if (!HeaderNames.isToken(method)) {
             return false;
-        }
-        for (int i = 0; i < method.length(); i++) {
-            char c = method.charAt(i);
-            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!tchar) {
-                return false;
-            }
         }
         CharSequence target = AsciiString.contentEquals(method, "CONNECT") ? head.authority() : head.path();
         if (target == null) {

@@ -3,9 +3,6 @@ package io.mtlsgateway.gateway.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.mtlsgateway.config.ClientAuthMode;
-import io.mtlsgateway.config.ListenerHosts;
-import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.CapturedLogs;
@@ -14,9 +11,6 @@ import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.HostsPki;
 import java.io.InputStream;
 import java.net.Socket;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,13 +29,8 @@ class HostSelectionErrorsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        HostsPki hosts = new HostsPki(stack.pki());
         EchoUpstream upstream = stack.keep(EchoUpstream.start(0));
-        TlsConfig api = hosts.serverTls(API, ClientAuthMode.REQUIRE, stack.pki().clientCaFile);
-        stack.start(GatewayFixture.withHosts(GatewayFixture.config(stack.pki(), api,
-                List.of(GatewayFixture.route("all", "/", "echo")),
-                List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstream.port()))),
-                new ListenerHosts(List.of(hosts.host(api, API)), Optional.of(API))));
+        stack.start(new HostsPki(stack.pki()).oneHostGateway(API, upstream.port()));
     }
 
     @Test

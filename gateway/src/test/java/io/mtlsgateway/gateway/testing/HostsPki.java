@@ -1,7 +1,9 @@
 package io.mtlsgateway.gateway.testing;
 
 import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.GatewayConfig;
 import io.mtlsgateway.config.HostConfig;
+import io.mtlsgateway.config.ListenerHosts;
 import io.mtlsgateway.config.OcspMode;
 import io.mtlsgateway.config.TlsConfig;
 import io.mtlsgateway.config.TlsProtocol;
@@ -10,7 +12,9 @@ import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.tls.PemFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Certificates for a listener with virtual hosts: one server certificate per host entry (all from
@@ -58,5 +62,17 @@ public final class HostsPki {
 
     public HostConfig host(TlsConfig tls, String... names) {
         return new HostConfig(List.of(names), tls);
+    }
+
+    /**
+     * A gateway with one listener whose one host entry, {@code name} (also the default entry),
+     * requires a partner certificate, and one route of everything to {@code upstreamPort}.
+     */
+    public GatewayConfig oneHostGateway(String name, int upstreamPort) throws IOException {
+        TlsConfig tls = serverTls(name, ClientAuthMode.REQUIRE, pki.clientCaFile);
+        return GatewayFixture.withHosts(GatewayFixture.config(pki, tls,
+                List.of(GatewayFixture.route("all", "/", "echo")),
+                List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(5), upstreamPort))),
+                new ListenerHosts(List.of(host(tls, name)), Optional.of(name)));
     }
 }

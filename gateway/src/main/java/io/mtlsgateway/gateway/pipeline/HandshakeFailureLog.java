@@ -4,10 +4,7 @@ import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
 import java.net.SocketAddress;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -27,19 +24,7 @@ import javax.net.ssl.SSLHandshakeException;
  */
 public final class HandshakeFailureLog {
     private static final Logger LOG = Logger.getLogger(HandshakeFailureLog.class.getName());
-    /** At most one line per reason in this time. */
-    static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    private final LongSupplier nanoTime;
-    /** One window per reason, made up front: the map is never written after construction. */
-    private final Map<HandshakeReason, Window> windows = new EnumMap<>(HandshakeReason.class);
-
-    /** Guarded by itself. */
-    private static final class Window {
-        boolean loggedOnce;
-        long lastLoggedNanos;
-        long suppressed;
-    }
+    private final WarningRate<HandshakeReason> warnings;
 
     public HandshakeFailureLog() {
         this(System::nanoTime);
@@ -47,10 +32,7 @@ public final class HandshakeFailureLog {
 
     /** With a clock of its own, for tests: nanoseconds, as {@link System#nanoTime()}. */
     HandshakeFailureLog(LongSupplier nanoTime) {
-        this.nanoTime = nanoTime;
-        for (HandshakeReason reason : HandshakeReason.values()) {
-            windows.put(reason, new Window());
-        }
+        this.warnings = new WarningRate<>(HandshakeReason.class, nanoTime);
     }
 
     void record(String listener, SocketAddress peer, HandshakeReason reason, Throwable cause) {
@@ -58,19 +40,8 @@ public final class HandshakeFailureLog {
         boolean warn = reason != HandshakeReason.CLOSED;
         long demoted = 0;
         if (warn) {
-            Window window = windows.get(reason);
-            synchronized (window) {
-                long now = nanoTime.getAsLong();
-                if (window.loggedOnce && now - window.lastLoggedNanos < INTERVAL_NANOS) {
-                    window.suppressed++;
-                    warn = false;
-                } else {
-                    demoted = window.suppressed;
-                    window.suppressed = 0;
-                    window.lastLoggedNanos = now;
-                    window.loggedOnce = true;
-                }
-            }
+            demoted = warnings.admit(reason);
+            warn = demoted >= 0;
         }
         Level level = warn ? Level.WARNING : Level.FINE;
         if (!LOG.isLoggable(level)) {
@@ -78,7 +49,7 @@ public final class HandshakeFailureLog {
         }
         String line = "listener " + LogText.of(listener) + ": TLS handshake with " + LogText.of(peer)
                 + " failed: reason=" + reason.label() + ": " + LogText.of(detail(cause))
-                + (demoted == 0 ? "" : " (and " + demoted + " more with this reason since the last such warning,"
+                + (demoted <= 0 ? "" : " (and " + demoted + " more with this reason since the last such warning,"
                         + " logged at FINE only)");
         // No parameters: the text is logged as it is, never read as a MessageFormat pattern.
         LOG.log(level, line);

@@ -8,9 +8,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import java.io.IOException;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -29,23 +26,12 @@ import javax.net.ssl.SSLException;
 @Sharable
 final class TerminalExceptionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = Logger.getLogger(TerminalExceptionHandler.class.getName());
-    /** At most one WARNING per kind in this time. */
-    static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The longest exception text logged. */
     static final int MAX_DETAIL = 300;
 
     private final String listener;
     private final ListenerMetrics metrics;
-    private final LongSupplier nanoTime;
-    /** One window per kind, made up front: the map is never written after construction. */
-    private final Map<ConnectionError, Window> windows = new EnumMap<>(ConnectionError.class);
-
-    /** Guarded by itself. */
-    private static final class Window {
-        boolean loggedOnce;
-        long lastLoggedNanos;
-        long suppressed;
-    }
+    private final WarningRate<ConnectionError> warnings;
 
     TerminalExceptionHandler(String listener, ListenerMetrics metrics) {
         this(listener, metrics, System::nanoTime);
@@ -55,29 +41,14 @@ final class TerminalExceptionHandler extends ChannelInboundHandlerAdapter {
     TerminalExceptionHandler(String listener, ListenerMetrics metrics, LongSupplier nanoTime) {
         this.listener = listener;
         this.metrics = metrics;
-        this.nanoTime = nanoTime;
-        for (ConnectionError kind : ConnectionError.values()) {
-            windows.put(kind, new Window());
-        }
+        this.warnings = new WarningRate<>(ConnectionError.class, nanoTime);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ConnectionError kind = kindOf(cause);
         metrics.connectionError(kind);
-        long demoted = -1;
-        Window window = windows.get(kind);
-        synchronized (window) {
-            long now = nanoTime.getAsLong();
-            if (!window.loggedOnce || now - window.lastLoggedNanos >= INTERVAL_NANOS) {
-                demoted = window.suppressed;
-                window.suppressed = 0;
-                window.lastLoggedNanos = now;
-                window.loggedOnce = true;
-            } else {
-                window.suppressed++;
-            }
-        }
+        long demoted = warnings.admit(kind);
         Level level = demoted >= 0 ? Level.WARNING : Level.FINE;
         if (LOG.isLoggable(level)) {
             String text = String.valueOf(cause);

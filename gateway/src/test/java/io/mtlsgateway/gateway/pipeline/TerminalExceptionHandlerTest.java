@@ -59,7 +59,7 @@ class TerminalExceptionHandlerTest {
                 connection.pipeline().fireExceptionCaught(new DecoderException(new SSLException(dump)));
                 connection.finishAndReleaseAll();
             }
-            now[0] += TerminalExceptionHandler.INTERVAL_NANOS;
+            now[0] += WarningRate.INTERVAL_NANOS;
             EmbeddedChannel later = new EmbeddedChannel(handler);
             later.pipeline().fireExceptionCaught(new DecoderException(new SSLException(dump)));
             later.finishAndReleaseAll();

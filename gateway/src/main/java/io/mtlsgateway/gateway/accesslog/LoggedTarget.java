@@ -25,8 +25,7 @@ final class LoggedTarget {
 
     private static String redacted(String target) {
         int query = target.indexOf('?');
-        if (query < 0 || !target.toLowerCase(Locale.ROOT).contains("token")
-                && !target.toLowerCase(Locale.ROOT).contains("%")) {
+        if (query < 0 || !target.contains("%") && !target.toLowerCase(Locale.ROOT).contains("token")) {
             return target;
         }
         int fragment = target.indexOf('#', query);

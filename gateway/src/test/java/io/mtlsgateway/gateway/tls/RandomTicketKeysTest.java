@@ -10,24 +10,14 @@ import io.mtlsgateway.gateway.testing.ResumingClient;
 import io.mtlsgateway.gateway.testing.TestPki;
 import io.mtlsgateway.gateway.tls.ServerTlsContextFactory.ServerCredentials;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -66,7 +56,7 @@ class RandomTicketKeysTest {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(serving.newHandler(ch.alloc()), new HttpServerCodec(),
-                                new HttpObjectAggregator(1024), new Ok());
+                                new HttpObjectAggregator(1024), new OkAndClose());
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
@@ -119,16 +109,5 @@ class RandomTicketKeysTest {
 
     private InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
-    }
-
-    /** Answers every request with a 200 and closes. */
-    private static final class Ok extends SimpleChannelInboundHandler<FullHttpRequest> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                    Unpooled.EMPTY_BUFFER);
-            response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
     }
 }

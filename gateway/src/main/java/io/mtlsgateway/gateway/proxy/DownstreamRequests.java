@@ -1,13 +1,12 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.PeerHeaders;
+import io.mtlsgateway.gateway.pipeline.Downstream;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.vhost.HostScope;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -32,7 +31,7 @@ final class DownstreamRequests implements ExchangeOwner {
     private final HttpStageSnapshot snapshot;
     private final RequestStarter starter;
     private final VerifiedPeer peer;
-    private final ChannelHandlerContext ctx;
+    private final Downstream downstream;
     private final WaitingMessages waiting = new WaitingMessages();
     /**
      * The response timeout's clock, one per connection: its check is scheduled at the first
@@ -58,13 +57,13 @@ final class DownstreamRequests implements ExchangeOwner {
      * @param limits the client's standing against its per-identity limits; null when nothing is limited
      * @param peerHeaders the client's identity headers, rendered once for its connection
      */
-    DownstreamRequests(HttpStageSnapshot snapshot, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits,
+    DownstreamRequests(HttpStageSnapshot snapshot, VerifiedPeer peer, Downstream downstream, ClientLimits limits,
             PeerHeaders peerHeaders) {
         this.snapshot = snapshot;
         this.peer = peer;
-        this.ctx = ctx;
+        this.downstream = downstream;
         this.limits = limits;
-        this.starter = new RequestStarter(snapshot, peer, ctx, limits, this, peerHeaders);
+        this.starter = new RequestStarter(snapshot, peer, downstream, limits, this, peerHeaders);
     }
 
     /** A message from the codec; this takes ownership of it. */
@@ -107,7 +106,7 @@ final class DownstreamRequests implements ExchangeOwner {
         waiting.release();
         if (current == null && !awaitingKeys) {
             closing = true;
-            ctx.close();
+            downstream.close();
         }
     }
 
@@ -122,7 +121,7 @@ final class DownstreamRequests implements ExchangeOwner {
         if (current != null) {
             current.bodyTimedOut();
         } else {
-            ErrorResponses.write(ctx, ProxyError.BODY_READ_TIMEOUT, true);
+            ErrorResponses.write(downstream, ProxyError.BODY_READ_TIMEOUT, true);
         }
     }
 
@@ -143,13 +142,13 @@ final class DownstreamRequests implements ExchangeOwner {
     }
 
     private void scheduleIdleClose() {
-        ctx.executor().schedule(this::closeIfIdle, IDLE_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        downstream.eventLoop().schedule(this::closeIfIdle, IDLE_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void closeIfIdle() {
         if (!closing && idle()) {
             closing = true;
-            ctx.close();
+            downstream.close();
         }
     }
 
@@ -170,7 +169,7 @@ final class DownstreamRequests implements ExchangeOwner {
         if (untrusted) {
             ReferenceCountUtil.release(msg);
             closing = true;
-            ctx.close();
+            downstream.close();
             return;
         }
         if (discardingBody) {
@@ -217,7 +216,7 @@ final class DownstreamRequests implements ExchangeOwner {
     private void awaitKeys(HttpRequest request, RequestHead head, RequestRecord record, CompletableFuture<Void> keys) {
         awaitingKeys = true;
         ReferenceCountUtil.retain(request);
-        keys.whenComplete((done, error) -> ctx.executor().execute(() -> {
+        keys.whenComplete((done, error) -> downstream.eventLoop().execute(() -> {
             awaitingKeys = false;
             try {
                 if (!closing) {
@@ -265,7 +264,7 @@ final class DownstreamRequests implements ExchangeOwner {
         if (closeConnection || untrusted) {
             closing = true;
             waiting.release();
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            downstream.closeAfter(lastWrite);
             return;
         }
         if (draining) {
@@ -303,10 +302,10 @@ final class DownstreamRequests implements ExchangeOwner {
             // The client sent more before the 101: it would be read as the new protocol. Refuse.
             waiting.release();
             upstream.close();
-            ctx.close();
+            downstream.close();
             return;
         }
-        Tunnel.open(ctx.pipeline(), upstream, snapshot.http().idleTimeout(),
+        Tunnel.open(downstream.tunnelPipeline(), upstream, snapshot.http().idleTimeout(),
                 new Tunnel.Owner(snapshot.name(), snapshot.host().map(HostScope::label), peer.chain(),
                         reason -> snapshot.observer().tunnelClosed(snapshot.name(), reason)));
     }
@@ -315,8 +314,8 @@ final class DownstreamRequests implements ExchangeOwner {
     @Override
     public void readinessChanged() {
         boolean read = !closing && !awaitingKeys && waiting.readingUseful(current);
-        if (ctx.channel().config().isAutoRead() != read) {
-            ctx.channel().config().setAutoRead(read);
+        if (downstream.reading() != read) {
+            downstream.reading(read);
         }
     }
 }

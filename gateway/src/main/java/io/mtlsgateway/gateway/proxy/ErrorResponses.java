@@ -2,11 +2,10 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.ConnectionHeader;
 import io.mtlsgateway.gateway.Json;
+import io.mtlsgateway.gateway.pipeline.Downstream;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,8 +19,8 @@ final class ErrorResponses {
     private ErrorResponses() {}
 
     /** Writes an error response to a request that was never parsed far enough to be recorded. */
-    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, boolean close) {
-        return write(ctx, error, null, close, null, null);
+    static ChannelFuture write(Downstream downstream, ProxyError error, boolean close) {
+        return write(downstream, error, null, close, null, null);
     }
 
     /**
@@ -33,34 +32,34 @@ final class ErrorResponses {
      * @param done told the request is done, before the response is written: whoever reads the
      *     response can already see it counted
      */
-    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+    static ChannelFuture write(Downstream downstream, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done) {
-        return write(ctx, error, route, close, record, done, null, 0);
+        return write(downstream, error, route, close, record, done, null, 0);
     }
 
     /** @param retryAfterSeconds sent as {@code Retry-After} (a 429 says when to come back) */
-    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+    static ChannelFuture write(Downstream downstream, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done, long retryAfterSeconds) {
-        return write(ctx, error, route, close, record, done, null, retryAfterSeconds);
+        return write(downstream, error, route, close, record, done, null, retryAfterSeconds);
     }
 
     /**
      * Writes an error response with a {@code WWW-Authenticate} challenge (RFC 6750), when
      * {@code challenge} is not null.
      */
-    static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+    static ChannelFuture write(Downstream downstream, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done, String challenge) {
-        return write(ctx, error, route, close, record, done, challenge, 0);
+        return write(downstream, error, route, close, record, done, challenge, 0);
     }
 
-    private static ChannelFuture write(ChannelHandlerContext ctx, ProxyError error, String route, boolean close,
+    private static ChannelFuture write(Downstream downstream, ProxyError error, String route, boolean close,
             RequestRecord record, Consumer<RequestRecord> done, String challenge, long retryAfterSeconds) {
         if (record != null && record.grpc()) {
-            return writeGrpc(ctx, error, close, record, done);
+            return writeGrpc(downstream, error, close, record, done);
         }
         String json = "{\"error\":" + Json.quote(error.code())
                 + (route == null ? "" : ",\"route\":" + Json.quote(route)) + "}\n";
-        ByteBuf body = ByteBufUtil.writeUtf8(ctx.alloc(), json);
+        ByteBuf body = ByteBufUtil.writeUtf8(downstream.alloc(), json);
         if (record != null) {
             record.status(error.status());
             record.addBytesOut(body.readableBytes());
@@ -82,9 +81,7 @@ final class ErrorResponses {
         if (record != null) {
             done.accept(record);
         }
-        ChannelFuture written = ctx.writeAndFlush(response);
-        written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
-        return written;
+        return downstream.writeAndFlush(response, close);
     }
 
     /**
@@ -92,7 +89,7 @@ final class ErrorResponses {
      * {@code grpc-message} in the one header block, no body), as gRPC clients expect from a proxy.
      * Metrics and the access log record the HTTP status the error stands for.
      */
-    private static ChannelFuture writeGrpc(ChannelHandlerContext ctx, ProxyError error, boolean close,
+    private static ChannelFuture writeGrpc(Downstream downstream, ProxyError error, boolean close,
             RequestRecord record, Consumer<RequestRecord> done) {
         record.status(error.status());
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
@@ -104,9 +101,7 @@ final class ErrorResponses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
         ConnectionHeader.set(response.headers(), clientVersion(record), close);
         done.accept(record);
-        ChannelFuture written = ctx.writeAndFlush(response);
-        written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
-        return written;
+        return downstream.writeAndFlush(response, close);
     }
 
     /** An answer to a request never recorded closes the connection, whatever the version. */

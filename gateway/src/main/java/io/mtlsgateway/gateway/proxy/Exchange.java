@@ -1,11 +1,11 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
+import io.mtlsgateway.gateway.pipeline.Downstream;
 import io.mtlsgateway.gateway.upstream.EndpointPool;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.mtlsgateway.gateway.upstream.UpstreamListener;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -27,7 +27,7 @@ import java.time.Duration;
  */
 final class Exchange implements UpstreamListener {
     private final ExchangeOwner owner;
-    private final ChannelHandlerContext downstream;
+    private final Downstream downstream;
     private final RequestPlan.Forward plan;
     private final RequestRecord record;
     private final RequestRelay request;
@@ -41,7 +41,7 @@ final class Exchange implements UpstreamListener {
      * @param clientVersion the HTTP version the client spoke (the response is framed for it)
      * @param plan what the planner decided: upgrade relayed (a 101 turns this into a tunnel), retryable
      */
-    Exchange(ExchangeOwner owner, ChannelHandlerContext downstream, UpstreamCluster cluster,
+    Exchange(ExchangeOwner owner, Downstream downstream, UpstreamCluster cluster,
             HttpRequest upstreamRequest, HttpVersion clientVersion, RequestPlan.Forward plan, boolean clientKeepAlive,
             IdentityHeaderWriter identityHeaders, boolean via, RequestRecord record) {
         this.record = record;
@@ -52,7 +52,7 @@ final class Exchange implements UpstreamListener {
         this.request = new RequestRelay(upstreamRequest, identityHeaders, record);
         this.response = new ResponseRelay(downstream, upstreamRequest.method(), clientVersion, clientKeepAlive, via,
                 record);
-        this.deadlines = new ResponseDeadlines(downstream.executor(), owner.responseClock(), cluster.responseTimeout(),
+        this.deadlines = new ResponseDeadlines(downstream.eventLoop(), owner.responseClock(), cluster.responseTimeout(),
                 this::onLate);
     }
 
@@ -90,7 +90,9 @@ final class Exchange implements UpstreamListener {
 
     /** @param avoid the endpoint that just failed this request, when retrying */
     private void start(EndpointPool avoid) {
-        upstream.acquire(avoid, ClientConnection.of(downstream.channel())).addListener((Future<UpstreamCluster.Lease> f) -> {
+        // Keyed by the client's connection, not the h2 stream (a new one per request): the pool's
+        // safe reuse gives a connection just given back to the same client connection at once.
+        upstream.acquire(avoid, downstream.connection()).addListener((Future<UpstreamCluster.Lease> f) -> {
             UpstreamCluster.Lease lease = upstream.arrived(f, finished);
             if (lease != null) {
                 onConnected(lease);

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.gateway.pipeline.ChannelDownstream;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpRequest;
@@ -82,7 +83,7 @@ final class HttpTimeouts {
 
     private void headerTimedOut(ChannelHandlerContext rawCtx) {
         if (messageCtx != null && !messageCtx.isRemoved()) {
-            ErrorResponses.write(messageCtx, ProxyError.HEADER_READ_TIMEOUT, true);
+            ErrorResponses.write(new ChannelDownstream(messageCtx), ProxyError.HEADER_READ_TIMEOUT, true);
         } else {
             rawCtx.close();
         }

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.LogText;
 import io.mtlsgateway.gateway.identity.PeerHeaders;
+import io.mtlsgateway.gateway.pipeline.ChannelDownstream;
 import io.mtlsgateway.gateway.pipeline.DrainEvent;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
 import io.mtlsgateway.gateway.vhost.HostScope;
@@ -49,7 +50,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(snapshot, peer, ctx, limits.get(), peerHeaders);
+        requests = new DownstreamRequests(snapshot, peer, new ChannelDownstream(ctx), limits.get(), peerHeaders);
     }
 
     @Override

@@ -4,12 +4,10 @@ import io.mtlsgateway.gateway.ConnectionHeader;
 import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.jwt.TokenRefusal;
 import io.mtlsgateway.gateway.jwt.TokenRefusalLog;
-import io.mtlsgateway.gateway.pipeline.Http2ConnectionCap;
+import io.mtlsgateway.gateway.pipeline.Downstream;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.Route;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -17,7 +15,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -50,7 +47,7 @@ final class RequestStarter {
     private final VerifiedPeer peer;
     /** The client's identity headers, rendered once for all its requests. */
     private final PeerHeaders peerHeaders;
-    private final ChannelHandlerContext ctx;
+    private final Downstream downstream;
     private final ClientLimits limits;
     private final ExchangeOwner owner;
 
@@ -59,13 +56,13 @@ final class RequestStarter {
      * @param owner the connection's requests: the owner of each exchange, told when an answer is done
      * @param peerHeaders the client's identity headers, rendered once for its connection
      */
-    RequestStarter(HttpStageSnapshot snapshot, VerifiedPeer peer, ChannelHandlerContext ctx, ClientLimits limits,
+    RequestStarter(HttpStageSnapshot snapshot, VerifiedPeer peer, Downstream downstream, ClientLimits limits,
             ExchangeOwner owner, PeerHeaders peerHeaders) {
         this.snapshot = snapshot;
         this.planner = snapshot.planner();
         this.peer = peer;
         this.peerHeaders = peerHeaders;
-        this.ctx = ctx;
+        this.downstream = downstream;
         this.limits = limits;
         this.owner = owner;
     }
@@ -75,8 +72,8 @@ final class RequestStarter {
         RequestRecord record = new RequestRecord(snapshot.name(), request.method().name(), request.uri(),
                 peer.identity());
         snapshot.host().ifPresent(scope -> record.host(scope.label()));
-        if (ctx.channel() instanceof Http2StreamChannel stream) {
-            record.protocol("h2", stream.stream().id());
+        if (downstream.streamId() != 0) {
+            record.protocol("h2", downstream.streamId());
         }
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
         record.grpc(contentType != null && contentType.regionMatches(true, 0, "application/grpc", 0, 16));
@@ -122,11 +119,11 @@ final class RequestStarter {
                 peerHeaders, peer.clientAddress(), snapshot.http().via(),
                 () -> snapshot.observer().xfccTrimmed(snapshot.name()));
         if (forward.expectContinue()) {
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE))
-                    .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            downstream.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+                    false);
         }
-        UpstreamCluster cluster = snapshot.upstreams().cluster(ctx.channel().eventLoop(), forward.route().upstream());
-        Exchange exchange = new Exchange(owner, ctx, cluster, upstreamRequest, request.protocolVersion(), forward,
+        UpstreamCluster cluster = snapshot.upstreams().cluster(downstream.eventLoop(), forward.route().upstream());
+        Exchange exchange = new Exchange(owner, downstream, cluster, upstreamRequest, request.protocolVersion(), forward,
                 head.keepAlive(), snapshot.identityHeaders(), snapshot.http().via(), record);
         if (timeout instanceof GrpcTimeout.Timeout deadline) {
             exchange.deadline(deadline.value());
@@ -150,7 +147,7 @@ final class RequestStarter {
             record.tokenRefusal(refusal.reason());
             TokenRefusalLog.log(route, peer.identity(), refusal);
         });
-        ErrorResponses.write(ctx, reject.error(), route, closeAfter, record, owner::requestDone,
+        ErrorResponses.write(downstream, reject.error(), route, closeAfter, record, owner::requestDone,
                 reject.token().map(TokenRefusal::challenge).orElse(null));
         return new Answered(closeAfter, !(request instanceof LastHttpContent));
     }
@@ -159,11 +156,10 @@ final class RequestStarter {
     private Step tooMany(HttpRequest request, RequestHead head, String route, RequestRecord record,
             ClientLimits.Refusal refusal, boolean draining) {
         boolean closeAfter = refusal.close() || closesAfterAnswer(head, draining);
-        ErrorResponses.write(ctx, ProxyError.TOO_MANY_REQUESTS, route, closeAfter, record, owner::requestDone,
+        ErrorResponses.write(downstream, ProxyError.TOO_MANY_REQUESTS, route, closeAfter, record, owner::requestDone,
                 refusal.retryAfterSeconds());
-        if (refusal.close() && ctx.channel() instanceof Http2StreamChannel stream) {
-            // Closing the stream is not closing the connection: the connection must go away too.
-            Http2ConnectionCap.exceeded(stream);
+        if (refusal.close()) {
+            downstream.connectionCapExceeded();
         }
         return new Answered(closeAfter, !(request instanceof LastHttpContent));
     }
@@ -177,8 +173,7 @@ final class RequestStarter {
         ConnectionHeader.set(response.headers(), request.protocolVersion(), closeAfter);
         record.status(HttpResponseStatus.NO_CONTENT.code());
         owner.requestDone(record);
-        ctx.writeAndFlush(response)
-                .addListener(closeAfter ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        downstream.writeAndFlush(response, closeAfter);
         return new Answered(closeAfter, false);
     }
 }

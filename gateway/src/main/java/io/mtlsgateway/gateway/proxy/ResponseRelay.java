@@ -1,9 +1,8 @@
 package io.mtlsgateway.gateway.proxy;
 
+import io.mtlsgateway.gateway.pipeline.Downstream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -20,7 +19,7 @@ import java.util.function.Consumer;
  * or the gateway's own error answer instead. Either way it decides whether the connection closes after.
  */
 final class ResponseRelay {
-    private final ChannelHandlerContext downstream;
+    private final Downstream downstream;
     private final HttpMethod method;
     /** The client's version, not the upstream request's (always HTTP/1.1): it decides the framing. */
     private final HttpVersion clientVersion;
@@ -32,7 +31,7 @@ final class ResponseRelay {
     private boolean closeAfter;
 
     /** @param method and {@code clientVersion}: the client's request's, they decide how the body is framed */
-    ResponseRelay(ChannelHandlerContext downstream, HttpMethod method, HttpVersion clientVersion,
+    ResponseRelay(Downstream downstream, HttpMethod method, HttpVersion clientVersion,
             boolean clientKeepAlive, boolean via, RequestRecord record) {
         this.downstream = downstream;
         this.method = method;
@@ -63,7 +62,7 @@ final class ResponseRelay {
      * @param draining the gateway is stopping: the response closes the connection
      */
     void head(HttpResponse response, boolean draining) {
-        downstream.write(framed(response, draining)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        downstream.write(framed(response, draining));
     }
 
     /**
@@ -74,10 +73,8 @@ final class ResponseRelay {
         HttpResponse head = framed(response, draining);
         record.addBytesOut(response.content().readableBytes());
         counted.run();
-        ChannelFuture written = downstream.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(),
-                head.status(), response.content(), head.headers(), response.trailingHeaders()));
-        written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        return written;
+        return downstream.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(),
+                head.status(), response.content(), head.headers(), response.trailingHeaders()), false);
     }
 
     /** The head of the final (non-1xx) response as this client gets it. */
@@ -118,16 +115,15 @@ final class ResponseRelay {
      */
     void switchingProtocols(HttpResponse response) {
         started = true;
-        downstream.channel().config().setAutoRead(false);
-        downstream.writeAndFlush(RelayedResponses.switchingProtocols(response, via))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        downstream.reading(false);
+        downstream.writeAndFlush(RelayedResponses.switchingProtocols(response, via), false);
     }
 
     /** A body part that is not the last; a client that cannot take more stops {@code upstream}'s reads. */
     void content(HttpContent content, Channel upstream) {
         record.addBytesOut(content.content().readableBytes());
-        downstream.write(content).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        if (!downstream.channel().isWritable()) {
+        downstream.write(content);
+        if (!downstream.isWritable()) {
             upstream.config().setAutoRead(false);
         }
     }
@@ -141,8 +137,6 @@ final class ResponseRelay {
     ChannelFuture last(LastHttpContent last, Runnable counted) {
         record.addBytesOut(last.content().readableBytes());
         counted.run();
-        ChannelFuture written = downstream.writeAndFlush(last);
-        written.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        return written;
+        return downstream.writeAndFlush(last, false);
     }
 }

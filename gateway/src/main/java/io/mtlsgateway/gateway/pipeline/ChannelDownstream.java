@@ -1,0 +1,99 @@
+package io.mtlsgateway.gateway.pipeline;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+
+/**
+ * A client connection written through the request stage's handler context: an HTTP/1.1
+ * connection, or (while h2 streams are child channels) one h2 stream's channel.
+ */
+public final class ChannelDownstream implements Downstream {
+    private final ChannelHandlerContext ctx;
+
+    public ChannelDownstream(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public Channel connection() {
+        return ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+    }
+
+    @Override
+    public int streamId() {
+        return ctx.channel() instanceof Http2StreamChannel stream ? stream.stream().id() : 0;
+    }
+
+    @Override
+    public void write(HttpObject message) {
+        ctx.write(message).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    @Override
+    public ChannelFuture writeAndFlush(HttpObject message, boolean closeAfter) {
+        ChannelFuture written = ctx.writeAndFlush(message);
+        written.addListener(closeAfter ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
+        return written;
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void close() {
+        ctx.close();
+    }
+
+    @Override
+    public void closeAfter(ChannelFuture written) {
+        written.addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public boolean reading() {
+        return ctx.channel().config().isAutoRead();
+    }
+
+    @Override
+    public void reading(boolean on) {
+        ctx.channel().config().setAutoRead(on);
+    }
+
+    @Override
+    public void connectionCapExceeded() {
+        if (ctx.channel() instanceof Http2StreamChannel stream) {
+            // Closing the stream is not closing the connection: the connection must go away too.
+            Http2ConnectionCap.exceeded(stream);
+        }
+        // An HTTP/1.1 connection: its answer closes it.
+    }
+
+    @Override
+    public ChannelPipeline tunnelPipeline() {
+        return ctx.pipeline();
+    }
+}

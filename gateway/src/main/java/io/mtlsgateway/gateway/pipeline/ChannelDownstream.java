@@ -8,12 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 
-/**
- * A client connection written through the request stage's handler context: an HTTP/1.1
- * connection, or (while h2 streams are child channels) one h2 stream's channel.
- */
+/** An HTTP/1.1 client connection, written through the request stage's handler context. */
 public final class ChannelDownstream implements Downstream {
     private final ChannelHandlerContext ctx;
 
@@ -33,12 +29,12 @@ public final class ChannelDownstream implements Downstream {
 
     @Override
     public Channel connection() {
-        return ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+        return ctx.channel();
     }
 
     @Override
     public int streamId() {
-        return ctx.channel() instanceof Http2StreamChannel stream ? stream.stream().id() : 0;
+        return 0;
     }
 
     @Override
@@ -85,11 +81,7 @@ public final class ChannelDownstream implements Downstream {
 
     @Override
     public void connectionCapExceeded() {
-        if (ctx.channel() instanceof Http2StreamChannel stream) {
-            // Closing the stream is not closing the connection: the connection must go away too.
-            Http2ConnectionCap.exceeded(stream);
-        }
-        // An HTTP/1.1 connection: its answer closes it.
+        // Its answer closes the connection.
     }
 
     @Override

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import java.time.Duration;
 import java.util.Optional;
@@ -68,8 +67,13 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     }
 
     /** A client stream was opened: the connection's request count grows. */
-    void streamOpened(Http2StreamChannel stream) {
-        lifetime.streamOpened(stream);
+    void streamOpened() {
+        lifetime.streamOpened();
+    }
+
+    /** A client stream opened with {@link #streamOpened} closed. */
+    void streamClosed() {
+        lifetime.streamClosed();
     }
 
     @Override
@@ -138,7 +142,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2FrameStreamException streamError) {
-            // The codec reset that stream; the connection goes on. The stream's channel hears of it.
+            // The codec reset that stream; the connection goes on. h2-streams resets it with the error.
             metrics.streamReset(streamError.error().name());
             ctx.fireExceptionCaught(cause);
             return;

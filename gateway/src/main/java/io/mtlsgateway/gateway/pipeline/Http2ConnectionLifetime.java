@@ -2,7 +2,6 @@ package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.gateway.metrics.Http2Metrics;
-import io.netty.channel.Channel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
@@ -49,20 +48,22 @@ final class Http2ConnectionLifetime {
     }
 
     /** A client stream was opened: the connection's request count grows. */
-    void streamOpened(Channel stream) {
+    void streamOpened() {
         streams++;
         openStreams++;
         metrics.streamOpened();
-        stream.closeFuture().addListener(f -> {
-            metrics.streamClosed();
-            if (--openStreams == 0) {
-                idleSince = executor.ticker().nanoTime();
-                armIdleTimer();
-            }
-        });
         if (streams >= limits.maxRequestsPerConnection()) {
             // This stream is still served: the GOAWAY names it as the last one.
             goAway.accept(GoAwayReason.MAX_REQUESTS);
+        }
+    }
+
+    /** A stream opened with {@link #streamOpened} closed. */
+    void streamClosed() {
+        metrics.streamClosed();
+        if (--openStreams == 0) {
+            idleSince = executor.ticker().nanoTime();
+            armIdleTimer();
         }
     }
 

@@ -6,20 +6,18 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import java.time.Duration;
 import java.util.Optional;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flush.FlushConsolidationHandler;
 
 /**
  * The HTTP stage of a verified connection that chose h2 in ALPN: {@code h2-tls-flushes -> h2-codec
- * -> h2-flush -> h2-stream-flushes -> h2-guard -> h2-multiplex} in place of the handshake gate. Every stream is a child channel
- * {@code h2-stream-codec -> proxy}: the same request stage as HTTP/1.1, fed the same
- * HTTP messages, with the connection's verified peer.
+ * -> h2-flush -> h2-stream-flushes -> h2-guard -> h2-streams} in place of the handshake gate. Every stream
+ * is served by {@code h2-streams} ({@link Http2ServerStreams}) straight from the frame codec, without
+ * a child channel: the same request stage as HTTP/1.1, fed the same HTTP messages, with the
+ * connection's verified peer.
  *
  * <p>Netty's codec carries most of the protections against abusive clients; which ones, and with
  * which limits, is set here explicitly so a Netty default changing cannot loosen them.
@@ -50,22 +48,13 @@ final class Http2Stage {
         HttpStage.Http2Streams streams = httpStage.http2Streams(peer);
         gate.channel().closeFuture().addListener(f -> streams.connectionClosed());
         ChannelPipeline pipeline = gate.pipeline();
-        // The multiplexer looks for the frame codec when it is added: the codec goes in first.
+        // h2-streams looks for the frame codec when it is added: the codec goes in first.
         pipeline.replace(gate.handler(), PipelineNames.H2_CODEC, codec(limits, metrics));
         pipeline.addAfter(PipelineNames.H2_CODEC, PipelineNames.H2_FLUSH, consolidatedFlushes());
         pipeline.addBefore(PipelineNames.H2_CODEC, PipelineNames.H2_TLS_FLUSHES, new EmptyFlushFilter());
         pipeline.addAfter(PipelineNames.H2_FLUSH, PipelineNames.H2_STREAM_FLUSHES, new EmptyFlushFilter());
         pipeline.addAfter(PipelineNames.H2_STREAM_FLUSHES, PipelineNames.H2_GUARD, guard);
-        pipeline.addAfter(PipelineNames.H2_GUARD, PipelineNames.H2_MULTIPLEX,
-                new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        guard.streamOpened(stream);
-                        stream.pipeline()
-                                .addLast(PipelineNames.H2_STREAM_CODEC, new Http2StreamCodec())
-                                .addLast(PipelineNames.PROXY, streams.newStreamHandler());
-                    }
-                }));
+        pipeline.addAfter(PipelineNames.H2_GUARD, PipelineNames.H2_STREAMS, new Http2ServerStreams(streams, guard));
     }
 
     /**

@@ -38,7 +38,7 @@ final class Http2UpstreamStreamAdapter extends ChannelDuplexHandler {
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpRequest request) {
-            Http2StreamCodec.stripTranslationHeaders(request.headers());
+            Http2RequestMessages.stripTranslationHeaders(request.headers());
             request.headers().set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
             if (!(msg instanceof FullHttpRequest)) {
                 writeHeld(ctx);
@@ -48,7 +48,7 @@ final class Http2UpstreamStreamAdapter extends ChannelDuplexHandler {
             }
         }
         if (msg instanceof LastHttpContent last) {
-            Http2StreamCodec.stripTranslationHeaders(last.trailingHeaders());
+            Http2RequestMessages.stripTranslationHeaders(last.trailingHeaders());
             if (heldHead != null && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
                 // A request without a body ends with its HEADERS frame (END_STREAM) rather than an
                 // empty DATA frame: an upstream that has just sent GOAWAY ignores the HEADERS of a
@@ -109,10 +109,10 @@ final class Http2UpstreamStreamAdapter extends ChannelDuplexHandler {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpResponse response) {
-            Http2StreamCodec.stripTranslationHeaders(response.headers());
+            Http2RequestMessages.stripTranslationHeaders(response.headers());
         }
         if (msg instanceof LastHttpContent last) {
-            Http2StreamCodec.stripTranslationHeaders(last.trailingHeaders());
+            Http2RequestMessages.stripTranslationHeaders(last.trailingHeaders());
         }
         ctx.fireChannelRead(msg);
     }

@@ -29,10 +29,10 @@ public record HttpStage(ChannelHandler rawTimeouts, ChannelHandler messageTimeou
         Http2Streams http2Streams(VerifiedPeer peer);
     }
 
-    /** The request stage of one h2 connection: a handler per stream, told when the connection ends. */
+    /** The request stage of one h2 connection: what serves each stream, told when the connection ends. */
     public interface Http2Streams {
-        /** The last handler of one stream's child channel: serves the stream's request. */
-        ChannelHandler newStreamHandler();
+        /** What serves the request of a new stream, which it answers through {@code stream}. */
+        Http2StreamRequests open(Downstream stream);
 
         void connectionClosed();
     }

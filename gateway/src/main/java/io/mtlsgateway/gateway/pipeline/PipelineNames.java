@@ -4,8 +4,8 @@ package io.mtlsgateway.gateway.pipeline;
  * Every handler name, in pipeline order. A downstream connection starts as
  * {@code tls -> handshake-gate -> errors}; once the client is verified the gate replaces itself with
  * {@code http-timeouts -> http-codec -> http-guard -> proxy}, or for h2 (chosen in ALPN)
- * {@code h2-tls-flushes -> h2-codec -> h2-flush -> h2-stream-flushes -> h2-guard -> h2-multiplex} with each
- * stream a child channel {@code h2-stream-codec -> proxy}. A plain-HTTP (egress) listener's
+ * {@code h2-tls-flushes -> h2-codec -> h2-flush -> h2-stream-flushes -> h2-guard -> h2-streams}, each
+ * stream served from {@code h2-streams} without a channel of its own. A plain-HTTP (egress) listener's
  * connection starts at {@code http-timeouts}. An upstream connection is
  * {@code [upstream-tls -> upstream-tls-log ->] upstream-codec -> upstream-idle -> upstream}, the
  * TLS stages only for an upstream with a {@code tls} block; a health check {@code upstream-codec -> health-check}.
@@ -41,10 +41,8 @@ public final class PipelineNames {
     public static final String H2_STREAM_FLUSHES = "h2-stream-flushes";
     /** Connection age, request count, idleness, drain and trust changes: when to send GOAWAY. */
     public static final String H2_GUARD = "h2-guard";
-    /** Turns each client stream into a child channel. */
-    public static final String H2_MULTIPLEX = "h2-multiplex";
-    /** First handler of a stream child channel: h2 frames to HTTP messages (as HTTP/1.1's look) and back. */
-    public static final String H2_STREAM_CODEC = "h2-stream-codec";
+    /** Serves each client stream: its frames to the request stage as HTTP messages (as HTTP/1.1's look) and back. */
+    public static final String H2_STREAMS = "h2-streams";
 
     /** The upstream connection's TLS client, verifying the upstream with server purpose. */
     public static final String UPSTREAM_TLS = "upstream-tls";

@@ -2,6 +2,7 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.pipeline.Downstream;
+import io.mtlsgateway.gateway.pipeline.Http2StreamRequests;
 import io.mtlsgateway.gateway.pipeline.Tunnel;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.vhost.HostScope;
@@ -20,9 +21,10 @@ import java.util.concurrent.TimeUnit;
  * the {@link RequestStarter} (answered by the gateway, held for token keys, or an
  * {@link Exchange}). Pipelined requests wait, unread, until the previous response is done. Owns
  * the connection's request state (what waits, whether to read, drain and close);
- * {@link ProxyHandler} only passes Netty's events in.
+ * {@link ProxyHandler} only passes Netty's events in. An h2 stream is a connection of one request
+ * here, told its stream's events by {@code pipeline/Http2ServerStreams}.
  */
-final class DownstreamRequests implements ExchangeOwner {
+final class DownstreamRequests implements ExchangeOwner, Http2StreamRequests {
     /** How long a connection idle when the drain starts stays open for a request already sent. */
     static final Duration IDLE_DRAIN_GRACE = Duration.ofSeconds(1);
     /** Any bound works (a check comes no later than the deadline); a long one checks least often. */
@@ -67,7 +69,8 @@ final class DownstreamRequests implements ExchangeOwner {
     }
 
     /** A message from the codec; this takes ownership of it. */
-    void read(HttpObject http) {
+    @Override
+    public void read(HttpObject http) {
         if (closing) {
             ReferenceCountUtil.release(http);
             return;
@@ -83,14 +86,16 @@ final class DownstreamRequests implements ExchangeOwner {
         readinessChanged();
     }
 
-    void readComplete() {
+    @Override
+    public void readComplete() {
         reading = false;
         if (current != null) {
             current.flushUpstream();
         }
     }
 
-    void writabilityChanged(boolean writable) {
+    @Override
+    public void writabilityChanged(boolean writable) {
         if (current != null) {
             current.onDownstreamWritabilityChanged(writable);
         }
@@ -152,7 +157,8 @@ final class DownstreamRequests implements ExchangeOwner {
         }
     }
 
-    void closed() {
+    @Override
+    public void closed() {
         closing = true;
         responseClock.stop();
         if (current != null) {

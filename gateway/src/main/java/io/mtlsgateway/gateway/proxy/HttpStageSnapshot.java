@@ -5,12 +5,13 @@ import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.limits.RequestLimiter;
 import io.mtlsgateway.gateway.jwt.TokenPolicies;
+import io.mtlsgateway.gateway.pipeline.Downstream;
+import io.mtlsgateway.gateway.pipeline.Http2StreamRequests;
 import io.mtlsgateway.gateway.pipeline.HttpStage;
 import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.vhost.HostScope;
-import io.netty.channel.ChannelHandler;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -71,9 +72,9 @@ public record HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWr
         PeerHeaders peerHeaders = identityHeaders.forPeer(peer.identity());
         return new HttpStage.Http2Streams() {
             @Override
-            public ChannelHandler newStreamHandler() {
-                return new ProxyHandler(HttpStageSnapshot.this, peer,
-                        () -> ClientLimits.onStream(limiter, peer.identity(), connection), peerHeaders);
+            public Http2StreamRequests open(Downstream stream) {
+                return new DownstreamRequests(HttpStageSnapshot.this, peer, stream,
+                        ClientLimits.onStream(limiter, peer.identity(), connection), peerHeaders);
             }
 
             @Override

@@ -1,7 +1,6 @@
 package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.LogText;
-import io.mtlsgateway.gateway.identity.PeerHeaders;
 import io.mtlsgateway.gateway.pipeline.ChannelDownstream;
 import io.mtlsgateway.gateway.pipeline.DrainEvent;
 import io.mtlsgateway.gateway.pipeline.TrustChangedEvent;
@@ -11,7 +10,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,32 +23,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final HttpStageSnapshot snapshot;
     private final VerifiedPeer peer;
-    private final Supplier<ClientLimits> limits;
-    private final PeerHeaders peerHeaders;
     private DownstreamRequests requests;
 
-    /** The proxy of an HTTP/1.1 connection. */
+    /** The proxy of an HTTP/1.1 connection (an h2 connection's streams are served by pipeline/Http2ServerStreams). */
     ProxyHandler(HttpStageSnapshot snapshot, VerifiedPeer peer) {
-        this(snapshot, peer, () -> ClientLimits.open(snapshot.limiter(), peer.identity()),
-                snapshot.identityHeaders().forPeer(peer.identity()));
-    }
-
-    /**
-     * @param limits the client's standing against its limits, made when the handler is added
-     * @param peerHeaders the client's identity headers, rendered once per connection (an h2
-     *     connection's streams share them: rendering them per stream was measurable in bench/load)
-     */
-    ProxyHandler(HttpStageSnapshot snapshot, VerifiedPeer peer, Supplier<ClientLimits> limits,
-            PeerHeaders peerHeaders) {
         this.snapshot = snapshot;
         this.peer = peer;
-        this.limits = limits;
-        this.peerHeaders = peerHeaders;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(snapshot, peer, new ChannelDownstream(ctx), limits.get(), peerHeaders);
+        requests = new DownstreamRequests(snapshot, peer, new ChannelDownstream(ctx),
+                ClientLimits.open(snapshot.limiter(), peer.identity()),
+                snapshot.identityHeaders().forPeer(peer.identity()));
     }
 
     @Override

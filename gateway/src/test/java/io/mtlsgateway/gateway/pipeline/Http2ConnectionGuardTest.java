@@ -41,7 +41,7 @@ class Http2ConnectionGuardTest {
     private static final Duration IDLE = Duration.ofSeconds(30);
     private static final int GOAWAY = 0x7;
 
-    /** A stream the codec has reset, as its exception names it (Http2StreamCodecTest uses it too). */
+    /** A stream the codec has reset, as its exception names it (Http2ServerStreamsTest uses it too). */
     static final Http2FrameStream RESET_STREAM = new Http2FrameStream() {
         @Override
         public int id() {

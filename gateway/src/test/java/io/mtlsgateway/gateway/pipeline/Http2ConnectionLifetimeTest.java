@@ -44,7 +44,8 @@ class Http2ConnectionLifetimeTest {
     private EmbeddedChannel open(Http2ConnectionLifetime lifetime) {
         EmbeddedChannel stream = new EmbeddedChannel();
         streams.add(stream);
-        lifetime.streamOpened(stream);
+        lifetime.streamOpened();
+        stream.closeFuture().addListener(f -> lifetime.streamClosed());
         return stream;
     }
 

@@ -7,10 +7,10 @@ import io.mtlsgateway.config.Http2Limits;
 import io.mtlsgateway.gateway.metrics.GatewayMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.DefaultHttp2FrameWriter;
@@ -28,14 +28,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The h2 stage takes the gate's place as {@code h2-tls-flushes -> h2-codec -> h2-flush -> h2-stream-flushes ->
- * h2-guard -> h2-multiplex}, with the
- * listener's limits in the codec's settings, and gives each stream the request stage's handler
- * behind {@code h2-stream-codec}.
+ * h2-guard -> h2-streams}, with the
+ * listener's limits in the codec's settings, and gives each stream to the request stage, as HTTP
+ * messages, without a channel of its own.
  */
 class Http2StageTest {
     private final GatewayMetrics metrics = new GatewayMetrics(List.of());
     private final List<Object> streamMessages = new ArrayList<>();
-    private final List<List<String>> streamPipelines = new ArrayList<>();
+    private final List<Downstream> streams = new ArrayList<>();
     private final AtomicInteger connectionsClosed = new AtomicInteger();
     private final EmbeddedChannel server = new EmbeddedChannel();
 
@@ -56,15 +56,22 @@ class Http2StageTest {
         public HttpStage.Http2Streams http2Streams(VerifiedPeer peer) {
             return new HttpStage.Http2Streams() {
                 @Override
-                public ChannelHandler newStreamHandler() {
-                    return new ChannelInboundHandlerAdapter() {
+                public Http2StreamRequests open(Downstream stream) {
+                    streams.add(stream);
+                    return new Http2StreamRequests() {
                         @Override
-                        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                            if (streamMessages.isEmpty()) {
-                                streamPipelines.add(ctx.pipeline().names());
-                            }
-                            streamMessages.add(msg);
+                        public void read(HttpObject message) {
+                            streamMessages.add(message);
                         }
+
+                        @Override
+                        public void readComplete() {}
+
+                        @Override
+                        public void writabilityChanged(boolean writable) {}
+
+                        @Override
+                        public void closed() {}
                     };
                 }
 
@@ -85,8 +92,7 @@ class Http2StageTest {
     }
 
     /**
-     * What a client sends to open a stream with a GET that has no body. Stream 3, not 1: with no
-     * server channel as its parent, the multiplexer would take stream 1 for an h2c upgrade.
+     * What a client sends to open a stream with a GET that has no body (stream 3).
      */
     private static ByteBuf clientPrefaceAndGet() {
         EmbeddedChannel client = new EmbeddedChannel(new ChannelInboundHandlerAdapter());
@@ -140,7 +146,7 @@ class Http2StageTest {
         install(new Http2Limits(7, 8192, Duration.ofHours(1), 1000));
 
         assertEquals(List.of(PipelineNames.H2_TLS_FLUSHES, PipelineNames.H2_CODEC, PipelineNames.H2_FLUSH,
-                PipelineNames.H2_STREAM_FLUSHES, PipelineNames.H2_GUARD, PipelineNames.H2_MULTIPLEX,
+                PipelineNames.H2_STREAM_FLUSHES, PipelineNames.H2_GUARD, PipelineNames.H2_STREAMS,
                 PipelineNames.ERRORS), server.pipeline().names().subList(0, 7));
         assertEquals(7L, advertisedMaxConcurrentStreams(), "the SETTINGS the client is sent");
 
@@ -149,12 +155,13 @@ class Http2StageTest {
     }
 
     @Test
-    void eachStreamGetsTheRequestStageBehindTheStreamCodec() {
+    void eachStreamGoesToTheRequestStageAsHttpMessages() {
         install(Http2Limits.defaults());
         server.writeInbound(clientPrefaceAndGet());
 
-        assertEquals(1, streamPipelines.size());
-        assertEquals(List.of(PipelineNames.H2_STREAM_CODEC, PipelineNames.PROXY), streamPipelines.get(0).subList(0, 2));
+        assertEquals(1, streams.size());
+        assertEquals(3, streams.get(0).streamId());
+        assertEquals(server, streams.get(0).connection(), "the stream's connection is the client's connection");
         HttpRequest head = assertInstanceOf(HttpRequest.class, streamMessages.get(0));
         assertEquals("/accounts", head.uri());
         assertInstanceOf(LastHttpContent.class, streamMessages.get(1), "the HEADERS frame ended the request");

@@ -2,98 +2,106 @@ package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.config.HeaderNames;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
- * Netty's translation of a client stream's frames into HTTP/1.1 objects, made to look exactly like
- * what the HTTP/1.1 codec decodes: a request that ended with its HEADERS frame is its head and an
- * empty end, and the {@code x-http2-*} names Netty uses to carry h2 details through HTTP/1.1
- * objects are removed, whether Netty or the client put them there (an upstream must never see them).
+ * A client stream's frames as the HTTP messages the request stage reads, made to look exactly like
+ * what the HTTP/1.1 codec decodes: a head (a request that ended with its HEADERS frame: its head
+ * and an empty end), body parts, an end with the trailers. The head comes from Netty's own
+ * translation ({@link HttpConversionUtil}), and the {@code x-http2-*} names it uses to carry h2
+ * details are removed, whether Netty or the client put them there (an upstream must never see them).
  *
  * <p>Two authorities: Netty turns {@code :authority} into a Host and keeps one Host for {@code host}
- * fields naming the same authority (RFC 9113 §8.3.1 allows both), but resets the stream when a
+ * fields naming the same authority (RFC 9113 §8.3.1 allows both), but refuses the head when a
  * {@code host} field names another: here such a request instead reaches the request stage with all
  * its Host values, which refuses it (400 {@code bad_host}) before routing and before any upstream,
  * as it refuses an HTTP/1.1 request with two Host headers.
  */
-final class Http2StreamCodec extends Http2StreamFrameToHttpObjectCodec {
+final class Http2RequestMessages {
     static final String TRANSLATION_PREFIX = "x-http2-";
 
-    Http2StreamCodec() {
-        super(true);
-    }
+    private Http2RequestMessages() {}
 
-    @Override
-    protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out) throws Exception {
-        Http2HeadersFrame headersFrame = frame instanceof Http2HeadersFrame headers ? headers : null;
-        if (headersFrame != null && headersFrame.headers().method() != null && !requestLineSafe(headersFrame.headers())) {
-            // Netty's translation throws on such a :method or :path (its full-request path after
-            // allocating a body buffer it never releases), and the stream was never answered.
-            // Refused as HTTP/1.1 refuses them: a head that failed decoding, 400 before routing.
+    /**
+     * Translates one HEADERS or DATA frame of stream {@code id}; a DATA frame's content goes to the
+     * message made of it.
+     *
+     * @throws Http2Exception a HEADERS frame that is neither a request head nor trailers
+     */
+    static void decode(int id, Http2StreamFrame frame, Consumer<HttpObject> out) throws Http2Exception {
+        if (frame instanceof Http2DataFrame data) {
+            out.accept(data.isEndStream() ? new DefaultLastHttpContent(data.content(), true)
+                    : new DefaultHttpContent(data.content()));
+            return;
+        }
+        Http2HeadersFrame headersFrame = (Http2HeadersFrame) frame;
+        Http2Headers headers = headersFrame.headers();
+        if (headers.method() == null && headersFrame.isEndStream()) {
+            LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true);
+            HttpConversionUtil.addHttp2ToHttpHeaders(id, headers, last.trailingHeaders(), HttpVersion.HTTP_1_1,
+                    true, true);
+            stripTranslationHeaders(last.trailingHeaders());
+            out.accept(last);
+            return;
+        }
+        if (headers.method() != null && !requestLineSafe(headers)) {
+            // Netty's translation throws on such a :method or :path, and the stream was never
+            // answered. Refused as HTTP/1.1 refuses them: a head that failed decoding, 400 before routing.
             HttpRequest invalid = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/bad-request");
             invalid.setDecoderResult(DecoderResult.failure(
                     new IllegalArgumentException(":method or :path is not visible ASCII")));
-            out.add(invalid);
+            out.accept(invalid);
             if (headersFrame.isEndStream()) {
-                out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true));
+                out.accept(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true));
             }
             return;
         }
-        List<CharSequence> conflicting = headersFrame != null && headersFrame.headers().method() != null
-                ? takeConflictingHosts(headersFrame.headers()) : null;
-        int first = out.size();
-        if (headersFrame != null && headersFrame.isEndStream() && headersFrame.headers().method() != null) {
-            // A request without a body (most GETs): Netty would make it one full request, with a
-            // pooled buffer for its empty body, to be split again; the same head from the same
-            // translation, and an empty end, at once.
-            int id = frame.stream() == null ? 0 : frame.stream().id();
-            out.add(HttpConversionUtil.toHttpRequest(id, headersFrame.headers(), true));
-            out.add(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true));
-        } else {
-            super.decode(ctx, frame, out);
+        if (headers.method() == null) {
+            throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR,
+                    "HEADERS without :method that do not end the stream");
         }
-        for (int i = first; i < out.size(); i++) {
-            Object decoded = out.get(i);
-            if (decoded instanceof HttpRequest request) {
-                stripTranslationHeaders(request.headers());
-                if (conflicting != null) {
-                    conflicting.forEach(host -> request.headers().add(HttpHeaderNames.HOST, host));
-                }
-            } else if (decoded instanceof LastHttpContent last) {
-                stripTranslationHeaders(last.trailingHeaders());
-            }
+        List<CharSequence> conflicting = takeConflictingHosts(headers);
+        HttpRequest request = HttpConversionUtil.toHttpRequest(id, headers, true);
+        stripTranslationHeaders(request.headers());
+        if (conflicting != null) {
+            conflicting.forEach(host -> request.headers().add(HttpHeaderNames.HOST, host));
         }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof Http2FrameStreamException) {
-            // A malformed stream the codec has reset already (counted on the connection): the
-            // client caused it, so no warning per stream; the request stage sees the stream close.
-            ctx.close();
+        if (headersFrame.isEndStream()) {
+            // A request without a body (most GETs): its head and an empty end, no body buffer.
+            out.accept(request);
+            out.accept(new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true));
             return;
         }
-        ctx.fireExceptionCaught(cause);
+        if (!HttpUtil.isContentLengthSet(request)) {
+            // As Netty's own translation frames a body of unknown length for HTTP/1.1 readers.
+            request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
+        out.accept(request);
     }
 
     /**

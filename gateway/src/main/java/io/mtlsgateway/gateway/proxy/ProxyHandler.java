@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,9 +34,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(snapshot, peer, new ChannelDownstream(ctx),
-                ClientLimits.open(snapshot.limiter(), peer.identity()),
+        ClientLimits standing = ClientLimits.open(snapshot.limiter(), peer.identity());
+        requests = new DownstreamRequests(snapshot, peer, new ChannelDownstream(ctx), standing,
                 snapshot.identityHeaders().forPeer(peer.identity()));
+        if (standing != null && standing.overConnectionCap()) {
+            // Over the cap the connection serves nothing: a request that comes gets 429 and the
+            // connection closes after it, but a silent one would otherwise stay for the idle timeout,
+            // and a client could hold any number of them. It gets the time a request head may take.
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, snapshot.http().headerReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override

@@ -32,8 +32,8 @@ import java.util.logging.Logger;
  * what the request stage writes leaves as the stream's frames ({@link Http2ResponseFrames}) through
  * {@code h2-streams}' context (so past the guard, the flush consolidation and into the codec).
  * Replaces Netty's child channel per stream (a channel, its pipeline, registration, promises
- * chained to the parent's, a read-complete queue), which was a quarter of the gateway's own CPU
- * per request at one stream per connection.
+ * chained to the parent's, a read-complete queue): about a third of what an h2 request cost beyond
+ * an HTTP/1.1 one at one stream per connection, by the profile in docs/performance.md.
  *
  * <p>Flow control keeps backpressure: the bytes of the request body count as consumed, and the
  * stream's window is given back ({@code WINDOW_UPDATE}), only once the request stage took them

@@ -145,11 +145,13 @@ final class FileWatcher implements AutoCloseable {
                     if (!retryDue) {
                         logChanges(seen.last(), now);
                     }
+                    Map<Path, String> stamps = FileStamps.of(now.keySet());
                     ReloadOutcome outcome = awaitReload(reload.apply(seen.trigger(retryDue)));
                     // Whether a watched file moved while the reload read them: what it read may then be
                     // neither what was hashed before nor what is there now (a file missing for a moment).
+                    // The stamps say so even before the event about it has arrived.
                     eventsTaken = takeEvents();
-                    boolean touched = eventsTaken || !ContentHashes.of(now.keySet()).equals(now);
+                    boolean touched = eventsTaken || !FileStamps.of(now.keySet()).equals(stamps);
                     Set<Path> next = new LinkedHashSet<>(files.running());
                     // And the files the newest route file names even when it was refused: a CA or CRL
                     // it names that does not exist yet is watched, so creating it applies the change.

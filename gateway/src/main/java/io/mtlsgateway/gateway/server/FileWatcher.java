@@ -4,14 +4,12 @@ import io.mtlsgateway.gateway.metrics.WatchMetrics;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -31,9 +29,10 @@ import java.util.logging.Logger;
  *
  * <p>It watches the <em>folders</em>, not the files: editors and {@code mv} replace a file (a new
  * inode a per-file watch would miss), and Kubernetes updates a mounted Secret by re-pointing the
- * {@code ..data} symlink in the mount folder. Only events about a watched file or a link on its
- * way ({@link LinkChain}) count: an access log or anything else written next to the route file
- * is ignored. A counted event starts a quiet period (a rotation writes several files), which
+ * {@code ..data} symlink in the mount folder; the folder above each too, where a folder replaced
+ * as a whole shows ({@link WatchedFolders}). Only events about a watched file, a link on its way
+ * ({@link LinkChain}) or its folder count: an access log or anything else written next to the
+ * route file is ignored. A counted event starts a quiet period (a rotation writes several files), which
  * each further counted event extends, but never past a cap after the first one: a file rewritten
  * without pause (a config tool re-rendering it) cannot hold back a CRL change. Then the content
  * hashes are compared with the last ones, so a touch or a same-content rewrite reloads nothing.
@@ -82,7 +81,7 @@ final class FileWatcher implements AutoCloseable {
     private final Timing timing;
     private final WatchMetrics metrics;
     private final WatchService watcher;
-    private final Map<Path, WatchKey> watched = new HashMap<>();
+    private final WatchedFolders folders;
     private final Thread thread;
     private volatile boolean closed;
     /** The paths whose events count; only the watcher thread touches it after start. */
@@ -102,6 +101,7 @@ final class FileWatcher implements AutoCloseable {
         this.timing = timing;
         this.metrics = metrics;
         this.watcher = FileSystems.getDefault().newWatchService();
+        this.folders = new WatchedFolders(watcher);
         this.thread = new Thread(this::run, "gateway-file-watch");
         thread.setDaemon(true);
     }
@@ -137,6 +137,7 @@ final class FileWatcher implements AutoCloseable {
                 }
                 compareAtOnce = false;
                 eventsTaken = false;
+                watch(current); // a replaced folder is watched again before its files are hashed
                 Map<Path, String> now = ContentHashes.of(current);
                 Set<Path> upcoming = hashUpcoming(now);
                 boolean due = seen.due(now, retryDue);
@@ -301,33 +302,9 @@ final class FileWatcher implements AutoCloseable {
         });
     }
 
-    /** Resolves the link chain of every file and watches the folder of each path on it. */
+    /** Watches the folders of {@code paths} and their links; from now on, only events about those count. */
     private void watch(Set<Path> paths) {
-        Set<Path> chain = new LinkedHashSet<>();
-        paths.forEach(path -> chain.addAll(LinkChain.of(path)));
-        chains = chain;
-        Set<Path> folders = new LinkedHashSet<>();
-        chain.forEach(path -> folders.add(path.getParent()));
-        // A deleted folder's key is invalid (an old ..2024_01_01 version folder): forget it, so
-        // the folder is watched again should it come back.
-        watched.values().removeIf(key -> !key.isValid());
-        for (Path folder : folders) {
-            if (!watched.containsKey(folder) && Files.isDirectory(folder)) {
-                try {
-                    watched.put(folder, folder.register(watcher, StandardWatchEventKinds.ENTRY_CREATE,
-                            StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
-                } catch (IOException e) {
-                    LOG.warning(() -> "cannot watch " + folder + " (" + e + "); changes there need SIGHUP");
-                }
-            }
-        }
-        watched.entrySet().removeIf(entry -> {
-            if (folders.contains(entry.getKey())) {
-                return false;
-            }
-            entry.getValue().cancel();
-            return true;
-        });
+        chains = folders.watch(paths);
     }
 
     @Override

@@ -383,6 +383,36 @@ class FileWatchTest {
         assertEquals(1.0, count("mtls.gateway.config.reloads", "outcome", "success"));
     }
 
+    @Test
+    void appliesARevocationWhenTheFolderOfTheCrlIsReplacedAsAWholeAndWatchesTheNewFolder() throws Exception {
+        // A deployment tool that writes a complete new folder and swaps it in with two renames:
+        // no event about the CRL itself, only about the folder's name in the folder above it.
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        Path inCerts = certs.resolve("clients.crl");
+        writeCrl(inCerts, List.of());
+        CompletableFuture<ReloadOutcome> pointedAtCerts = nextReload();
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace(crl.toString(), inCerts.toString()));
+        assertTrue(pointedAtCerts.get(30, TimeUnit.SECONDS).success());
+        assertEquals(200, status(doomed, "/api/x"));
+
+        Path fresh = Files.createDirectories(dir.resolve("certs.new"));
+        writeCrl(fresh.resolve("clients.crl"), List.of(doomed.certificate().getSerialNumber()));
+        CompletableFuture<ReloadOutcome> swapped = nextReload();
+        Files.move(certs, dir.resolve("certs.old"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(fresh, certs, StandardCopyOption.ATOMIC_MOVE);
+
+        ReloadOutcome outcome = swapped.get(30, TimeUnit.SECONDS);
+        assertTrue(outcome.success(), outcome.problems().toString());
+        assertRevoked(doomed);
+        assertEquals(200, status(client, "/api/x"));
+
+        // The folder now at certs is the one watched, not the old one under its new name.
+        CompletableFuture<ReloadOutcome> revokedAgain = nextReload();
+        writeCrl(inCerts, List.of(doomed.certificate().getSerialNumber(), client.certificate().getSerialNumber()));
+        assertTrue(revokedAgain.get(30, TimeUnit.SECONDS).success());
+        assertRevoked(client);
+    }
+
     private static void moveQuietly(Path from, Path to, AtomicReference<Throwable> failure) {
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);

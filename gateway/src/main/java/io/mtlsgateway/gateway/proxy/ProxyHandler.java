@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -49,7 +50,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(snapshot, peer, ctx, limits.get(), peerHeaders);
+        ClientLimits standing = limits.get();
+        requests = new DownstreamRequests(snapshot, peer, ctx, standing, peerHeaders);
+        if (standing != null && standing.overConnectionCap()) {
+            // Over the cap the connection serves nothing: a request that comes gets 429 and the
+            // connection closes after it, but a silent one would otherwise stay for the idle timeout,
+            // and a client could hold any number of them. It gets the time a request head may take.
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, snapshot.http().headerReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override

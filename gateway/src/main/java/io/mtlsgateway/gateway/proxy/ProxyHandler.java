@@ -89,9 +89,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 && change.concerns(snapshot.name(), snapshot.host().map(HostScope::label))
                 && !peer.chain().isEmpty() && !requests.untrusted() && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
-                    + "the reloaded trust material no longer accepts its certificate",
-                    new Object[] {snapshot.name(), peer.clientAddress(), LogText.of(peer.identity().subject()),
-                        peer.identity().serial()});
+                    + "{4}", new Object[] {snapshot.name(), peer.clientAddress(), LogText.of(peer.identity().subject()),
+                        peer.identity().serial(), change.why()});
             requests.untrust();
         }
         if (evt instanceof DrainEvent) {

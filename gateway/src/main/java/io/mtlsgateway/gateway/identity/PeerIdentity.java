@@ -1,6 +1,5 @@
 package io.mtlsgateway.gateway.identity;
 
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -134,15 +133,16 @@ public final class PeerIdentity {
      *
      * @param subject the leaf's subject as {@link DnFormat#rfc2253} prints it
      * @param issuer the leaf's issuer, same form
+     * @param serial the serial number as {@code BigInteger.toString(16)} writes it
      * @param der the DER of the path, leaf first
      */
-    public static PeerIdentity of(String subject, String issuer, BigInteger serial, List<String> sanDns,
+    public static PeerIdentity of(String subject, String issuer, String serial, List<String> sanDns,
             List<String> sanUri, List<String> sanEmail, Instant notBefore, Instant notAfter, List<byte[]> der) {
         if (der.isEmpty()) {
             throw new IllegalArgumentException("der: empty (expected: leaf first)");
         }
         SubjectAltNames sans = new SubjectAltNames(sanDns, sanUri, sanEmail);
-        return new PeerIdentity(subject, issuer, serial.toString(16), sans.spiffeId(), sans.dns(), sans.uris(),
+        return new PeerIdentity(subject, issuer, serial, sans.spiffeId(), sans.dns(), sans.uris(),
                 sans.emails(), notBefore, notAfter, List.copyOf(der));
     }
 

@@ -52,22 +52,22 @@ final class FastPath {
                 return null;
             }
             byte[] issuer = presented.size() == 2 ? presented.get(1).getEncoded() : leaf.issuer;
-            KnownShapes.Shape shape = shapes.find(KnownShapes.Key.of(issuer, leaf));
+            KnownShapes.Shape shape = shapes.find(issuer, leaf);
             if (shape == null || !Arrays.equals(leaf.issuer, shape.leafIssuerName()) || !keyIdsAgree(leaf, shape)
                     || !within(leaf, at) || !policy(leaf)
                     || shape.intermediate() != null && !KnownShapes.withinValidity(shape.intermediate(), at)) {
                 return null;
             }
-            X500Principal subject = new X500Principal(leaf.subject);
             // Under an intermediate the chain builder refuses a self-issued leaf before it looks for the issuer.
-            if (shape.intermediate() != null && subject.equals(shape.leafIssuer())) {
+            if (shape.intermediate() != null && !NameComparison.differ(leaf.subject, shape.leafIssuerName())
+                    && new X500Principal(leaf.subject).equals(shape.leafIssuer())) {
                 return null;
             }
             if (!ChainSignatures.verifiesNatively(leaf.signatureAlgorithm, leaf.tbs, leaf.signature,
                     shape.issuerKey())) {
                 return null;
             }
-            return accepted(presented.get(0), leaf, subject, shape);
+            return accepted(presented.get(0), leaf, shape);
         } catch (CertificateEncodingException | RuntimeException e) {
             return null;
         }
@@ -97,15 +97,17 @@ final class FastPath {
         return leaf.hasExtendedKeyUsage ? leaf.clientAuth : !requireEku;
     }
 
-    private static Verdict.Accepted accepted(X509Certificate presented, LeafFields leaf, X500Principal subject,
-            KnownShapes.Shape shape) throws CertificateEncodingException {
-        ParsedLeaf parsed = new ParsedLeaf(presented, leaf, shape.leafIssuer(), subject);
+    private static Verdict.Accepted accepted(X509Certificate presented, LeafFields leaf, KnownShapes.Shape shape) {
+        ParsedLeaf parsed = new ParsedLeaf(presented, leaf, shape.leafIssuer());
         List<X509Certificate> path = shape.intermediate() == null ? List.of(parsed)
                 : List.of(parsed, shape.intermediate());
-        List<byte[]> der = shape.intermediate() == null ? List.of(leaf.der)
-                : List.of(leaf.der, shape.intermediate().getEncoded());
-        PeerIdentity identity = PeerIdentity.of(DnFormat.rfc2253(subject), shape.leafIssuerText(), leaf.serial,
-                leaf.sanDns, leaf.sanUri, leaf.sanEmail, leaf.notBefore, leaf.notAfter, der);
+        List<byte[]> der = shape.intermediate() == null ? List.of(leaf.der) : List.of(leaf.der, shape.intermediateDer());
+        String subject = DnFormat.plainRfc2253(leaf.subject);
+        if (subject == null) {
+            subject = DnFormat.rfc2253(parsed.getSubjectX500Principal());
+        }
+        PeerIdentity identity = PeerIdentity.of(subject, shape.leafIssuerText(), leaf.serialHex, leaf.sanDns,
+                leaf.sanUri, leaf.sanEmail, leaf.notBefore, leaf.notAfter, der);
         return new Verdict.Accepted(path, shape.anchor(), identity);
     }
 }

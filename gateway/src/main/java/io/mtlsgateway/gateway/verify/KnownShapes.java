@@ -1,17 +1,18 @@
 package io.mtlsgateway.gateway.verify;
 
 import io.mtlsgateway.gateway.identity.DnFormat;
-import java.nio.ByteBuffer;
 import java.security.PublicKey;
 import java.security.Security;
-import java.security.cert.CertificateEncodingException;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x509.Extension;
 
@@ -36,11 +37,15 @@ final class KnownShapes {
     /** Algorithms a {@code denyAfter} rule may name without turning the fast path off: none of them is used in it. */
     private static final Set<String> NEVER_FAST = Set.of("MD2", "MD5", "SHA1", "DSA");
 
-    /** The lookup key: the leaf's issuer (the intermediate's DER, or the issuer name under an anchor) and algorithms. */
-    record Key(ByteBuffer issuer, ByteBuffer signatureAlgorithm, ByteBuffer keyAlgorithm) {
+    /** What a shape is found by: the leaf's issuer (the intermediate's DER, or the issuer name under an anchor) and algorithms. */
+    record Key(byte[] issuer, byte[] signatureAlgorithm, byte[] keyAlgorithm) {
         static Key of(byte[] issuer, LeafFields leaf) {
-            return new Key(ByteBuffer.wrap(issuer), ByteBuffer.wrap(leaf.signatureAlgorithmId),
-                    ByteBuffer.wrap(leaf.keyAlgorithmId));
+            return new Key(issuer, leaf.signatureAlgorithmId, leaf.keyAlgorithmId);
+        }
+
+        boolean matches(byte[] otherIssuer, LeafFields leaf) {
+            return Arrays.equals(issuer, otherIssuer) && Arrays.equals(signatureAlgorithm, leaf.signatureAlgorithmId)
+                    && Arrays.equals(keyAlgorithm, leaf.keyAlgorithmId);
         }
     }
 
@@ -53,12 +58,16 @@ final class KnownShapes {
      * @param issuerKey the key the leaves are signed with
      * @param issuerKeyId the issuer's subject key identifier, or null
      * @param intermediate the intermediate the leaves' clients send, or null when an anchor issues them
+     * @param intermediateDer its DER, or null
      * @param anchor the trust anchor of the path
      */
     record Shape(byte[] leafIssuerName, X500Principal leafIssuer, String leafIssuerText, PublicKey issuerKey,
-            byte[] issuerKeyId, X509Certificate intermediate, X509Certificate anchor) {}
+            byte[] issuerKeyId, X509Certificate intermediate, byte[] intermediateDer, X509Certificate anchor) {}
 
-    private final Map<Key, Shape> shapes = new ConcurrentHashMap<>();
+    private record Known(Key key, Shape shape) {}
+
+    /** Few, and read on every new client: a scan of byte comparisons costs less than hashing an intermediate. */
+    private final List<Known> shapes = new CopyOnWriteArrayList<>();
     private final TrustAnchors anchors;
 
     KnownShapes(TrustAnchors anchors) {
@@ -81,8 +90,14 @@ final class KnownShapes {
         return true;
     }
 
-    Shape find(Key key) {
-        return shapes.get(key);
+    /** The shape of leaves issued by {@code issuer} (see {@link Key}) with {@code leaf}'s algorithms, or null. */
+    Shape find(byte[] issuer, LeafFields leaf) {
+        for (Known known : shapes) {
+            if (known.key().matches(issuer, leaf)) {
+                return known.shape();
+            }
+        }
+        return null;
     }
 
     int size() {
@@ -111,13 +126,17 @@ final class KnownShapes {
                 X509Certificate intermediate = path.get(1);
                 byte[] intermediateDer = intermediate.getEncoded();
                 // The chain builder looks at the anchors first: no anchor may answer to the intermediate's name.
-                if (leafDependent(intermediate) || !java.util.Arrays.equals(intermediateDer,
+                if (leafDependent(intermediate) || !Arrays.equals(intermediateDer,
                         presented.get(1).getEncoded()) || anchorsNamed(leafIssuer) != 0) {
                     return;
                 }
                 key = Key.of(intermediateDer, leaf);
+                // The JDK's own object for it, parsed once: Netty's lazily parsed one would parse again on every read
+                // of its validity, which the fast path and the verdict cache make on every new client.
+                intermediate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new ByteArrayInputStream(intermediateDer));
                 shape = new Shape(leaf.issuer, leafIssuer, DnFormat.rfc2253(leafIssuer), intermediate.getPublicKey(),
-                        Certificates.subjectKeyId(intermediate), intermediate, anchor);
+                        Certificates.subjectKeyId(intermediate), intermediate, intermediateDer, anchor);
             } else {
                 // Under an anchor: the one the chain builder took must be the only one of that name.
                 if (anchorsNamed(leafIssuer) != 1) {
@@ -125,10 +144,14 @@ final class KnownShapes {
                 }
                 key = Key.of(leaf.issuer, leaf);
                 shape = new Shape(leaf.issuer, leafIssuer, DnFormat.rfc2253(leafIssuer), anchor.getPublicKey(),
-                        Certificates.subjectKeyId(anchor), null, anchor);
+                        Certificates.subjectKeyId(anchor), null, null, anchor);
             }
-            shapes.putIfAbsent(key, shape);
-        } catch (CertificateEncodingException | RuntimeException e) {
+            synchronized (shapes) {
+                if (shapes.size() < MAX_SHAPES && find(key.issuer(), leaf) == null) {
+                    shapes.add(new Known(key, shape));
+                }
+            }
+        } catch (CertificateException | RuntimeException e) {
             // Not learned: the JDK path keeps judging such chains.
         }
     }

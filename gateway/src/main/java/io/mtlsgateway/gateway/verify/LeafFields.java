@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A client leaf read from its DER by {@link DerReader}, for {@link FastPath}, without the JDK's certificate parse.
@@ -59,10 +58,10 @@ final class LeafFields {
     private static final byte[] CRL_DISTRIBUTION_POINTS = HEX.parseHex("551d1f");
     private static final byte[] AUTHORITY_INFO_ACCESS = HEX.parseHex("2b06010505070101");
     private static final byte[] CLIENT_AUTH = HEX.parseHex("2b06010505070302");
-    /** A DNS name as the JDK's DNSName accepts it, narrowed: letters, digits, inner hyphens, dots between labels. */
-    private static final Pattern DNS = Pattern.compile(
-            "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
-    private static final Pattern EMAIL_LOCAL = Pattern.compile("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+");
+    /** Characters of an e-mail address's local part accepted here (RFC 5322's atext and the dot). */
+    private static final String EMAIL_LOCAL = ".!#$%&'*+/=?^_`{|}~-";
+    /** Characters of a URI path segment accepted here besides letters and digits (no '%', '?' or '#'). */
+    private static final String URI_PATH = "-._~!$&'()*+,;=:@";
 
     final byte[] der;
     final byte[] tbs;
@@ -76,6 +75,8 @@ final class LeafFields {
     final byte[] issuer;
     final byte[] subject;
     final BigInteger serial;
+    /** The serial in lowercase hex without leading zeros, as {@code BigInteger.toString(16)} writes it. */
+    final String serialHex;
     final Instant notBefore;
     final Instant notAfter;
     /** The authority key identifier, or null. */
@@ -97,6 +98,7 @@ final class LeafFields {
         this.issuer = b.issuer;
         this.subject = b.subject;
         this.serial = b.serial;
+        this.serialHex = b.serialHex;
         this.notBefore = b.notBefore;
         this.notAfter = b.notAfter;
         this.authorityKeyId = b.authorityKeyId;
@@ -117,6 +119,7 @@ final class LeafFields {
         byte[] issuer;
         byte[] subject;
         BigInteger serial;
+        String serialHex;
         Instant notBefore;
         Instant notAfter;
         byte[] authorityKeyId;
@@ -157,6 +160,7 @@ final class LeafFields {
 
         require(tbs.next(0xA0).contentIs(V3));
         b.serial = integer(tbs.next(INTEGER));
+        b.serialHex = hex(tbs);
         at = tbs.position();
         require(java.util.Arrays.equals(tbs.next(SEQUENCE).element(at), b.signatureAlgorithmId));
         at = tbs.position();
@@ -260,19 +264,18 @@ final class LeafFields {
                 case 0x81 -> {
                     String email = ia5(names);
                     int at = email.indexOf('@');
-                    require(at > 0 && email.indexOf('@', at + 1) < 0
-                            && EMAIL_LOCAL.matcher(email.substring(0, at)).matches()
-                            && DNS.matcher(email.substring(at + 1)).matches());
+                    require(at > 0 && email.indexOf('@', at + 1) < 0 && emailLocalPart(email, at)
+                            && dnsName(email, at + 1, email.length()));
                     b.sanEmail.add(email);
                 }
                 case 0x82 -> {
                     String dns = ia5(names);
-                    require(DNS.matcher(dns).matches());
+                    require(dnsName(dns, 0, dns.length()));
                     b.sanDns.add(dns);
                 }
                 case 0x86 -> {
                     String uri = ia5(names);
-                    require(uriTheJdkAccepts(uri));
+                    require(plainUri(uri) || uriTheJdkAccepts(uri));
                     b.sanUri.add(uri);
                 }
                 case 0x87 -> require(names.length() == 4 || names.length() == 16);
@@ -296,10 +299,79 @@ final class LeafFields {
         try {
             URI uri = new URI(text);
             String host = uri.getHost();
-            return uri.getScheme() != null && (host == null || DNS.matcher(host).matches());
+            return uri.getScheme() != null && (host == null || dnsName(host, 0, host.length()));
         } catch (URISyntaxException e) {
             return false;
         }
+    }
+
+    /**
+     * A DNS name as the JDK's DNSName accepts it, narrowed: labels of 1 to 63 letters, digits and inner hyphens,
+     * separated by single dots, none at either end.
+     */
+    static boolean dnsName(String text, int from, int to) {
+        int labelStart = from;
+        for (int i = from; i <= to; i++) {
+            char c = i < to ? text.charAt(i) : '.';
+            if (c == '.') {
+                int length = i - labelStart;
+                if (length < 1 || length > 63 || text.charAt(i - 1) == '-') {
+                    return false;
+                }
+                labelStart = i + 1;
+            } else if (!letterOrDigit(c) && !(c == '-' && i > labelStart)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean emailLocalPart(String email, int at) {
+        for (int i = 0; i < at; i++) {
+            char c = email.charAt(i);
+            if (!letterOrDigit(c) && EMAIL_LOCAL.indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code scheme://host/path} with a DNS-name host and a path of plain characters (no '%', query or fragment): a
+     * URI the JDK's URIName accepts, without parsing it (any other URI is asked of {@link URI}, as the JDK does).
+     */
+    static boolean plainUri(String text) {
+        int colon = text.indexOf("://");
+        if (colon < 1 || !letter(text.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < colon; i++) {
+            char c = text.charAt(i);
+            if (!letterOrDigit(c) && c != '+' && c != '.' && c != '-') {
+                return false;
+            }
+        }
+        int hostStart = colon + 3;
+        int slash = text.indexOf('/', hostStart);
+        int hostEnd = slash < 0 ? text.length() : slash;
+        if (!dnsName(text, hostStart, hostEnd)) {
+            return false;
+        }
+        for (int i = hostEnd; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!letterOrDigit(c) && c != '/' && URI_PATH.indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean letter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+    }
+
+    private static boolean letterOrDigit(char c) {
+        return letter(c) || c >= '0' && c <= '9';
     }
 
     /** A Name's structure: RDNs of one or more type-and-value pairs, each type a well-formed OID. */
@@ -326,6 +398,19 @@ final class LeafFields {
             require(!(first == 0 && second >= 0) && !(first == -1 && second < 0));
         }
         return new BigInteger(value.content());
+    }
+
+    /** A positive INTEGER's hex without leading zeros (a negative one as BigInteger writes it). */
+    private static String hex(DerReader value) {
+        if (value.byteAt(0) < 0) {
+            return new BigInteger(value.content()).toString(16);
+        }
+        String hex = HEX.formatHex(value.content());
+        int zeros = 0;
+        while (zeros < hex.length() - 1 && hex.charAt(zeros) == '0') {
+            zeros++;
+        }
+        return hex.substring(zeros);
     }
 
     /** An OID's contents as the JDK's parser accepts them: no padded sub-identifier, none left unfinished. */

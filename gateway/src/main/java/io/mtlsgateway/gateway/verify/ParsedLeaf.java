@@ -15,13 +15,13 @@ import javax.security.auth.x500.X500Principal;
 final class ParsedLeaf extends DelegatingCertificate {
     private final LeafFields fields;
     private final X500Principal issuer;
-    private final X500Principal subject;
+    /** Made on first use (log messages, a CRL's "revoked" detail): racy but safe, every thread makes an equal one. */
+    private volatile X500Principal subject;
 
-    ParsedLeaf(X509Certificate cert, LeafFields fields, X500Principal issuer, X500Principal subject) {
+    ParsedLeaf(X509Certificate cert, LeafFields fields, X500Principal issuer) {
         super(cert);
         this.fields = fields;
         this.issuer = issuer;
-        this.subject = subject;
     }
 
     @Override
@@ -36,7 +36,12 @@ final class ParsedLeaf extends DelegatingCertificate {
 
     @Override
     public X500Principal getSubjectX500Principal() {
-        return subject;
+        X500Principal value = subject;
+        if (value == null) {
+            value = new X500Principal(fields.subject);
+            subject = value;
+        }
+        return value;
     }
 
     @Override

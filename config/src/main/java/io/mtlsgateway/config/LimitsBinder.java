@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /** Binds {@code listeners[].limits} and {@code routes[].limits}. */
 final class LimitsBinder {
-    static final List<String> LISTENER_KEYS = List.of("perSource", "perIdentity", "anonymous", "maxTracked");
+    static final List<String> LISTENER_KEYS = List.of("perSource", "perIdentity", "anonymous", "maxTracked",
+            "maxConnections");
     static final List<String> ROUTE_KEYS = List.of("perIdentity", "anonymous");
     static final List<String> SOURCE_KEYS =
             List.of("handshakesPerSecond", "concurrentHandshakes", "penalty", "ipv4Prefix", "ipv6Prefix");
@@ -26,11 +27,12 @@ final class LimitsBinder {
                     limits.optional("anonymous", n -> requests(n, REQUEST_KEYS).map(Optional::of), Optional.empty());
             Optional<Integer> maxTracked = limits.optional("maxTracked", n -> n.integer(1, 10_000_000),
                     LimitsConfig.DEFAULT_MAX_TRACKED);
-            if (!Binding.allPresent(perSource, perIdentity, anonymous, maxTracked)) {
+            Optional<Integer> maxConnections = limits.optional("maxConnections", n -> n.integer(1, 10_000_000), 0);
+            if (!Binding.allPresent(perSource, perIdentity, anonymous, maxTracked, maxConnections)) {
                 return Optional.empty();
             }
             return node.problems().construct(node, () -> new LimitsConfig(
-                    perSource.get(), perIdentity.get(), anonymous.get(), maxTracked.get()));
+                    perSource.get(), perIdentity.get(), anonymous.get(), maxTracked.get(), maxConnections.get()));
         });
     }
 

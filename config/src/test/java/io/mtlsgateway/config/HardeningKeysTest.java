@@ -67,6 +67,7 @@ class HardeningKeysTest {
                       perIdentity: { requestsPerSecond: 100, burst: 300, connections: 10, inFlight: 50 }
                       anonymous: { requestsPerSecond: 5 }
                       maxTracked: 5000
+                      maxConnections: 20000
                 """).replace("    upstream: app\n", """
                     upstream: app
                     limits:
@@ -79,8 +80,16 @@ class HardeningKeysTest {
         assertEquals(new RequestLimits(100, 300, 10, 50), limits.perIdentity().orElseThrow());
         assertEquals(new RequestLimits(5, 5, 0, 0), limits.anonymous().orElseThrow(), "burst defaults to the rate");
         assertEquals(5000, limits.maxTracked());
+        assertEquals(20000, limits.maxConnections());
         assertEquals(new RequestLimits(2, 2, 0, 1), config.routes().get(0).limits().perIdentity().orElseThrow());
         assertEquals(LimitsConfig.NONE, files.load(RouteFiles.MINIMAL).listeners().get(0).limits());
+    }
+
+    @Test
+    void refusesAListenerConnectionCapBelowOne() {
+        files.assertOnlyProblem(RouteFiles.MINIMAL.replace("      clientCa: certs/ca.pem\n",
+                "      clientCa: certs/ca.pem\n    limits: { maxConnections: 0 }\n"),
+                "9:31: listeners[0].limits.maxConnections: 0 (expected: 1..10000000)");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.mtlsgateway.gateway.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +19,7 @@ public final class Main {
     public static final int EXIT_REJECTED = 1;
     /** Exit code of bad usage or a bad config. */
     public static final int EXIT_USAGE = 2;
+    private static final Logger LOG = Logger.getLogger(Main.class.getName());
 
     public static void main(String[] args) {
         // First, while no Netty class is loaded yet: Netty reads these once, in static initialisers.
@@ -61,6 +64,21 @@ public final class Main {
         }
         // After the subcommands: picocli hands the mapper to those present when it is set.
         cli.setExitCodeExceptionMapper(e -> EXIT_USAGE);
+        cli.setExecutionExceptionHandler(Main::unexpected);
         return cli;
+    }
+
+    /**
+     * What a command did not turn into a message of its own: one line naming the command and the
+     * problem, never a stack trace (picocli's default prints one for any exception a command throws;
+     * input a user can give must not produce one). The trace is logged at FINE for a developer.
+     */
+    static int unexpected(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        LOG.log(Level.FINE, "unexpected error in " + command.getCommandName(), e);
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName()
+                : e.getMessage();
+        command.getErr().println("mtls-gateway " + command.getCommandName() + ": " + message);
+        command.getErr().flush();
+        return EXIT_USAGE;
     }
 }

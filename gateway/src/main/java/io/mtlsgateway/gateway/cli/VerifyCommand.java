@@ -89,6 +89,9 @@ public final class VerifyCommand implements Callable<Integer> {
     public Integer call() {
         OcspMode mode = ocspMode();
         Instant time = validationTime();
+        if (verifyDepth < 0) {
+            throw new ParameterException(spec.commandLine(), "--verify-depth: " + verifyDepth + " (expected: >= 0)");
+        }
         Purpose judged = purpose.purpose();
         if (judged == Purpose.SERVER && mode != OcspMode.OFF) {
             throw new ParameterException(spec.commandLine(), "--ocsp applies to --purpose client only (the gateway"

@@ -10,6 +10,8 @@ public enum LimitReason {
     CONCURRENT_HANDSHAKES,
     /** A source is in the penalty box after failing handshake after handshake. */
     PENALTY_BOX,
+    /** The listener has {@code limits.maxConnections} client connections open already. */
+    MAX_CONNECTIONS,
     /** An identity (or the bucket without one) sent requests faster than its rate. */
     REQUEST_RATE,
     /** An identity has too many connections open. */

@@ -112,6 +112,7 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
                 ? inet.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
         VerifiedPeer peer = new VerifiedPeer(identity, path, clientAddress);
         String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
+        CertificateExpiry.watch(ctx.channel(), listener, host, path);
         if (ApplicationProtocol.H2.alpnName().equals(protocol)) {
             Http2Stage.install(ctx, http2, idleTimeout, httpStage, peer, listener, host, metrics.http2());
         } else if (protocol != null || alpn.contains(ApplicationProtocol.HTTP_1_1)) {

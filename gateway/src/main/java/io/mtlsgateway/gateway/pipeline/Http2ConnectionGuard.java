@@ -110,9 +110,9 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
         } else if (evt instanceof TrustChangedEvent change && change.concerns(listener, host)
                 && !peer.chain().isEmpty() && !goingAway && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the h2 connection of {1} (subject \"{2}\", serial {3}) "
-                    + "after its open streams: the reloaded trust material no longer accepts its certificate",
+                    + "after its open streams: {4}",
                     new Object[] {listener, peer.clientAddress(), LogText.of(peer.identity().subject()),
-                        peer.identity().serial()});
+                        peer.identity().serial(), change.why()});
             goAway(GoAwayReason.UNTRUSTED);
         }
         ctx.fireUserEventTriggered(evt);

@@ -29,6 +29,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     private final HandshakeFailureLog failures = new HandshakeFailureLog();
     private final TerminalExceptionHandler errors;
     private final SourceGate sourceGate;
+    private final ConnectionCap cap;
 
     /**
      * @param snapshots the listener's current snapshot, read once per connection
@@ -38,6 +39,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     public ListenerInitializer(Supplier<? extends ListenerSnapshot> snapshots, ListenerMetrics metrics,
             ConnectionTracker connections, Executor verificationExecutor, LimitMetrics limitMetrics) {
         this.sourceGate = new SourceGate(snapshots.get().listener(), limitMetrics);
+        this.cap = new ConnectionCap(snapshots.get().listener(), limitMetrics);
         this.snapshots = snapshots;
         this.metrics = metrics;
         this.connections = connections;
@@ -49,6 +51,9 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
     @Override
     protected void initChannel(SocketChannel ch) {
         // Before anything else, TLS above all: a refused source costs no handshake and no parsing.
+        if (!cap.admit(ch, snapshots.get().limits().maxConnections())) {
+            return;
+        }
         SourceLimiter.Admission source = sourceGate.admit(ch, snapshots.get().limits());
         if (source != null && !source.admitted()) {
             return;

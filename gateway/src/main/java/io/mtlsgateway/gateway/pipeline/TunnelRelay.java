@@ -75,9 +75,9 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
         if (owner != null && evt instanceof TrustChangedEvent change && change.concerns(owner.listener(), owner.host())
                 && !owner.chain().isEmpty() && !change.stillTrusted().test(owner.chain())) {
             // No request boundary to wait for in a tunnel: a client no longer trusted is cut off now.
-            LOG.log(Level.WARNING, "listener {0}: closing the tunnel of {1} (serial {2}): the reloaded trust "
-                    + "material no longer accepts its certificate", new Object[] {owner.listener(),
-                        ctx.channel().remoteAddress(), owner.chain().get(0).getSerialNumber().toString(16)});
+            LOG.log(Level.WARNING, "listener {0}: closing the tunnel of {1} (serial {2}): {3}", new Object[] {
+                owner.listener(), ctx.channel().remoteAddress(), owner.chain().get(0).getSerialNumber().toString(16),
+                change.why()});
             closeBoth(ctx, "untrusted");
         } else if (owner != null && evt instanceof DrainEvent drain && drain.closesTunnels()) {
             closeBoth(ctx, "drain");

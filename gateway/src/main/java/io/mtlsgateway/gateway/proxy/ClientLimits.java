@@ -41,6 +41,14 @@ final class ClientLimits {
         return connection == null ? null : new ClientLimits(limiter, identity, connection, false);
     }
 
+    /**
+     * Whether this is a connection of its own (not an h2 stream) over the client's connection cap:
+     * it serves nothing, so it is not kept open for the client to hold.
+     */
+    boolean overConnectionCap() {
+        return ownsConnection && !connection.admitted();
+    }
+
     /** Takes the request of {@code record} in, on {@code route}; null when it may go on. */
     Refusal admit(String route, RequestRecord record) {
         if (!connection.admitted()) {

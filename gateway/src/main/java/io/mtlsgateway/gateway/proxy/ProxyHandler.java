@@ -10,6 +10,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -49,7 +50,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        requests = new DownstreamRequests(snapshot, peer, ctx, limits.get(), peerHeaders);
+        ClientLimits standing = limits.get();
+        requests = new DownstreamRequests(snapshot, peer, ctx, standing, peerHeaders);
+        if (standing != null && standing.overConnectionCap()) {
+            // Over the cap the connection serves nothing: a request that comes gets 429 and the
+            // connection closes after it, but a silent one would otherwise stay for the idle timeout,
+            // and a client could hold any number of them. It gets the time a request head may take.
+            ctx.executor().schedule(() -> {
+                ctx.close();
+            }, snapshot.http().headerReadTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -79,9 +89,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 && change.concerns(snapshot.name(), snapshot.host().map(HostScope::label))
                 && !peer.chain().isEmpty() && !requests.untrusted() && !change.stillTrusted().test(peer.chain())) {
             LOG.log(Level.WARNING, "listener {0}: closing the connection of {1} (subject \"{2}\", serial {3}): "
-                    + "the reloaded trust material no longer accepts its certificate",
-                    new Object[] {snapshot.name(), peer.clientAddress(), LogText.of(peer.identity().subject()),
-                        peer.identity().serial()});
+                    + "{4}", new Object[] {snapshot.name(), peer.clientAddress(), LogText.of(peer.identity().subject()),
+                        peer.identity().serial(), change.why()});
             requests.untrust();
         }
         if (evt instanceof DrainEvent) {

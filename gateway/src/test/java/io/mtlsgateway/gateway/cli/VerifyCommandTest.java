@@ -170,4 +170,12 @@ class VerifyCommandTest {
         assertEquals(2, verify("--trust", chains.clientCaFile.toString(), "--ocsp", "maybe", cert).exit());
         assertEquals(2, verify("--trust", chains.clientCaFile.toString(), "--at", "tomorrow", cert).exit());
     }
+
+    @Test
+    void aNegativeVerifyDepthIsBadUsageWithoutAStackTrace() throws IOException {
+        Run run = verify("--trust", chains.clientCaFile.toString(), "--verify-depth", "-5", certFile(chains.good));
+        assertEquals(2, run.exit());
+        assertTrue(run.err().contains("--verify-depth: -5 (expected: >= 0)"), run.err());
+        assertFalse(run.err().contains("\tat "), run.err());
+    }
 }

@@ -48,11 +48,16 @@ class IdentityLimitsTest {
 
     private void start(ClientAuthMode clientAuth, RequestLimits perIdentity, RequestLimits anonymous)
             throws Exception {
+        start(clientAuth, perIdentity, anonymous, HttpSettings.defaults());
+    }
+
+    private void start(ClientAuthMode clientAuth, RequestLimits perIdentity, RequestLimits anonymous,
+            HttpSettings http) throws Exception {
         GatewayConfig base = GatewayFixture.config(pki, clientAuth,
                 List.of(GatewayFixture.route("held", "/held", "held"), GatewayFixture.route("echo", "/", "echo")),
                 List.of(GatewayFixture.upstream("echo", Duration.ofSeconds(10), echo.port()),
                         GatewayFixture.upstream("held", Duration.ofSeconds(30), held.port())),
-                2, HttpSettings.defaults());
+                2, http);
         ListenerConfig l = base.listeners().get(0);
         ListenerConfig limited = new ListenerConfig(l.name(), l.listen(), l.tls(), l.identityHeaders(), l.xfcc(),
                 l.rfc9440(), l.http(), new LimitsConfig(Optional.empty(), Optional.ofNullable(perIdentity),
@@ -108,6 +113,22 @@ class IdentityLimitsTest {
             assertEquals(200, get(second, "/echo").status());
         }
         assertEquals(1, limited("in_flight"));
+        assertEquals(1, limited("connections"));
+    }
+
+    @Test
+    void closesASilentConnectionOverTheCapAfterTheHeaderReadTimeoutNotTheIdleTimeout() throws Exception {
+        // The idle timeout is far beyond the client's 30 s read timeout: only the fix closes it in time.
+        start(ClientAuthMode.REQUIRE, new RequestLimits(0, 0, 1, 0), null,
+                new HttpSettings(100, Duration.ofMillis(300), Duration.ofMinutes(10), false));
+        try (TlsTestClient first = connect(alice)) {
+            // Answered, so counted: the next connection of alice is the one over the cap.
+            assertEquals(200, get(first, "/echo").status(), "the first connection is within the cap");
+            try (TlsTestClient extra = connect(alice)) {
+                assertTrue(extra.closedByServer(), "a silent connection over the cap must not be held open");
+            }
+            assertEquals(200, get(first, "/echo").status(), "the one within the cap stays");
+        }
         assertEquals(1, limited("connections"));
     }
 

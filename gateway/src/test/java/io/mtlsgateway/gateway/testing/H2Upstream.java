@@ -122,7 +122,8 @@ public final class H2Upstream implements AutoCloseable {
                                     protected void initChannel(Http2StreamChannel stream) {
                                         stream.pipeline().addLast(new StreamHandler(connection));
                                     }
-                                }));
+                                }),
+                                new ClosingOnError());
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
@@ -322,6 +323,18 @@ public final class H2Upstream implements AutoCloseable {
     }
 
     /** Raises the connection's window, which SETTINGS cannot (RFC 9113 section 6.9.2), to {@link #RECEIVE_WINDOW}. */
+    /**
+     * The end of a connection's pipeline: a reset or a refused handshake (the gateway closing a connection a test
+     * made it give up) ends the connection, as it would any server's, instead of reaching Netty's tail as a
+     * logged stack trace in every test's output.
+     */
+    private static final class ClosingOnError extends ChannelInboundHandlerAdapter {
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
     private static final class ConnectionWindow extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {

@@ -53,7 +53,9 @@ final class FastPath {
             }
             byte[] issuer = presented.size() == 2 ? presented.get(1).getEncoded() : leaf.issuer;
             KnownShapes.Shape shape = shapes.find(issuer, leaf);
-            if (shape == null || !Arrays.equals(leaf.issuer, shape.leafIssuerName()) || !keyIdsAgree(leaf, shape)
+            // A shape under an intermediate is for a leaf sent with it, one under an anchor for a leaf sent alone.
+            if (shape == null || (shape.intermediate() != null) != (presented.size() == 2)
+                    || !Arrays.equals(leaf.issuer, shape.leafIssuerName()) || !keyIdsAgree(leaf, shape)
                     || !within(leaf, at) || !policy(leaf)
                     || shape.intermediate() != null && !KnownShapes.withinValidity(shape.intermediate(), at)) {
                 return null;

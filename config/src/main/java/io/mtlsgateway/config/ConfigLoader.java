@@ -8,8 +8,11 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -71,6 +74,32 @@ public final class ConfigLoader {
             return load(source, text.get(), problems);
         }
         throw problems.exception();
+    }
+
+    /**
+     * The files route-file text names (certificates, keys, CA bundles, CRLs, ticket keys, JWKS
+     * files), as far as it can be read, whether or not they exist and whether or not the text is a
+     * valid route file: what the gateway's file watcher must watch so that creating a file a
+     * refused route change names applies the change. Relative paths resolve against the folder of
+     * {@code source}; the route file itself is not among them.
+     */
+    public static Set<Path> filesNamedBy(Path source, String text) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(text, "text");
+        Path absolute = source.toAbsolutePath().normalize();
+        Path baseDir = absolute.getParent() != null ? absolute.getParent() : absolute;
+        // Its own problem list: only the files recorded on the way are wanted here.
+        Problems problems = new Problems(source.toString());
+        Optional<Node> root = text.length() > MAX_CHARS ? Optional.empty()
+                : YamlComposer.compose(source.toString(), text, problems);
+        if (root.isEmpty()) {
+            return Set.of();
+        }
+        References refs = new References();
+        new ConfigBinder(absolute, baseDir, refs).bind(YamlNode.root(root.get(), problems));
+        Set<Path> files = new LinkedHashSet<>();
+        refs.files.forEach(file -> files.add(file.path()));
+        return Collections.unmodifiableSet(files);
     }
 
     private static GatewayConfig load(Path source, String text, Problems problems) throws ConfigException {

@@ -1,6 +1,7 @@
 package io.mtlsgateway.gateway.pipeline;
 
 import io.mtlsgateway.gateway.LogText;
+import io.mtlsgateway.gateway.tls.HandshakeTaskExecutor;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.verify.ClientCertificateRejectedException;
 import java.net.SocketAddress;
@@ -36,6 +37,11 @@ public final class HandshakeFailureLog {
     }
 
     void record(String listener, SocketAddress peer, HandshakeReason reason, Throwable cause) {
+        record(listener, peer, reason, cause, "");
+    }
+
+    /** As above, with {@code note} (what the gateway knows beyond the cause) after the detail. */
+    void record(String listener, SocketAddress peer, HandshakeReason reason, Throwable cause, String note) {
         // A peer that hangs up mid-handshake (TCP health checks, port scans) is counted, not shouted about.
         boolean warn = reason != HandshakeReason.CLOSED;
         long demoted = 0;
@@ -48,12 +54,36 @@ public final class HandshakeFailureLog {
             return;
         }
         String line = "listener " + LogText.of(listener) + ": TLS handshake with " + LogText.of(peer)
-                + " failed: reason=" + reason.label() + ": " + LogText.of(detail(cause))
+                + " failed: reason=" + reason.label() + ": " + LogText.of(detail(cause)) + note
                 + (demoted <= 0 ? "" : " (and " + demoted + " more with this reason since the last such warning,"
                         + " logged at FINE only)");
         // No parameters: the text is logged as it is, never read as a MessageFormat pattern.
         LOG.log(level, line);
         LOG.log(Level.FINE, "handshake failure", cause);
+    }
+
+    /**
+     * What ran out when a handshake timed out: the timeout counts the gateway's own verification of
+     * the client's chain too, which waits for a thread of the verification executor under load and
+     * may wait for an OCSP responder. Only when nothing of the gateway's was pending was it the client.
+     *
+     * @param queued tasks waiting in the verification executor's queue now, or -1 if unknown
+     */
+    static String timeoutNote(Optional<HandshakeTaskExecutor.Verification> verification, int queued) {
+        if (verification.isEmpty()) {
+            return "";
+        }
+        return switch (verification.get()) {
+            case NOT_STARTED -> "; the gateway was waiting for the client, which had not sent a certificate chain"
+                    + " to verify (the client or its network stalled)";
+            case QUEUED -> "; the gateway's own verification of the client's certificate was still waiting for a"
+                    + " verification thread" + (queued >= 0 ? " (" + queued + " queued)" : "")
+                    + ": the gateway is overloaded, not the client";
+            case RUNNING -> "; the gateway was still verifying the client's certificate (a slow OCSP responder,"
+                    + " or a machine short of CPU): not the client's delay";
+            case DONE -> "; the gateway had verified the client's certificate, the rest of the handshake (the"
+                    + " client's Finished, or an event loop short of CPU) had not completed";
+        };
     }
 
     /** Who was refused and why, or the innermost message: not the engine's generic wrapper. */

@@ -8,6 +8,7 @@ import io.mtlsgateway.gateway.verify.HandshakeReason;
 import io.mtlsgateway.gateway.metrics.ListenerMetrics;
 import io.mtlsgateway.gateway.verify.HandshakeVerdicts;
 import io.mtlsgateway.gateway.verify.Verdict;
+import io.mtlsgateway.gateway.tls.HandshakeTaskExecutor;
 import io.mtlsgateway.gateway.tls.SessionTicketPolicy;
 import io.mtlsgateway.gateway.tls.TicketSizeGuard;
 import io.netty.channel.ChannelHandlerContext;
@@ -75,7 +76,11 @@ final class HandshakeGateHandler extends ChannelInboundHandlerAdapter {
                 HandshakeReason reason = HandshakeFailureClassifier.classify(done.cause());
                 metrics.handshakeFailed(nanos, reason);
                 host.ifPresent(h -> metrics.host(h).handshake(reason));
-                failures.record(listener, ctx.channel().remoteAddress(), reason, done.cause());
+                // The timeout counts the gateway's own verification time too: say which side was late.
+                String note = reason != HandshakeReason.TIMEOUT ? ""
+                        : HandshakeFailureLog.timeoutNote(HandshakeTaskExecutor.verificationOf(ctx.channel()),
+                                HandshakeTaskExecutor.queuedVerifications(ctx.channel()));
+                failures.record(listener, ctx.channel().remoteAddress(), reason, done.cause(), note);
                 ctx.close();
             }
         } else if (evt instanceof DrainEvent) {

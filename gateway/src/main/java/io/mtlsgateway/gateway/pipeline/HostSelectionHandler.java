@@ -90,7 +90,7 @@ final class HostSelectionHandler extends AbstractSniHandler<String> {
             }
             SslHandler tls;
             try {
-                tls = HandshakeTaskExecutor.newHandler(entry.tls(), ctx.alloc(), verificationExecutor);
+                tls = HandshakeTaskExecutor.newHandler(entry.tls(), ctx.channel(), verificationExecutor);
             } finally {
                 // The engine holds its own reference for as long as the connection lives.
                 ReferenceCountUtil.release(entry.tls());

@@ -88,7 +88,7 @@ public final class ListenerInitializer extends ChannelInitializer<SocketChannel>
         ListenerSnapshot snapshot = retainCurrent();
         SslHandler tls;
         try {
-            tls = HandshakeTaskExecutor.newHandler(snapshot.tls(), ch.alloc(), verificationExecutor);
+            tls = HandshakeTaskExecutor.newHandler(snapshot.tls(), ch, verificationExecutor);
         } finally {
             // The engine holds its own reference for as long as the connection lives.
             ReferenceCountUtil.release(snapshot.tls());

@@ -116,7 +116,7 @@ final class ConfigReloader implements AutoCloseable {
         ReloadOutcome outcome = abandoned.get() >= MAX_ABANDONED
                 // Each stuck build holds a thread; whatever hangs them would hang this one too.
                 ? refused(trigger, List.of(routeFile + ": " + abandoned.get() + " earlier reloads are still stuck"
-                        + " reading or building; not starting another until one ends"))
+                        + " reading or building; not starting another until one ends"), true)
                 : attempt(trigger);
         for (Consumer<ReloadOutcome> listener : listeners) {
             listener.accept(outcome);
@@ -131,7 +131,7 @@ final class ConfigReloader implements AutoCloseable {
             Staged staged = building.get(timeLimit.toMillis(), TimeUnit.MILLISECONDS);
             staged.commit();
             List<KeptHostEntry> kept = staged.kept();
-            outcome = new ReloadOutcome(trigger, List.of(), kept);
+            outcome = ReloadOutcome.applied(trigger, kept);
             metrics.reloadSucceeded();
             if (kept.isEmpty()) {
                 LOG.info(() -> "reload (" + trigger + "): applied; new connections use the new config");
@@ -148,17 +148,21 @@ final class ConfigReloader implements AutoCloseable {
                 }
             });
             outcome = refused(trigger, List.of(routeFile + ": reading and building the new config took longer than "
-                    + timeLimit.toSeconds() + " s (a file that never ends, a hung file system?); abandoned"));
+                    + timeLimit.toSeconds() + " s (a file that never ends, a hung file system?); abandoned"), true);
         } catch (ExecutionException e) {
-            outcome = refused(trigger, problems(e.getCause()));
+            // A file that does not parse, a key that does not match: the content is to blame. Anything
+            // else (a bug, an error no file explains) may not happen again on the same files.
+            Throwable cause = e.getCause();
+            outcome = refused(trigger, problems(cause),
+                    !(cause instanceof ConfigException || cause instanceof ReloadRefusedException));
         } catch (InterruptedException e) {
             // close() interrupts the wait, not the build: what it builds has no server left to serve.
             Thread.currentThread().interrupt();
             discardWhenBuilt(building);
-            outcome = refused(trigger, List.of("the gateway is stopping"));
+            outcome = refused(trigger, List.of("the gateway is stopping"), false);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "reload failure", e);
-            outcome = refused(trigger, List.of(e.toString()));
+            outcome = refused(trigger, List.of(e.toString()), true);
         }
         return outcome;
     }
@@ -204,13 +208,14 @@ final class ConfigReloader implements AutoCloseable {
         return List.of(String.valueOf(failure));
     }
 
-    private ReloadOutcome refused(String trigger, List<String> problems) {
+    private ReloadOutcome refused(String trigger, List<String> problems, boolean retryable) {
         metrics.reloadFailed();
         StringBuilder message = new StringBuilder("reload (").append(trigger)
                 .append(") failed; still serving the previous config:");
         problems.forEach(p -> message.append("\n  ").append(p));
         LOG.warning(message.toString());
-        return new ReloadOutcome(trigger, problems);
+        return retryable ? ReloadOutcome.refusedForNow(trigger, problems)
+                : ReloadOutcome.refusedForContent(trigger, problems);
     }
 
     @Override

@@ -40,8 +40,9 @@ import java.util.logging.Logger;
  */
 public final class GatewayServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GatewayServer.class.getName());
-    private static final Duration WATCH_QUIET_PERIOD = Duration.ofMillis(250);
-    private static final Duration WATCH_QUIET_PERIOD_CAP = Duration.ofSeconds(2);
+    /** Quiet period and its cap; a refused reload that may pass is tried again after 1 s, 2 s, ... up to 1 min. */
+    private static final FileWatcher.Timing WATCH_TIMING = new FileWatcher.Timing(Duration.ofMillis(250),
+            Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofMinutes(1));
     private static final Duration RELOAD_TIME_LIMIT = Duration.ofSeconds(30);
 
     /** Whether the file watcher runs; tests that call {@link #reload} themselves switch it off. */
@@ -134,8 +135,8 @@ public final class GatewayServer implements AutoCloseable {
             }
             server.metrics.bindRuntime(Map.of("io", server.workerGroup, "admin", server.admin.group()));
             if (watching == FileWatching.ON) {
-                server.watcher = new FileWatcher(WatchedFiles.of(() -> server.config), () -> server.reload("file change"),
-                        WATCH_QUIET_PERIOD, WATCH_QUIET_PERIOD_CAP, server.metrics.watch());
+                server.watcher = new FileWatcher(WatchedFiles.of(() -> server.config), server::reload, WATCH_TIMING,
+                        server.metrics.watch());
                 server.watcher.start();
             }
             server.ready = true;

@@ -40,14 +40,24 @@ final class WatchedFiles {
     }
 
     /**
-     * The files the route file {@code source} names when it holds {@code content}; none when that
-     * does not load (the reload reading it then refuses it, and says why).
+     * The files the route file {@code source} names when it holds {@code content}, with the route
+     * file itself. When that does not load (the reload reading it then refuses it, and says why),
+     * still every file it names as far as it can be read: a file it names that does not exist yet
+     * (a new CRL, CA or certificate) is watched, so creating it applies the change.
      */
     static Set<Path> namedBy(Path source, byte[] content) {
+        String text = new String(content, StandardCharsets.UTF_8);
         try {
-            return of(ConfigLoader.load(source, new StringReader(new String(content, StandardCharsets.UTF_8))));
+            return of(ConfigLoader.load(source, new StringReader(text)));
         } catch (ConfigException | RuntimeException e) {
-            return Set.of();
+            Set<Path> files = new LinkedHashSet<>();
+            files.add(source);
+            try {
+                files.addAll(ConfigLoader.filesNamedBy(source, text));
+            } catch (RuntimeException unreadable) {
+                // nothing more to watch than the route file
+            }
+            return Collections.unmodifiableSet(files);
         }
     }
 

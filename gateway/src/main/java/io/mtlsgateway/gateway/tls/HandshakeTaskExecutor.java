@@ -1,9 +1,12 @@
 package io.mtlsgateway.gateway.tls;
 
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
 
 /**
  * Where one server connection's delegated TLS tasks run: the first on the connection's event loop, every later
@@ -25,16 +28,56 @@ import java.util.concurrent.Executor;
  * (a later task is scheduled when the previous one completes, back on the loop).
  */
 public final class HandshakeTaskExecutor implements Executor {
+    /** Where a connection's executor is kept, so a handshake that runs out of time can say what was pending. */
+    private static final AttributeKey<HandshakeTaskExecutor> KEY = AttributeKey.valueOf("handshake-task-executor");
+
+    /**
+     * How far the gateway's verification of the client's chain got: the handshake timeout counts the
+     * gateway's own time too (a queue of verifications under load, a slow OCSP responder), so a
+     * handshake that runs out of time must not be blamed on the client when the gateway was the one late.
+     */
+    public enum Verification {
+        /** Not handed out yet: the client had not sent a chain to verify (or resumed without one). */
+        NOT_STARTED,
+        /** Waiting in the verification executor's queue for a thread. */
+        QUEUED,
+        /** Running (a slow OCSP responder, a machine short of CPU). */
+        RUNNING,
+        /** Finished: what was left was the client's, or the event loop's. */
+        DONE
+    }
+
     private final Executor verification;
     private boolean first = true;
+    /** Written by the event loop and the verification thread, read by the event loop at a timeout. */
+    private volatile Verification state = Verification.NOT_STARTED;
 
     private HandshakeTaskExecutor(Executor verification) {
         this.verification = verification;
     }
 
-    /** A server connection's TLS handler from {@code context}, its tasks run as described above. */
-    public static SslHandler newHandler(SslContext context, ByteBufAllocator alloc, Executor verification) {
-        return context.newHandler(alloc, new HandshakeTaskExecutor(verification));
+    /**
+     * A server connection's TLS handler from {@code context}, its tasks run as described above; the
+     * executor is kept on {@code channel} for {@link #verificationOf}.
+     */
+    public static SslHandler newHandler(SslContext context, Channel channel, Executor verification) {
+        HandshakeTaskExecutor executor = new HandshakeTaskExecutor(verification);
+        channel.attr(KEY).set(executor);
+        return context.newHandler(channel.alloc(), executor);
+    }
+
+    /** How far the verification of {@code channel}'s client chain got; empty for a channel without this executor. */
+    public static Optional<Verification> verificationOf(Channel channel) {
+        return Optional.ofNullable(channel.attr(KEY).get()).map(executor -> executor.state);
+    }
+
+    /**
+     * How many tasks wait in the queue of {@code channel}'s verification executor now, or -1 when it
+     * has no queue to ask.
+     */
+    public static int queuedVerifications(Channel channel) {
+        HandshakeTaskExecutor executor = channel.attr(KEY).get();
+        return executor != null && executor.verification instanceof ThreadPoolExecutor pool ? pool.getQueue().size() : -1;
     }
 
     @Override
@@ -45,7 +88,15 @@ public final class HandshakeTaskExecutor implements Executor {
             // ran on the loop, so running it here re-enters nothing.
             task.run();
         } else {
-            verification.execute(task);
+            state = Verification.QUEUED;
+            verification.execute(() -> {
+                state = Verification.RUNNING;
+                try {
+                    task.run();
+                } finally {
+                    state = Verification.DONE;
+                }
+            });
         }
     }
 }

@@ -58,8 +58,13 @@ public enum HandshakeReason {
      */
     UNKNOWN_SNI("unknown_sni", "unrecognized_name",
             "connect with a server name a host entry of the listener lists, or give the listener a default entry"),
-    /** The client did not finish the handshake in time. */
-    TIMEOUT("timeout", "none", "the client stalled mid-handshake; check its network path"),
+    /**
+     * The handshake did not finish in time. The time counts the gateway's own verification too, so
+     * this is the client's delay only when the gateway's verification was not pending (the log says).
+     */
+    TIMEOUT("timeout", "none", "the handshake ran out of time: if the log line says the gateway's own verification"
+            + " was still pending, the gateway is overloaded (or an OCSP responder slow); otherwise the client or"
+            + " its network path stalled"),
     /** The client closed the connection during the handshake. */
     CLOSED("closed", "none", "usually a TCP health check or a port scan; nothing to do"),
     /** Not TLS, or no protocol version or cipher in common. */

@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mtlsgateway.gateway.tls.HandshakeTaskExecutor;
 import io.mtlsgateway.gateway.verify.HandshakeReason;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
@@ -86,5 +89,23 @@ class HandshakeFailureLogTest {
         String line = warnings().get(0);
         assertFalse(line.contains("\r") || line.contains("\n"), line);
         assertTrue(line.endsWith("bad\\x0d\\x0a2026-12-01T00:00:00Z SEVERE forged record {0}"), line);
+    }
+
+    @Test
+    void aTimeoutSaysWhetherTheGatewaysOwnVerificationWasStillPending() {
+        String queued = HandshakeFailureLog.timeoutNote(Optional.of(HandshakeTaskExecutor.Verification.QUEUED), 37);
+        log.record("edge", PEER, HandshakeReason.TIMEOUT,
+                new SslHandshakeTimeoutException("handshake timed out after 10000ms"), queued);
+
+        assertEquals(List.of("listener edge: TLS handshake with " + PEER + " failed: reason=timeout: handshake timed"
+                + " out after 10000ms; the gateway's own verification of the client's certificate was still waiting"
+                + " for a verification thread (37 queued): the gateway is overloaded, not the client"), warnings());
+        assertTrue(HandshakeFailureLog.timeoutNote(Optional.of(HandshakeTaskExecutor.Verification.RUNNING), -1)
+                .contains("the gateway was still verifying the client's certificate"));
+        assertTrue(HandshakeFailureLog.timeoutNote(Optional.of(HandshakeTaskExecutor.Verification.NOT_STARTED), 0)
+                .contains("the gateway was waiting for the client"));
+        assertTrue(HandshakeFailureLog.timeoutNote(Optional.of(HandshakeTaskExecutor.Verification.DONE), 0)
+                .contains("the gateway had verified the client's certificate"));
+        assertEquals("", HandshakeFailureLog.timeoutNote(Optional.empty(), 0));
     }
 }

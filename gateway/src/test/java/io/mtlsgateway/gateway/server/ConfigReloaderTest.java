@@ -97,6 +97,7 @@ class ConfigReloaderTest {
             assertTrue(first.problems().get(0).startsWith(routeFile + ": reading and building the new config took"
                     + " longer than"), first.problems().toString());
             assertTrue(first.problems().get(0).endsWith("abandoned"), first.problems().toString());
+            assertTrue(first.retryable(), "a time limit is not the files' fault: the watcher tries again");
             assertEquals(1.0, reloads("failure"));
             assertEquals(0, committed.get());
 
@@ -193,6 +194,7 @@ class ConfigReloaderTest {
             assertTrue(refused.problems().get(0).contains(ConfigReloader.MAX_ABANDONED + " earlier reloads are still"
                     + " stuck"), refused.problems().toString());
             assertEquals(ConfigReloader.MAX_ABANDONED, loads.get());
+            assertTrue(refused.retryable());
 
             CountDownLatch released = new CountDownLatch(1);
             discardedOnce = released;
@@ -210,6 +212,7 @@ class ConfigReloaderTest {
             ReloadOutcome outcome = reloader.reload("test").get(30, TimeUnit.SECONDS);
             assertFalse(outcome.success());
             assertTrue(outcome.problems().get(0).contains("no such file"), outcome.problems().toString());
+            assertFalse(outcome.retryable(), "the route file's content: tried again when it changes");
             assertEquals(0, committed.get());
         }
     }

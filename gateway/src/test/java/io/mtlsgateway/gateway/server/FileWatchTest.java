@@ -32,6 +32,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -300,6 +303,121 @@ class FileWatchTest {
         }
         try (TlsTestClient fresh = connect(client)) {
             assertEquals("CN=gateway-from-secret", fresh.serverCertificates()[0].getSubjectX500Principal().getName());
+        }
+    }
+
+    @Test
+    void appliesARouteChangeRefusedForACrlFileThatDidNotExistOnceTheFileIsCreated() throws Exception {
+        // The route change names a CRL before the CA has published it: refused, and the file's folder
+        // and name watched, so publishing the CRL applies the change (with the revocation in it).
+        Path later = dir.resolve("later.crl");
+        CompletableFuture<ReloadOutcome> refused = nextReload();
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace(crl.toString(), later.toString()));
+        ReloadOutcome outcome = refused.get(30, TimeUnit.SECONDS);
+        assertFalse(outcome.success());
+        assertTrue(outcome.problems().toString().contains("no such file: " + later), outcome.problems().toString());
+        assertFalse(outcome.retryable(), "a missing file is the route file's content: no retry until a change");
+        assertEquals(200, status(doomed, "/api/x"));
+        CompletableFuture<ReloadOutcome> applied = nextReload();
+
+        writeCrl(later, List.of(doomed.certificate().getSerialNumber()));
+
+        outcome = applied.get(30, TimeUnit.SECONDS);
+        assertEquals("file change", outcome.trigger());
+        assertTrue(outcome.success(), outcome.problems().toString());
+        assertRevoked(doomed);
+        assertEquals(200, status(client, "/api/x"));
+        assertEquals(1.0, count("mtls.gateway.config.reloads", "outcome", "failure"));
+    }
+
+    @Test
+    void appliesARevocationWhoseReloadFoundTheCrlMissingForAMomentThoughTheFileIsBackAsBefore() throws Exception {
+        // The CA's tool replaces the CRL by deleting and re-creating it, and the reload looks just
+        // then: the CRL is gone when the reload starts reading and back, with the same bytes the
+        // watcher hashed, when it ends. The refusal is no reason to keep the revocation unapplied.
+        Path aside = dir.resolve("clients.crl.aside");
+        AtomicReference<Throwable> hookFailure = new AtomicReference<>();
+        CompletableFuture<ReloadOutcome> refused = new CompletableFuture<>();
+        CompletableFuture<ReloadOutcome> applied = nextSuccessfulReload();
+        gateway.onReload(outcome -> {
+            if (!refused.isDone()) {
+                moveQuietly(aside, crl, hookFailure);
+                refused.complete(outcome);
+            }
+        });
+        // The reload logs this line on its own thread just before it reads anything.
+        Logger reloaderLog = Logger.getLogger(ConfigReloader.class.getName());
+        Handler moveAway = new Handler() {
+            private boolean moved;
+
+            @Override
+            public synchronized void publish(LogRecord record) {
+                if (!moved && String.valueOf(record.getMessage()).startsWith("reload (file change): reading")) {
+                    moved = true;
+                    moveQuietly(crl, aside, hookFailure);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        reloaderLog.addHandler(moveAway);
+        try {
+            writeCrl(List.of(doomed.certificate().getSerialNumber()));
+            ReloadOutcome first = refused.get(30, TimeUnit.SECONDS);
+            assertEquals(null, hookFailure.get());
+            assertFalse(first.success());
+            assertTrue(first.problems().toString().contains("no such file: " + crl), first.problems().toString());
+
+            ReloadOutcome retried = applied.get(30, TimeUnit.SECONDS);
+            assertEquals("file change, retry 1", retried.trigger());
+        } finally {
+            reloaderLog.removeHandler(moveAway);
+        }
+        assertRevoked(doomed);
+        assertEquals(200, status(client, "/api/x"));
+        assertEquals(1.0, count("mtls.gateway.config.reloads", "outcome", "failure"));
+        assertEquals(1.0, count("mtls.gateway.config.reloads", "outcome", "success"));
+    }
+
+    @Test
+    void appliesARevocationWhenTheFolderOfTheCrlIsReplacedAsAWholeAndWatchesTheNewFolder() throws Exception {
+        // A deployment tool that writes a complete new folder and swaps it in with two renames:
+        // no event about the CRL itself, only about the folder's name in the folder above it.
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        Path inCerts = certs.resolve("clients.crl");
+        writeCrl(inCerts, List.of());
+        CompletableFuture<ReloadOutcome> pointedAtCerts = nextReload();
+        RouteFile.replace(routeFile, routes(RouteFile.route("api", "/api")).replace(crl.toString(), inCerts.toString()));
+        assertTrue(pointedAtCerts.get(30, TimeUnit.SECONDS).success());
+        assertEquals(200, status(doomed, "/api/x"));
+
+        Path fresh = Files.createDirectories(dir.resolve("certs.new"));
+        writeCrl(fresh.resolve("clients.crl"), List.of(doomed.certificate().getSerialNumber()));
+        CompletableFuture<ReloadOutcome> swapped = nextReload();
+        Files.move(certs, dir.resolve("certs.old"), StandardCopyOption.ATOMIC_MOVE);
+        Files.move(fresh, certs, StandardCopyOption.ATOMIC_MOVE);
+
+        ReloadOutcome outcome = swapped.get(30, TimeUnit.SECONDS);
+        assertTrue(outcome.success(), outcome.problems().toString());
+        assertRevoked(doomed);
+        assertEquals(200, status(client, "/api/x"));
+
+        // The folder now at certs is the one watched, not the old one under its new name.
+        CompletableFuture<ReloadOutcome> revokedAgain = nextReload();
+        writeCrl(inCerts, List.of(doomed.certificate().getSerialNumber(), client.certificate().getSerialNumber()));
+        assertTrue(revokedAgain.get(30, TimeUnit.SECONDS).success());
+        assertRevoked(client);
+    }
+
+    private static void moveQuietly(Path from, Path to, AtomicReference<Throwable> failure) {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            failure.set(e);
         }
     }
 }

@@ -11,11 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -37,6 +40,10 @@ class FileWatcherTest {
     final AtomicReference<Set<Path>> running = new AtomicReference<>();
     /** What each reload read: the content of every file it names, in order. */
     final BlockingQueue<List<String>> reloads = new LinkedBlockingQueue<>();
+    /** The trigger of each reload, in order. */
+    final BlockingQueue<String> triggers = new LinkedBlockingQueue<>();
+    /** Outcomes the next reloads end with, without reading anything (a time limit, a stuck build). */
+    final Queue<ReloadOutcome> refusals = new ConcurrentLinkedQueue<>();
     /** Runs once at the start of the next reload, before it reads anything. */
     final AtomicReference<IoAction> beforeRead = new AtomicReference<>(() -> {});
     /** Runs once in the next reload, after it has read the files (a write that comes just too late). */
@@ -59,33 +66,42 @@ class FileWatcherTest {
         return dir.resolve("routes.txt");
     }
 
-    /** The files a route file of this content names; none when one of them does not exist (it "does not load"). */
+    /** The files a route file of this content names, existing or not (a reload refuses one naming a missing file). */
     private Set<Path> namedBy(byte[] content) {
         Set<Path> files = new LinkedHashSet<>();
         files.add(routeFile());
         for (String line : new String(content, StandardCharsets.UTF_8).split("\n")) {
             if (!line.isBlank()) {
-                Path file = dir.resolve(line.strip());
-                if (!Files.exists(file)) {
-                    return Set.of();
-                }
-                files.add(file);
+                files.add(dir.resolve(line.strip()));
             }
         }
         return files;
     }
 
-    private CompletableFuture<?> reload() {
+    private CompletableFuture<ReloadOutcome> reload(String trigger) {
         try {
+            triggers.add(trigger);
             beforeRead.getAndSet(() -> {}).run();
-            Set<Path> files = namedBy(Files.readAllBytes(routeFile()));
-            if (!files.isEmpty()) {
-                running.set(files);
+            ReloadOutcome forced = refusals.poll();
+            if (forced != null) {
+                reloads.add(List.of("refused: " + forced.problems()));
+                return CompletableFuture.completedFuture(forced);
             }
-            List<String> read = files.stream().filter(f -> !f.equals(routeFile())).map(FileWatcherTest::read).toList();
+            Set<Path> files = namedBy(Files.readAllBytes(routeFile()));
+            List<String> read = new ArrayList<>();
+            for (Path file : files) {
+                if (!file.equals(routeFile())) {
+                    read.add(Files.exists(file) ? read(file) : "missing");
+                }
+            }
             afterRead.getAndSet(() -> {}).run();
             reloads.add(read);
-            return CompletableFuture.completedFuture(null);
+            // As the real loader: a route file naming a file that is not there is refused for its content.
+            if (read.contains("missing")) {
+                return CompletableFuture.completedFuture(ReloadOutcome.refusedForContent(trigger, List.of("missing")));
+            }
+            running.set(files);
+            return CompletableFuture.completedFuture(ReloadOutcome.applied(trigger, List.of()));
         } catch (IOException | RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -100,6 +116,11 @@ class FileWatcherTest {
     }
 
     private void start(String routes) throws IOException {
+        start(routes, Duration.ofHours(1));
+    }
+
+    /** Starts the watcher; a refusal that may pass is retried after {@code retryFirst}, then up to twice that. */
+    private void start(String routes, Duration retryFirst) throws IOException {
         Files.writeString(routeFile(), routes);
         running.set(namedBy(Files.readAllBytes(routeFile())));
         FileWatcher.Watched files = new FileWatcher.Watched() {
@@ -118,7 +139,8 @@ class FileWatcherTest {
                 return FileWatcherTest.this.namedBy(routeFileContent);
             }
         };
-        watcher = new FileWatcher(files, this::reload, Duration.ofMillis(50), Duration.ofMillis(500), metrics.watch());
+        watcher = new FileWatcher(files, this::reload, new FileWatcher.Timing(Duration.ofMillis(50),
+                Duration.ofMillis(500), retryFirst, retryFirst.multipliedBy(2)), metrics.watch());
         watcher.start();
     }
 
@@ -155,18 +177,78 @@ class FileWatcherTest {
 
     @Test
     void reloadsAgainWhenTheReloadReadAFileTheWatcherCouldNotHashFirst() throws Exception {
-        // The route change names c.crl before it exists, so the watcher cannot tell which files it
-        // adds; the file appears just before the reload reads the route file, and is rewritten just
-        // after. The reload read a file the watcher never hashed: it must not be taken as applied.
+        // The route file changes again between the watcher's read of it and the reload's: the reload
+        // reads c.crl, which the watcher never hashed, and c.crl is rewritten just after. What the
+        // reload read must not be taken as applied.
         Files.writeString(dir.resolve("a.crl"), "a1");
+        Files.writeString(dir.resolve("b.crl"), "b1");
+        Files.writeString(dir.resolve("c.crl"), "c1");
         start("a.crl\n");
-        Files.writeString(dir.resolve("c.crl.later"), "c1");
-        beforeRead.set(() -> Files.move(dir.resolve("c.crl.later"), dir.resolve("c.crl")));
+        beforeRead.set(() -> RouteFile.replace(routeFile(), "a.crl\nc.crl\n"));
         afterRead.set(() -> RouteFile.replace(dir.resolve("c.crl"), "c2"));
 
-        RouteFile.replace(routeFile(), "a.crl\nc.crl\n");
+        RouteFile.replace(routeFile(), "a.crl\nb.crl\n");
 
         assertEquals(List.of("a1", "c1"), nextReload());
         assertEquals(List.of("a1", "c2"), nextReload());
+    }
+
+    @Test
+    void triesAgainOnABackoffAReloadRefusedForAReasonOtherThanTheFilesContentUntilItApplies() throws Exception {
+        Files.writeString(dir.resolve("a.crl"), "a1");
+        start("a.crl\n", Duration.ofMillis(20));
+        // As a reload over the time limit, or refused while earlier ones are stuck, is refused.
+        refusals.add(ReloadOutcome.refusedForNow("file change", List.of("took longer than 30 s; abandoned")));
+        refusals.add(ReloadOutcome.refusedForNow("file change", List.of("4 earlier reloads are still stuck")));
+
+        RouteFile.replace(dir.resolve("a.crl"), "a2");
+
+        assertEquals(List.of("refused: [took longer than 30 s; abandoned]"), nextReload());
+        assertEquals(List.of("refused: [4 earlier reloads are still stuck]"), nextReload());
+        assertEquals(List.of("a2"), nextReload());
+        assertEquals(List.of("file change", "file change, retry 1", "file change, retry 2"), List.copyOf(triggers));
+    }
+
+    @Test
+    void doesNotTryAgainAReloadRefusedForTheFilesContentButAppliesTheNextWrite() throws Exception {
+        Files.writeString(dir.resolve("a.crl"), "a1");
+        // A retry would be due at once: the next reload after the refusal shows whether one came.
+        start("a.crl\n", Duration.ofMillis(1));
+        refusals.add(ReloadOutcome.refusedForContent("file change", List.of("a.crl: not a CRL")));
+        RouteFile.replace(dir.resolve("a.crl"), "broken");
+        assertEquals(List.of("refused: [a.crl: not a CRL]"), nextReload());
+
+        RouteFile.replace(dir.resolve("a.crl"), "a3");
+
+        assertEquals(List.of("a3"), nextReload());
+        assertEquals(List.of("file change", "file change"), List.copyOf(triggers));
+    }
+
+    @Test
+    void triesAgainAReloadThatFoundAFileMissingForAMomentEvenWhenItIsBackAsItWasHashed() throws Exception {
+        // The CRL is moved away just as the reload reads it and moved back just after: the files are
+        // as the watcher hashed them before the reload, which was refused all the same.
+        Files.writeString(dir.resolve("a.crl"), "a1");
+        start("a.crl\n", Duration.ofMillis(20));
+        beforeRead.set(() -> Files.move(dir.resolve("a.crl"), dir.resolve("a.crl.aside")));
+        afterRead.set(() -> Files.move(dir.resolve("a.crl.aside"), dir.resolve("a.crl")));
+
+        RouteFile.replace(dir.resolve("a.crl"), "a2");
+
+        assertEquals(List.of("missing"), nextReload());
+        assertEquals(List.of("a2"), nextReload());
+        assertEquals(List.of("file change", "file change, retry 1"), List.copyOf(triggers));
+    }
+
+    @Test
+    void appliesARefusedRouteChangeWhenTheFileItNamesIsCreated() throws Exception {
+        Files.writeString(dir.resolve("a.crl"), "a1");
+        start("a.crl\n");
+        RouteFile.replace(routeFile(), "a.crl\nlater.crl\n");
+        assertEquals(List.of("a1", "missing"), nextReload());
+
+        RouteFile.replace(dir.resolve("later.crl"), "l1");
+
+        assertEquals(List.of("a1", "l1"), nextReload());
     }
 }

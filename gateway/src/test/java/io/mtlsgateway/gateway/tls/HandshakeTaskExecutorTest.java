@@ -27,10 +27,16 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +56,10 @@ class HandshakeTaskExecutorTest {
     SslContext context;
     ExecutorService verification;
     final AtomicInteger tasksSentOff = new AtomicInteger();
+    /** The server side of the latest connection. */
+    final AtomicReference<Channel> accepted = new AtomicReference<>();
+    /** While set, tasks sent off wait here instead of running (a verification executor with no free thread). */
+    volatile BlockingQueue<Runnable> held;
     EventLoopGroup group;
     Channel server;
 
@@ -67,9 +77,15 @@ class HandshakeTaskExecutorTest {
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(HandshakeTaskExecutor.newHandler(context, ch.alloc(), task -> {
+                        accepted.set(ch);
+                        ch.pipeline().addLast(HandshakeTaskExecutor.newHandler(context, ch, task -> {
                             tasksSentOff.incrementAndGet();
-                            verification.execute(task);
+                            BlockingQueue<Runnable> queue = held;
+                            if (queue != null) {
+                                queue.add(task);
+                            } else {
+                                verification.execute(task);
+                            }
                         }), new HttpServerCodec(), new HttpObjectAggregator(1024), new OkAndClose());
                     }
                 })
@@ -104,6 +120,33 @@ class HandshakeTaskExecutorTest {
             assertTrue(client.get(address), "the second connection resumes");
             assertTrue(client.get(address), "and so does the third");
             assertEquals(1, tasksSentOff.get(), "a resumed handshake sends nothing off the loop");
+        }
+    }
+
+    @Test
+    void saysTheVerificationIsQueuedWhileItWaitsForAThreadAndDoneOnceItRan() throws Exception {
+        // What a handshake that runs out of time reports: whether the gateway's own verification was
+        // still pending (then the gateway was late, not the client).
+        held = new LinkedBlockingQueue<>();
+        try (ResumingClient client = new ResumingClient(pki.server.root(), pki.client("app", null))) {
+            InetSocketAddress address = (InetSocketAddress) server.localAddress();
+            CompletableFuture<Boolean> handshake = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return client.get(address);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            Runnable verificationTask = held.poll(30, TimeUnit.SECONDS);
+            assertTrue(verificationTask != null, "the full handshake sent its verification off the loop");
+            assertEquals(Optional.of(HandshakeTaskExecutor.Verification.QUEUED),
+                    HandshakeTaskExecutor.verificationOf(accepted.get()));
+
+            verification.execute(verificationTask);
+
+            assertFalse(handshake.get(30, TimeUnit.SECONDS), "a full handshake");
+            assertEquals(Optional.of(HandshakeTaskExecutor.Verification.DONE),
+                    HandshakeTaskExecutor.verificationOf(accepted.get()));
         }
     }
 }

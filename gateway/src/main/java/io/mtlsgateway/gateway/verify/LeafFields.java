@@ -1,14 +1,8 @@
 package io.mtlsgateway.gateway.verify;
 
 import java.math.BigInteger;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -58,10 +52,6 @@ final class LeafFields {
     private static final byte[] CRL_DISTRIBUTION_POINTS = HEX.parseHex("551d1f");
     private static final byte[] AUTHORITY_INFO_ACCESS = HEX.parseHex("2b06010505070101");
     private static final byte[] CLIENT_AUTH = HEX.parseHex("2b06010505070302");
-    /** Characters of an e-mail address's local part accepted here (RFC 5322's atext and the dot). */
-    private static final String EMAIL_LOCAL = ".!#$%&'*+/=?^_`{|}~-";
-    /** Characters of a URI path segment accepted here besides letters and digits (no '%', '?' or '#'). */
-    private static final String URI_PATH = "-._~!$&'()*+,;=:@";
 
     final byte[] der;
     final byte[] tbs;
@@ -159,16 +149,16 @@ final class LeafFields {
         cert.end();
 
         require(tbs.next(0xA0).contentIs(V3));
-        b.serial = integer(tbs.next(INTEGER));
-        b.serialHex = hex(tbs);
+        b.serial = tbs.next(INTEGER).integer();
+        b.serialHex = tbs.integerHex();
         at = tbs.position();
         require(java.util.Arrays.equals(tbs.next(SEQUENCE).element(at), b.signatureAlgorithmId));
         at = tbs.position();
         b.issuer = tbs.next(SEQUENCE).element(at);
         name(tbs.contents());
         DerReader validity = tbs.next(SEQUENCE).contents();
-        b.notBefore = time(validity.next());
-        b.notAfter = time(validity.next());
+        b.notBefore = validity.next().time();
+        b.notAfter = validity.next().time();
         validity.end();
         at = tbs.position();
         b.subject = tbs.next(SEQUENCE).element(at);
@@ -225,7 +215,7 @@ final class LeafFields {
             require(purposes.hasMore());
             b.hasExtendedKeyUsage = true;
             while (purposes.hasMore()) {
-                oid(purposes.next(OID));
+                purposes.next(OID).oid();
                 b.clientAuth |= purposes.contentIs(CLIENT_AUTH);
             }
         } else if (java.util.Arrays.equals(oid, SUBJECT_ALT_NAME)) {
@@ -262,116 +252,24 @@ final class LeafFields {
             names.next();
             switch (names.tag) {
                 case 0x81 -> {
-                    String email = ia5(names);
-                    int at = email.indexOf('@');
-                    require(at > 0 && email.indexOf('@', at + 1) < 0 && emailLocalPart(email, at)
-                            && dnsName(email, at + 1, email.length()));
+                    String email = SanText.ia5(names);
+                    require(SanText.email(email));
                     b.sanEmail.add(email);
                 }
                 case 0x82 -> {
-                    String dns = ia5(names);
-                    require(dnsName(dns, 0, dns.length()));
+                    String dns = SanText.ia5(names);
+                    require(SanText.dnsName(dns, 0, dns.length()));
                     b.sanDns.add(dns);
                 }
                 case 0x86 -> {
-                    String uri = ia5(names);
-                    require(plainUri(uri) || uriTheJdkAccepts(uri));
+                    String uri = SanText.ia5(names);
+                    require(SanText.uri(uri));
                     b.sanUri.add(uri);
                 }
                 case 0x87 -> require(names.length() == 4 || names.length() == 16);
                 default -> throw DerReader.malformed();
             }
         }
-    }
-
-    /** The IA5String's text when every byte is printable ASCII (so any decoding gives the same string). */
-    private static String ia5(DerReader name) throws DerReader.Malformed {
-        require(name.length() > 0);
-        for (int i = 0; i < name.length(); i++) {
-            byte c = name.byteAt(i);
-            require(c >= 0x21 && c <= 0x7E);
-        }
-        return new String(name.content(), StandardCharsets.US_ASCII);
-    }
-
-    /** As the JDK's URIName: a URI with a scheme, and a host (when there is one) that is a DNS name. */
-    private static boolean uriTheJdkAccepts(String text) {
-        try {
-            URI uri = new URI(text);
-            String host = uri.getHost();
-            return uri.getScheme() != null && (host == null || dnsName(host, 0, host.length()));
-        } catch (URISyntaxException e) {
-            return false;
-        }
-    }
-
-    /**
-     * A DNS name as the JDK's DNSName accepts it, narrowed: labels of 1 to 63 letters, digits and inner hyphens,
-     * separated by single dots, none at either end.
-     */
-    static boolean dnsName(String text, int from, int to) {
-        int labelStart = from;
-        for (int i = from; i <= to; i++) {
-            char c = i < to ? text.charAt(i) : '.';
-            if (c == '.') {
-                int length = i - labelStart;
-                if (length < 1 || length > 63 || text.charAt(i - 1) == '-') {
-                    return false;
-                }
-                labelStart = i + 1;
-            } else if (!letterOrDigit(c) && !(c == '-' && i > labelStart)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean emailLocalPart(String email, int at) {
-        for (int i = 0; i < at; i++) {
-            char c = email.charAt(i);
-            if (!letterOrDigit(c) && EMAIL_LOCAL.indexOf(c) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * {@code scheme://host/path} with a DNS-name host and a path of plain characters (no '%', query or fragment): a
-     * URI the JDK's URIName accepts, without parsing it (any other URI is asked of {@link URI}, as the JDK does).
-     */
-    static boolean plainUri(String text) {
-        int colon = text.indexOf("://");
-        if (colon < 1 || !letter(text.charAt(0))) {
-            return false;
-        }
-        for (int i = 1; i < colon; i++) {
-            char c = text.charAt(i);
-            if (!letterOrDigit(c) && c != '+' && c != '.' && c != '-') {
-                return false;
-            }
-        }
-        int hostStart = colon + 3;
-        int slash = text.indexOf('/', hostStart);
-        int hostEnd = slash < 0 ? text.length() : slash;
-        if (!dnsName(text, hostStart, hostEnd)) {
-            return false;
-        }
-        for (int i = hostEnd; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (!letterOrDigit(c) && c != '/' && URI_PATH.indexOf(c) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean letter(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
-    }
-
-    private static boolean letterOrDigit(char c) {
-        return letter(c) || c >= '0' && c <= '9';
     }
 
     /** A Name's structure: RDNs of one or more type-and-value pairs, each type a well-formed OID. */
@@ -381,78 +279,11 @@ final class LeafFields {
             require(rdn.hasMore());
             while (rdn.hasMore()) {
                 DerReader pair = rdn.next(SEQUENCE).contents();
-                oid(pair.next(OID));
+                pair.next(OID).oid();
                 pair.next();
                 pair.end();
             }
         }
-    }
-
-    /** An INTEGER in its shortest two's-complement form. */
-    private static BigInteger integer(DerReader value) throws DerReader.Malformed {
-        int length = value.length();
-        require(length > 0 && length <= 32);
-        if (length > 1) {
-            int first = value.byteAt(0);
-            int second = value.byteAt(1);
-            require(!(first == 0 && second >= 0) && !(first == -1 && second < 0));
-        }
-        return new BigInteger(value.content());
-    }
-
-    /** A positive INTEGER's hex without leading zeros (a negative one as BigInteger writes it). */
-    private static String hex(DerReader value) {
-        if (value.byteAt(0) < 0) {
-            return new BigInteger(value.content()).toString(16);
-        }
-        String hex = HEX.formatHex(value.content());
-        int zeros = 0;
-        while (zeros < hex.length() - 1 && hex.charAt(zeros) == '0') {
-            zeros++;
-        }
-        return hex.substring(zeros);
-    }
-
-    /** An OID's contents as the JDK's parser accepts them: no padded sub-identifier, none left unfinished. */
-    private static void oid(DerReader value) throws DerReader.Malformed {
-        int length = value.length();
-        require(length > 0 && length <= 64 && (value.byteAt(length - 1) & 0x80) == 0);
-        boolean startOfComponent = true;
-        for (int i = 0; i < length; i++) {
-            byte c = value.byteAt(i);
-            require(!(startOfComponent && c == (byte) 0x80));
-            startOfComponent = (c & 0x80) == 0;
-        }
-    }
-
-    /** UTCTime {@code YYMMDDHHMMSSZ} or GeneralizedTime {@code YYYYMMDDHHMMSSZ} (RFC 5280 §4.1.2.5). */
-    private static Instant time(DerReader value) throws DerReader.Malformed {
-        int yearDigits = value.tag == 0x17 ? 2 : value.tag == 0x18 ? 4 : -1;
-        int length = value.length();
-        require(yearDigits > 0 && length == yearDigits + 11 && value.byteAt(length - 1) == 'Z');
-        for (int i = 0; i < length - 1; i++) {
-            byte c = value.byteAt(i);
-            require(c >= '0' && c <= '9');
-        }
-        int year = digits(value, 0, yearDigits);
-        if (yearDigits == 2) {
-            year += year < 50 ? 2000 : 1900;
-        }
-        try {
-            return LocalDateTime.of(year, digits(value, yearDigits, 2), digits(value, yearDigits + 2, 2),
-                    digits(value, yearDigits + 4, 2), digits(value, yearDigits + 6, 2),
-                    digits(value, yearDigits + 8, 2)).toInstant(ZoneOffset.UTC);
-        } catch (DateTimeException e) {
-            throw DerReader.malformed();
-        }
-    }
-
-    private static int digits(DerReader value, int from, int count) {
-        int n = 0;
-        for (int i = from; i < from + count; i++) {
-            n = n * 10 + value.byteAt(i) - '0';
-        }
-        return n;
     }
 
     private static void once(Builder b, int bit) throws DerReader.Malformed {

@@ -45,6 +45,8 @@ public final class RawH2Connection implements AutoCloseable {
     private final DataInputStream in;
     private final DefaultHttp2HeadersDecoder hpackDecoder = new DefaultHttp2HeadersDecoder(false);
     private final Http2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
+    /** The payload of the server's first SETTINGS frame. */
+    private byte[] serverSettings = new byte[0];
 
     /** One frame read from the server. */
     public record Frame(int type, int flags, int streamId, byte[] payload) {
@@ -96,8 +98,23 @@ public final class RawH2Connection implements AutoCloseable {
         while ((frame = connection.read()) != null && !(frame.type() == SETTINGS && (frame.flags() & 1) == 0)) {
             // skip
         }
+        if (frame != null) {
+            connection.serverSettings = frame.payload();
+        }
         connection.frame(SETTINGS, 1, 0, new byte[0]).flush();
         return connection;
+    }
+
+    /** The value the server's SETTINGS gave setting {@code id}, or {@code otherwise} when it gave none. */
+    public long serverSetting(int id, long otherwise) {
+        long value = otherwise;
+        for (int i = 0; i + 6 <= serverSettings.length; i += 6) {
+            if (((serverSettings[i] & 0xff) << 8 | (serverSettings[i + 1] & 0xff)) == id) {
+                value = (serverSettings[i + 2] & 0xffL) << 24 | (serverSettings[i + 3] & 0xff) << 16
+                        | (serverSettings[i + 4] & 0xff) << 8 | (serverSettings[i + 5] & 0xff);
+            }
+        }
+        return value;
     }
 
     /** Buffers one frame; {@link #flush()} sends what is buffered. */

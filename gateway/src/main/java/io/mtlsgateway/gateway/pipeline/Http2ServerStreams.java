@@ -3,14 +3,14 @@ package io.mtlsgateway.gateway.pipeline;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2FrameStreamEvent;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
-import io.netty.handler.codec.http2.Http2ResetFrame;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamFrame;
-import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.collection.IntObjectMap;
@@ -65,8 +65,10 @@ final class Http2ServerStreams extends ChannelInboundHandlerAdapter {
         reading = true;
         if (msg instanceof Http2StreamFrame frame && frame.stream() != null) {
             Http2ServerStream stream = streams.get(frame.stream().id());
-            if (stream == null || msg instanceof Http2ResetFrame || msg instanceof Http2WindowUpdateFrame) {
-                // A reset closes the stream, which the codec reports next; window updates are the codec's.
+            if (stream == null || !(msg instanceof Http2HeadersFrame || msg instanceof Http2DataFrame)) {
+                // Only HEADERS and DATA are the stream's. A reset closes the stream, which the codec
+                // reports next; window updates are the codec's; a frame of an unknown type is
+                // ignored (RFC 9113 section 4.1), its payload released.
                 ReferenceCountUtil.release(msg);
             } else if (stream.read(frame)) {
                 readThisRound.add(stream);

@@ -297,7 +297,15 @@ final class Http2ServerStream implements Downstream {
     @Override
     public void reading(boolean on) {
         reading = on;
-        if (!on || delivering || held == null || held.isEmpty()) {
+        if (!on || delivering) {
+            return;
+        }
+        if (held == null || held.isEmpty()) {
+            // What was taken before the request stage stopped goes back now: the client may have
+            // used up its window and have nothing to send until it does.
+            if (!closed) {
+                giveBackWindow();
+            }
             return;
         }
         delivering = true;

@@ -63,6 +63,8 @@ class Http2ServerStreamsTest {
     private int readCompletes;
     /** What the request stage does with each head it reads. */
     private Consumer<Downstream> onHead = stream -> { };
+    /** What the request stage does with each body part it reads. */
+    private Consumer<Downstream> onBody = stream -> { };
     private EmbeddedChannel client;
     private ClientFrames clientCodec;
 
@@ -123,6 +125,8 @@ class Http2ServerStreamsTest {
                             read.add(message);
                             if (message instanceof HttpRequest) {
                                 onHead.accept(stream);
+                            } else if (message instanceof HttpContent) {
+                                onBody.accept(stream);
                             }
                         }
 
@@ -258,6 +262,26 @@ class Http2ServerStreamsTest {
         assertEquals(0, serverCodec().connection().local().flowController().unconsumedBytes(serverStream),
                 "given back once taken");
         assertEquals(2, readCompletes, "the head's read, then the held body's");
+    }
+
+    @Test
+    void aWindowTakenByTheLastPartReadBeforeTheRequestStageStoppedGoesBackWhenItReadsOn() {
+        // The upstream stopped taking bytes at the part that used up the client's window: nothing
+        // is held, and the client has nothing to send until the window comes back.
+        onBody = stream -> stream.reading(false);
+        Http2FrameStream stream = send(request("POST"), false);
+        client.writeOneOutbound(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(new byte[1000]), false)
+                .stream(stream));
+        carry();
+        var serverStream = serverCodec().connection().stream(stream.id());
+        assertEquals(2, read.size(), "the part was taken");
+        assertEquals(1000, serverCodec().connection().local().flowController().unconsumedBytes(serverStream));
+
+        streams.get(0).reading(true);
+        carry();
+
+        assertEquals(0, serverCodec().connection().local().flowController().unconsumedBytes(serverStream),
+                "given back once the request stage reads on, though nothing waited");
     }
 
     @Test

@@ -45,7 +45,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>{@code clients = 1}: every handshake presents the same chain, so after the first the verifier answers
  * from its verdict cache (hash of the chain, validity window, revocation). {@code clients = 1000}: the
  * handshakes cycle through 1,000 distinct client certificates generated in setup, and every one is a verdict
- * cache miss (path building, PKIX with native signatures, policy, the identity) — see {@link #VERDICT_CACHE_ENTRIES}.
+ * cache miss — see {@link #VERDICT_CACHE_ENTRIES}: after the first, each takes the verifier's fast path for a chain
+ * of a known shape (the leaf's own DER read, its signature checked natively, the identity), as all share one intermediate.
  * {@code clients = alternating}: the two interleaved, one repeat client's handshake, then a new client's, in the
  * same JVM and iteration; {@link RepeatAndNewCpuTime} keeps their server CPU apart. Comparing the separate
  * {@code 1} and {@code 1000} runs on a shared machine also compares two moments of its load and two states of the

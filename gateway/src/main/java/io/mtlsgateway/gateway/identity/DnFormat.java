@@ -66,9 +66,25 @@ public final class DnFormat {
         }
     }
 
+    /**
+     * The name whose DER is {@code der}, as {@link #rfc2253(X500Principal)} prints it for {@code new X500Principal(der)},
+     * without making that principal: for a name of single-valued RDNs in the plain encoding (shortest lengths,
+     * string values), whose DER the JDK's principal gives back unchanged. Null for any other name; the caller then
+     * asks {@link #rfc2253(X500Principal)}.
+     */
+    public static String plainRfc2253(byte[] der) {
+        return RawName.rfc2253(der, true);
+    }
+
     private record Entry(int set, ASN1ObjectIdentifier type, ASN1Encodable value) {}
 
     static String rfc2253(byte[] der) throws IOException {
+        String fast = RawName.rfc2253(der);
+        return fast != null ? fast : rfc2253ByBouncyCastle(der);
+    }
+
+    /** The same, reading the name with BouncyCastle: for what {@link RawName} leaves (constructed values, BER). */
+    static String rfc2253ByBouncyCastle(byte[] der) throws IOException {
         ASN1Sequence rdns = ASN1Sequence.getInstance(ASN1Primitive.fromByteArray(der));
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < rdns.size(); i++) {
@@ -85,18 +101,21 @@ public final class DnFormat {
             if (i < entries.size() - 1) {
                 out.append(entries.get(i + 1).set() == entry.set() ? '+' : ',');
             }
-            String oid = entry.type().getId();
-            var known = DnAttributes.byOid(oid);
-            byte[] value = entry.value().toASN1Primitive().getEncoded(ASN1Encoding.DER);
-            if (known.isEmpty()) {
-                out.append(oid).append('=');
-                appendDump(out, value);
-            } else {
-                out.append(known.get().shortName()).append('=');
-                appendValue(out, value);
-            }
+            appendAttribute(out, entry.type().getId(), entry.value().toASN1Primitive().getEncoded(ASN1Encoding.DER));
         }
         return out.toString();
+    }
+
+    /** One {@code type=value}: OpenSSL's short name and the value's text, or the dotted OID and the value's DER. */
+    static void appendAttribute(StringBuilder out, String oid, byte[] value) {
+        var known = DnAttributes.byOid(oid);
+        if (known.isEmpty()) {
+            out.append(oid).append('=');
+            appendDump(out, value);
+        } else {
+            out.append(known.get().shortName()).append('=');
+            appendValue(out, value);
+        }
     }
 
     /** A value of a known type: its text if it is a string type OpenSSL prints, else its DER. */

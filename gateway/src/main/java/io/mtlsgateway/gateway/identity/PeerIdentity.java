@@ -127,6 +127,25 @@ public final class PeerIdentity {
                 List.copyOf(der));
     }
 
+    /**
+     * An identity from fields a verifier has already read from the leaf's DER (its own parse, instead of the JDK's),
+     * with the same values {@link #of(List)} would give for that chain.
+     *
+     * @param subject the leaf's subject as {@link DnFormat#rfc2253} prints it
+     * @param issuer the leaf's issuer, same form
+     * @param serial the serial number as {@code BigInteger.toString(16)} writes it
+     * @param der the DER of the path, leaf first
+     */
+    public static PeerIdentity of(String subject, String issuer, String serial, List<String> sanDns,
+            List<String> sanUri, List<String> sanEmail, Instant notBefore, Instant notAfter, List<byte[]> der) {
+        if (der.isEmpty()) {
+            throw new IllegalArgumentException("der: empty (expected: leaf first)");
+        }
+        SubjectAltNames sans = new SubjectAltNames(sanDns, sanUri, sanEmail);
+        return new PeerIdentity(subject, issuer, serial, sans.spiffeId(), sans.dns(), sans.uris(),
+                sans.emails(), notBefore, notAfter, List.copyOf(der));
+    }
+
     /** The leaf's subject as OpenSSL prints it with {@code -nameopt RFC2253} (see {@link DnFormat}). */
     public String subject() {
         return subject;

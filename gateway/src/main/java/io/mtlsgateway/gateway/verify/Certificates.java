@@ -43,7 +43,8 @@ final class Certificates {
                 : AuthorityKeyIdentifier.getInstance(ASN1OctetString.getInstance(value).getOctets()).getKeyIdentifier();
     }
 
-    private static byte[] subjectKeyId(X509Certificate cert) {
+    /** The subject key identifier, or null. */
+    static byte[] subjectKeyId(X509Certificate cert) {
         byte[] value = cert.getExtensionValue(Extension.subjectKeyIdentifier.getId());
         return value == null ? null
                 : SubjectKeyIdentifier.getInstance(ASN1OctetString.getInstance(value).getOctets()).getKeyIdentifier();

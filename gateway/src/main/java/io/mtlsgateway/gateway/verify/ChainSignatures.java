@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.verify;
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import io.mtlsgateway.gateway.tls.BouncyCastle;
 import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.security.NoSuchProviderException;
@@ -88,21 +89,43 @@ final class ChainSignatures {
      */
     static void verifyNatively(X509Certificate cert, PublicKey issuerKey) throws NoSuchAlgorithmException,
             NoSuchProviderException, InvalidKeyException, SignatureException, CertificateEncodingException {
+        if (!check(cert.getSigAlgName(), cert.getTBSCertificate(), cert.getSignature(), issuerKey)) {
+            throw new SignatureException("Signature does not match.");
+        }
+    }
+
+    /**
+     * The same check over a certificate's parts ({@link FastPath}): the JCA name of its signature algorithm, the DER
+     * of its TBSCertificate and its signature. False when the signature does not verify or cannot be checked.
+     */
+    static boolean verifiesNatively(String algorithm, byte[] tbs, byte[] signature, PublicKey issuerKey) {
+        try {
+            return NATIVE != null && check(algorithm, tbs, signature, issuerKey);
+        } catch (GeneralSecurityException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Whether the native provider loaded here. */
+    static boolean nativeAvailable() {
+        return NATIVE != null;
+    }
+
+    private static boolean check(String algorithm, byte[] tbs, byte[] signatureBytes, PublicKey issuerKey)
+            throws NoSuchAlgorithmException, NoSuchProviderException, InvalidKeyException, SignatureException {
         Map<EngineId, Engine> engines = ENGINES.get();
-        EngineId id = new EngineId(cert.getSigAlgName(), ByteBuffer.wrap(issuerKey.getEncoded()));
+        EngineId id = new EngineId(algorithm, ByteBuffer.wrap(issuerKey.getEncoded()));
         Engine engine = engines.remove(id);
         if (engine == null) {
             engine = new Engine(Signature.getInstance(id.algorithm(), NATIVE), issuerKey);
         }
         Signature signature = engine.signature();
         signature.initVerify(engine.issuerKey());
-        signature.update(cert.getTBSCertificate());
-        boolean verified = signature.verify(cert.getSignature());
+        signature.update(tbs);
+        boolean verified = signature.verify(signatureBytes);
         // Put back only after a complete check: an engine left mid-way by an exception is dropped.
         engines.put(id, engine);
-        if (!verified) {
-            throw new SignatureException("Signature does not match.");
-        }
+        return verified;
     }
 
     private static String registerNative() {

@@ -39,6 +39,7 @@ public final class ClientVerifier {
     private final TrustAnchors anchors;
     private final ChainBuilder chains;
     private final PkixValidation pkix;
+    private final FastPath fastPath;
     private final VerdictCache cache;
     private final CrlIndex crls;
     private final OcspChecker ocsp;
@@ -54,6 +55,7 @@ public final class ClientVerifier {
         this.requireEku = builder.requireEku;
         this.chains = new ChainBuilder(anchors, builder.intermediates, builder.verifyDepth, purpose);
         this.pkix = new PkixValidation(anchors, purpose);
+        this.fastPath = new FastPath(anchors, purpose, requireEku, !builder.intermediates.isEmpty());
         this.cache = new VerdictCache(builder.cacheSize);
         this.crls = builder.crls;
         this.clock = builder.clock;
@@ -218,6 +220,19 @@ public final class ClientVerifier {
     }
 
     private Verdict validate(List<X509Certificate> presented, Instant now) {
+        Verdict.Accepted fast = fastPath.validate(presented, now);
+        if (fast != null) {
+            return fast;
+        }
+        Verdict verdict = validateByJdk(presented, now);
+        if (verdict instanceof Verdict.Accepted accepted) {
+            fastPath.learn(presented, accepted);
+        }
+        return verdict;
+    }
+
+    /** Steps 2-4 by the chain builder, the JDK's PKIX and the policy: every rejection comes from here. */
+    Verdict validateByJdk(List<X509Certificate> presented, Instant now) {
         ChainBuilder.Result built = chains.build(presented);
         if (built.rejection() != null) {
             return built.rejection();
@@ -252,6 +267,11 @@ public final class ClientVerifier {
     /** What this verifier judges chains for. */
     public Purpose purpose() {
         return purpose;
+    }
+
+    /** The fast path, for tests that hold it against the JDK path. */
+    FastPath fastPath() {
+        return fastPath;
     }
 
     /** Number of cached chain verdicts (for tests and metrics). */

@@ -80,16 +80,21 @@ final class Http2ServerStreams extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (!readThisRound.isEmpty()) {
-            // Still reading: what the streams flush now leaves in the one flush below. Index loop:
-            // a stream may turn reading on again here and join the list.
-            for (int i = 0; i < readThisRound.size(); i++) {
-                readThisRound.get(i).readComplete();
+        try {
+            if (!readThisRound.isEmpty()) {
+                // Still reading: what the streams flush now leaves in the one flush below. Index loop:
+                // a stream may turn reading on again here and join the list.
+                for (int i = 0; i < readThisRound.size(); i++) {
+                    readThisRound.get(i).readComplete();
+                }
+                flushDue = true;
             }
+        } finally {
+            // Even when a stream's request stage throws (the terminal handler then closes the
+            // connection): left "reading", every stream's flush would wait for a read that may not come.
             readThisRound.clear();
-            flushDue = true;
+            reading = false;
         }
-        reading = false;
         if (flushDue) {
             flushDue = false;
             ctx.flush();

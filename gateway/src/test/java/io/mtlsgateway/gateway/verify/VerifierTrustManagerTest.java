@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mtlsgateway.gateway.testing.ClientChains;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.internal.tcnative.CertificateVerifier;
 import java.nio.file.Path;
@@ -34,6 +35,9 @@ class VerifierTrustManagerTest {
 
     @BeforeAll
     static void setUp() throws Exception {
+        // The trust manager's alert codes are tcnative's constants, which need its native library; in the gateway
+        // a BoringSSL handshake has always loaded it, here nothing else may have (the class run on its own).
+        OpenSsl.ensureAvailability();
         chains = new ClientChains(dir);
         trust = new VerifierTrustManager(ClientVerifier.builder(List.of(chains.root.certificate()))
                 .crlFiles(chains.crlFiles()).build());

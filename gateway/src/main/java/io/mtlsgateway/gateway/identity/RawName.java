@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.identity;
 
+import io.mtlsgateway.gateway.DerElement;
 import java.util.Arrays;
 
 /**
@@ -25,30 +26,31 @@ final class RawName {
         int[] found = new int[5 * 8];
         int count = 0;
         int[] tlv = new int[3];
-        if (!read(der, 0, der.length, tlv) || der[0] != 0x30 || tlv[2] != der.length) {
+        if (!DerElement.read(der, 0, der.length, tlv) || der[0] != 0x30 || tlv[2] != der.length) {
             return null;
         }
         int rdnIndex = 0;
         for (int at = tlv[1]; at < der.length; rdnIndex++) {
-            if (!read(der, at, der.length, tlv) || der[at] != 0x31 || tlv[1] == tlv[2]) {
+            if (!DerElement.read(der, at, der.length, tlv) || der[at] != 0x31 || tlv[1] == tlv[2]) {
                 return null;
             }
             int setEnd = tlv[2];
             at = setEnd;
             for (int pair = tlv[1]; pair < setEnd; ) {
-                if (!read(der, pair, setEnd, tlv) || der[pair] != 0x30) {
+                if (!DerElement.read(der, pair, setEnd, tlv) || der[pair] != 0x30) {
                     return null;
                 }
                 int pairEnd = tlv[2];
                 int contents = tlv[1];
                 pair = pairEnd;
-                if (!read(der, contents, pairEnd, tlv) || der[contents] != 0x06) {
+                if (!DerElement.read(der, contents, pairEnd, tlv) || der[contents] != 0x06) {
                     return null;
                 }
                 int oidStart = tlv[1];
                 int oidEnd = tlv[2];
                 int value = oidEnd;
-                if (!read(der, value, pairEnd, tlv) || tlv[2] != pairEnd || !plainString(der[value], tlv[2] - tlv[1])) {
+                if (!DerElement.read(der, value, pairEnd, tlv) || tlv[2] != pairEnd
+                        || !plainString(der[value], tlv[2] - tlv[1])) {
                     return null;
                 }
                 if (count * 5 == found.length) {
@@ -91,38 +93,6 @@ final class RawName {
             case 0x1C -> length % 4 == 0;
             default -> false;
         };
-    }
-
-    /**
-     * Reads the element at {@code at} (before {@code end}) into {@code tlv}: its start, contents start and end. False
-     * for a multi-byte tag, a length not in its shortest definite form, or one past {@code end}.
-     */
-    private static boolean read(byte[] der, int at, int end, int[] tlv) {
-        if (end - at < 2 || (der[at] & 0x1F) == 0x1F) {
-            return false;
-        }
-        int first = der[at + 1] & 0xFF;
-        int length;
-        int header;
-        if (first < 0x80) {
-            length = first;
-            header = 2;
-        } else if (first == 0x81 && end - at >= 3 && (der[at + 2] & 0xFF) >= 0x80) {
-            length = der[at + 2] & 0xFF;
-            header = 3;
-        } else if (first == 0x82 && end - at >= 4 && der[at + 2] != 0) {
-            length = (der[at + 2] & 0xFF) << 8 | der[at + 3] & 0xFF;
-            header = 4;
-        } else {
-            return false;
-        }
-        if (length > end - at - header) {
-            return false;
-        }
-        tlv[0] = at;
-        tlv[1] = at + header;
-        tlv[2] = at + header + length;
-        return true;
     }
 
     /** The dotted form of an OID's contents, or null when they are not a well-formed OID. */

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
+import io.mtlsgateway.gateway.DerElement;
 import java.math.BigInteger;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -32,6 +33,8 @@ final class DerReader {
     int tag;
     int start;
     int stop;
+    /** The element's header as {@link DerElement} reads it. */
+    private final int[] tlv = new int[3];
 
     DerReader(byte[] bytes, int from, int to) {
         this.bytes = bytes;
@@ -59,34 +62,13 @@ final class DerReader {
 
     /** Reads the next element, whatever its tag (a single-byte tag). */
     DerReader next() throws Malformed {
-        if (end - at < 2) {
+        if (!DerElement.read(bytes, at, end, tlv)) {
+            // Longer than 65,535 bytes, indefinite (BER), not in the shortest form, or past the range.
             throw MALFORMED;
         }
         tag = bytes[at] & 0xFF;
-        if ((tag & 0x1F) == 0x1F) {
-            throw MALFORMED;
-        }
-        int first = bytes[at + 1] & 0xFF;
-        int length;
-        int header;
-        if (first < 0x80) {
-            length = first;
-            header = 2;
-        } else if (first == 0x81 && end - at >= 3 && (bytes[at + 2] & 0xFF) >= 0x80) {
-            length = bytes[at + 2] & 0xFF;
-            header = 3;
-        } else if (first == 0x82 && end - at >= 4 && bytes[at + 2] != 0) {
-            length = (bytes[at + 2] & 0xFF) << 8 | bytes[at + 3] & 0xFF;
-            header = 4;
-        } else {
-            // Longer than 65,535 bytes, indefinite (BER), or not in the shortest form.
-            throw MALFORMED;
-        }
-        if (length > end - at - header) {
-            throw MALFORMED;
-        }
-        start = at + header;
-        stop = start + length;
+        start = tlv[1];
+        stop = tlv[2];
         at = stop;
         return this;
     }

@@ -1,5 +1,6 @@
 package io.mtlsgateway.gateway.verify;
 
+import io.mtlsgateway.gateway.DerElement;
 /**
  * Tells, from two names' DER alone, that the JDK would find them different ({@code X500Principal.equals}, which
  * compares RFC 2253 canonical forms), so {@link FastPath} can skip the JDK's parse and canonicalisation of a new
@@ -101,27 +102,6 @@ final class NameComparison {
      * {@code tag} (any tag for -1), a single-byte tag and a shortest-form definite length within {@code end}.
      */
     private static boolean element(byte[] der, int at, int end, int tag, int[] tlv) {
-        if (end - at < 2 || tag >= 0 && (der[at] & 0xFF) != tag || (der[at] & 0x1F) == 0x1F) {
-            return false;
-        }
-        int first = der[at + 1] & 0xFF;
-        int length;
-        int header;
-        if (first < 0x80) {
-            length = first;
-            header = 2;
-        } else if (first == 0x81 && end - at >= 3 && (der[at + 2] & 0xFF) >= 0x80) {
-            length = der[at + 2] & 0xFF;
-            header = 3;
-        } else {
-            return false;
-        }
-        if (length > end - at - header) {
-            return false;
-        }
-        tlv[0] = at;
-        tlv[1] = at + header;
-        tlv[2] = at + header + length;
-        return true;
+        return at < end && (tag < 0 || (der[at] & 0xFF) == tag) && DerElement.read(der, at, end, tlv);
     }
 }

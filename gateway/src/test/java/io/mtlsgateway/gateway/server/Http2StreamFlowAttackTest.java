@@ -19,8 +19,6 @@ import io.mtlsgateway.gateway.testing.RawH2Connection.Frame;
 import io.mtlsgateway.gateway.testing.ScriptedUpstream;
 import io.mtlsgateway.gateway.testing.TrailerUpstream;
 import io.netty.handler.codec.http2.Http2Error;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -192,7 +190,7 @@ class Http2StreamFlowAttackTest {
                 }
             }
             h2.frame(DATA, END_STREAM, after, new byte[0]).flush();
-            String answer = answer(h2, after);
+            String answer = h2.answer(after);
             assertTrue(answer.startsWith("200\n"), answer);
             assertTrue(answer.contains("B " + body + "\n"), answer);
         }
@@ -202,40 +200,10 @@ class Http2StreamFlowAttackTest {
     void anInformationalResponseFromTheUpstreamLeavesTheAnswerWhole() throws Exception {
         try (RawH2Connection h2 = RawH2Connection.connect(stack.address(), stack.pki().server.root(), client)) {
             h2.frame(HEADERS, END_HEADERS | END_STREAM, 1, h2.encode(H2TestClient.head("GET", "/hints/page"))).flush();
-            String answer = answer(h2, 1);
+            String answer = h2.answer(1);
             assertTrue(answer.endsWith("200\nok"), answer);
             h2.frame(HEADERS, END_HEADERS | END_STREAM, 3, h2.encode(H2TestClient.head("GET", "/api/next"))).flush();
-            assertTrue(answer(h2, 3).startsWith("200\n"));
+            assertTrue(h2.answer(3).startsWith("200\n"));
         }
-    }
-
-    /** The statuses on {@code stream}, then its body, or what ended it instead. */
-    private static String answer(RawH2Connection h2, int stream) throws Exception {
-        StringBuilder seen = new StringBuilder();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        Frame frame;
-        while ((frame = h2.read()) != null) {
-            if (frame.type() == GOAWAY) {
-                return seen + "GOAWAY " + frame.errorCode();
-            }
-            if (frame.streamId() != stream) {
-                continue;
-            }
-            if (frame.type() == RST_STREAM) {
-                return seen + "RST_STREAM " + frame.errorCode();
-            }
-            if (frame.type() == HEADERS) {
-                CharSequence status = h2.decode(frame).status();
-                if (status != null) {
-                    seen.append(status).append('\n');
-                }
-            } else if (frame.type() == DATA) {
-                body.writeBytes(frame.payload());
-            }
-            if ((frame.flags() & END_STREAM) != 0) {
-                return seen + body.toString(StandardCharsets.UTF_8);
-            }
-        }
-        return seen + "closed";
     }
 }

@@ -16,11 +16,9 @@ import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.RawH2Connection;
-import io.mtlsgateway.gateway.testing.RawH2Connection.Frame;
 import io.mtlsgateway.gateway.testing.TrailerUpstream;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -58,43 +56,13 @@ class Http2StreamStateAttackTest {
         return RawH2Connection.connect(stack.address(), stack.pki().server.root(), client);
     }
 
-    /** The answer on {@code stream}: its :status, then its body, or what ended it instead. */
-    private static String answer(RawH2Connection h2, int stream) throws Exception {
-        StringBuilder seen = new StringBuilder();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        Frame frame;
-        while ((frame = h2.read()) != null) {
-            if (frame.type() == GOAWAY) {
-                return seen + "GOAWAY " + frame.errorCode();
-            }
-            if (frame.streamId() != stream) {
-                continue;
-            }
-            if (frame.type() == RST_STREAM) {
-                return seen + "RST_STREAM " + frame.errorCode();
-            }
-            if (frame.type() == HEADERS) {
-                CharSequence status = h2.decode(frame).status();
-                if (status != null) {
-                    seen.append(status).append('\n');
-                }
-            } else if (frame.type() == DATA) {
-                body.writeBytes(frame.payload());
-            }
-            if ((frame.flags() & END_STREAM) != 0) {
-                return seen + body.toString(StandardCharsets.UTF_8);
-            }
-        }
-        return seen + "closed";
-    }
-
     @Test
     void anUnknownFrameTypeOnAnOpenStreamIsIgnored() throws Exception {
         try (RawH2Connection h2 = raw()) {
             h2.frame(HEADERS, END_HEADERS, 1, h2.encode(H2TestClient.head("POST", "/api/unknown-frame")))
                     .frame(UNKNOWN_TYPE, 0, 1, "sixteen bytes!!!".getBytes(StandardCharsets.US_ASCII))
                     .frame(DATA, END_STREAM, 1, "abc".getBytes(StandardCharsets.US_ASCII)).flush();
-            String answer = answer(h2, 1);
+            String answer = h2.answer(1);
             assertTrue(answer.startsWith("200\n"), "an unknown frame type is ignored (RFC 9113 4.1): " + answer);
             assertTrue(answer.contains("B 3\n"), answer);
         }
@@ -108,12 +76,12 @@ class Http2StreamStateAttackTest {
             h2.frame(HEADERS, END_HEADERS, 1, head)
                     .frame(DATA, 0, 1, "abc".getBytes(StandardCharsets.US_ASCII))
                     .frame(HEADERS, END_HEADERS | END_STREAM, 1, smuggled).flush();
-            String answer = answer(h2, 1);
+            String answer = h2.answer(1);
             assertFalse(answer.contains("/api/smuggled"), "trailers with pseudo-headers became a request: " + answer);
             assertEquals(0, upstream.requestsWithPath("/api/smuggled"));
             // The connection serves on.
             h2.frame(HEADERS, END_HEADERS | END_STREAM, 3, h2.encode(H2TestClient.head("GET", "/api/next"))).flush();
-            assertTrue(answer(h2, 3).startsWith("200\n"));
+            assertTrue(h2.answer(3).startsWith("200\n"));
         }
     }
 
@@ -127,7 +95,7 @@ class Http2StreamStateAttackTest {
             h2.frame(HEADERS, END_HEADERS, 1, h2.encode(H2TestClient.head("POST", "/api/trailers")))
                     .frame(DATA, 0, 1, "abc".getBytes(StandardCharsets.US_ASCII))
                     .frame(HEADERS, END_HEADERS | END_STREAM, 1, h2.encode(trailers)).flush();
-            String answer = answer(h2, 1);
+            String answer = h2.answer(1);
             assertTrue(answer.startsWith("200\n"), answer);
             assertTrue(answer.contains("T x-fine: kept"), answer);
             for (String forged : List.of("T x-client-subject", "T x-client-spiffe-id", "T x-forwarded-client-cert",
@@ -142,7 +110,7 @@ class Http2StreamStateAttackTest {
         try (RawH2Connection h2 = raw()) {
             // No route: answered 404 while the body is still coming.
             h2.frame(HEADERS, END_HEADERS, 1, h2.encode(H2TestClient.head("POST", "/nowhere/body"))).flush();
-            String refused = answer(h2, 1);
+            String refused = h2.answer(1);
             assertTrue(refused.startsWith("404\n"), refused);
             byte[] chunk = new byte[4096];
             h2.frame(DATA, 0, 1, chunk).frame(DATA, 0, 1, chunk).frame(DATA, END_STREAM, 1, chunk)
@@ -150,7 +118,7 @@ class Http2StreamStateAttackTest {
                     .frame(DATA, 0, 1, chunk).flush();
             h2.frame(HEADERS, END_HEADERS, 3, h2.encode(H2TestClient.head("POST", "/api/after")))
                     .frame(DATA, END_STREAM, 3, "abcd".getBytes(StandardCharsets.US_ASCII)).flush();
-            String answer = answer(h2, 3);
+            String answer = h2.answer(3);
             assertTrue(answer.startsWith("200\n"), answer);
             assertTrue(answer.contains("B 4\n"), answer);
         }
@@ -164,11 +132,11 @@ class Http2StreamStateAttackTest {
                     .frame(DATA, 0, 1, "more".getBytes(StandardCharsets.US_ASCII))
                     .frame(HEADERS, END_HEADERS | END_STREAM, 1, h2.encode(H2TestClient.head("GET", "/api/again")))
                     .flush();
-            String answer = answer(h2, 1);
+            String answer = h2.answer(1);
             assertFalse(answer.contains("B 7"), answer);
             assertEquals(0, upstream.requestsWithPath("/api/again"));
             h2.frame(HEADERS, END_HEADERS | END_STREAM, 3, h2.encode(H2TestClient.head("GET", "/api/next"))).flush();
-            assertTrue(answer(h2, 3).startsWith("200\n"));
+            assertTrue(h2.answer(3).startsWith("200\n"));
         }
     }
 
@@ -176,16 +144,16 @@ class Http2StreamStateAttackTest {
     void aReusedOrDecreasingStreamIdIsNeverServed() throws Exception {
         try (RawH2Connection h2 = raw()) {
             h2.frame(HEADERS, END_HEADERS | END_STREAM, 5, h2.encode(H2TestClient.head("GET", "/api/five"))).flush();
-            assertTrue(answer(h2, 5).startsWith("200\n"));
+            assertTrue(h2.answer(5).startsWith("200\n"));
             h2.frame(HEADERS, END_HEADERS | END_STREAM, 5, h2.encode(H2TestClient.head("GET", "/api/five-again")))
                     .flush();
-            String reused = answer(h2, 5);
+            String reused = h2.answer(5);
             assertTrue(reused.startsWith("RST_STREAM") || reused.startsWith("GOAWAY"), reused);
             if (reused.startsWith("RST_STREAM")) {
                 // Netty answers an id at or below the last one with a stream error: never a request.
                 h2.frame(HEADERS, END_HEADERS | END_STREAM, 3, h2.encode(H2TestClient.head("GET", "/api/three")))
                         .flush();
-                String lower = answer(h2, 3);
+                String lower = h2.answer(3);
                 assertTrue(lower.startsWith("RST_STREAM") || lower.startsWith("GOAWAY"), lower);
             }
         }

@@ -184,6 +184,36 @@ public final class RawH2Connection implements AutoCloseable {
         }
     }
 
+    /** The answer on {@code stream}: its :status lines, then its body, or what ended it instead (a reset, GOAWAY, the close). */
+    public String answer(int stream) throws Exception {
+        StringBuilder seen = new StringBuilder();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        Frame frame;
+        while ((frame = read()) != null) {
+            if (frame.type() == GOAWAY) {
+                return seen + "GOAWAY " + frame.errorCode();
+            }
+            if (frame.streamId() != stream) {
+                continue;
+            }
+            if (frame.type() == RST_STREAM) {
+                return seen + "RST_STREAM " + frame.errorCode();
+            }
+            if (frame.type() == HEADERS) {
+                CharSequence status = decode(frame).status();
+                if (status != null) {
+                    seen.append(status).append('\n');
+                }
+            } else if (frame.type() == DATA) {
+                body.writeBytes(frame.payload());
+            }
+            if ((frame.flags() & END_STREAM) != 0) {
+                return seen + body.toString(StandardCharsets.UTF_8);
+            }
+        }
+        return seen + "closed";
+    }
+
     /** Reads until a GOAWAY (returned) or the end of the connection (null), skipping other frames. */
     public Frame awaitGoAway() throws IOException {
         Frame frame;

@@ -18,17 +18,39 @@ import java.util.Set;
 final class ContentHashes {
     private ContentHashes() {}
 
+    /** Reads one fact about a file, for a comparison of before and after. */
+    interface FileFact {
+        String of(Path path) throws IOException;
+    }
+
     static Map<Path, String> of(Set<Path> paths) {
+        return each(paths, ContentHashes::hash);
+    }
+
+    static String of(Path path) {
+        return describe(path, ContentHashes::hash);
+    }
+
+    private static String hash(Path path) throws IOException {
+        return digest(read(path));
+    }
+
+    /** {@link #describe} of each of {@code paths}. */
+    static Map<Path, String> each(Set<Path> paths, FileFact fact) {
         Map<Path, String> result = new HashMap<>();
         for (Path path : paths) {
-            result.put(path, of(path));
+            result.put(path, describe(path, fact));
         }
         return result;
     }
 
-    static String of(Path path) {
+    /**
+     * {@code fact} of {@code path}, or the word for why there is none ("missing", "unreadable: ..."): the one
+     * rule for the watcher's two snapshots, content (here) and metadata ({@link FileStamps}).
+     */
+    private static String describe(Path path, FileFact fact) {
         try {
-            return digest(read(path));
+            return fact.of(path);
         } catch (NoSuchFileException e) {
             return "missing";
         } catch (IOException e) {

@@ -2,10 +2,8 @@ package io.mtlsgateway.gateway.server;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,28 +17,18 @@ final class FileStamps {
     private FileStamps() {}
 
     static Map<Path, String> of(Set<Path> paths) {
-        Map<Path, String> result = new HashMap<>();
-        for (Path path : paths) {
-            result.put(path, of(path));
-        }
-        return result;
+        return ContentHashes.each(paths, FileStamps::stamp);
     }
 
-    static String of(Path path) {
+    private static String stamp(Path path) throws IOException {
         try {
-            try {
-                // The change time moves on a rename and on any write; only the unix view has it.
-                Map<String, Object> unix = Files.readAttributes(path, "unix:dev,ino,size,lastModifiedTime,ctime");
-                return unix.get("dev") + ":" + unix.get("ino") + " " + unix.get("size") + " "
-                        + unix.get("lastModifiedTime") + " " + unix.get("ctime");
-            } catch (UnsupportedOperationException | IllegalArgumentException e) {
-                BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class);
-                return basic.fileKey() + " " + basic.size() + " " + basic.lastModifiedTime();
-            }
-        } catch (NoSuchFileException e) {
-            return "missing";
-        } catch (IOException e) {
-            return "unreadable: " + e.getMessage();
+            // The change time moves on a rename and on any write; only the unix view has it.
+            Map<String, Object> unix = Files.readAttributes(path, "unix:dev,ino,size,lastModifiedTime,ctime");
+            return unix.get("dev") + ":" + unix.get("ino") + " " + unix.get("size") + " "
+                    + unix.get("lastModifiedTime") + " " + unix.get("ctime");
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            BasicFileAttributes basic = Files.readAttributes(path, BasicFileAttributes.class);
+            return basic.fileKey() + " " + basic.size() + " " + basic.lastModifiedTime();
         }
     }
 }

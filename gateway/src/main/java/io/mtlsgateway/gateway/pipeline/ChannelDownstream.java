@@ -1,12 +1,10 @@
 package io.mtlsgateway.gateway.pipeline;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
 
 /** An HTTP/1.1 client connection, written through the request stage's handler context. */
@@ -15,16 +13,6 @@ public final class ChannelDownstream implements Downstream {
 
     public ChannelDownstream(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-    }
-
-    @Override
-    public EventLoop eventLoop() {
-        return ctx.channel().eventLoop();
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return ctx.alloc();
     }
 
     @Override

@@ -20,13 +20,18 @@ import io.netty.handler.codec.http.HttpObject;
  * the same way. Used on its event loop only.
  */
 public interface Downstream {
-    /** The loop the client's connection, and every upstream connection serving it, run on. */
-    EventLoop eventLoop();
-
-    ByteBufAllocator alloc();
-
     /** The client's connection (for an h2 stream: the connection it came on). */
     Channel connection();
+
+    /** The loop the client's connection, and every upstream connection serving it, run on. */
+    default EventLoop eventLoop() {
+        return connection().eventLoop();
+    }
+
+    /** The connection's allocator (what its handlers' contexts give too). */
+    default ByteBufAllocator alloc() {
+        return connection().alloc();
+    }
 
     /** The h2 stream id; 0 for an HTTP/1.1 connection. */
     int streamId();

@@ -39,10 +39,16 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private boolean goingAway;
     private final ControlFrameRate controlFrames = new ControlFrameRate(System.nanoTime());
     private boolean cutOff;
+    private final Optional<Duration> firstStreamTimeout;
 
-    /** @param idleTimeout a connection without open streams for this long is asked to go away */
-    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, String listener, Optional<String> host,
-            VerifiedPeer peer, Http2Metrics metrics) {
+    /**
+     * @param idleTimeout a connection without open streams for this long is asked to go away
+     * @param firstStreamTimeout set for a connection over its client's connection cap: if it opens no
+     *     stream (which would be answered 429) within this time, it is asked to go away
+     */
+    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, Optional<Duration> firstStreamTimeout,
+            String listener, Optional<String> host, VerifiedPeer peer, Http2Metrics metrics) {
+        this.firstStreamTimeout = firstStreamTimeout;
         this.lifetime = new Http2ConnectionLifetime(limits, idleTimeout, metrics);
         this.listener = listener;
         this.host = host;
@@ -54,6 +60,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         lifetime.start(ctx.executor(), this::goAway);
+        firstStreamTimeout.ifPresent(timeout -> lifetime.firstStreamWithin(timeout, GoAwayReason.CONNECTION_LIMIT));
         ctx.pipeline().get(Http2FrameCodec.class).connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * The life of one h2 connection, after the frame codec: asks the client to go away (GOAWAY, then
  * open streams finish) when its {@link Http2ConnectionLifetime} says so (age, request count, idle),
  * when the gateway drains, and when a reload no longer trusts the client's certificate; cuts off a
- * client that floods PING or SETTINGS frames; counts GOAWAYs and stream resets.
+ * client that floods PING or SETTINGS frames; counts GOAWAYs (stream resets are counted by
+ * {@link StreamResetCounter}, where every one is written).
  */
 final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Http2ConnectionGuard.class.getName());
@@ -148,9 +149,9 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof Http2FrameStreamException streamError) {
-            // The codec reset that stream; the connection goes on. h2-streams resets it with the error.
-            metrics.streamReset(streamError.error().name());
+        if (cause instanceof Http2FrameStreamException) {
+            // A stream error on an open stream; the connection goes on. h2-streams resets the stream
+            // with the error, and StreamResetCounter counts that reset as the codec writes it.
             ctx.fireExceptionCaught(cause);
             return;
         }

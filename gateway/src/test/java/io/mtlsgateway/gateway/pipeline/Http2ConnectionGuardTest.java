@@ -132,12 +132,14 @@ class Http2ConnectionGuardTest {
     }
 
     @Test
-    void aStreamErrorIsCountedAndGoesOnToTheStream() {
+    void aStreamErrorGoesOnToTheStreamAndIsCountedOnlyWhereItsResetIsWritten() {
         start(Duration.ofHours(1));
         channel.pipeline().context(Http2FrameCodec.class).fireExceptionCaught(
                 new Http2FrameStreamException(RESET_STREAM, Http2Error.PROTOCOL_ERROR, new IllegalStateException("bad")));
 
-        assertEquals(1.0, count("mtls.gateway.h2.resets", "protocol_error"));
+        // h2-streams writes the reset, which the codec's StreamResetCounter counts: counting here too
+        // counted each such reset twice (Http2StreamResetsTest.aStreamErrorOnAnOpenStreamIsCountedOnce).
+        assertEquals(0.0, count("mtls.gateway.h2.resets", "protocol_error"));
         assertThrows(Http2FrameStreamException.class, channel::checkException);
         assertTrue(channel.isOpen(), "the connection goes on");
     }

@@ -244,6 +244,10 @@ final class Exchange implements UpstreamListener {
         if (finished) {
             return;
         }
+        if (!response.started() && deadlines.callDeadlinePassed()) {
+            onLate(ProxyError.DEADLINE_EXCEEDED); // the upstream gave up at the deadline too: no retry, no 502
+            return;
+        }
         if (upstream.take(cause, response.started(), request.complete())) {
             deadlines.retrying();
             EndpointPool failed = upstream.retrying(cause);

@@ -16,6 +16,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -55,6 +57,11 @@ final class Exchange implements UpstreamListener {
                 record);
         this.deadlines = new ResponseDeadlines(downstream.eventLoop(), owner.responseClock(), cluster.responseTimeout(),
                 this::onLate);
+    }
+
+    /** Until when the request's token is accepted, on a route that asked for one: a tunnel it opens ends then. */
+    Optional<Instant> tokenAcceptedUntil() {
+        return plan.token().flatMap(token -> plan.tokenPolicy().map(policy -> policy.acceptedUntil(token)));
     }
 
     boolean requestComplete() {

@@ -145,8 +145,8 @@ final class Http2ServerStreams extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof Http2FrameStreamException streamError) {
-            // A malformed stream (counted by the guard): reset with the error, as the multiplexer
-            // closed the stream's channel with it. The connection goes on.
+            // A malformed stream: reset with the error (counted by StreamResetCounter as the reset is
+            // written), as the multiplexer closed the stream's channel with it. The connection goes on.
             Http2ServerStream stream = streams.get(streamError.stream().id());
             if (stream != null) {
                 stream.reset(streamError.error());

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import java.time.Duration;
 
 /**
@@ -25,7 +24,7 @@ import java.time.Duration;
  * upstream connection is {@link UpstreamAttempts}, the two directions are {@link RequestRelay} and
  * {@link ResponseRelay}, the clocks its response head races are {@link ResponseDeadlines}.
  */
-final class Exchange implements UpstreamListener {
+final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener {
     private final ExchangeOwner owner;
     private final Downstream downstream;
     private final RequestPlan.Forward plan;
@@ -92,14 +91,21 @@ final class Exchange implements UpstreamListener {
     private void start(EndpointPool avoid) {
         // Keyed by the client's connection, not the h2 stream (a new one per request): the pool's
         // safe reuse gives a connection just given back to the same client connection at once.
-        upstream.acquire(avoid, downstream.connection()).addListener((Future<UpstreamCluster.Lease> f) -> {
-            UpstreamCluster.Lease lease = upstream.arrived(f, finished);
-            if (lease != null) {
-                onConnected(lease);
-            } else if (!finished) {
-                fail(UpstreamFailures.classify(f.cause()), false);
-            }
-        });
+        upstream.acquire(avoid, downstream.connection(), this);
+    }
+
+    @Override
+    public void leased(UpstreamCluster.Lease lease) {
+        if (upstream.arrived(lease, finished)) {
+            onConnected(lease);
+        }
+    }
+
+    @Override
+    public void notLeased(Throwable cause) {
+        if (!finished) {
+            fail(UpstreamFailures.classify(cause), false);
+        }
     }
 
     private void onConnected(UpstreamCluster.Lease lease) {

@@ -70,6 +70,14 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
      */
     abstract Future<Channel> acquire(boolean mayWait, Object client);
 
+    /**
+     * An idle connection {@code client} may have, taken for one request, or null when there is
+     * none at hand (then {@link #acquire}); this kind of pool has none to give at once.
+     */
+    Channel acquireIdle(Object client) {
+        return null;
+    }
+
     /** Takes back a channel after a complete exchange; only call it for one fit for reuse. */
     abstract void release(Channel channel, Object client);
 

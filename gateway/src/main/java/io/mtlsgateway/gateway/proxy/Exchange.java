@@ -96,9 +96,17 @@ final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener 
 
     @Override
     public void leased(UpstreamCluster.Lease lease) {
-        if (upstream.arrived(lease, finished)) {
-            onConnected(lease);
+        if (!upstream.arrived(lease, finished)) {
+            return;
         }
+        lease.attach(this);
+        record.upstreamEndpoint(lease.pool().endpointText());
+        request.connected(lease.channel(), upstream.retried());
+        if (!owner.reading()) {
+            request.flush();
+        }
+        startResponseTimeoutOnceSent();
+        owner.readinessChanged();
     }
 
     @Override
@@ -106,17 +114,6 @@ final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener 
         if (!finished) {
             fail(UpstreamFailures.classify(cause), false);
         }
-    }
-
-    private void onConnected(UpstreamCluster.Lease lease) {
-        lease.attach(this);
-        record.upstreamEndpoint(lease.pool().endpoint().toString());
-        request.connected(lease.channel(), upstream.retried());
-        if (!owner.reading()) {
-            request.flush();
-        }
-        startResponseTimeoutOnceSent();
-        owner.readinessChanged();
     }
 
     /** The route's response timeout counts from the moment the whole request is upstream. */

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * The life of one h2 connection, after the frame codec: asks the client to go away (GOAWAY, then
  * open streams finish) when its {@link Http2ConnectionLifetime} says so (age, request count, idle),
  * when the gateway drains, and when a reload no longer trusts the client's certificate; cuts off a
- * client that floods PING or SETTINGS frames; counts GOAWAYs and stream resets.
+ * client that floods PING or SETTINGS frames; counts GOAWAYs (stream resets are counted by
+ * {@link StreamResetCounter}, where every one is written).
  */
 final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Http2ConnectionGuard.class.getName());
@@ -39,10 +40,16 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     private boolean goingAway;
     private final ControlFrameRate controlFrames = new ControlFrameRate(System.nanoTime());
     private boolean cutOff;
+    private final Optional<Duration> firstStreamTimeout;
 
-    /** @param idleTimeout a connection without open streams for this long is asked to go away */
-    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, String listener, Optional<String> host,
-            VerifiedPeer peer, Http2Metrics metrics) {
+    /**
+     * @param idleTimeout a connection without open streams for this long is asked to go away
+     * @param firstStreamTimeout set for a connection over its client's connection cap: if it opens no
+     *     stream (which would be answered 429) within this time, it is asked to go away
+     */
+    Http2ConnectionGuard(Http2Limits limits, Duration idleTimeout, Optional<Duration> firstStreamTimeout,
+            String listener, Optional<String> host, VerifiedPeer peer, Http2Metrics metrics) {
+        this.firstStreamTimeout = firstStreamTimeout;
         this.lifetime = new Http2ConnectionLifetime(limits, idleTimeout, metrics);
         this.listener = listener;
         this.host = host;
@@ -54,6 +61,7 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         lifetime.start(ctx.executor(), this::goAway);
+        firstStreamTimeout.ifPresent(timeout -> lifetime.firstStreamWithin(timeout, GoAwayReason.CONNECTION_LIMIT));
         ctx.pipeline().get(Http2FrameCodec.class).connection().addListener(new Http2ConnectionAdapter() {
             @Override
             public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
@@ -141,9 +149,9 @@ final class Http2ConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof Http2FrameStreamException streamError) {
-            // The codec reset that stream; the connection goes on. h2-streams resets it with the error.
-            metrics.streamReset(streamError.error().name());
+        if (cause instanceof Http2FrameStreamException) {
+            // A stream error on an open stream; the connection goes on. h2-streams resets the stream
+            // with the error, and StreamResetCounter counts that reset as the codec writes it.
             ctx.fireExceptionCaught(cause);
             return;
         }

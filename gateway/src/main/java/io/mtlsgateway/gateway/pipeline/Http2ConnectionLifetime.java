@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * When an h2 connection has lived long enough and is asked to go away of its own accord: at its
  * maximum age, once it has carried its maximum number of requests, or when it has had no open
  * stream for the listener's idle timeout. Keeps the count of its streams for that (and for the
- * open-streams gauge). Everything runs on the connection's event loop.
+ * open-streams gauge). A connection over its client's connection cap is also asked to go away
+ * when it opens no stream in time. Everything runs on the connection's event loop.
  */
 final class Http2ConnectionLifetime {
     private final Http2Limits limits;
@@ -45,6 +46,18 @@ final class Http2ConnectionLifetime {
                 limits.maxConnectionAge().toMillis(), TimeUnit.MILLISECONDS);
         idleSince = loop.ticker().nanoTime();
         armIdleTimer();
+    }
+
+    /**
+     * A connection that must open a stream within {@code timeout} or go away (one over its client's
+     * connection cap, where the first stream is answered 429): called once, after {@link #start}.
+     */
+    void firstStreamWithin(Duration timeout, GoAwayReason reason) {
+        executor.schedule(() -> {
+            if (!over && streams == 0) {
+                goAway.accept(reason);
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** A client stream was opened: the connection's request count grows. */

@@ -44,8 +44,9 @@ final class Http2Stage {
     static void install(ChannelHandlerContext gate, Http2Limits limits, Duration idleTimeout,
             HttpStage.Factory httpStage, VerifiedPeer peer, String listener, Optional<String> host,
             Http2Metrics metrics) {
-        Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, idleTimeout, listener, host, peer, metrics);
         HttpStage.Http2Streams streams = httpStage.http2Streams(peer);
+        Http2ConnectionGuard guard = new Http2ConnectionGuard(limits, idleTimeout, streams.firstStreamTimeout(),
+                listener, host, peer, metrics);
         gate.channel().closeFuture().addListener(f -> streams.connectionClosed());
         ChannelPipeline pipeline = gate.pipeline();
         // h2-streams looks for the frame codec when it is added: the codec goes in first.

@@ -3,7 +3,9 @@ package io.mtlsgateway.gateway.pipeline;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The handlers of one verified connection's HTTP stage, supplied by the request stage; this class
@@ -35,6 +37,15 @@ public record HttpStage(ChannelHandler rawTimeouts, ChannelHandler messageTimeou
         Http2StreamRequests open(Downstream stream);
 
         void connectionClosed();
+
+        /**
+         * How long the connection may stay without a stream before it is asked to go away: set
+         * when it is over its client's connection cap, where it serves nothing (the HTTP/1.1
+         * stage closes such a silent connection after the same time).
+         */
+        default Optional<Duration> firstStreamTimeout() {
+            return Optional.empty();
+        }
     }
 
     /** Installs this stage and the server codec on a connection without TLS (an egress listener). */

@@ -7,13 +7,14 @@ import io.netty.handler.codec.http2.Http2FrameLogger;
 import io.netty.handler.logging.LogLevel;
 
 /**
- * Counts, by error code, the RST_STREAM frames the h2 codec writes for a stream error on a stream
- * it never reported active to {@code h2-streams}: a malformed new stream (connection-specific fields, {@code
- * te} other than {@code trailers}, bad pseudo-headers) or one beyond {@code maxConcurrentStreams}.
- * Netty answers those itself and tells no handler, so {@code h2-guard}, which counts the errors of
- * open streams, never sees them. CANCEL is left out: it is how a stream the request stage ends
- * early is ended ({@code Http2ServerStream#close}) (an open stream's error, already counted by the guard by its own code, or an
- * exchange the gateway gave up), not a stream error. Logs nothing.
+ * Counts, by error code, the RST_STREAM frames the h2 codec writes for a stream error: the one place
+ * every such reset passes, so each is counted once. Those of a stream the codec never reported
+ * active to {@code h2-streams} (a malformed new stream: connection-specific fields, {@code te} other
+ * than {@code trailers}, bad pseudo-headers; or one beyond {@code maxConcurrentStreams}) Netty writes
+ * by itself and tells no handler; those of an open stream ({@code h2-streams} resets it with the
+ * error the codec showed it) come through here too. CANCEL is left out: it is how a stream the
+ * request stage ends early is ended ({@code Http2ServerStream#close}), an exchange the gateway gave
+ * up, not a stream error. Logs nothing.
  */
 final class StreamResetCounter extends Http2FrameLogger {
     private final Http2Metrics metrics;

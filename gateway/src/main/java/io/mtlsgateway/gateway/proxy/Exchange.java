@@ -237,6 +237,10 @@ final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener 
         if (finished) {
             return;
         }
+        if (!response.started() && deadlines.callDeadlinePassed()) {
+            onLate(ProxyError.DEADLINE_EXCEEDED); // the upstream gave up at the deadline too: no retry, no 502
+            return;
+        }
         if (upstream.take(cause, response.started(), request.complete())) {
             deadlines.retrying();
             EndpointPool failed = upstream.retrying(cause);

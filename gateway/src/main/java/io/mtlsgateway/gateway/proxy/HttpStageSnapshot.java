@@ -12,6 +12,7 @@ import io.mtlsgateway.gateway.pipeline.VerifiedPeer;
 import io.mtlsgateway.gateway.routing.RouteTable;
 import io.mtlsgateway.gateway.upstream.Upstreams;
 import io.mtlsgateway.gateway.vhost.HostScope;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -82,6 +83,14 @@ public record HttpStageSnapshot(String name, RouteTable routes, IdentityHeaderWr
                 if (connection != null) {
                     connection.close();
                 }
+            }
+
+            @Override
+            public Optional<Duration> firstStreamTimeout() {
+                // Over the cap the first stream gets 429 and the connection goes away after it; one
+                // that opens no stream gets the time a request head may take, not the idle timeout.
+                return connection != null && !connection.admitted() ? Optional.of(http.headerReadTimeout())
+                        : Optional.empty();
             }
         };
     }

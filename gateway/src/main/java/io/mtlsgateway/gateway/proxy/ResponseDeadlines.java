@@ -19,6 +19,8 @@ final class ResponseDeadlines {
     /** The route's timeout was armed and not cancelled since (it may have run out meanwhile). */
     private boolean routeArmed;
     private ResponseTimeout callDeadline;
+    /** When the call's deadline ends, on {@code executor}'s ticker; meaningful only with {@link #callDeadline}. */
+    private long callDeadlineAt;
 
     /**
      * @param clock the connection's response clock, which its exchanges take in turn: moving one
@@ -36,8 +38,20 @@ final class ResponseDeadlines {
 
     /** Starts the call's own deadline, now. */
     void callDeadline(Duration timeout) {
+        callDeadlineAt = executor.ticker().nanoTime() + timeout.toNanos();
         callDeadline = new ResponseTimeout(executor, timeout, () -> expired.accept(ProxyError.DEADLINE_EXCEEDED));
         callDeadline.start();
+    }
+
+    /**
+     * Whether the call's deadline has ended, even if its timer has not run yet. An upstream told the
+     * deadline (grpc-java does) gives the call up at that same moment, counted from a little later,
+     * and resets its stream: when the loop reads that reset in the turn its timer falls due in, the
+     * reset comes first (I/O runs before timers), yet the call ended by its deadline, not by a broken
+     * upstream.
+     */
+    boolean callDeadlinePassed() {
+        return callDeadline != null && executor.ticker().nanoTime() - callDeadlineAt >= 0;
     }
 
     /** The whole request went upstream: the route's timeout starts (unless it already runs). */

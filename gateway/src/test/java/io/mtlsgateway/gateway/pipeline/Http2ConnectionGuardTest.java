@@ -67,8 +67,8 @@ class Http2ConnectionGuardTest {
         channel.freezeTime();
         Http2Limits limits = new Http2Limits(Http2Limits.DEFAULT_MAX_CONCURRENT_STREAMS,
                 Http2Limits.DEFAULT_MAX_HEADER_LIST_SIZE, maxAge, 1000);
-        channel.pipeline().addLast(Http2Stage.codec(limits), new Http2ConnectionGuard(limits, IDLE, "edge",
-                Optional.empty(), new VerifiedPeer(null, List.of(), "127.0.0.1"), metrics.listener("edge").http2()));
+        channel.pipeline().addLast(Http2Stage.codec(limits), new Http2ConnectionGuard(limits, IDLE, Optional.empty(),
+                "edge", Optional.empty(), new VerifiedPeer(null, List.of(), "127.0.0.1"), metrics.listener("edge").http2()));
     }
 
     private double count(String name, String reason) {
@@ -132,12 +132,14 @@ class Http2ConnectionGuardTest {
     }
 
     @Test
-    void aStreamErrorIsCountedAndGoesOnToTheStream() {
+    void aStreamErrorGoesOnToTheStreamAndIsCountedOnlyWhereItsResetIsWritten() {
         start(Duration.ofHours(1));
         channel.pipeline().context(Http2FrameCodec.class).fireExceptionCaught(
                 new Http2FrameStreamException(RESET_STREAM, Http2Error.PROTOCOL_ERROR, new IllegalStateException("bad")));
 
-        assertEquals(1.0, count("mtls.gateway.h2.resets", "protocol_error"));
+        // h2-streams writes the reset, which the codec's StreamResetCounter counts: counting here too
+        // counted each such reset twice (Http2StreamResetsTest.aStreamErrorOnAnOpenStreamIsCountedOnce).
+        assertEquals(0.0, count("mtls.gateway.h2.resets", "protocol_error"));
         assertThrows(Http2FrameStreamException.class, channel::checkException);
         assertTrue(channel.isOpen(), "the connection goes on");
     }
@@ -149,8 +151,8 @@ class Http2ConnectionGuardTest {
         channel.freezeTime();
         Http2Limits limits = new Http2Limits(Http2Limits.DEFAULT_MAX_CONCURRENT_STREAMS,
                 Http2Limits.DEFAULT_MAX_HEADER_LIST_SIZE, Duration.ofHours(1), 1000);
-        channel.pipeline().addLast(Http2Stage.codec(limits), new Http2ConnectionGuard(limits, IDLE, "edge",
-                Optional.of("api.bank.test"), new VerifiedPeer(PeerIdentity.of(chain), chain, "127.0.0.1"),
+        channel.pipeline().addLast(Http2Stage.codec(limits), new Http2ConnectionGuard(limits, IDLE, Optional.empty(),
+                "edge", Optional.of("api.bank.test"), new VerifiedPeer(PeerIdentity.of(chain), chain, "127.0.0.1"),
                 metrics.listener("edge").http2()));
 
         // Another entry's new trust (its own CA) would refuse this client: not this connection's business.

@@ -1,6 +1,8 @@
 package io.mtlsgateway.gateway.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
@@ -126,5 +128,28 @@ class ResponseDeadlinesTest {
         deadlines.requestSent();
         advance(50);
         assertEquals(List.of("call DEADLINE_EXCEEDED"), expired);
+    }
+
+    @Test
+    void theCallDeadlineHasPassedBeforeItsTimerRuns() {
+        ResponseDeadlines deadlines = exchange("call", 100);
+        deadlines.callDeadline(Duration.ofMillis(50));
+        channel.advanceTimeBy(49, TimeUnit.MILLISECONDS);
+        assertFalse(deadlines.callDeadlinePassed());
+        // The loop's turn in which the timer falls due, before it runs: an upstream reset read in
+        // this turn is answered as the deadline.
+        channel.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        assertTrue(deadlines.callDeadlinePassed());
+        assertEquals(List.of(), expired);
+        channel.runScheduledPendingTasks();
+        assertEquals(List.of("call DEADLINE_EXCEEDED"), expired);
+    }
+
+    @Test
+    void withoutACallDeadlineNothingHasPassed() {
+        ResponseDeadlines deadlines = exchange("route only", 100);
+        deadlines.requestSent();
+        channel.advanceTimeBy(1_000, TimeUnit.MILLISECONDS);
+        assertFalse(deadlines.callDeadlinePassed(), "the route's timeout is not the call's deadline");
     }
 }

@@ -12,10 +12,12 @@ import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.GrpcUpstream;
+import io.mtlsgateway.gateway.testing.H2Upstream;
 import io.mtlsgateway.gateway.testing.H2TestClient;
 import io.mtlsgateway.gateway.testing.H2TestClient.Reply;
 import io.mtlsgateway.gateway.testing.StalledUpstream;
 import io.mtlsgateway.gateway.testing.TrailerUpstream;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.time.Duration;
 import java.util.List;
@@ -117,22 +119,56 @@ class GrpcDeadlineTest {
         assertTrailersOnly(reply, 4, "deadline_exceeded");
     }
 
-    @Test
-    void aDeadlineResetsTheStreamOfAnH2cUpstream() throws Exception {
-        GrpcUpstream grpc = stack.keep(GrpcUpstream.start());
+    private H2TestClient connectH2c(int upstreamPort) throws Exception {
         client = stack.pki().client("app", "spiffe://test.example/ns/prod/sa/app");
         stack.start(GatewayFixture.config(stack.pki(), ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("grpc", "/grpc.testing.SimpleService/", "grpc")),
-                List.of(GatewayFixture.upstream("grpc", Duration.ofSeconds(60), grpc.port())
+                List.of(GatewayFixture.upstream("grpc", Duration.ofSeconds(60), upstreamPort)
                         .withProtocol(UpstreamProtocol.H2C)),
                 2, HttpSettings.defaults()));
-        H2TestClient h2 = stack.keep(H2TestClient.connect(stack.address(), stack.pki().server.root(), client));
-        // One SimpleRequest {requestMessage: "hang"}: the server never answers it.
-        String hang = "\0\0\0\0\6\n\4hang";
-        Reply reply = h2.request(call("/grpc.testing.SimpleService/UnaryRpc", "3S"), hang, null)
+        return stack.keep(H2TestClient.connect(stack.address(), stack.pki().server.root(), client));
+    }
+
+    @Test
+    void aDeadlineResetsTheStreamOfAnH2cUpstream() throws Exception {
+        // An upstream that knows no deadline of its own: only the gateway can end the stream.
+        H2Upstream upstream = stack.keep(H2Upstream.cleartext(100));
+        H2TestClient h2 = connectH2c(upstream.port());
+        // The upstream connection is made first (on this client connection's loop), so the call
+        // reaches the upstream within its deadline however busy the machine is.
+        assertEquals(200, h2.get("/grpc.testing.SimpleService/warm").status());
+        Reply reply = h2.request(call("/grpc.testing.SimpleService/never", "1S"), EMPTY_MESSAGE, null)
                 .get(15, TimeUnit.SECONDS);
         assertTrailersOnly(reply, 4, "deadline_exceeded");
-        grpc.nextRequestHeaders(); // the call had reached the server (3 s is ample), so it has a stream to reset
-        assertTrue(grpc.awaitCancelled(), "the upstream stream was not reset");
+        assertEquals(2, upstream.requests().size(), "the call had reached the upstream");
+        assertEquals(Http2Error.CANCEL.code(), upstream.awaitReset(), "the upstream stream was not reset");
+        assertEquals(1.0, AdminClient.value(new AdminClient(stack.gateway().adminAddress()).scrape(),
+                "mtls_gateway_upstream_errors_total", "upstream", "grpc", "kind", "deadline"));
+    }
+
+    /**
+     * grpc-java gives a call up at the deadline it was told, counted from the call's arrival there
+     * (a little after the gateway's), and resets the stream. On a busy machine the gateway reads that
+     * reset in the loop turn its own timer falls due in, and I/O runs first: the call still ended by
+     * its deadline (it was once answered UNAVAILABLE, as a reset upstream).
+     */
+    @Test
+    void anUpstreamThatGivesTheCallUpAtTheSameDeadlineIsStillDeadlineExceeded() throws Exception {
+        GrpcUpstream grpc = stack.keep(GrpcUpstream.start());
+        H2TestClient h2 = connectH2c(grpc.port());
+        // A first call makes the upstream connection (and warms the server), so the next one
+        // reaches the server within its deadline and the server's own clock runs too.
+        String hi = "\0\0\0\0\4\n\2hi";
+        Reply warm = h2.request(call("/grpc.testing.SimpleService/UnaryRpc", null), hi, null).get(15, TimeUnit.SECONDS);
+        assertEquals("0", warm.trailers() == null ? warm.header("grpc-status") : warm.trailers().get("grpc-status")
+                .toString(), warm.toString());
+        // One SimpleRequest {requestMessage: "hang"}: the server never answers it.
+        String hang = "\0\0\0\0\6\n\4hang";
+        Reply reply = h2.request(call("/grpc.testing.SimpleService/UnaryRpc", "1S"), hang, null)
+                .get(15, TimeUnit.SECONDS);
+        assertTrailersOnly(reply, 4, "deadline_exceeded");
+        assertTrue(grpc.awaitCancelled(), "the call did not end upstream");
+        assertEquals(1.0, AdminClient.value(new AdminClient(stack.gateway().adminAddress()).scrape(),
+                "mtls_gateway_upstream_errors_total", "upstream", "grpc", "kind", "deadline"));
     }
 }

@@ -80,6 +80,30 @@ class Http2StreamResetsTest {
         assertEquals(before + 1, counted("mtls_gateway_h2_resets_total", "protocol_error"));
     }
 
+    /**
+     * A stream error on a stream already open (the request stage serves it) is seen twice inside the
+     * gateway: the codec shows it to the pipeline, then {@code h2-streams} writes the reset, which the
+     * codec's frame logger sees. It is one reset, counted once.
+     */
+    @Test
+    void aStreamErrorOnAnOpenStreamIsCountedOnce() throws Exception {
+        double before = counted("mtls_gateway_h2_resets_total", "protocol_error");
+        try (RawH2Connection h2 = raw()) {
+            // content-length 5, then 3 bytes that end the stream: the head was a request already.
+            h2.frame(HEADERS, END_HEADERS, 1, h2.encode(H2TestClient.head("POST", "/api/short")
+                            .add("content-length", "5")))
+                    .frame(RawH2Connection.DATA, END_STREAM, 1, new byte[] {'a', 'b', 'c'}).flush();
+            Frame reset = h2.await(RST_STREAM, 1);
+            assertNotNull(reset);
+            assertEquals(RST_STREAM, reset.type(), "a stream error, not " + reset);
+            assertEquals(Http2Error.PROTOCOL_ERROR.code(), reset.errorCode());
+            // Answered after the reset was counted (both are counted on the connection's loop).
+            h2.frame(HEADERS, END_HEADERS | END_STREAM, 3, h2.encode(H2TestClient.head("GET", "/api/fine"))).flush();
+            assertEquals("200", h2.decode(h2.await(HEADERS, 3)).status().toString());
+        }
+        assertEquals(before + 1, counted("mtls_gateway_h2_resets_total", "protocol_error"));
+    }
+
     /** An HPACK literal field without indexing, with a new name (RFC 7541 section 6.2.2): no table change. */
     private static byte[] field(String name, String value) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();

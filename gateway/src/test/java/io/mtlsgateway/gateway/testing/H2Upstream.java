@@ -28,6 +28,7 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -44,7 +45,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -59,6 +63,7 @@ import java.util.function.Consumer;
  *   <li>{@code /trailers-only}: a gRPC-style answer in one HEADERS frame ({@code grpc-status: 5});
  *   <li>{@code /large/N}: N bytes of body, written as the stream's flow control allows;
  *   <li>{@code /hold...}: answered only once {@link #release()} was called;
+ *   <li>{@code /never...}: never answered (the stream ends when the client resets it, see {@link #awaitReset()});
  *   <li>anything else: 200, a body {@code path=<path> body=<bytes>}, and trailers
  *       ({@code grpc-status: 0}, {@code x-trailer-echo} with the request's {@code x-client-trailer})
  *       when the request has {@code x-want-trailers}.
@@ -93,6 +98,7 @@ public final class H2Upstream implements AutoCloseable {
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final CountDownLatch released = new CountDownLatch(1);
+    private final BlockingQueue<Long> resets = new LinkedBlockingQueue<>();
     private final AtomicLong largeBytesSent = new AtomicLong();
     private final AtomicInteger flowControlStalls = new AtomicInteger();
     private final Map<Integer, AtomicInteger> streamsPerConnection = new ConcurrentHashMap<>();
@@ -154,6 +160,19 @@ public final class H2Upstream implements AutoCloseable {
     /** Lets every held request ({@code /hold...}) be answered. */
     public void release() {
         released.countDown();
+    }
+
+    /**
+     * The error code of the next RST_STREAM the client sent on a stream (in arrival order).
+     *
+     * @throws AssertionError when none comes within 10 s
+     */
+    public long awaitReset() throws InterruptedException {
+        Long code = resets.poll(10, TimeUnit.SECONDS);
+        if (code == null) {
+            throw new AssertionError("the client reset no stream");
+        }
+        return code;
     }
 
     /** Runs for every request once it is complete (before it is answered). */
@@ -234,6 +253,9 @@ public final class H2Upstream implements AutoCloseable {
             requests.add(request);
             onRequest.accept(request);
             String path = headers.path().toString();
+            if (path.contains("/never")) {
+                return;
+            }
             if (path.contains("/hold")) {
                 Thread waiter = new Thread(() -> {
                     try {
@@ -300,6 +322,14 @@ public final class H2Upstream implements AutoCloseable {
             } else {
                 flowControlStalls.incrementAndGet();
             }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof Http2ResetFrame reset) {
+                resets.add(reset.errorCode());
+            }
+            ctx.fireUserEventTriggered(evt);
         }
 
         @Override

@@ -3,6 +3,7 @@ package io.mtlsgateway.gateway.jwt;
 import io.mtlsgateway.config.JwtIssuerConfig;
 import io.mtlsgateway.config.RouteJwt;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,14 @@ public final class RouteTokenPolicy {
      * request again when {@code keys} completes; if the key is still unknown then, {@code otherwise}.
      */
     public record AwaitKeys(CompletableFuture<Void> keys, Denied otherwise) implements Judgement {}
+
+    /**
+     * The last moment a request with {@code token} is accepted: its {@code exp} with the issuer's
+     * clock skew. A tunnel the token let open ends then, as a new request with it would be refused.
+     */
+    public Instant acceptedUntil(VerifiedToken token) {
+        return token.expiresAt().plus(validator.config().clockSkew());
+    }
 
     public JwtIssuerConfig issuer() {
         return validator.config();

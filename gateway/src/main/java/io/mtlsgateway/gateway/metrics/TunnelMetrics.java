@@ -8,8 +8,11 @@ import java.util.Map;
 
 /** One listener's protocol-switch tunnels that the gateway closed itself, by bounded reason. */
 public final class TunnelMetrics {
-    /** The {@code reason} labels: the client is no longer trusted, or the gateway is stopping. */
-    public static final List<String> REASONS = List.of("untrusted", "drain");
+    /**
+     * The {@code reason} labels: the client is no longer trusted (revoked by a reload, or its
+     * certificate expired), the token that authorized the tunnel expired, or the gateway is stopping.
+     */
+    public static final List<String> REASONS = List.of("untrusted", "token_expired", "drain");
 
     private final Map<String, Counter> closed = new LinkedHashMap<>();
 

@@ -6,7 +6,9 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -16,7 +18,8 @@ import java.util.function.Consumer;
  * codecs leave both pipelines and bytes flow unchanged both ways, with the same backpressure as
  * the HTTP relay (a side that cannot write stops the other side reading). Either side closing, or
  * no traffic for the listener's idle timeout, closes both. So does a reload that no longer trusts
- * the client (at once), and the end of a drain ({@link DrainEvent#CLOSE_TUNNELS}). This class
+ * the client (at once), the expiry of the client's certificate or of the token that authorized the
+ * request, and the end of a drain ({@link DrainEvent#CLOSE_TUNNELS}). This class
  * rewires the pipelines; each side's {@link TunnelRelay} moves the bytes.
  */
 public final class Tunnel {
@@ -31,12 +34,21 @@ public final class Tunnel {
      * @param listener the listener the client connected to
      * @param host the listener's host entry the client connected to (empty on a listener without hosts)
      * @param chain the client's verified chain, leaf first (empty without a certificate)
-     * @param closedBy told the reason ({@code untrusted}, {@code drain}) when the gateway closes the tunnel
+     * @param tokenAcceptedUntil when the route asked for a token: the end of its validity ({@code exp}
+     *     and the issuer's clock skew), where the tunnel it authorized ends
+     * @param closedBy told the reason ({@code untrusted}, {@code token_expired}, {@code drain}) when the
+     *     gateway closes the tunnel
      */
     public record Owner(String listener, Optional<String> host, List<X509Certificate> chain,
-            Consumer<String> closedBy) {
+            Optional<Instant> tokenAcceptedUntil, Consumer<String> closedBy) {
         public Owner {
             chain = List.copyOf(chain);
+            Objects.requireNonNull(tokenAcceptedUntil, "tokenAcceptedUntil");
+        }
+
+        /** The tunnel of a request no token authorized. */
+        public Owner(String listener, Optional<String> host, List<X509Certificate> chain, Consumer<String> closedBy) {
+            this(listener, host, chain, Optional.empty(), closedBy);
         }
     }
 

@@ -9,6 +9,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -25,6 +28,33 @@ final class TunnelRelay extends ChannelInboundHandlerAdapter {
     TunnelRelay(Channel peer, Tunnel.Owner owner) {
         this.peer = peer;
         this.owner = owner;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (owner != null && owner.tokenAcceptedUntil().isPresent()) {
+            // The token was judged once, for the request that opened the tunnel; no later request
+            // will present it again. Past its validity the tunnel ends, as a request with it would be refused.
+            Instant until = owner.tokenAcceptedUntil().get();
+            long delay = Math.max(0, until.toEpochMilli() + 1 - System.currentTimeMillis());
+            ScheduledFuture<?> timer = ctx.executor().schedule(() -> tokenExpired(ctx, until), delay,
+                    TimeUnit.MILLISECONDS);
+            ctx.channel().closeFuture().addListener(f -> timer.cancel(false));
+        }
+    }
+
+    private void tokenExpired(ChannelHandlerContext ctx, Instant until) {
+        if (!closedByGateway && ctx.channel().isOpen()) {
+            LOG.log(Level.WARNING, "listener {0}: closing the tunnel of {1} ({2}): the token that authorized it "
+                    + "is no longer valid since {3}", new Object[] {owner.listener(), ctx.channel().remoteAddress(),
+                        client(), until});
+            closeBoth(ctx, "token_expired");
+        }
+    }
+
+    /** The client in a log line: its certificate's serial (a tunnel of a token may have no certificate). */
+    private String client() {
+        return owner.chain().isEmpty() ? "no certificate" : "serial " + owner.chain().get(0).getSerialNumber().toString(16);
     }
 
     @Override

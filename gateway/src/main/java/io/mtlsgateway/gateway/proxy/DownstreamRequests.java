@@ -313,7 +313,7 @@ final class DownstreamRequests implements ExchangeOwner, Http2StreamRequests {
         }
         Tunnel.open(downstream.tunnelPipeline(), upstream, snapshot.http().idleTimeout(),
                 new Tunnel.Owner(snapshot.name(), snapshot.host().map(HostScope::label), peer.chain(),
-                        reason -> snapshot.observer().tunnelClosed(snapshot.name(), reason)));
+                        exchange.tokenAcceptedUntil(), reason -> snapshot.observer().tunnelClosed(snapshot.name(), reason)));
     }
 
     /** Reads from the client while what it sends can be used at once ({@link WaitingMessages#readingUseful}). */

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * One request relayed to an upstream and its response relayed back, streaming both bodies with
@@ -53,6 +55,11 @@ final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener 
                 record);
         this.deadlines = new ResponseDeadlines(downstream.eventLoop(), owner.responseClock(), cluster.responseTimeout(),
                 this::onLate);
+    }
+
+    /** Until when the request's token is accepted, on a route that asked for one: a tunnel it opens ends then. */
+    Optional<Instant> tokenAcceptedUntil() {
+        return plan.token().flatMap(token -> plan.tokenPolicy().map(policy -> policy.acceptedUntil(token)));
     }
 
     boolean requestComplete() {

@@ -16,9 +16,11 @@ import io.netty.util.CharsetUtil;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,12 +42,16 @@ class TunnelTest {
     }
 
     private void open(Optional<String> host, List<X509Certificate> chain) {
+        open(host, chain, Optional.empty());
+    }
+
+    private void open(Optional<String> host, List<X509Certificate> chain, Optional<Instant> tokenAcceptedUntil) {
         client.pipeline().addLast(PipelineNames.HTTP_CODEC, new ChannelDuplexHandler())
                 .addLast(PipelineNames.PROXY, new ChannelInboundHandlerAdapter());
         upstream.pipeline().addLast(PipelineNames.UPSTREAM_CODEC, new ChannelDuplexHandler())
                 .addLast(PipelineNames.UPSTREAM_HANDLER, new ChannelInboundHandlerAdapter());
         Tunnel.open(client.pipeline(), upstream, Duration.ofSeconds(30),
-                new Tunnel.Owner("edge", host, chain, reason -> closedBy.add(reason)));
+                new Tunnel.Owner("edge", host, chain, tokenAcceptedUntil, reason -> closedBy.add(reason)));
     }
 
     private static String text(ByteBuf buf) {
@@ -89,6 +95,21 @@ class TunnelTest {
         assertFalse(client.isOpen());
         assertFalse(upstream.isOpen());
         assertEquals(List.of("untrusted"), closedBy);
+    }
+
+    @Test
+    void aTunnelATokenAuthorizedEndsWhenTheTokenIsNoLongerValid() {
+        client.freezeTime();
+        // Sooner than the idle timeout (30 s): only the token's end closes it.
+        open(Optional.empty(), List.of(), Optional.of(Instant.now().plusSeconds(20)));
+        client.advanceTimeBy(19, TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+        assertTrue(client.isOpen(), "closed before the token's end");
+        client.advanceTimeBy(2, TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+        assertFalse(client.isOpen());
+        assertFalse(upstream.isOpen());
+        assertEquals(List.of("token_expired"), closedBy);
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.mtlsgateway.config.UpstreamConfig;
 import io.mtlsgateway.config.UpstreamProtocol;
 import io.mtlsgateway.gateway.demo.EchoUpstream;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
+import io.mtlsgateway.gateway.testing.AdminClient;
 import io.mtlsgateway.gateway.testing.GatewayFixture;
 import io.mtlsgateway.gateway.testing.GatewayStack;
 import io.mtlsgateway.gateway.testing.H2TestClient;
@@ -127,6 +128,37 @@ class Http2UpstreamTest {
         assertEquals("CN=h2up,O=Test", seen.get("x-client-subject"));
         assertEquals("spiffe://example.org/ns/test/sa/h2up", seen.get("x-client-spiffe-id"));
         assertEquals("localhost", seen.get(":authority"));
+    }
+
+    /**
+     * HTTP/2 has no 101 (RFC 9113 section 8.6): an h2 upstream that answers a plain request with one
+     * is a bad upstream, 502; no tunnel is started, and both connections serve on.
+     */
+    @Test
+    void aSwitchingProtocolsAnswerFromAnH2cUpstreamIsABadResponseNotATunnel() throws Exception {
+        double before = upstreamErrors("protocol_error");
+        assertEquals(200, h2().get("/before-switch").status());
+        int connections = main.connections();
+        try (TlsTestClient connection = stack.connect(client)) {
+            Response switched = connection.send("GET /switch-h1 HTTP/1.1\r\nHost: localhost\r\n\r\n").readResponse();
+            assertEquals(502, switched.status(), switched.body());
+            assertNull(switched.headers().get("upgrade"), "no switch reaches the client");
+            Response after = connection.send("GET /after-switch-h1 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .readResponse();
+            assertEquals("path=/after-switch-h1 body=0", after.body(), "no tunnel: the connection serves HTTP on");
+        }
+        H2TestClient h2 = h2();
+        H2TestClient.Reply switched = h2.get("/switch-h2");
+        assertEquals(502, switched.status(), switched.toString());
+        assertEquals("path=/after-switch-h2 body=0", h2.get("/after-switch-h2").body());
+        assertEquals(before + 2, upstreamErrors("protocol_error"));
+        assertEquals(connections, main.connections(), "a stream's bad answer does not end the upstream connection");
+    }
+
+    private static double upstreamErrors(String kind) throws Exception {
+        double value = AdminClient.value(new AdminClient(stack.gateway().adminAddress()).scrape(),
+                "mtls_gateway_upstream_errors_total", "upstream", "main", "kind", kind);
+        return Double.isNaN(value) ? 0 : value;
     }
 
     @Test

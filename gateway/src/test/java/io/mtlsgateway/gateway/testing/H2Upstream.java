@@ -63,6 +63,7 @@ import java.util.function.Consumer;
  *   <li>{@code /trailers-only}: a gRPC-style answer in one HEADERS frame ({@code grpc-status: 5});
  *   <li>{@code /large/N}: N bytes of body, written as the stream's flow control allows;
  *   <li>{@code /hold...}: answered only once {@link #release()} was called;
+ *   <li>{@code /switch...}: {@code :status 101}, which HTTP/2 does not allow (RFC 9113 section 8.6), and nothing else;
  *   <li>{@code /never...}: never answered (the stream ends when the client resets it, see {@link #awaitReset()});
  *   <li>anything else: 200, a body {@code path=<path> body=<bytes>}, and trailers
  *       ({@code grpc-status: 0}, {@code x-trailer-echo} with the request's {@code x-client-trailer})
@@ -275,6 +276,11 @@ public final class H2Upstream implements AutoCloseable {
         private void answer(ChannelHandlerContext ctx, Request request, String path) {
             if (path.contains("/reset")) {
                 ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR));
+                return;
+            }
+            if (path.contains("/switch")) {
+                ctx.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("101")
+                        .set("upgrade", "websocket"), false));
                 return;
             }
             if (path.contains("/trailers-only")) {

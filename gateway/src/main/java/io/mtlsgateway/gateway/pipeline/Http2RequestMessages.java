@@ -32,9 +32,10 @@ import java.util.function.Consumer;
 /**
  * A client stream's frames as the HTTP messages the request stage reads, made to look exactly like
  * what the HTTP/1.1 codec decodes: a head (a request that ended with its HEADERS frame: its head
- * and an empty end), body parts, an end with the trailers. The head comes from Netty's own
- * translation ({@link HttpConversionUtil}), and the {@code x-http2-*} names it uses to carry h2
- * details are removed, whether Netty or the client put them there (an upstream must never see them).
+ * and an empty end), body parts, an end with the trailers. Head and trailers follow the rules of
+ * Netty's own translation ({@link HttpConversionUtil}, which {@code Http2RequestMessagesTest}
+ * checks them against) in one pass, without the {@code x-http2-*} names it uses to carry h2
+ * details, whether Netty or the client would have put them there (an upstream must never see them).
  *
  * <p>Two authorities: Netty turns {@code :authority} into a Host and keeps one Host for {@code host}
  * fields naming the same authority (RFC 9113 §8.3.1 allows both), but refuses the head when a
@@ -63,9 +64,7 @@ final class Http2RequestMessages {
         Http2Headers headers = headersFrame.headers();
         if (headers.method() == null && headersFrame.isEndStream()) {
             LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true);
-            HttpConversionUtil.addHttp2ToHttpHeaders(id, headers, last.trailingHeaders(), HttpVersion.HTTP_1_1,
-                    true, true);
-            stripTranslationHeaders(last.trailingHeaders());
+            copyFields(id, headers, last.trailingHeaders());
             out.accept(last);
             return;
         }
@@ -85,12 +84,7 @@ final class Http2RequestMessages {
             throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR,
                     "HEADERS without :method that do not end the stream");
         }
-        List<CharSequence> conflicting = takeConflictingHosts(headers);
-        HttpRequest request = HttpConversionUtil.toHttpRequest(id, headers, true);
-        stripTranslationHeaders(request.headers());
-        if (conflicting != null) {
-            conflicting.forEach(host -> request.headers().add(HttpHeaderNames.HOST, host));
-        }
+        HttpRequest request = headOf(id, headers);
         if (headersFrame.isEndStream()) {
             // A request without a body (most GETs): its head and an empty end, no body buffer.
             out.accept(request);
@@ -102,6 +96,93 @@ final class Http2RequestMessages {
             request.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
         out.accept(request);
+    }
+
+    /**
+     * The request head of {@code headers}: what Netty's {@link HttpConversionUtil#toHttpRequest}
+     * makes of them, then without the {@code x-http2-*} names, in one pass (it adds two names that
+     * would be stripped again, and its field rules are {@link #copyFields}'s). A head with a
+     * {@code host} field naming another authority keeps all of them (see the class comment).
+     */
+    static HttpRequest headOf(int id, Http2Headers headers) throws Http2Exception {
+        CharSequence method = headers.method();
+        CharSequence target = AsciiString.contentEquals(method, "CONNECT") ? headers.authority() : headers.path();
+        if (target == null) {
+            // The codec refuses such a head before; as Netty's translation, never a request without a target.
+            throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, "a request head without its target");
+        }
+        List<CharSequence> conflicting = takeConflictingHosts(headers);
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method.toString()),
+                target.toString());
+        HttpHeaders fields = request.headers();
+        copyFields(id, headers, fields);
+        // As Netty's translation marks an HTTP/1.1 request kept alive: no Connection field (h2
+        // refuses one before this; the rule is kept so the head is the same whatever came through).
+        fields.remove(HttpHeaderNames.CONNECTION);
+        if (conflicting != null) {
+            conflicting.forEach(host -> fields.add(HttpHeaderNames.HOST, host));
+        }
+        return request;
+    }
+
+    /**
+     * The fields of a request head or trailers, by Netty's rules for an HTTP/1.1 reader
+     * ({@link HttpConversionUtil#addHttp2ToHttpHeaders}): {@code :authority} is Host, other
+     * pseudo-headers are dropped (an unknown one is a stream error), a {@code host} field naming the
+     * Host already there is dropped and one naming another is a stream error, {@code cookie} fields
+     * are joined into one (RFC 9113 section 8.2.3) after the others, Transfer-Encoding and Trailer
+     * go. Unlike Netty's, no {@code x-http2-*} name is kept, whoever sent it.
+     */
+    static void copyFields(int id, Http2Headers from, HttpHeaders to) throws Http2Exception {
+        try {
+            copyFieldsOrThrow(id, from, to);
+        } catch (IllegalArgumentException e) {
+            // A value an HTTP/1.1 field may not hold, or a field trailers may not hold: as Netty's.
+            throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR, e,
+                    "HTTP/2 to HTTP/1.x headers conversion error");
+        }
+    }
+
+    private static void copyFieldsOrThrow(int id, Http2Headers from, HttpHeaders to) throws Http2Exception {
+        StringBuilder cookies = null;
+        boolean hostSeen = false;
+        for (Map.Entry<CharSequence, CharSequence> field : from) {
+            CharSequence name = field.getKey();
+            CharSequence value = field.getValue();
+            if (name.length() == 0 || name.charAt(0) == ':') {
+                if (AsciiString.contentEquals(name, Http2Headers.PseudoHeaderName.AUTHORITY.value())) {
+                    to.add(HttpHeaderNames.HOST, value);
+                    hostSeen = true;
+                } else if (!Http2Headers.PseudoHeaderName.isPseudoHeader(name)) {
+                    throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR,
+                            "Invalid HTTP/2 header '%s' encountered in translation to HTTP/1.x", name);
+                }
+            } else if (AsciiString.regionMatches(name, true, 0, TRANSLATION_PREFIX, 0, TRANSLATION_PREFIX.length())) {
+                continue;
+            } else if (AsciiString.contentEquals(name, HttpHeaderNames.COOKIE)) {
+                if (cookies == null) {
+                    cookies = new StringBuilder(value.length());
+                } else {
+                    cookies.append("; ");
+                }
+                cookies.append(value);
+            } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {
+                if (!hostSeen) {
+                    to.add(name, value);
+                    hostSeen = true;
+                } else if (!AsciiString.contentEqualsIgnoreCase(to.get(HttpHeaderNames.HOST), value)) {
+                    throw Http2Exception.streamError(id, Http2Error.PROTOCOL_ERROR,
+                            "Conflicting ':authority' and 'host' headers found");
+                }
+            } else {
+                to.add(name, value);
+            }
+        }
+        if (cookies != null) {
+            to.add(HttpHeaderNames.COOKIE, cookies.toString());
+        }
+        to.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        to.remove(HttpHeaderNames.TRAILER);
     }
 
     /**

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mtlsgateway.config.ClientAuthMode;
+import io.mtlsgateway.config.HostPort;
 import io.mtlsgateway.config.HttpSettings;
+import io.mtlsgateway.config.UpstreamConfig;
 import io.mtlsgateway.config.UpstreamProtocol;
 import io.mtlsgateway.gateway.pki.IssuedCertificate;
 import io.mtlsgateway.gateway.testing.AdminClient;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -123,7 +126,11 @@ class GrpcDeadlineTest {
         client = stack.pki().client("app", "spiffe://test.example/ns/prod/sa/app");
         stack.start(GatewayFixture.config(stack.pki(), ClientAuthMode.REQUIRE,
                 List.of(GatewayFixture.route("grpc", "/grpc.testing.SimpleService/", "grpc")),
-                List.of(GatewayFixture.upstream("grpc", Duration.ofSeconds(60), upstreamPort)
+                // A connect timeout no busy machine reaches: the first connection to a server that has
+                // served none yet (grpc-java loads its classes then) must not be the test's subject.
+                List.of(new UpstreamConfig("grpc", List.of(new HostPort("127.0.0.1", upstreamPort)),
+                        Duration.ofSeconds(30), Duration.ofSeconds(60), UpstreamConfig.DEFAULT_IDLE_TIMEOUT,
+                        UpstreamConfig.DEFAULT_MAX_CONNECTIONS_PER_ENDPOINT, Optional.empty())
                         .withProtocol(UpstreamProtocol.H2C)),
                 2, HttpSettings.defaults()));
         return stack.keep(H2TestClient.connect(stack.address(), stack.pki().server.root(), client));

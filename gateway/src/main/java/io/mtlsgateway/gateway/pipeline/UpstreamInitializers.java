@@ -16,7 +16,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -73,7 +72,7 @@ public final class UpstreamInitializers implements UpstreamPipelines {
                 countConnection(ch, counts);
                 addTls(ch, upstream, endpoint)
                         .addLast(PipelineNames.UPSTREAM_CODEC, HttpCodecs.client())
-                        .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                        .addLast(PipelineNames.UPSTREAM_IDLE, new UpstreamIdleHandler(idleMillis, TimeUnit.MILLISECONDS))
                         .addLast(PipelineNames.UPSTREAM_HANDLER, new UpstreamChannelHandler());
             }
         };
@@ -88,7 +87,7 @@ public final class UpstreamInitializers implements UpstreamPipelines {
                 opened.add(ch);
                 countConnection(ch, counts);
                 ChannelPipeline pipeline = addTls(ch, upstream, endpoint)
-                        .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                        .addLast(PipelineNames.UPSTREAM_IDLE, new UpstreamIdleHandler(idleMillis, TimeUnit.MILLISECONDS))
                         .addLast(PipelineNames.UPSTREAM_H2, new Http2ConnectionHandler(upstream.connectTimeout()));
                 if (upstream.protocol() == UpstreamProtocol.H2) {
                     pipeline.addBefore(PipelineNames.UPSTREAM_IDLE, PipelineNames.UPSTREAM_ALPN,
@@ -112,7 +111,7 @@ public final class UpstreamInitializers implements UpstreamPipelines {
                 stream.pipeline()
                         .addLast(PipelineNames.UPSTREAM_H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(false))
                         .addLast(PipelineNames.UPSTREAM_H2_STREAM, new Http2UpstreamStreamAdapter())
-                        .addLast(PipelineNames.UPSTREAM_IDLE, new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS))
+                        .addLast(PipelineNames.UPSTREAM_IDLE, new UpstreamIdleHandler(idleMillis, TimeUnit.MILLISECONDS))
                         .addLast(PipelineNames.UPSTREAM_HANDLER, new UpstreamChannelHandler());
             }
         };

@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -28,7 +27,7 @@ import java.util.function.Supplier;
  * upstream connection is {@link UpstreamAttempts}, the two directions are {@link RequestRelay} and
  * {@link ResponseRelay}, the clocks its response head races are {@link ResponseDeadlines}.
  */
-final class Exchange implements UpstreamListener {
+final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener {
     private final ExchangeOwner owner;
     private final Downstream downstream;
     private final RequestPlan.Forward plan;
@@ -100,25 +99,29 @@ final class Exchange implements UpstreamListener {
     private void start(EndpointPool avoid) {
         // Keyed by the client's connection, not the h2 stream (a new one per request): the pool's
         // safe reuse gives a connection just given back to the same client connection at once.
-        upstream.acquire(avoid, downstream.connection()).addListener((Future<UpstreamCluster.Lease> f) -> {
-            UpstreamCluster.Lease lease = upstream.arrived(f, finished);
-            if (lease != null) {
-                onConnected(lease);
-            } else if (!finished) {
-                fail(UpstreamFailures.classify(f.cause()), false);
-            }
-        });
+        upstream.acquire(avoid, downstream.connection(), this);
     }
 
-    private void onConnected(UpstreamCluster.Lease lease) {
+    @Override
+    public void leased(UpstreamCluster.Lease lease) {
+        if (!upstream.arrived(lease, finished)) {
+            return;
+        }
         lease.attach(this);
-        record.upstreamEndpoint(lease.pool().endpoint().toString());
+        record.upstreamEndpoint(lease.pool().endpointText());
         request.connected(lease.channel(), upstream.retried());
         if (!owner.reading()) {
             request.flush();
         }
         startResponseTimeoutOnceSent();
         owner.readinessChanged();
+    }
+
+    @Override
+    public void notLeased(Throwable cause) {
+        if (!finished) {
+            fail(UpstreamFailures.classify(cause), false);
+        }
     }
 
     /** The route's response timeout counts from the moment the whole request is upstream. */

@@ -2,7 +2,6 @@ package io.mtlsgateway.gateway.proxy;
 
 import io.mtlsgateway.gateway.identity.IdentityHeaderWriter;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -47,18 +46,23 @@ final class RequestRelay {
      */
     void connected(Channel connection, boolean again) {
         upstream = connection;
-        // Every message is retained by the write; a failed write closes the connection, which
-        // reports back to the exchange as the upstream closing.
-        upstream.write(head).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        // Every message is retained by the write. Written with the void promise (no promise and
+        // listener per write, on every request): a failed write reaches the connection's last
+        // handler as an exception, which closes it and reports to the exchange as the upstream closing.
+        write(head);
         HttpObject part;
         while (pending != null && (part = pending.poll()) != null) {
-            upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            write(part);
         }
         if (again) {
             // The encoder needs an end too, or it would wait for body content and refuse the
             // connection's next request.
-            upstream.write(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            write(LastHttpContent.EMPTY_LAST_CONTENT);
         }
+    }
+
+    private void write(HttpObject message) {
+        upstream.write(message, upstream.voidPromise());
     }
 
     /** The connection is gone (given up for a retry): nothing is written until the next one. */
@@ -91,7 +95,7 @@ final class RequestRelay {
             }
             pending.add(part);
         } else {
-            upstream.write(part).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            write(part);
         }
         return true;
     }

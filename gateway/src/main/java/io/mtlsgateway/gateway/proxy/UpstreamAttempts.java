@@ -4,7 +4,6 @@ import io.mtlsgateway.gateway.upstream.EndpointPool;
 import io.mtlsgateway.gateway.upstream.UpstreamCluster;
 import io.mtlsgateway.gateway.upstream.UpstreamStreamException;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.Future;
 
 /**
  * An exchange's hold on its upstream: the one connection (or h2 stream) it has leased at a time,
@@ -34,27 +33,27 @@ final class UpstreamAttempts {
         this.retryable = retryable;
     }
 
-    /** Asks for a connection for {@code client}, from another endpoint than {@code avoid} if there is one. */
-    Future<UpstreamCluster.Lease> acquire(EndpointPool avoid, Object client) {
-        return cluster.acquire(avoid, client);
+    /**
+     * Asks for a connection for {@code client}, from another endpoint than {@code avoid} if there
+     * is one; {@code listener} hears of it, at once when an idle one is at hand.
+     */
+    void acquire(EndpointPool avoid, Object client, UpstreamCluster.LeaseListener listener) {
+        cluster.acquire(avoid, client, listener);
     }
 
     /**
-     * A lease asked for came, or did not: held from now on, unless the exchange ended meanwhile,
-     * when it goes straight back to its pool.
+     * A lease asked for came: held from now on, unless the exchange ended meanwhile, when it goes
+     * straight back to its pool.
      *
-     * @return the lease now held; null when none came or the exchange is over
+     * @return whether the lease is held now (false: the exchange is over)
      */
-    UpstreamCluster.Lease arrived(Future<UpstreamCluster.Lease> leased, boolean exchangeOver) {
-        if (!leased.isSuccess()) {
-            return null;
-        }
+    boolean arrived(UpstreamCluster.Lease leased, boolean exchangeOver) {
         if (exchangeOver) {
-            leased.getNow().giveBack();
-            return null;
+            leased.giveBack();
+            return false;
         }
-        lease = leased.getNow();
-        return lease;
+        lease = leased;
+        return true;
     }
 
     /** The leased connection; only while there is a lease. */

@@ -21,6 +21,8 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
     private static final AttributeKey<Boolean> SERVED = AttributeKey.valueOf("mtls-upstream-served");
 
     private final EndpointHealth health;
+    /** The endpoint as text, made once: every request's record names it. */
+    private final String endpointText;
     final EventLoop loop;
     final UpstreamConfig upstream;
     final UpstreamPipelines pipelines;
@@ -36,6 +38,7 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
     EndpointPool(EndpointHealth health, EventLoop loop, Bootstrap template, UpstreamConfig upstream,
             UpstreamPipelines pipelines, int maxConnections, BooleanSupplier retired) {
         this.health = health;
+        this.endpointText = health.endpoint().toString();
         this.loop = loop;
         this.upstream = upstream;
         this.pipelines = pipelines;
@@ -48,6 +51,11 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
     /** The endpoint this pool connects to. */
     public HostPort endpoint() {
         return health.endpoint();
+    }
+
+    /** {@link #endpoint()} as {@code host:port}. */
+    public String endpointText() {
+        return endpointText;
     }
 
     EndpointHealth health() {
@@ -69,6 +77,14 @@ public abstract sealed class EndpointPool permits Http1EndpointPool, Http2Endpoi
      * {@link PoolExhaustedException}. Its pipeline ends in an {@link UpstreamChannelHandler}.
      */
     abstract Future<Channel> acquire(boolean mayWait, Object client);
+
+    /**
+     * An idle connection {@code client} may have, taken for one request, or null when there is
+     * none at hand (then {@link #acquire}); this kind of pool has none to give at once.
+     */
+    Channel acquireIdle(Object client) {
+        return null;
+    }
 
     /** Takes back a channel after a complete exchange; only call it for one fit for reuse. */
     abstract void release(Channel channel, Object client);

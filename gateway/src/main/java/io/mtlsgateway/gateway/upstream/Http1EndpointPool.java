@@ -60,12 +60,12 @@ final class Http1EndpointPool extends EndpointPool {
      */
     @Override
     Future<Channel> acquire(boolean mayWait, Object client) {
+        Channel reusable = acquireIdle(client);
+        if (reusable != null) {
+            return loop.newSucceededFuture(reusable);
+        }
         Promise<Channel> promise = loop.newPromise();
         outstanding++;
-        Idle reusable = findIdle(client, loop.ticker().nanoTime(), true);
-        if (reusable != null) {
-            return promise.setSuccess(reusable.channel());
-        }
         if (open < maxConnections) {
             connect(promise);
         } else if (mayWait) {
@@ -83,6 +83,17 @@ final class Http1EndpointPool extends EndpointPool {
             promise.setFailure(new PoolExhaustedException(endpoint()));
         }
         return promise;
+    }
+
+    /** The warmest open idle connection {@code client} may have, or null; without a promise (the usual case). */
+    @Override
+    Channel acquireIdle(Object client) {
+        Idle reusable = findIdle(client, loop.ticker().nanoTime(), true);
+        if (reusable == null) {
+            return null;
+        }
+        outstanding++;
+        return reusable.channel();
     }
 
     /** The warmest open idle connection {@code client} may have, taken out of the pool when {@code take}. */

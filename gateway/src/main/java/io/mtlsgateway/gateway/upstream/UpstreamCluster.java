@@ -66,20 +66,39 @@ public final class UpstreamCluster {
      * which the reuse policy tells apart); fails with the last endpoint's error when none can be reached.
      */
     public Future<Lease> acquire(Object client) {
-        return acquire(null, client);
+        Promise<Lease> promise = loop.newPromise();
+        acquire(null, client, new LeaseListener() {
+            @Override
+            public void leased(Lease lease) {
+                promise.setSuccess(lease);
+            }
+
+            @Override
+            public void notLeased(Throwable cause) {
+                promise.setFailure(cause);
+            }
+        });
+        return promise;
     }
 
     /**
      * A connection to an endpoint other than {@code avoid} when there is another one (a retry
-     * should not go back to the endpoint that just failed).
+     * should not go back to the endpoint that just failed), told to {@code listener}: at once,
+     * before this returns, when the endpoint picked has an idle connection {@code client} may have
+     * (the usual case, on every request of a busy keep-alive pool: no promise, no listener), else
+     * once a connection is made, given back or none can be had.
      */
-    public Future<Lease> acquire(EndpointPool avoid, Object client) {
-        Promise<Lease> promise = loop.newPromise();
+    public void acquire(EndpointPool avoid, Object client, LeaseListener listener) {
         List<EndpointPool> candidates = inRotation(avoid);
-        tryEndpoint(candidates, pick(candidates, client), 0, promise, client);
-        return promise;
+        int index = pick(candidates, client);
+        EndpointPool pool = candidates.get(index);
+        Channel idle = pool.acquireIdle(client);
+        if (idle != null) {
+            listener.leased(new Lease(pool, idle, client, pool.reused(idle)));
+        } else {
+            tryEndpoint(candidates, index, 0, listener, client);
+        }
     }
-
     private List<EndpointPool> inRotation(EndpointPool avoid) {
         long now = System.nanoTime();
         if (avoid == null && allAvailable(now)) {
@@ -136,27 +155,24 @@ public final class UpstreamCluster {
         return pool.outstanding() < than.outstanding();
     }
 
-    private void tryEndpoint(List<EndpointPool> candidates, int index, int attempt, Promise<Lease> promise,
+    private void tryEndpoint(List<EndpointPool> candidates, int index, int attempt, LeaseListener listener,
             Object client) {
         EndpointPool pool = candidates.get(index);
         boolean mayWait = waiting() < maxPending;
         pool.acquire(mayWait, client).addListener((Future<Channel> f) -> {
             if (f.isSuccess()) {
-                if (!promise.trySuccess(new Lease(pool, f.getNow(), client, pool.reused(f.getNow())))) {
-                    // The exchange gave up meanwhile (client went away): keep the connection.
-                    pool.release(f.getNow(), null);
-                }
+                listener.leased(new Lease(pool, f.getNow(), client, pool.reused(f.getNow())));
                 return;
             }
             if (f.cause() instanceof PoolExhaustedException) {
-                promise.tryFailure(f.cause());
+                listener.notLeased(f.cause());
                 return;
             }
             pool.health().requestFailed(System.nanoTime());
-            if (attempt + 1 < candidates.size() && !promise.isDone()) {
-                tryEndpoint(candidates, (index + 1) % candidates.size(), attempt + 1, promise, client);
+            if (attempt + 1 < candidates.size()) {
+                tryEndpoint(candidates, (index + 1) % candidates.size(), attempt + 1, listener, client);
             } else {
-                promise.tryFailure(f.cause());
+                listener.notLeased(f.cause());
             }
         });
     }
@@ -171,6 +187,15 @@ public final class UpstreamCluster {
 
     void closeIdle() {
         endpoints.forEach(EndpointPool::closeIdle);
+    }
+
+    /** Hears whether a connection asked for came: exactly one of the two, once. */
+    public interface LeaseListener {
+        /** The connection is the listener's now: it uses it, or gives it back. */
+        void leased(Lease lease);
+
+        /** None could be had: the last endpoint's error, or a {@link PoolExhaustedException}. */
+        void notLeased(Throwable cause);
     }
 
     /**

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -12,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -90,5 +94,23 @@ class UpstreamChannelHandlerTest {
         handler.attach(listener);
         channel.close();
         assertEquals(List.of("closed"), heard);
+    }
+
+    @Test
+    void aWriteThatFailsOnTheVoidPromiseTellsTheExchangeAndCloses() {
+        UpstreamChannelHandler last = new UpstreamChannelHandler();
+        EmbeddedChannel failing = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new IOException("Broken pipe"));
+            }
+        }, last);
+        last.attach(listener);
+        failing.writeAndFlush(ok(), failing.voidPromise());
+        assertEquals(List.of("closed"), heard);
+        assertFalse(failing.isOpen());
+        assertFalse(last.inUse());
+        failing.finishAndReleaseAll();
     }
 }

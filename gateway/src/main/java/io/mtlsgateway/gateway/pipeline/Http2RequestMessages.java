@@ -162,8 +162,8 @@ final class Http2RequestMessages {
             } else if (AsciiString.contentEquals(name, HttpHeaderNames.COOKIE)) {
                 if (cookies == null) {
                     cookies = new StringBuilder(value.length());
-                } else {
-                    cookies.append("; ");
+                } else if (cookies.length() > 0) {
+                    cookies.append("; "); // as Netty's: no separator after nothing (an empty first field)
                 }
                 cookies.append(value);
             } else if (AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.HOST)) {

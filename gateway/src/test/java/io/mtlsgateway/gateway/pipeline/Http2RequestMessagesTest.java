@@ -144,6 +144,7 @@ class Http2RequestMessagesTest {
                 h -> h.add("host", "other.test"),
                 h -> h.add("cookie", "a=1").add("x-b", "2").add("cookie", "c=3").add("cookie", ""),
                 h -> h.add("cookie", "only=1"),
+                h -> h.add("cookie", "").add("cookie", "a=1").add("cookie", "b=2"),
                 h -> h.add("te", "trailers").add("trailer", "grpc-status").add("transfer-encoding", "chunked"),
                 h -> h.add("connection", "close").add("keep-alive", "1"),
                 h -> h.add("x-http2-stream-id", "9").add("x-http2-scheme", "http").add("x-http2-path", "/x")

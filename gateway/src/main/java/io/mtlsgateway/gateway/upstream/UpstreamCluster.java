@@ -6,7 +6,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,28 +61,9 @@ public final class UpstreamCluster {
     }
 
     /**
-     * A connection to some endpoint for a request of {@code client} (the downstream connection,
-     * which the reuse policy tells apart); fails with the last endpoint's error when none can be reached.
-     */
-    public Future<Lease> acquire(Object client) {
-        Promise<Lease> promise = loop.newPromise();
-        acquire(null, client, new LeaseListener() {
-            @Override
-            public void leased(Lease lease) {
-                promise.setSuccess(lease);
-            }
-
-            @Override
-            public void notLeased(Throwable cause) {
-                promise.setFailure(cause);
-            }
-        });
-        return promise;
-    }
-
-    /**
-     * A connection to an endpoint other than {@code avoid} when there is another one (a retry
-     * should not go back to the endpoint that just failed), told to {@code listener}: at once,
+     * A connection for a request of {@code client} (the downstream connection, which the reuse
+     * policy tells apart), to an endpoint other than {@code avoid} (null: any) when there is another
+     * one (a retry should not go back to the endpoint that just failed), told to {@code listener}: at once,
      * before this returns, when the endpoint picked has an idle connection {@code client} may have
      * (the usual case, on every request of a busy keep-alive pool: no promise, no listener), else
      * once a connection is made, given back or none can be had.

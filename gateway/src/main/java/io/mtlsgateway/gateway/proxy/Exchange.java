@@ -17,7 +17,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * One request relayed to an upstream and its response relayed back, streaming both bodies with
@@ -166,7 +165,9 @@ final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener 
             // trailers-only answer). Relayed as one message, so an h2 client gets it the same way.
             deadlines.cancel();
             upstream.answered();
-            complete(() -> response.whole(whole, owner.draining(), () -> owner.requestDone(record)));
+            FullHttpResponse framed = response.whole(whole, owner.draining());
+            finish();
+            lastPartWritten(response.last(framed, () -> owner.requestDone(record)));
             return;
         }
         if (message instanceof HttpResponse head) {
@@ -174,7 +175,8 @@ final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener 
         }
         boolean relayed = !finished && response.started();
         if (message instanceof LastHttpContent last && relayed) {
-            complete(() -> response.last(last, () -> owner.requestDone(record)));
+            finish();
+            lastPartWritten(response.last(last, () -> owner.requestDone(record)));
         } else if (message instanceof HttpContent content && relayed) {
             response.content(content, upstream.channel());
         } else {
@@ -221,19 +223,23 @@ final class Exchange implements UpstreamListener, UpstreamCluster.LeaseListener 
     }
 
     /**
-     * Ends the exchange, then writes the response's last part. In that order: the write may end the
-     * client's h2 stream before it returns (a flush that leaves at once completes the stream's last
-     * frame, and the codec closes the stream), and the request stage then hears of the closed
-     * stream while the write is under way. It must find the exchange over and its upstream
-     * connection back in the pool, not an exchange to abort (which would close a connection fit
-     * for reuse, mark a whole response truncated and count the request's end twice).
+     * Ends the exchange before the response's last part is written ({@link #lastPartWritten} once it is).
+     * In that order: the write may end the client's h2 stream before it returns (a flush that
+     * leaves at once completes the stream's last frame, and the codec closes the stream), and the
+     * request stage then hears of the closed stream while the write is under way. It must find the
+     * exchange over and its upstream connection back in the pool, not an exchange to abort (which
+     * would close a connection fit for reuse, mark a whole response truncated and count the
+     * request's end twice).
      */
-    private void complete(Supplier<ChannelFuture> writeLast) {
+    private void finish() {
         finished = true;
         deadlines.cancel();
         // Reuse only a connection whose exchange ended cleanly on both sides.
         upstream.finished(request.complete() && response.upstreamKeepAlive());
-        ChannelFuture lastWrite = writeLast.get();
+    }
+
+    /** The response's last part is written: the owner goes on with the connection. */
+    private void lastPartWritten(ChannelFuture lastWrite) {
         // A response that came before the whole request leaves unread body bytes: close.
         owner.exchangeFinished(this, lastWrite, response.closeAfter() || !request.complete());
     }

@@ -67,14 +67,12 @@ final class ResponseRelay {
 
     /**
      * A whole response in one message (from an h2 upstream whose answer ended with its HEADERS,
-     * such as gRPC's trailers-only form), relayed as one, written and flushed.
+     * such as gRPC's trailers-only form) framed for this client, to be relayed as one by {@link #last}.
      */
-    ChannelFuture whole(FullHttpResponse response, boolean draining, Runnable counted) {
+    FullHttpResponse whole(FullHttpResponse response, boolean draining) {
         HttpResponse head = framed(response, draining);
-        record.addBytesOut(response.content().readableBytes());
-        counted.run();
-        return downstream.writeAndFlush(new DefaultFullHttpResponse(head.protocolVersion(),
-                head.status(), response.content(), head.headers(), response.trailingHeaders()), false);
+        return new DefaultFullHttpResponse(head.protocolVersion(), head.status(), response.content(), head.headers(),
+                response.trailingHeaders());
     }
 
     /** The head of the final (non-1xx) response as this client gets it. */
